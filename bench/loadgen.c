@@ -1,0 +1,851 @@
+/*
+ * Parley load generator.
+ *
+ * One process, one epoll loop, non-blocking sockets. It opens many client
+ * connections to a chat server speaking Parley's line protocol, waits until
+ * every join notice has arrived, then runs one of three modes:
+ *
+ *   fanout  a few senders, each windowed against what a tracking receiver has
+ *           seen; measures deliveries/s, server CPU per delivery and latency.
+ *   steady  senders paced at a fixed total rate; measures latency over the
+ *           deliveries and checks that every message reached every client.
+ *   idle    just holds the connections (for the memory measurement).
+ *
+ * It prints one JSON line on stdout, then keeps the connections open until
+ * its stdin closes (or --hold-ms passes) so that the caller can stop the
+ * server first and spare it a storm of leave notices. Every loop is bounded
+ * in time; the process always exits by itself.
+ *
+ * Each sent line is exactly --size bytes including '\n'. Its text carries
+ * the sender id, a sequence number and a CLOCK_MONOTONIC timestamp:
+ *   "s003 q0000000042 t00000123456789012345 ......\n"
+ * A received chat line is "[IP:PORT] " followed by that text.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#define READ_BUF_BYTES (1 << 20)
+#define CARRY_CAP 160 /* longest prefix of a split line we keep to parse */
+#define MAX_EVENTS 1024
+#define TEXT_HEADER_LEN 38 /* "s003 q0000000042 t00000123456789012345" */
+#define MIN_LINE_SIZE (TEXT_HEADER_LEN + 2)
+#define MAX_LINE_SIZE 4096
+#define STDIN_TAG UINT64_MAX
+#define TIMER_TAG (UINT64_MAX - 1)
+
+/* ---------- time ---------- */
+
+static uint64_t now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* ---------- latency histogram ----------
+ * Log-linear buckets over nanoseconds: exact below 1024 ns, then 512
+ * sub-buckets per power of two, so any quantile is within 0.2%. */
+
+#define HIST_BUCKETS (1024 + 54 * 512)
+
+struct hist {
+  uint64_t count;
+  uint64_t max;
+  uint64_t *buckets;
+};
+
+static void hist_init(struct hist *h) {
+  h->count = 0;
+  h->max = 0;
+  h->buckets = calloc(HIST_BUCKETS, sizeof(uint64_t));
+  if (!h->buckets) {
+    perror("calloc");
+    exit(2);
+  }
+}
+
+static void hist_reset(struct hist *h) {
+  h->count = 0;
+  h->max = 0;
+  memset(h->buckets, 0, HIST_BUCKETS * sizeof(uint64_t));
+}
+
+static unsigned hist_index(uint64_t v) {
+  if (v < 1024) return (unsigned)v;
+  unsigned msb = 63u - (unsigned)__builtin_clzll(v);
+  unsigned shift = msb - 9u;
+  unsigned top = (unsigned)(v >> shift); /* in [512, 1023] */
+  unsigned idx = 1024u + (shift - 1u) * 512u + (top - 512u);
+  return idx < HIST_BUCKETS ? idx : HIST_BUCKETS - 1;
+}
+
+static uint64_t hist_bucket_value(unsigned idx) {
+  if (idx < 1024) return idx;
+  unsigned shift = (idx - 1024u) / 512u + 1u;
+  uint64_t top = (idx - 1024u) % 512u + 512u;
+  /* middle of the bucket */
+  return (top << shift) + ((1ull << shift) >> 1);
+}
+
+static void hist_add(struct hist *h, uint64_t v) {
+  h->buckets[hist_index(v)]++;
+  h->count++;
+  if (v > h->max) h->max = v;
+}
+
+static uint64_t hist_quantile(const struct hist *h, double q) {
+  if (h->count == 0) return 0;
+  uint64_t rank = (uint64_t)(q * (double)h->count + 0.5);
+  if (rank < 1) rank = 1;
+  if (rank > h->count) rank = h->count;
+  uint64_t seen = 0;
+  for (unsigned i = 0; i < HIST_BUCKETS; i++) {
+    seen += h->buckets[i];
+    if (seen >= rank) {
+      uint64_t v = hist_bucket_value(i);
+      return v > h->max ? h->max : v;
+    }
+  }
+  return h->max;
+}
+
+/* ---------- options ---------- */
+
+enum mode { MODE_FANOUT, MODE_STEADY, MODE_IDLE };
+
+struct options {
+  enum mode mode;
+  const char *host;
+  int port;
+  int clients;
+  int senders;
+  int size;
+  int window;
+  int pending;
+  long server_pid;
+  uint64_t warmup_ns;
+  uint64_t measure_ns;
+  uint64_t duration_ns;
+  uint64_t drain_ns;
+  uint64_t join_timeout_ns;
+  uint64_t hold_ns;
+  double rate;
+  unsigned sample_every;
+};
+
+static struct options opt = {
+    .mode = MODE_FANOUT,
+    .host = "127.0.0.1",
+    .port = 0,
+    .clients = 100,
+    .senders = 4,
+    .size = 64,
+    .window = 128,
+    .pending = 200,
+    .server_pid = 0,
+    .warmup_ns = 1000000000ull,
+    .measure_ns = 3000000000ull,
+    .duration_ns = 5000000000ull,
+    .drain_ns = 5000000000ull,
+    .join_timeout_ns = 120000000000ull,
+    .hold_ns = 30000000000ull,
+    .rate = 2000,
+    .sample_every = 1,
+};
+
+/* ---------- connections ---------- */
+
+enum conn_state { CONN_CONNECTING, CONN_OPEN, CONN_CLOSED };
+
+struct conn {
+  int fd;
+  enum conn_state state;
+  int sender;   /* sender id, or -1 */
+  int admitted; /* has received its welcome line */
+  int want_out; /* EPOLLOUT registered */
+  int partial;  /* a line is split across reads; its head is in carry */
+  uint16_t carry_len;
+  uint64_t lines;
+  uint64_t chats;
+  char carry[CARRY_CAP];
+  /* outgoing bytes, senders only */
+  char *out;
+  size_t out_off, out_len, out_cap;
+};
+
+struct sender {
+  int conn;
+  uint64_t sent;  /* messages generated */
+  uint64_t acked; /* messages the tracking receiver has seen (fanout) */
+  uint64_t due;   /* next scheduled send time (steady) */
+  uint64_t total; /* messages to send in all (steady) */
+};
+
+static struct conn *conns;
+static struct sender *senders;
+static int tracker = -1; /* the receiver whose progress opens the window */
+static int epfd = -1;
+static char *read_buf;
+
+/* counters */
+static uint64_t total_welcomes, total_joins, total_leaves, total_chats,
+    total_other, total_malformed, disconnects, connect_errors;
+static uint64_t chat_sample_counter;
+static int record_latency;
+static struct hist latency;
+static struct hist *latency_by_second;
+static unsigned seconds_tracked;
+static uint64_t send_start_ns;
+static uint64_t last_chat_ns;
+
+static void die(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  char msg[512];
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  printf("{\"ok\":false,\"error\":\"%s\"}\n", msg);
+  fflush(stdout);
+  exit(1);
+}
+
+static void epoll_set(struct conn *c, uint32_t events, int op) {
+  struct epoll_event ev = {.events = events, .data.u64 = (uint64_t)(c - conns)};
+  if (epoll_ctl(epfd, op, c->fd, &ev) < 0) die("epoll_ctl: %s", strerror(errno));
+}
+
+static void conn_close(struct conn *c) {
+  if (c->state == CONN_CLOSED) return;
+  close(c->fd);
+  c->state = CONN_CLOSED;
+  c->fd = -1;
+}
+
+/* ---------- parsing received lines ---------- */
+
+static uint64_t parse_digits(const char *p, int n, int *ok) {
+  uint64_t v = 0;
+  for (int i = 0; i < n; i++) {
+    unsigned d = (unsigned char)p[i] - '0';
+    if (d > 9) {
+      *ok = 0;
+      return 0;
+    }
+    v = v * 10 + d;
+  }
+  return v;
+}
+
+/* Finds the text after "[IP:PORT] " and reads sender, sequence, timestamp. */
+static int parse_chat(const char *line, size_t len, unsigned *sender, uint64_t *seq,
+                      uint64_t *stamp) {
+  size_t scan = len < 64 ? len : 64;
+  const char *close = memchr(line, ']', scan);
+  if (!close) return 0;
+  const char *t = close + 2;
+  if ((size_t)(t - line) + TEXT_HEADER_LEN > len) return 0;
+  if (t[-1] != ' ' || t[0] != 's' || t[4] != ' ' || t[5] != 'q' || t[16] != ' ' || t[17] != 't')
+    return 0;
+  int ok = 1;
+  *sender = (unsigned)parse_digits(t + 1, 3, &ok);
+  *seq = parse_digits(t + 6, 10, &ok);
+  *stamp = parse_digits(t + 18, 20, &ok);
+  return ok;
+}
+
+static void on_chat(struct conn *c, const char *line, size_t len, uint64_t now) {
+  c->chats++;
+  total_chats++;
+  last_chat_ns = now;
+  int is_tracker = (c - conns) == tracker;
+  int sampled = record_latency && (++chat_sample_counter % opt.sample_every == 0);
+  if (!is_tracker && !sampled) return;
+  unsigned s;
+  uint64_t seq, stamp;
+  if (!parse_chat(line, len, &s, &seq, &stamp)) {
+    total_malformed++;
+    return;
+  }
+  if (is_tracker && s < (unsigned)opt.senders && seq + 1 > senders[s].acked)
+    senders[s].acked = seq + 1;
+  if (!sampled) return;
+  uint64_t lat = now > stamp ? now - stamp : 0;
+  hist_add(&latency, lat);
+  if (latency_by_second && stamp >= send_start_ns) {
+    uint64_t sec = (stamp - send_start_ns) / 1000000000ull;
+    if (sec < seconds_tracked) hist_add(&latency_by_second[sec], lat);
+  }
+}
+
+static void on_line(struct conn *c, const char *line, size_t len, uint64_t now) {
+  c->lines++;
+  if (!c->admitted) {
+    /* The first line a newcomer gets is its welcome. */
+    c->admitted = 1;
+    total_welcomes++;
+    return;
+  }
+  switch (len ? line[0] : 0) {
+  case '[':
+    on_chat(c, line, len, now);
+    break;
+  case '>':
+    total_joins++;
+    break;
+  case '<':
+    total_leaves++;
+    break;
+  default:
+    total_other++;
+  }
+}
+
+/* Splits what one read returned into lines, keeping the head of a line that
+ * is cut at the end of the buffer until the rest arrives. */
+static void consume(struct conn *c, const char *buf, size_t n, uint64_t now) {
+  const char *p = buf;
+  const char *end = buf + n;
+  if (c->partial) {
+    const char *nl = memchr(p, '\n', n);
+    size_t part = nl ? (size_t)(nl - p) : n;
+    size_t room = CARRY_CAP - c->carry_len;
+    size_t take = part < room ? part : room;
+    memcpy(c->carry + c->carry_len, p, take);
+    c->carry_len += (uint16_t)take;
+    if (!nl) return;
+    on_line(c, c->carry, c->carry_len, now);
+    c->partial = 0;
+    c->carry_len = 0;
+    p = nl + 1;
+  }
+  while (p < end) {
+    const char *nl = memchr(p, '\n', (size_t)(end - p));
+    if (!nl) {
+      size_t part = (size_t)(end - p);
+      size_t take = part < CARRY_CAP ? part : CARRY_CAP;
+      memcpy(c->carry, p, take);
+      c->carry_len = (uint16_t)take;
+      c->partial = 1;
+      return;
+    }
+    on_line(c, p, (size_t)(nl - p), now);
+    p = nl + 1;
+  }
+}
+
+static void on_readable(struct conn *c) {
+  ssize_t n = read(c->fd, read_buf, READ_BUF_BYTES);
+  if (n > 0) {
+    consume(c, read_buf, (size_t)n, now_ns());
+    return;
+  }
+  if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
+  /* EOF or reset: the server dropped this client. */
+  disconnects++;
+  conn_close(c);
+}
+
+/* ---------- sending ---------- */
+
+static void out_reserve(struct conn *c, size_t extra) {
+  if (c->out_off > 0 && c->out_off == c->out_len) c->out_off = c->out_len = 0;
+  if (c->out_len + extra <= c->out_cap) return;
+  if (c->out_off > 0) {
+    memmove(c->out, c->out + c->out_off, c->out_len - c->out_off);
+    c->out_len -= c->out_off;
+    c->out_off = 0;
+    if (c->out_len + extra <= c->out_cap) return;
+  }
+  size_t cap = c->out_cap ? c->out_cap : 4096;
+  while (cap < c->out_len + extra) cap *= 2;
+  c->out = realloc(c->out, cap);
+  if (!c->out) die("out of memory");
+  c->out_cap = cap;
+}
+
+/* Appends one message line of exactly opt.size bytes. */
+static void append_message(struct conn *c, unsigned sender, uint64_t seq, uint64_t stamp) {
+  out_reserve(c, (size_t)opt.size);
+  char *p = c->out + c->out_len;
+  int n = snprintf(p, (size_t)opt.size, "s%03u q%010llu t%020llu", sender % 1000,
+                   (unsigned long long)(seq % 10000000000ull), (unsigned long long)stamp);
+  memset(p + n, '.', (size_t)(opt.size - 1 - n));
+  p[n] = ' ';
+  p[opt.size - 1] = '\n';
+  c->out_len += (size_t)opt.size;
+}
+
+static void flush_out(struct conn *c) {
+  while (c->state == CONN_OPEN && c->out_off < c->out_len) {
+    ssize_t n = write(c->fd, c->out + c->out_off, c->out_len - c->out_off);
+    if (n > 0) {
+      c->out_off += (size_t)n;
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EAGAIN) {
+      if (!c->want_out) {
+        c->want_out = 1;
+        epoll_set(c, EPOLLIN | EPOLLOUT, EPOLL_CTL_MOD);
+      }
+      return;
+    }
+    disconnects++;
+    conn_close(c);
+    return;
+  }
+  if (c->state == CONN_OPEN && c->want_out) {
+    c->want_out = 0;
+    epoll_set(c, EPOLLIN, EPOLL_CTL_MOD);
+  }
+}
+
+/* fanout: keep at most opt.window messages per sender ahead of the tracker. */
+static void fill_windows(void) {
+  for (int s = 0; s < opt.senders; s++) {
+    struct sender *sd = &senders[s];
+    struct conn *c = &conns[sd->conn];
+    if (c->state != CONN_OPEN) continue;
+    int added = 0;
+    while (sd->sent - sd->acked < (uint64_t)opt.window) {
+      append_message(c, (unsigned)s, sd->sent, now_ns());
+      sd->sent++;
+      added = 1;
+    }
+    if (added && !c->want_out) flush_out(c);
+  }
+}
+
+/* steady: generate every message whose time has come, stamped with the time
+ * it was generated, so a backlog in front of the server counts as latency. */
+static uint64_t max_lateness_ns;
+
+static void generate_due(uint64_t now) {
+  for (int s = 0; s < opt.senders; s++) {
+    struct sender *sd = &senders[s];
+    struct conn *c = &conns[sd->conn];
+    if (c->state != CONN_OPEN) continue;
+    int added = 0;
+    while (sd->sent < sd->total && sd->due <= now) {
+      if (now - sd->due > max_lateness_ns) max_lateness_ns = now - sd->due;
+      append_message(c, (unsigned)s, sd->sent, now);
+      sd->sent++;
+      sd->due = send_start_ns + (uint64_t)((double)(sd->sent * (uint64_t)opt.senders + (uint64_t)s) *
+                                           1e9 / opt.rate);
+      added = 1;
+    }
+    if (added && !c->want_out) flush_out(c);
+  }
+}
+
+/* ---------- the event loop ---------- */
+
+static int stdin_open;
+static int timer_fd = -1;
+
+static void handle_events(int timeout_ms) {
+  static struct epoll_event evs[MAX_EVENTS];
+  int n = epoll_wait(epfd, evs, MAX_EVENTS, timeout_ms);
+  if (n < 0) {
+    if (errno == EINTR) return;
+    die("epoll_wait: %s", strerror(errno));
+  }
+  for (int i = 0; i < n; i++) {
+    uint64_t tag = evs[i].data.u64;
+    if (tag == STDIN_TAG) {
+      char tmp[256];
+      ssize_t r = read(0, tmp, sizeof tmp);
+      if (r <= 0) {
+        stdin_open = 0;
+        epoll_ctl(epfd, EPOLL_CTL_DEL, 0, NULL);
+      }
+      continue;
+    }
+    if (tag == TIMER_TAG) {
+      uint64_t expirations;
+      if (read(timer_fd, &expirations, sizeof expirations) < 0 && errno != EAGAIN)
+        die("timerfd read: %s", strerror(errno));
+      continue;
+    }
+    struct conn *c = &conns[tag];
+    if (c->state == CONN_CLOSED) continue;
+    if (c->state == CONN_CONNECTING) {
+      int err = 0;
+      socklen_t len = sizeof err;
+      getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len);
+      if (err) {
+        connect_errors++;
+        die("connect failed after %llu connections: %s",
+            (unsigned long long)(c - conns), strerror(err));
+      }
+      c->state = CONN_OPEN;
+      epoll_set(c, EPOLLIN, EPOLL_CTL_MOD);
+      continue;
+    }
+    if (evs[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR)) on_readable(c);
+    if (c->state == CONN_OPEN && (evs[i].events & EPOLLOUT)) flush_out(c);
+  }
+}
+
+static void open_connection(struct conn *c, const struct sockaddr_in *addr) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) die("socket: %s", strerror(errno));
+  int one = 1;
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  c->fd = fd;
+  c->state = CONN_CONNECTING;
+  int r = connect(fd, (const struct sockaddr *)addr, sizeof *addr);
+  if (r < 0 && errno != EINPROGRESS) die("connect: %s", strerror(errno));
+  epoll_set(c, EPOLLIN | EPOLLOUT, EPOLL_CTL_ADD);
+}
+
+/* Opens every client, never more than opt.pending at a time still waiting
+ * for their welcome line (listen backlogs are finite), then waits until all
+ * join notices have arrived: the k-th client to join sends one notice to
+ * each of the k-1 before it. */
+static uint64_t connect_ns, join_drain_ns;
+
+static void connect_all(void) {
+  struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)opt.port)};
+  if (inet_pton(AF_INET, opt.host, &addr.sin_addr) != 1) die("bad host %s", opt.host);
+  uint64_t start = now_ns();
+  uint64_t deadline = start + opt.join_timeout_ns;
+  uint64_t n = (uint64_t)opt.clients;
+  uint64_t expected_joins = n * (n - 1) / 2;
+  int opened = 0;
+  while (total_welcomes < n) {
+    while (opened < opt.clients && (uint64_t)opened - total_welcomes < (uint64_t)opt.pending)
+      open_connection(&conns[opened++], &addr);
+    handle_events(10);
+    if (disconnects) die("server closed a connection while clients were joining");
+    if (now_ns() > deadline)
+      die("join timeout: %llu of %d clients welcomed", (unsigned long long)total_welcomes,
+          opt.clients);
+  }
+  connect_ns = now_ns() - start;
+  while (total_joins < expected_joins) {
+    handle_events(10);
+    if (disconnects) die("server closed a connection while join notices drained");
+    if (now_ns() > deadline)
+      die("join notices timeout: %llu of %llu", (unsigned long long)total_joins,
+          (unsigned long long)expected_joins);
+  }
+  join_drain_ns = now_ns() - start - connect_ns;
+}
+
+/* ---------- server CPU from /proc ---------- */
+
+static long clock_ticks;
+
+/* utime + stime of the whole server process, in microseconds. */
+static int64_t server_cpu_us(void) {
+  if (opt.server_pid <= 0) return -1;
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%ld/stat", opt.server_pid);
+  FILE *f = fopen(path, "r");
+  if (!f) return -1;
+  char buf[1024];
+  size_t n = fread(buf, 1, sizeof buf - 1, f);
+  fclose(f);
+  buf[n] = 0;
+  char *p = strrchr(buf, ')'); /* the command name may contain spaces */
+  if (!p) return -1;
+  unsigned long utime, stime;
+  if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime, &stime) != 2)
+    return -1;
+  return (int64_t)(utime + stime) * 1000000 / clock_ticks;
+}
+
+/* ---------- output ---------- */
+
+static void print_common(void) {
+  printf("\"clients\":%d,\"connect_ms\":%.1f,\"join_drain_ms\":%.1f,"
+         "\"disconnects\":%llu,\"malformed\":%llu,\"unexpected_lines\":%llu",
+         opt.clients, (double)connect_ns / 1e6, (double)join_drain_ns / 1e6,
+         (unsigned long long)disconnects, (unsigned long long)total_malformed,
+         (unsigned long long)total_other);
+}
+
+static void print_latency(const char *name, const struct hist *h) {
+  printf(",\"%s\":{\"samples\":%llu,\"p50_us\":%.1f,\"p99_us\":%.1f,\"p999_us\":%.1f,"
+         "\"max_us\":%.1f}",
+         name, (unsigned long long)h->count, (double)hist_quantile(h, 0.50) / 1e3,
+         (double)hist_quantile(h, 0.99) / 1e3, (double)hist_quantile(h, 0.999) / 1e3,
+         (double)h->max / 1e3);
+}
+
+/* ---------- modes ---------- */
+
+static void run_fanout(void) {
+  tracker = opt.clients - 1;
+  record_latency = 0;
+  uint64_t start = now_ns();
+  uint64_t warm_end = start + opt.warmup_ns;
+  uint64_t end = warm_end + opt.measure_ns;
+  uint64_t chats0 = 0, t0 = 0;
+  int64_t cpu0 = 0;
+  int measuring = 0;
+  for (;;) {
+    uint64_t now = now_ns();
+    if (!measuring && now >= warm_end) {
+      measuring = 1;
+      record_latency = 1;
+      hist_reset(&latency);
+      chats0 = total_chats;
+      cpu0 = server_cpu_us();
+      t0 = now_ns();
+    }
+    if (now >= end) break;
+    if (disconnects) break;
+    fill_windows();
+    handle_events(5);
+  }
+  uint64_t t1 = now_ns();
+  int64_t cpu1 = server_cpu_us();
+  record_latency = 0;
+  uint64_t deliveries = total_chats - chats0;
+  double seconds = (double)(t1 - t0) / 1e9;
+  uint64_t sent = 0;
+  for (int s = 0; s < opt.senders; s++) sent += senders[s].sent;
+  printf("{\"ok\":true,\"mode\":\"fanout\",");
+  print_common();
+  printf(",\"senders\":%d,\"window\":%d,\"seconds\":%.3f,\"deliveries\":%llu,"
+         "\"deliveries_per_s\":%.0f,\"messages_sent\":%llu",
+         opt.senders, opt.window, seconds, (unsigned long long)deliveries,
+         (double)deliveries / seconds, (unsigned long long)sent);
+  if (cpu0 >= 0 && cpu1 >= 0 && deliveries > 0)
+    printf(",\"server_cpu_s\":%.3f,\"server_cpu_us_per_delivery\":%.4f",
+           (double)(cpu1 - cpu0) / 1e6, (double)(cpu1 - cpu0) / (double)deliveries);
+  print_latency("latency", &latency);
+  printf("}\n");
+  fflush(stdout);
+}
+
+static void run_steady(void) {
+  uint64_t per_sender = (uint64_t)(opt.rate * (double)opt.duration_ns / 1e9 / opt.senders + 0.5);
+  seconds_tracked = (unsigned)((opt.duration_ns + 999999999ull) / 1000000000ull);
+  latency_by_second = calloc(seconds_tracked, sizeof *latency_by_second);
+  for (unsigned i = 0; i < seconds_tracked; i++) hist_init(&latency_by_second[i]);
+  hist_reset(&latency);
+
+  timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+  if (timer_fd < 0) die("timerfd_create: %s", strerror(errno));
+  struct itimerspec tick = {.it_interval = {0, 250000}, .it_value = {0, 250000}};
+  timerfd_settime(timer_fd, 0, &tick, NULL);
+  struct epoll_event ev = {.events = EPOLLIN, .data.u64 = TIMER_TAG};
+  epoll_ctl(epfd, EPOLL_CTL_ADD, timer_fd, &ev);
+
+  record_latency = 1;
+  send_start_ns = now_ns();
+  for (int s = 0; s < opt.senders; s++) {
+    senders[s].total = per_sender;
+    senders[s].due = send_start_ns + (uint64_t)((double)s * 1e9 / opt.rate);
+  }
+  uint64_t send_deadline = send_start_ns + opt.duration_ns + opt.drain_ns;
+  uint64_t all_sent_ns = 0;
+  uint64_t total = per_sender * (uint64_t)opt.senders;
+  uint64_t expected_deliveries = total * (uint64_t)(opt.clients - 1);
+  for (;;) {
+    uint64_t now = now_ns();
+    generate_due(now);
+    if (!all_sent_ns) {
+      uint64_t sent = 0;
+      int flushed = 1;
+      for (int s = 0; s < opt.senders; s++) {
+        sent += senders[s].sent;
+        struct conn *c = &conns[senders[s].conn];
+        if (c->state == CONN_OPEN && c->out_off < c->out_len) flushed = 0;
+      }
+      if (sent == total && flushed) all_sent_ns = now;
+    }
+    if (total_chats >= expected_deliveries) break;
+    if (now > send_deadline) break;
+    handle_events(1);
+  }
+  record_latency = 0;
+  close(timer_fd);
+
+  /* Every message should have reached every other connected client. */
+  uint64_t sent_total = 0;
+  for (int s = 0; s < opt.senders; s++) sent_total += senders[s].sent;
+  uint64_t short_clients = 0, missing = 0;
+  for (int i = 0; i < opt.clients; i++) {
+    struct conn *c = &conns[i];
+    uint64_t own = 0;
+    for (int s = 0; s < opt.senders; s++)
+      if (senders[s].conn == i) own = senders[s].sent;
+    uint64_t expect = sent_total - own;
+    if (c->chats < expect) {
+      short_clients++;
+      missing += expect - c->chats;
+    }
+  }
+  double send_seconds = (double)((all_sent_ns ? all_sent_ns : now_ns()) - send_start_ns) / 1e9;
+  double done_after_ms =
+      last_chat_ns > all_sent_ns && all_sent_ns ? (double)(last_chat_ns - all_sent_ns) / 1e6 : 0;
+  printf("{\"ok\":true,\"mode\":\"steady\",");
+  print_common();
+  printf(",\"senders\":%d,\"target_rate\":%.0f,\"messages_planned\":%llu,\"messages_sent\":%llu,"
+         "\"send_seconds\":%.3f,\"achieved_rate\":%.0f,\"max_send_lateness_ms\":%.3f,"
+         "\"expected_deliveries\":%llu,\"deliveries\":%llu,\"missing_deliveries\":%llu,"
+         "\"short_clients\":%llu,\"all_sent\":%s,\"last_delivery_after_last_send_ms\":%.1f",
+         opt.senders, opt.rate, (unsigned long long)total, (unsigned long long)sent_total,
+         send_seconds, (double)sent_total / send_seconds, (double)max_lateness_ns / 1e6,
+         (unsigned long long)expected_deliveries, (unsigned long long)total_chats,
+         (unsigned long long)missing, (unsigned long long)short_clients,
+         all_sent_ns ? "true" : "false", done_after_ms);
+  print_latency("latency", &latency);
+  print_latency("latency_first_second", &latency_by_second[0]);
+  print_latency("latency_last_second", &latency_by_second[seconds_tracked - 1]);
+  printf(",\"p50_by_second_us\":[");
+  for (unsigned i = 0; i < seconds_tracked; i++)
+    printf("%s%.1f", i ? "," : "", (double)hist_quantile(&latency_by_second[i], 0.5) / 1e3);
+  printf("]}\n");
+  fflush(stdout);
+}
+
+static void run_idle(void) {
+  printf("{\"ok\":true,\"mode\":\"idle\",");
+  print_common();
+  printf(",\"welcomes\":%llu,\"join_notices\":%llu}\n", (unsigned long long)total_welcomes,
+         (unsigned long long)total_joins);
+  fflush(stdout);
+}
+
+/* Keeps every connection open (and read) until stdin closes or time runs out. */
+static void hold(void) {
+  uint64_t deadline = now_ns() + opt.hold_ns;
+  while (stdin_open && now_ns() < deadline) handle_events(50);
+}
+
+/* ---------- main ---------- */
+
+static uint64_t ms_arg(const char *s) { return (uint64_t)(atof(s) * 1e6); }
+
+static void usage(void) {
+  fprintf(stderr,
+          "usage: loadgen --mode fanout|steady|idle --port N [--host A] [--clients N]\n"
+          "  [--senders N] [--size BYTES] [--window N] [--pending N] [--server-pid PID]\n"
+          "  [--warmup-ms MS] [--measure-ms MS] [--duration-ms MS] [--drain-ms MS]\n"
+          "  [--rate MSG_PER_S] [--sample-every N] [--join-timeout-ms MS] [--hold-ms MS]\n");
+  exit(2);
+}
+
+static void parse_options(int argc, char **argv) {
+  static const struct option longopts[] = {
+      {"mode", required_argument, 0, 'm'},      {"host", required_argument, 0, 'H'},
+      {"port", required_argument, 0, 'p'},      {"clients", required_argument, 0, 'c'},
+      {"senders", required_argument, 0, 's'},   {"size", required_argument, 0, 'z'},
+      {"window", required_argument, 0, 'w'},    {"pending", required_argument, 0, 'P'},
+      {"server-pid", required_argument, 0, 'S'}, {"warmup-ms", required_argument, 0, 'W'},
+      {"measure-ms", required_argument, 0, 'M'}, {"duration-ms", required_argument, 0, 'd'},
+      {"drain-ms", required_argument, 0, 'D'},   {"rate", required_argument, 0, 'r'},
+      {"sample-every", required_argument, 0, 'e'},
+      {"join-timeout-ms", required_argument, 0, 'j'},
+      {"hold-ms", required_argument, 0, 'h'},    {0, 0, 0, 0}};
+  int ch;
+  while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+    switch (ch) {
+    case 'm':
+      if (!strcmp(optarg, "fanout")) opt.mode = MODE_FANOUT;
+      else if (!strcmp(optarg, "steady")) opt.mode = MODE_STEADY;
+      else if (!strcmp(optarg, "idle")) opt.mode = MODE_IDLE;
+      else usage();
+      break;
+    case 'H': opt.host = optarg; break;
+    case 'p': opt.port = atoi(optarg); break;
+    case 'c': opt.clients = atoi(optarg); break;
+    case 's': opt.senders = atoi(optarg); break;
+    case 'z': opt.size = atoi(optarg); break;
+    case 'w': opt.window = atoi(optarg); break;
+    case 'P': opt.pending = atoi(optarg); break;
+    case 'S': opt.server_pid = atol(optarg); break;
+    case 'W': opt.warmup_ns = ms_arg(optarg); break;
+    case 'M': opt.measure_ns = ms_arg(optarg); break;
+    case 'd': opt.duration_ns = ms_arg(optarg); break;
+    case 'D': opt.drain_ns = ms_arg(optarg); break;
+    case 'r': opt.rate = atof(optarg); break;
+    case 'e': opt.sample_every = (unsigned)atoi(optarg); break;
+    case 'j': opt.join_timeout_ns = ms_arg(optarg); break;
+    case 'h': opt.hold_ns = ms_arg(optarg); break;
+    default: usage();
+    }
+  }
+  if (opt.port <= 0 || opt.port > 65535) usage();
+  if (opt.clients < 2) die("need at least 2 clients");
+  if (opt.mode == MODE_IDLE) opt.senders = 0;
+  if (opt.senders < 0 || opt.senders > 999 || opt.senders >= opt.clients)
+    die("senders must be fewer than clients and at most 999");
+  if (opt.size < MIN_LINE_SIZE || opt.size > MAX_LINE_SIZE) die("size out of range");
+  if (opt.window < 1) die("window must be positive");
+  if (opt.pending < 1) die("pending must be positive");
+  if (opt.rate <= 0) die("rate must be positive");
+  if (opt.sample_every < 1) opt.sample_every = 1;
+}
+
+/* Room for every client socket plus a few spare descriptors. */
+static void raise_fd_limit(void) {
+  struct rlimit rl;
+  if (getrlimit(RLIMIT_NOFILE, &rl) < 0) return;
+  rlim_t want = (rlim_t)opt.clients + 64;
+  if (rl.rlim_cur >= want) return;
+  rl.rlim_cur = rl.rlim_max < want ? rl.rlim_max : want;
+  setrlimit(RLIMIT_NOFILE, &rl);
+  if (rl.rlim_cur < want) die("open-file limit %lu is below %lu", (unsigned long)rl.rlim_cur,
+                              (unsigned long)want);
+}
+
+int main(int argc, char **argv) {
+  /* Never outlive the bench that started us. */
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  signal(SIGPIPE, SIG_IGN);
+  parse_options(argc, argv);
+  raise_fd_limit();
+  clock_ticks = sysconf(_SC_CLK_TCK);
+
+  conns = calloc((size_t)opt.clients, sizeof *conns);
+  senders = calloc((size_t)(opt.senders ? opt.senders : 1), sizeof *senders);
+  read_buf = malloc(READ_BUF_BYTES);
+  if (!conns || !senders || !read_buf) die("out of memory");
+  for (int i = 0; i < opt.clients; i++) {
+    conns[i].fd = -1;
+    conns[i].state = CONN_CLOSED;
+    conns[i].sender = -1;
+  }
+  for (int s = 0; s < opt.senders; s++) {
+    senders[s].conn = s;
+    conns[s].sender = s;
+  }
+  hist_init(&latency);
+
+  epfd = epoll_create1(EPOLL_CLOEXEC);
+  if (epfd < 0) die("epoll_create1: %s", strerror(errno));
+  struct epoll_event ev = {.events = EPOLLIN, .data.u64 = STDIN_TAG};
+  stdin_open = epoll_ctl(epfd, EPOLL_CTL_ADD, 0, &ev) == 0;
+
+  connect_all();
+  switch (opt.mode) {
+  case MODE_FANOUT: run_fanout(); break;
+  case MODE_STEADY: run_steady(); break;
+  case MODE_IDLE: run_idle(); break;
+  }
+  hold();
+  return 0;
+}

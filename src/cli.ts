@@ -1,0 +1,147 @@
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { parseArgs } from "node:util";
+import { runClient } from "./client/terminal-client.js";
+import { defaultServerConfig, type ServerConfig } from "./config.js";
+import { createLogger } from "./log.js";
+import { startServer } from "./server.js";
+
+const USAGE = `Usage:
+  parley server [HOST] [PORT] [options]   run the chat server
+  parley client HOST PORT                 connect to a chat server from this terminal
+  parley --help | --version
+
+Server options:
+  --host HOST        address to listen on (default: every address)
+  --port PORT        line-protocol port; 0 takes a free port (default: ${defaultServerConfig.port})
+  --max-line BYTES   longest accepted line (default: ${defaultServerConfig.maxLineBytes})
+  --sendq BYTES      per-connection send queue; a reader further behind is disconnected
+                     (default: ${defaultServerConfig.sendQueueBytes})
+  --quiet            do not print the chat transcript on stdout
+  --log-level LEVEL  fatal, error, warn, info, debug, trace or silent (default: ${defaultServerConfig.logLevel})
+`;
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+class UsageError extends Error {}
+
+function version(): string {
+  const require = createRequire(import.meta.url);
+  const manifest = JSON.parse(readFileSync(require.resolve("../package.json"), "utf8")) as { version: string };
+  return manifest.version;
+}
+
+function parsePort(text: string, what: string): number {
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port > 65535)
+    throw new UsageError(`${what} must be a port number from 0 to 65535, not "${text}"`);
+  return port;
+}
+
+function parseBytes(text: string, what: string, minimum: number): number {
+  const bytes = Number(text);
+  if (!/^\d+$/.test(text) || bytes < minimum)
+    throw new UsageError(`${what} must be a whole number of bytes, at least ${minimum}`);
+  return bytes;
+}
+
+function parseServerArgs(args: string[]): ServerConfig {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      host: { type: "string" },
+      port: { type: "string" },
+      "max-line": { type: "string" },
+      sendq: { type: "string" },
+      quiet: { type: "boolean" },
+      "log-level": { type: "string" },
+    },
+  });
+  if (positionals.length > 2) throw new UsageError(`unexpected argument "${positionals[2]}"`);
+  const config: ServerConfig = { ...defaultServerConfig };
+  const host = values.host ?? positionals[0];
+  if (host !== undefined) config.host = host;
+  const port = values.port ?? positionals[1];
+  if (port !== undefined) config.port = parsePort(port, "PORT");
+  if (values["max-line"] !== undefined) config.maxLineBytes = parseBytes(values["max-line"], "--max-line", 64);
+  config.maxUnterminatedBytes = Math.max(defaultServerConfig.maxUnterminatedBytes, config.maxLineBytes * 4);
+  if (values.sendq !== undefined) config.sendQueueBytes = parseBytes(values.sendq, "--sendq", 4096);
+  if (values.quiet) config.transcript = false;
+  const level = values["log-level"];
+  if (level !== undefined) {
+    const known = LOG_LEVELS.find((candidate) => candidate === level);
+    if (known === undefined) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(", ")}`);
+    config.logLevel = known;
+  }
+  return config;
+}
+
+async function serve(config: ServerConfig): Promise<void> {
+  const log = createLogger(config.logLevel);
+  const server = await startServer(config, log);
+  process.stdout.write(`Chat Server started on port ${server.lineAddress.port}.\n`);
+  let isStopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (isStopping) {
+      log.warn({ event: "forced-exit", signal }, "second signal: exiting now");
+      process.exit(1);
+    }
+    isStopping = true;
+    log.info({ event: "signal", signal }, "stopping");
+    void server.stop().then(() => {
+      log.flush();
+      process.exitCode = 0;
+      // Standard streams may still hold the last lines; let them drain, then leave.
+      setImmediate(() => process.exit(0));
+    });
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === "--help" || command === "-h" || command === "help") {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (command === "--version" || command === "-v") {
+    process.stdout.write(`parley ${version()}\n`);
+    return 0;
+  }
+  if (command === "server") {
+    if (rest.includes("--help") || rest.includes("-h")) {
+      process.stdout.write(USAGE);
+      return 0;
+    }
+    await serve(parseServerArgs(rest));
+    return -1;
+  }
+  if (command === "client") {
+    const { positionals } = parseArgs({ args: rest, allowPositionals: true, options: {} });
+    if (positionals.length !== 2) throw new UsageError("client needs HOST and PORT");
+    return runClient({
+      host: positionals[0],
+      port: parsePort(positionals[1], "PORT"),
+      input: process.stdin,
+      output: process.stdout,
+    });
+  }
+  throw new UsageError(command === undefined ? "a command is needed" : `unknown command "${command}"`);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (error: unknown) => {
+    const isUsage = error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");
+    if (isUsage) {
+      process.stderr.write(`parley: ${(error as Error).message}\n\n${USAGE}`);
+      process.exit(2);
+    }
+    process.stderr.write(`parley: ${(error as Error).message ?? String(error)}\n`);
+    process.exit(1);
+  },
+);

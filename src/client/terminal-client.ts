@@ -1,0 +1,100 @@
+import { connect } from "node:net";
+import { createInterface, type Interface } from "node:readline";
+import { pino } from "pino";
+import { type CloseReason, Connection, type ConnectionHandler } from "../net/connection.js";
+import { toTerminalText } from "../text/terminal-text.js";
+
+export interface ClientOptions {
+  host: string;
+  port: number;
+  input: NodeJS.ReadableStream & { isTTY?: boolean };
+  output: NodeJS.WritableStream & { isTTY?: boolean };
+}
+
+/** Generous: this bounds what a misbehaving server can make us hold, not what users may say. */
+const CLIENT_LIMITS = {
+  maxLineBytes: 1024 * 1024,
+  maxUnterminatedBytes: 4 * 1024 * 1024,
+  sendQueueBytes: 16 * 1024 * 1024,
+  // The original server sends each message bare; a short quiet ends it.
+  quietFlushMs: 30,
+};
+
+/**
+ * The terminal client, as the original's: prints what arrives, sends what is typed and
+ * echoes it as `[You] TEXT`; an empty line disconnects. On a terminal, incoming lines
+ * are printed above the line being typed, which is then redrawn intact.
+ * Resolves with the process exit code.
+ */
+export function runClient(options: ClientOptions): Promise<number> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: options.host, port: options.port });
+    let prompt: Interface | null = null;
+    let connection: Connection | null = null;
+    let isDone = false;
+
+    /** Prints the last line, lets what was typed reach the server, then resolves. */
+    const finish = (message: string, code: number): void => {
+      if (isDone) return;
+      isDone = true;
+      const typing = prompt;
+      prompt = null;
+      typing?.close();
+      print(message);
+      if (connection?.isOpen) {
+        socket.once("close", () => resolve(code));
+        connection.end("quit", 500);
+      } else {
+        socket.destroy();
+        resolve(code);
+      }
+    };
+
+    const print = (text: string): void => {
+      if (prompt !== null && options.output.isTTY) {
+        // Clear what is being typed, print above it, then redraw it with the cursor where it was.
+        options.output.write("\r\x1b[K");
+        options.output.write(`${text}\n`);
+        prompt.prompt(true);
+      } else {
+        options.output.write(`${text}\n`);
+      }
+    };
+
+    socket.once("error", (error: NodeJS.ErrnoException) => {
+      if (prompt === null)
+        finish(`Could not connect to ${options.host}:${options.port}: ${error.code ?? error.message}`, 1);
+    });
+
+    socket.once("connect", () => {
+      const open = new Connection(socket, CLIENT_LIMITS, pino({ level: "silent" }));
+      connection = open;
+      const handler: ConnectionHandler = {
+        onLine: (line) => print(toTerminalText(line.toString("utf8"))),
+        onLineTooLong: (bytes) => print(`! (a ${bytes}-byte line from the server was not shown)`),
+        onClose: (_reason: CloseReason) => finish("Server closed the connection.", 0),
+      };
+      open.attach(handler);
+
+      prompt = createInterface({
+        input: options.input,
+        output: options.output,
+        prompt: "",
+        terminal: options.input.isTTY === true,
+      });
+      prompt.on("line", (typed) => {
+        if (typed === "") {
+          finish("You have been disconnected.", 0);
+          return;
+        }
+        open.send(Buffer.from(`${typed}\n`));
+        print(`[You] ${typed}`);
+      });
+      // End of input is the original's empty read: the user is done.
+      prompt.on("close", () => finish("You have been disconnected.", 0));
+      prompt.on("SIGINT", () => finish("KeyboardInterrupt", 0));
+      process.once("SIGINT", () => finish("KeyboardInterrupt", 0));
+      if (options.input.isTTY) prompt.prompt();
+    });
+  });
+}

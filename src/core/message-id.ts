@@ -1,0 +1,45 @@
+/**
+ * Message ids: unique and ordered by the time the server accepted the message.
+ * 9 base-36 digits of milliseconds, then a per-millisecond counter, then a
+ * per-process tag so that several processes never mint the same id.
+ */
+const COUNTER_DIGITS = 4;
+const COUNTER_LIMIT = 36 ** COUNTER_DIGITS;
+
+export class MessageIdGenerator {
+  readonly #processTag: string;
+  #lastMs = 0;
+  #counter = 0;
+
+  constructor(processTag: string = randomTag()) {
+    this.#processTag = processTag;
+  }
+
+  /** A new id; `lastAt` is then the server timestamp it encodes. */
+  next(now: number = Date.now()): string {
+    if (now > this.#lastMs) {
+      this.#lastMs = now;
+      this.#counter = 0;
+    } else if (++this.#counter === COUNTER_LIMIT) {
+      // More ids in one millisecond than the counter holds: borrow the next millisecond.
+      this.#lastMs += 1;
+      this.#counter = 0;
+    }
+    return (
+      this.#lastMs.toString(36).padStart(9, "0") +
+      this.#counter.toString(36).padStart(COUNTER_DIGITS, "0") +
+      this.#processTag
+    );
+  }
+
+  /** The time the last id was minted at (never behind an earlier one). */
+  get lastAt(): number {
+    return this.#lastMs;
+  }
+}
+
+function randomTag(): string {
+  return Math.floor(Math.random() * 36 ** 3)
+    .toString(36)
+    .padStart(3, "0");
+}

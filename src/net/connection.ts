@@ -1,0 +1,254 @@
+import type { Socket } from "node:net";
+import type { Logger } from "pino";
+import { LineFramer, type LineSink } from "./line-framer.js";
+import { scheduleFlush } from "./write-batch.js";
+
+export interface ConnectionLimits {
+  maxLineBytes: number;
+  maxUnterminatedBytes: number;
+  sendQueueBytes: number;
+  quietFlushMs: number;
+}
+
+/** Why a connection ended; logged, and shown to the others where a front end wants to. */
+export type CloseReason =
+  | "peer-closed"
+  | "reset"
+  | "send-queue-full"
+  | "line-overflow"
+  | "server-shutdown"
+  | "quit"
+  | "internal-error";
+
+/** What a front end supplies to hear from its connection. */
+export interface ConnectionHandler {
+  onLine(line: Buffer): void;
+  onLineTooLong(bytes: number): void;
+  /** Called exactly once, after the socket is gone. */
+  onClose(reason: CloseReason): void;
+}
+
+/**
+ * One stream peer: framing and the receive cap on the way in, a bounded, coalescing
+ * send queue on the way out, and one place where the socket's end is decided.
+ * Front ends never touch the socket.
+ */
+export class Connection implements LineSink {
+  readonly socket: Socket;
+  /** "IP:PORT" of the peer, as the original server showed it. */
+  readonly address: string;
+  readonly #limits: ConnectionLimits;
+  readonly #log: Logger;
+  readonly #framer: LineFramer;
+  #handler: ConnectionHandler | null = null;
+  #queue: Buffer[] | null = null;
+  #queuedBytes = 0;
+  #isFlushScheduled = false;
+  #quietTimer: NodeJS.Timeout | null = null;
+  #quietCheckPending = false;
+  #closeReason: CloseReason | null = null;
+  #isEnding = false;
+  /** The reason `end()` was given, recorded once the last byte is handed to the socket. */
+  #endReason: CloseReason = "peer-closed";
+
+  constructor(socket: Socket, limits: ConnectionLimits, log: Logger) {
+    this.socket = socket;
+    this.address = formatPeerAddress(socket.remoteAddress, socket.remotePort);
+    this.#limits = limits;
+    this.#log = log;
+    this.#framer = new LineFramer(limits.maxLineBytes, limits.maxUnterminatedBytes, this);
+    socket.setNoDelay(true);
+    socket.on("data", (chunk: Buffer) => this.#onData(chunk));
+    socket.on("end", () => this.#onEnd());
+    socket.on("error", (error: NodeJS.ErrnoException) => this.#onError(error));
+    socket.on("close", () => this.#onClose());
+    socket.on("drain", () => this.#requestFlush());
+  }
+
+  /** Starts delivering input; lines that arrive before this are held by the socket. */
+  attach(handler: ConnectionHandler): void {
+    this.#handler = handler;
+  }
+
+  get isOpen(): boolean {
+    return this.#closeReason === null;
+  }
+
+  /** Bytes waiting to be written, ours and the socket's. */
+  get queuedBytes(): number {
+    return this.#queuedBytes + this.socket.writableLength;
+  }
+
+  /**
+   * Queues bytes for the peer. A peer that has fallen more than the send-queue cap
+   * behind is disconnected rather than allowed to hold memory or delay anyone.
+   */
+  send(bytes: Buffer): void {
+    if (this.#closeReason !== null || this.#isEnding) return;
+    if (this.#queue === null) this.#queue = [bytes];
+    else this.#queue.push(bytes);
+    this.#queuedBytes += bytes.length;
+    if (this.#queuedBytes + this.socket.writableLength > this.#limits.sendQueueBytes) {
+      this.#log.warn(
+        { event: "slow-reader", peer: this.address, queuedBytes: this.queuedBytes },
+        "send queue full: disconnecting a reader that fell behind",
+      );
+      this.destroy("send-queue-full");
+      return;
+    }
+    this.#requestFlush();
+  }
+
+  flush(): void {
+    this.#isFlushScheduled = false;
+    const queue = this.#queue;
+    if (queue === null || this.#closeReason !== null) return;
+    // Backpressure: leave the rest queued until 'drain'.
+    if (this.socket.writableNeedDrain) return;
+    const out = queue.length === 1 ? queue[0] : Buffer.concat(queue, this.#queuedBytes);
+    this.#queue = null;
+    this.#queuedBytes = 0;
+    this.socket.write(out);
+    if (this.#isEnding) this.#finishEnding();
+  }
+
+  /** Sends what is queued (plus `farewell`), then closes; a peer that will not read is cut off after `graceMs`. */
+  end(reason: CloseReason, graceMs: number, farewell?: Buffer): void {
+    if (this.#closeReason !== null || this.#isEnding) return;
+    if (farewell) this.send(farewell);
+    if (this.#closeReason !== null) return;
+    this.#isEnding = true;
+    this.#endReason = reason;
+    this.#stopReading();
+    const timer = setTimeout(() => this.destroy(reason), graceMs);
+    timer.unref();
+    if (this.#queue === null) this.#finishEnding();
+    else this.#requestFlush();
+  }
+
+  /** Closes at once, dropping whatever is queued. */
+  destroy(reason: CloseReason): void {
+    if (this.socket.destroyed) return;
+    if (this.#closeReason === null) this.#closeReason = reason;
+    this.#queue = null;
+    this.#queuedBytes = 0;
+    this.#clearQuietTimer();
+    this.socket.destroy();
+  }
+
+  onLine(line: Buffer): void {
+    this.#handler?.onLine(line);
+  }
+
+  onLineTooLong(bytes: number): void {
+    this.#handler?.onLineTooLong(bytes);
+  }
+
+  onUnterminatedOverflow(bytes: number): void {
+    this.#log.warn(
+      { event: "line-overflow", peer: this.address, bytes },
+      "peer sent too much without a line terminator: disconnecting",
+    );
+    this.destroy("line-overflow");
+  }
+
+  #finishEnding(): void {
+    if (this.#closeReason !== null) return;
+    this.#closeReason = this.#endReason;
+    this.#clearQuietTimer();
+    this.socket.end();
+  }
+
+  #requestFlush(): void {
+    if (this.#isFlushScheduled || this.#queue === null) return;
+    this.#isFlushScheduled = true;
+    scheduleFlush(this);
+  }
+
+  #onData(chunk: Buffer): void {
+    if (this.#closeReason !== null || this.#isEnding) return;
+    try {
+      this.#framer.push(chunk);
+    } catch (error) {
+      this.#failInternally(error);
+      return;
+    }
+    if (this.#framer.hasPartial) this.#armQuietTimer();
+  }
+
+  /**
+   * A peer that sends bare messages is served after a quiet. The check runs from
+   * setImmediate, after the next poll, so bytes already waiting in the kernel are
+   * read first and a line is never split merely because we were busy.
+   */
+  #armQuietTimer(): void {
+    if (this.#quietTimer === null) {
+      this.#quietTimer = setTimeout(() => this.#onQuiet(), this.#limits.quietFlushMs);
+      this.#quietTimer.unref();
+    } else {
+      this.#quietTimer.refresh();
+    }
+  }
+
+  #onQuiet(): void {
+    if (this.#quietCheckPending) return;
+    this.#quietCheckPending = true;
+    const bytesReadBefore = this.socket.bytesRead;
+    setImmediate(() => {
+      this.#quietCheckPending = false;
+      if (this.#closeReason !== null || this.#isEnding) return;
+      if (this.socket.bytesRead !== bytesReadBefore) return;
+      this.#takePartial();
+    });
+  }
+
+  #takePartial(): void {
+    try {
+      this.#framer.endPartial();
+    } catch (error) {
+      this.#failInternally(error);
+    }
+  }
+
+  #onEnd(): void {
+    // Half-close: the peer has finished sending. What it sent last is still a line.
+    if (this.#closeReason === null && !this.#isEnding) this.#takePartial();
+    this.end("peer-closed", 1000);
+  }
+
+  #onError(error: NodeJS.ErrnoException): void {
+    const reason: CloseReason = error.code === "ECONNRESET" || error.code === "EPIPE" ? "reset" : "peer-closed";
+    if (this.#closeReason === null) this.#closeReason = reason;
+    this.#log.debug({ event: "socket-error", peer: this.address, code: error.code }, "socket error");
+  }
+
+  #onClose(): void {
+    this.#clearQuietTimer();
+    if (this.#closeReason === null) this.#closeReason = "peer-closed";
+    const handler = this.#handler;
+    this.#handler = null;
+    handler?.onClose(this.#closeReason);
+  }
+
+  #stopReading(): void {
+    this.socket.pause();
+  }
+
+  #clearQuietTimer(): void {
+    if (this.#quietTimer !== null) {
+      clearTimeout(this.#quietTimer);
+      this.#quietTimer = null;
+    }
+  }
+
+  #failInternally(error: unknown): void {
+    this.#log.error({ event: "internal-error", peer: this.address, err: error }, "closing a connection after an error");
+    this.destroy("internal-error");
+  }
+}
+
+/** "IP:PORT" for IPv4 (IPv4-mapped IPv6 included, as the original showed it); "[IP]:PORT" for IPv6. */
+export function formatPeerAddress(ip: string | undefined, port: number | undefined): string {
+  const host = ip === undefined ? "unknown" : ip.startsWith("::ffff:") && ip.includes(".") ? ip.slice(7) : ip;
+  return host.includes(":") ? `[${host}]:${port ?? 0}` : `${host}:${port ?? 0}`;
+}
