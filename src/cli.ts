@@ -126,6 +126,7 @@ async function main(argv: string[]): Promise<number> {
       port: parsePort(positionals[1], "PORT"),
       input: process.stdin,
       output: process.stdout,
+      errorOutput: process.stderr,
     });
   }
   throw new UsageError(command === undefined ? "a command is needed" : `unknown command "${command}"`);

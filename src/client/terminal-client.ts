@@ -9,6 +9,8 @@ export interface ClientOptions {
   port: number;
   input: NodeJS.ReadableStream & { isTTY?: boolean };
   output: NodeJS.WritableStream & { isTTY?: boolean };
+  /** Where a failure to connect is reported. */
+  errorOutput: NodeJS.WritableStream;
 }
 
 /** Generous: this bounds what a misbehaving server can make us hold, not what users may say. */
@@ -39,8 +41,12 @@ export function runClient(options: ClientOptions): Promise<number> {
       isDone = true;
       const typing = prompt;
       prompt = null;
+      if (typing !== null && options.output.isTTY) {
+        // Leave anything half typed on screen, and say the last word on a line of its own.
+        options.output.write(typing.line.length > 0 ? "\n" : "\r\x1b[K");
+      }
       typing?.close();
-      print(message);
+      (code === 0 ? options.output : options.errorOutput).write(`${message}\n`);
       if (connection?.isOpen) {
         socket.once("close", () => resolve(code));
         connection.end("quit", 500);

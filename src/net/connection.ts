@@ -1,7 +1,7 @@
 import type { Socket } from "node:net";
 import type { Logger } from "pino";
 import { LineFramer, type LineSink } from "./line-framer.js";
-import { scheduleFlush } from "./write-batch.js";
+import { type Flushable, scheduleFlush } from "./write-batch.js";
 
 export interface ConnectionLimits {
   maxLineBytes: number;
@@ -9,6 +9,13 @@ export interface ConnectionLimits {
   sendQueueBytes: number;
   quietFlushMs: number;
 }
+
+/**
+ * After this many bytes of input a connection yields until the next event-loop turn, so
+ * one busy peer cannot monopolise a turn and the output it causes is flushed in bounded
+ * bursts: a fast reader is never mistaken for a slow one because a sender flooded.
+ */
+const READ_BUDGET_BYTES = 64 * 1024;
 
 /** Why a connection ended; logged, and shown to the others where a front end wants to. */
 export type CloseReason =
@@ -48,6 +55,8 @@ export class Connection implements LineSink {
   #quietCheckPending = false;
   #closeReason: CloseReason | null = null;
   #isEnding = false;
+  #bytesSinceYield = 0;
+  readonly #resumer: Flushable = { flush: () => this.#resumeReading() };
   /** The reason `end()` was given, recorded once the last byte is handed to the socket. */
   #endReason: CloseReason = "peer-closed";
 
@@ -174,6 +183,16 @@ export class Connection implements LineSink {
       return;
     }
     if (this.#framer.hasPartial) this.#armQuietTimer();
+    this.#bytesSinceYield += chunk.length;
+    if (this.#bytesSinceYield >= READ_BUDGET_BYTES && this.#closeReason === null) {
+      this.socket.pause();
+      scheduleFlush(this.#resumer);
+    }
+  }
+
+  #resumeReading(): void {
+    this.#bytesSinceYield = 0;
+    if (this.#closeReason === null && !this.#isEnding) this.socket.resume();
   }
 
   /**

@@ -20,7 +20,9 @@ export async function listenLine(hub: Hub, options: LineListenerOptions, log: Lo
   server.on("error", (error) => log.error({ event: "listener-error", frontend: "line", err: error }, "listener error"));
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen({ host: options.host === "" ? undefined : options.host, port: options.port }, () => {
+    // A deep accept queue: a burst of thousands of connects must wait, not be dropped.
+    const backlog = 4096;
+    server.listen({ host: options.host === "" ? undefined : options.host, port: options.port, backlog }, () => {
       server.off("error", reject);
       resolve();
     });

@@ -1,0 +1,300 @@
+import assert from "node:assert/strict";
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
+import { type AddressInfo, createServer, type Server } from "node:net";
+import { describe, type TestContext, test } from "node:test";
+import { skipUnless } from "./helpers/environment.js";
+import { DEFAULT_WAIT_MS, LineClient } from "./helpers/line-client.js";
+import { PARLEY_BIN, ServerProcess, startTestServer } from "./helpers/server.js";
+import { isTmuxAvailable, TerminalPane } from "./helpers/tmux.js";
+
+/** `parley client` as a user runs it: its own process, on a pipe or on a real terminal. */
+
+type Exit = { code: number | null; signal: NodeJS.Signals | null };
+
+/** The client with piped stdin and stdout: what it prints is collected, raw and by line. */
+class PipedClient {
+  readonly child: ChildProcess;
+  /** Everything printed on stdout, exactly as written. */
+  stdout = "";
+  stderr = "";
+  readonly exited: Promise<Exit>;
+  #hasExited = false;
+  #waiters: Array<() => void> = [];
+
+  constructor(port: number, host = "127.0.0.1") {
+    this.child = spawn(process.execPath, [PARLEY_BIN, "client", host, String(port)], {
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    this.child.stdin?.on("error", () => {});
+    this.child.stdout?.setEncoding("utf8");
+    this.child.stdout?.on("data", (text: string) => {
+      this.stdout += text;
+      this.#wake();
+    });
+    this.child.stderr?.setEncoding("utf8");
+    this.child.stderr?.on("data", (text: string) => {
+      this.stderr += text;
+    });
+    this.exited = once(this.child, "close").then(([code, signal]) => {
+      this.#hasExited = true;
+      this.#wake();
+      return { code: code as number | null, signal: signal as NodeJS.Signals | null };
+    });
+  }
+
+  /** Complete lines printed so far. */
+  get lines(): string[] {
+    return this.stdout.split("\n").slice(0, -1);
+  }
+
+  /** Types one line, Enter included. */
+  type(line: string): void {
+    this.child.stdin?.write(`${line}\n`);
+  }
+
+  endInput(): void {
+    this.child.stdin?.end();
+  }
+
+  waitForLine(line: string, timeoutMs = DEFAULT_WAIT_MS): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`timed out waiting for ${JSON.stringify(line)}; printed:\n${this.#printed()}`)),
+        timeoutMs,
+      );
+      const check = (): void => {
+        if (this.lines.includes(line)) {
+          clearTimeout(timer);
+          resolve();
+        } else if (this.#hasExited) {
+          clearTimeout(timer);
+          reject(new Error(`exited before printing ${JSON.stringify(line)}; printed:\n${this.#printed()}`));
+        } else {
+          this.#waiters.push(check);
+        }
+      };
+      check();
+    });
+  }
+
+  waitForExit(timeoutMs = DEFAULT_WAIT_MS): Promise<Exit> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`still running; printed:\n${this.#printed()}`)), timeoutMs);
+      void this.exited.then((exit) => {
+        clearTimeout(timer);
+        resolve(exit);
+      });
+    });
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill("SIGKILL");
+    await this.exited;
+  }
+
+  #printed(): string {
+    return `${this.stdout}\n(stderr) ${this.stderr}`;
+  }
+
+  #wake(): void {
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const wake of waiters) wake();
+  }
+}
+
+/** Takes "IP:PORT" out of a notice such as "> New user 127.0.0.1:5000 entered. (2 users online)". */
+function addressIn(notice: string): string {
+  const address = notice.match(/\d{1,3}(?:\.\d{1,3}){3}:\d+/)?.[0];
+  assert.ok(address, `no IP:PORT in ${JSON.stringify(notice)}`);
+  return address;
+}
+
+/**
+ * An in-process server with one raw peer already in it, and the client connected after
+ * it; everything is stopped when the test ends.
+ */
+async function clientBesidePeer(
+  t: TestContext,
+): Promise<{ client: PipedClient; peer: LineClient; clientAddress: string }> {
+  const server = await startTestServer();
+  t.after(() => server.stop());
+  const peer = await LineClient.join(server.port);
+  t.after(() => peer.socket.destroy());
+  const client = new PipedClient(server.port);
+  t.after(() => client.stop());
+  await client.waitForLine("> Connected to the chat server (2 users online)");
+  const clientAddress = addressIn(await peer.waitFor((line) => line.startsWith("> New user ")));
+  return { client, peer, clientAddress };
+}
+
+async function listenOnce(onConnection: Parameters<typeof createServer>[1]): Promise<Server & { port: number }> {
+  const server = createServer(onConnection);
+  await new Promise<void>((resolve) => server.listen({ host: "127.0.0.1", port: 0 }, resolve));
+  return Object.assign(server, { port: (server.address() as AddressInfo).port });
+}
+
+describe("the client on pipes", () => {
+  test("echoes a typed line as [You], sends it, and prints what others say", async (t) => {
+    const { client, peer, clientAddress } = await clientBesidePeer(t);
+    client.type("hi");
+    await client.waitForLine("[You] hi");
+    await peer.waitFor(`[${clientAddress}] hi`);
+    peer.send("hello, client\n");
+    await client.waitForLine(`[${peer.address}] hello, client`);
+    // The peer spoke after "hi" reached it, so an echo of "hi" from the server would be printed before.
+    assert.deepEqual(client.lines, [
+      "> Connected to the chat server (2 users online)",
+      "[You] hi",
+      `[${peer.address}] hello, client`,
+    ]);
+  });
+
+  test("an empty line disconnects, and the client exits 0", async (t) => {
+    const { client, peer, clientAddress } = await clientBesidePeer(t);
+    client.type("");
+    await client.waitForLine("You have been disconnected.");
+    assert.deepEqual(await client.waitForExit(), { code: 0, signal: null });
+    await peer.waitFor(`< The user ${clientAddress} left. (1 user online)`);
+  });
+
+  test("the end of input disconnects, and the client exits 0", async (t) => {
+    const { client, peer, clientAddress } = await clientBesidePeer(t);
+    client.type("last words");
+    client.endInput();
+    await client.waitForLine("You have been disconnected.");
+    assert.deepEqual(await client.waitForExit(), { code: 0, signal: null });
+    await peer.waitFor(`< The user ${clientAddress} left. (1 user online)`);
+    assert.ok(
+      peer.lines.indexOf(`[${clientAddress}] last words`) > 0,
+      `what was typed before the end of input was not delivered: ${peer.lines.join("\n")}`,
+    );
+  });
+
+  test("SIGINT prints KeyboardInterrupt, and the client leaves and exits 0", async (t) => {
+    const { client, peer, clientAddress } = await clientBesidePeer(t);
+    client.child.kill("SIGINT");
+    await client.waitForLine("KeyboardInterrupt");
+    assert.deepEqual(await client.waitForExit(), { code: 0, signal: null });
+    await peer.waitFor(`< The user ${clientAddress} left. (1 user online)`);
+  });
+
+  test("a server shutting down is shown, then the client says the server closed and exits 0", async (t) => {
+    const server = await ServerProcess.start(["server", "127.0.0.1", "0", "--quiet", "--log-level", "silent"]);
+    t.after(() => server.kill());
+    const client = new PipedClient(server.port);
+    t.after(() => client.stop());
+    await client.waitForLine("> Connected to the chat server (1 user online)");
+    server.child.kill("SIGTERM");
+    await client.waitForLine("Server closed the connection.");
+    assert.deepEqual(await client.waitForExit(), { code: 0, signal: null });
+    assert.deepEqual(client.lines, [
+      "> Connected to the chat server (1 user online)",
+      "! The server is shutting down.",
+      "Server closed the connection.",
+    ]);
+    assert.equal((await server.exited).code, 0);
+  });
+
+  test("a refused connection is reported, and the client exits non-zero", async () => {
+    const closed = await listenOnce(() => {});
+    const port = closed.port;
+    await new Promise((resolve) => closed.close(resolve));
+    const client = new PipedClient(port);
+    try {
+      const exit = await client.waitForExit();
+      assert.notEqual(exit.code, 0);
+      assert.match(`${client.stdout}${client.stderr}`, /ECONNREFUSED|refused/i);
+      assert.doesNotMatch(client.stdout, /Connected to the chat server|You have been disconnected/);
+    } finally {
+      await client.stop();
+    }
+  });
+
+  test("control sequences from a server never reach the terminal", async (t) => {
+    // A hostile server: retitles the window, clears the screen, and sends a C1 CSI, in a
+    // terminated line and in a bare message, as the original server sends them.
+    const hostile = await listenOnce((socket) => {
+      socket.end(
+        "> Connected to the chat server (1 user online)\n" +
+          "[6.6.6.6:666] \x1b]0;pwned\x07\x1b[2Jgotcha\n" +
+          "[6.6.6.6:666] \u009b31mred\x1b[0m",
+      );
+    });
+    t.after(() => hostile.close());
+    const client = new PipedClient(hostile.port);
+    t.after(() => client.stop());
+    await client.waitForLine("Server closed the connection.");
+    assert.deepEqual(await client.waitForExit(), { code: 0, signal: null });
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is that none of them is printed.
+    assert.doesNotMatch(client.stdout, /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+    const lines = client.lines;
+    assert.equal(lines.length, 4, client.stdout);
+    assert.equal(lines[0], "> Connected to the chat server (1 user online)");
+    // Shown, not obeyed: the text around each sequence is still there for the user to see.
+    assert.match(lines[1], /^\[6\.6\.6\.6:666\] .*0;pwned.*gotcha$/);
+    assert.match(lines[2], /^\[6\.6\.6\.6:666\] .*31mred.*$/);
+    assert.equal(lines[3], "Server closed the connection.");
+  });
+});
+
+describe("the client on a terminal", () => {
+  /** A server, a raw peer in it, and the client in a tmux pane; all stopped when the test ends. */
+  async function clientInPane(
+    t: TestContext,
+  ): Promise<{ pane: TerminalPane; peer: LineClient; clientAddress: string }> {
+    const server = await startTestServer();
+    t.after(() => server.stop());
+    const peer = await LineClient.join(server.port);
+    t.after(() => peer.socket.destroy());
+    const pane = await TerminalPane.start([process.execPath, PARLEY_BIN, "client", "127.0.0.1", String(server.port)]);
+    t.after(() => pane.kill());
+    await pane.waitForScreen(["> Connected to the chat server (2 users online)"]);
+    const clientAddress = addressIn(await peer.waitFor((line) => line.startsWith("> New user ")));
+    return { pane, peer, clientAddress };
+  }
+
+  test("incoming lines are printed above the line being typed, which stays intact", async (t) => {
+    const skip = skipUnless(isTmuxAvailable(), "tmux");
+    if (skip !== null) return t.skip(skip);
+    const { pane, peer, clientAddress } = await clientInPane(t);
+    const welcome = "> Connected to the chat server (2 users online)";
+    const typed = "half a thought";
+
+    await pane.type(typed);
+    await pane.waitForScreen([welcome, typed]);
+    peer.send("news while you type\n");
+    await pane.waitForScreen([welcome, `[${peer.address}] news while you type`, typed]);
+    assert.deepEqual(await pane.cursor(), { column: typed.length, row: 2 });
+    peer.send("and more news\n");
+    await pane.waitForScreen([
+      welcome,
+      `[${peer.address}] news while you type`,
+      `[${peer.address}] and more news`,
+      typed,
+    ]);
+    assert.deepEqual(await pane.cursor(), { column: typed.length, row: 3 });
+
+    await pane.type(", now finished");
+    await pane.press("Enter");
+    await peer.waitFor(`[${clientAddress}] half a thought, now finished`);
+    await pane.waitForScreen((rows) => rows.at(-1) === "[You] half a thought, now finished");
+    // Nothing was sent while the line was being typed: the finished line is all the peer got.
+    assert.deepEqual(peer.lines.slice(2), [`[${clientAddress}] half a thought, now finished`]);
+  });
+
+  test("Ctrl+C prints KeyboardInterrupt, and the client leaves without sending the unfinished line", async (t) => {
+    const skip = skipUnless(isTmuxAvailable(), "tmux");
+    if (skip !== null) return t.skip(skip);
+    const { pane, peer, clientAddress } = await clientInPane(t);
+
+    await pane.type("never sent");
+    await pane.waitForScreen((rows) => rows.at(-1) === "never sent");
+    await pane.press("C-c");
+    await pane.waitForScreen((rows) => rows.some((row) => row.endsWith("KeyboardInterrupt")));
+    await pane.waitForExit();
+    await peer.waitFor(`< The user ${clientAddress} left. (1 user online)`);
+    assert.deepEqual(peer.lines.slice(2), [`< The user ${clientAddress} left. (1 user online)`]);
+  });
+});

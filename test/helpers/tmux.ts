@@ -1,0 +1,132 @@
+import { execFile, spawnSync } from "node:child_process";
+import { rm } from "node:fs/promises";
+import { promisify } from "node:util";
+import { DEFAULT_WAIT_MS } from "./line-client.js";
+
+const run = promisify(execFile);
+
+/** How often the screen is read back while waiting for it to show something. */
+const SCREEN_POLL_MS = 20;
+
+export function isTmuxAvailable(): boolean {
+  return spawnSync("tmux", ["-V"], { stdio: "ignore" }).status === 0;
+}
+
+let panesStarted = 0;
+
+/**
+ * A real terminal for tests: one program in a detached tmux pane, on a tmux server of
+ * its own (`-L`), so that keys can be typed into it and its screen read back as lines.
+ */
+export class TerminalPane {
+  readonly #serverName: string;
+  /** tmux leaves its socket behind when its server ends; it is removed with the pane. */
+  #socketPath = "";
+
+  private constructor(serverName: string) {
+    this.#serverName = serverName;
+  }
+
+  /** Runs `argv` (no shell) in a pane of `columns` x `rows`; the pane stays readable after the program exits. */
+  static async start(argv: string[], { columns = 100, rows = 20 } = {}): Promise<TerminalPane> {
+    panesStarted += 1;
+    const pane = new TerminalPane(`parley-test-${process.pid}-${panesStarted}`);
+    try {
+      await pane.#tmux(
+        "set-option",
+        "-g",
+        "remain-on-exit",
+        "on",
+        ";",
+        "new-session",
+        "-d",
+        "-s",
+        "pane",
+        "-x",
+        String(columns),
+        "-y",
+        String(rows),
+        "--",
+        ...argv,
+      );
+      const { stdout } = await pane.#tmux("display-message", "-p", "-t", "pane", "#{socket_path}");
+      pane.#socketPath = stdout.trim();
+    } catch (error) {
+      await pane.kill();
+      throw error;
+    }
+    return pane;
+  }
+
+  /** Types `text` as it is, without pressing Enter. */
+  async type(text: string): Promise<void> {
+    await this.#tmux("send-keys", "-t", "pane", "-l", text);
+  }
+
+  /** Presses named keys: "Enter", "C-c", ... */
+  async press(...keys: string[]): Promise<void> {
+    await this.#tmux("send-keys", "-t", "pane", ...keys);
+  }
+
+  /** The visible screen, one string per row, without trailing blanks or trailing empty rows. */
+  async screen(): Promise<string[]> {
+    const { stdout } = await this.#tmux("capture-pane", "-p", "-t", "pane");
+    const rows = stdout.split("\n").map((row) => row.trimEnd());
+    while (rows.length > 0 && rows[rows.length - 1] === "") rows.pop();
+    return rows;
+  }
+
+  async cursor(): Promise<{ column: number; row: number }> {
+    const { stdout } = await this.#tmux("display-message", "-p", "-t", "pane", "#{cursor_x} #{cursor_y}");
+    const [column, row] = stdout.trim().split(" ").map(Number);
+    return { column, row };
+  }
+
+  /** Whether the program in the pane has exited. */
+  async hasExited(): Promise<boolean> {
+    const { stdout } = await this.#tmux("display-message", "-p", "-t", "pane", "#{pane_dead}");
+    return stdout.trim() === "1";
+  }
+
+  /** Reads the screen until it is exactly `expected` (or `expected` accepts it); returns that screen. */
+  async waitForScreen(
+    expected: string[] | ((rows: string[]) => boolean),
+    timeoutMs = DEFAULT_WAIT_MS,
+  ): Promise<string[]> {
+    const isExpected =
+      typeof expected === "function"
+        ? expected
+        : (rows: string[]) => rows.length === expected.length && rows.every((row, i) => row === expected[i]);
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const rows = await this.screen();
+      if (isExpected(rows)) return rows;
+      if (Date.now() > deadline) {
+        const wanted = typeof expected === "function" ? "the expected screen" : `\n${expected.join("\n")}`;
+        throw new Error(`timed out after ${timeoutMs} ms waiting for ${wanted}\nscreen:\n${rows.join("\n")}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, SCREEN_POLL_MS));
+    }
+  }
+
+  async waitForExit(timeoutMs = DEFAULT_WAIT_MS): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await this.hasExited())) {
+      if (Date.now() > deadline) throw new Error(`the program in the pane still runs after ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, SCREEN_POLL_MS));
+    }
+  }
+
+  /** Ends the pane's program and this pane's tmux server. */
+  async kill(): Promise<void> {
+    await this.#tmux("kill-server").catch(() => {});
+    if (this.#socketPath !== "") await rm(this.#socketPath, { force: true });
+  }
+
+  #tmux(...args: string[]): Promise<{ stdout: string }> {
+    const env = { ...process.env };
+    // A test run from inside tmux must not talk to the outer session.
+    delete env.TMUX;
+    return run("tmux", ["-L", this.#serverName, "-f", "/dev/null", ...args], { env });
+  }
+}

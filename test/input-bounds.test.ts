@@ -1,0 +1,110 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { LineClient } from "./helpers/line-client.js";
+import { startTestServer } from "./helpers/server.js";
+
+describe("framing and input bounds", () => {
+  let server: Awaited<ReturnType<typeof startTestServer>>;
+  let alice: LineClient;
+  let bob: LineClient;
+  before(async () => {
+    server = await startTestServer({ maxLineBytes: 4096 });
+  });
+  after(() => server.stop());
+
+  async function pair(): Promise<void> {
+    alice = await LineClient.join(server.port);
+    bob = await LineClient.join(server.port);
+    await alice.waitFor((line) => line.includes(bob.address));
+  }
+  async function closePair(): Promise<void> {
+    await Promise.all([alice.close(), bob.close()]);
+  }
+
+  it("never merges two quick messages sent in one write", async () => {
+    await pair();
+    alice.send("first\nsecond\r\nthird\n");
+    await bob.waitFor(`[${alice.address}] third`);
+    assert.deepEqual(bob.lines.slice(-3), [
+      `[${alice.address}] first`,
+      `[${alice.address}] second`,
+      `[${alice.address}] third`,
+    ]);
+    await closePair();
+  });
+
+  it("never splits a long message that arrives in many pieces", async () => {
+    await pair();
+    const text = "0123456789".repeat(400);
+    for (let i = 0; i < text.length; i += 333) alice.send(text.slice(i, i + 333));
+    alice.send("\n");
+    const line = await bob.waitFor((l) => l.startsWith(`[${alice.address}]`));
+    assert.equal(line, `[${alice.address}] ${text}`);
+    await closePair();
+  });
+
+  it("answers an over-long line with an error, relays nothing, and keeps the connection", async () => {
+    await pair();
+    alice.send(`${"x".repeat(5000)}\n`);
+    assert.equal(
+      await alice.waitFor((line) => line.startsWith("! ")),
+      "! Line too long (5000 bytes; the limit is 4096): it was not sent.",
+    );
+    alice.send("still here\n");
+    await bob.waitFor(`[${alice.address}] still here`);
+    assert.equal(
+      bob.lines.some((line) => line.includes("xxxx")),
+      false,
+    );
+    await closePair();
+  });
+
+  it("disconnects at once a peer that sends far past the limit without a newline", async () => {
+    await pair();
+    const started = process.cpuUsage();
+    alice.send(Buffer.alloc(1024 * 1024, 0x41));
+    await alice.waitForClose(2000);
+    const used = process.cpuUsage(started);
+    await bob.waitFor(`< The user ${alice.address} left. (1 user online)`);
+    assert.equal(
+      bob.lines.some((line) => line.includes("AAAA")),
+      false,
+    );
+    // Sanity bound, not a benchmark: discarding must not scan the same bytes over and over.
+    assert.ok(used.user + used.system < 2_000_000, `used ${used.user + used.system} µs of CPU`);
+    await bob.close();
+  });
+
+  it("rejects invalid UTF-8 with an error and never relays it", async () => {
+    await pair();
+    for (const bad of [Buffer.from([0x68, 0x69, 0xaa]), Buffer.from([0xc0, 0xaf]), Buffer.from([0xed, 0xa0, 0x80])]) {
+      const errorsBefore = alice.lines.filter((line) => line.startsWith("! ")).length;
+      alice.send(Buffer.concat([bad, Buffer.from("\n")]));
+      await alice.waitFor(() => alice.lines.filter((line) => line.startsWith("! ")).length > errorsBefore);
+    }
+    assert.equal(alice.lines.at(-1), "! That line was not valid UTF-8: it was not sent.");
+    alice.send("valid ünïcödé ✓\n");
+    await bob.waitFor(`[${alice.address}] valid ünïcödé ✓`);
+    assert.equal(bob.lines.filter((line) => line.startsWith(`[${alice.address}]`)).length, 1);
+    await closePair();
+  });
+
+  it("never relays terminal control sequences: ESC, C0 and C1 controls are shown, not obeyed", async () => {
+    await pair();
+    alice.send("\x1b]0;pwned\x07\x1b[2J\u009b31m red\tend\x00\x7f\n");
+    const line = await bob.waitFor((l) => l.startsWith(`[${alice.address}]`));
+    assert.equal(line, `[${alice.address}] ^[]0;pwned^G^[[2J^[[31m red\tend^@^?`);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: proving no control character got through.
+    assert.doesNotMatch(line, /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+    await closePair();
+  });
+
+  it("takes bytes followed by a short quiet as one message, as the original client sends them", async () => {
+    await pair();
+    alice.send("typed without enter");
+    await bob.waitFor(`[${alice.address}] typed without enter`);
+    alice.send("another one");
+    await bob.waitFor(`[${alice.address}] another one`);
+    await closePair();
+  });
+});
