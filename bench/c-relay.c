@@ -13,6 +13,7 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
+#include <malloc.h>
 #include <getopt.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -25,9 +26,14 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
-#define READ_BUF_BYTES (256 * 1024)
+/* At most this much is read from one client per loop turn. Each byte read
+ * becomes ~1.3 bytes queued to every other client, so after a stall a
+ * large gulp from every sender would push whole rooms past the send-queue
+ * cap at once; small reads leave the backlog in the senders' sockets. */
+#define READ_BUF_BYTES (16 * 1024)
 #define MAX_EVENTS 1024
 #define LISTEN_TAG UINT64_MAX
 
@@ -37,6 +43,7 @@ struct client {
   int dirty;    /* has queued output not yet flushed this turn */
   int want_out; /* EPOLLOUT registered */
   int doomed;   /* to be disconnected at the end of this turn */
+  int recently_written; /* flushed since the last idle sweep */
   int name_len;
   char name[32]; /* "IP:PORT" */
   char *in;      /* an incomplete line carried over between reads */
@@ -139,6 +146,7 @@ static void flush_client(struct client *c) {
     return;
   }
   c->out_off = c->out_len = 0;
+  c->recently_written = 1;
   if (c->want_out) {
     c->want_out = 0;
     set_events(c, EPOLLIN);
@@ -254,6 +262,34 @@ static void bury_doomed(void) {
   }
 }
 
+/* Output buffers stay allocated while a client is busy (reallocating them
+ * every turn would cost more than the writes), but a client that received
+ * nothing for a whole sweep period gives its buffer back, so that a room of
+ * idle connections stays small. */
+#define SWEEP_INTERVAL_MS 250
+
+static void sweep_idle_buffers(void) {
+  int freed = 0;
+  for (int i = 0; i < client_count; i++) {
+    struct client *c = clients[i];
+    if (!c->recently_written && c->out != NULL && c->out_off == c->out_len) {
+      free(c->out);
+      c->out = NULL;
+      c->out_off = c->out_len = c->out_cap = 0;
+      freed = 1;
+    }
+    c->recently_written = 0;
+  }
+  /* Freed chunks in the middle of the heap stay resident until trimmed. */
+  if (freed) malloc_trim(0);
+}
+
+static uint64_t monotonic_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
 static void flush_dirty(void) {
   for (int i = 0; i < dirty_count; i++) {
     struct client *c = dirty[i];
@@ -316,8 +352,9 @@ int main(int argc, char **argv) {
   fflush(stdout);
 
   static struct epoll_event evs[MAX_EVENTS];
+  uint64_t last_sweep = monotonic_ms();
   for (;;) {
-    int n = epoll_wait(epfd, evs, MAX_EVENTS, -1);
+    int n = epoll_wait(epfd, evs, MAX_EVENTS, SWEEP_INTERVAL_MS);
     if (n < 0) {
       if (errno == EINTR) continue;
       fatal("epoll_wait");
@@ -332,8 +369,15 @@ int main(int argc, char **argv) {
       if (evs[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR)) read_client(c);
       if (!c->doomed && (evs[i].events & EPOLLOUT)) flush_client(c);
     }
-    bury_doomed();
-    flush_dirty();
-    bury_doomed(); /* a failed write dooms too; the others hear it next turn */
+    /* A failed write dooms a client too, and its leave notice needs a flush. */
+    do {
+      bury_doomed();
+      flush_dirty();
+    } while (doomed_count > 0);
+    uint64_t now = monotonic_ms();
+    if (now - last_sweep >= SWEEP_INTERVAL_MS) {
+      sweep_idle_buffers();
+      last_sweep = now;
+    }
   }
 }

@@ -28,6 +28,7 @@
 #include <getopt.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -140,6 +141,7 @@ struct options {
   int window;
   int pending;
   long server_pid;
+  int server_cpu;
   uint64_t warmup_ns;
   uint64_t measure_ns;
   uint64_t duration_ns;
@@ -160,6 +162,7 @@ static struct options opt = {
     .window = 128,
     .pending = 200,
     .server_pid = 0,
+    .server_cpu = -1,
     .warmup_ns = 1000000000ull,
     .measure_ns = 3000000000ull,
     .duration_ns = 5000000000ull,
@@ -206,7 +209,7 @@ static char *read_buf;
 
 /* counters */
 static uint64_t total_welcomes, total_joins, total_leaves, total_chats,
-    total_other, total_malformed, disconnects, connect_errors;
+    total_other, total_malformed, disconnects;
 static uint64_t chat_sample_counter;
 static int record_latency;
 static struct hist latency;
@@ -491,7 +494,6 @@ static void handle_events(int timeout_ms) {
       socklen_t len = sizeof err;
       getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len);
       if (err) {
-        connect_errors++;
         die("connect failed after %llu connections: %s",
             (unsigned long long)(c - conns), strerror(err));
       }
@@ -521,12 +523,16 @@ static void open_connection(struct conn *c, const struct sockaddr_in *addr) {
  * join notices have arrived: the k-th client to join sends one notice to
  * each of the k-1 before it. */
 static uint64_t connect_ns, join_drain_ns;
+static int64_t join_cpu_us = -1, join_core_us = -1;
+static int64_t server_cpu_us(void);
+static int64_t core_busy_us(void);
 
 static void connect_all(void) {
   struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)opt.port)};
   if (inet_pton(AF_INET, opt.host, &addr.sin_addr) != 1) die("bad host %s", opt.host);
   uint64_t start = now_ns();
   uint64_t deadline = start + opt.join_timeout_ns;
+  int64_t cpu0 = server_cpu_us(), core0 = core_busy_us();
   uint64_t n = (uint64_t)opt.clients;
   uint64_t expected_joins = n * (n - 1) / 2;
   int opened = 0;
@@ -548,6 +554,9 @@ static void connect_all(void) {
           (unsigned long long)expected_joins);
   }
   join_drain_ns = now_ns() - start - connect_ns;
+  int64_t cpu1 = server_cpu_us(), core1 = core_busy_us();
+  if (cpu0 >= 0 && cpu1 >= 0) join_cpu_us = cpu1 - cpu0;
+  if (core0 >= 0 && core1 >= 0) join_core_us = core1 - core0;
 }
 
 /* ---------- server CPU from /proc ---------- */
@@ -573,6 +582,85 @@ static int64_t server_cpu_us(void) {
   return (int64_t)(utime + stime) * 1000000 / clock_ticks;
 }
 
+/* Busy time of the server's core (user, system, irq and softirq), in
+ * microseconds. Loopback delivery to our sockets runs in softirq context on
+ * the sending core; with IRQ time accounting that time is not charged to
+ * the server process, so this is the fuller cost of the server's work. */
+static int64_t core_busy_us(void) {
+  if (opt.server_cpu < 0) return -1;
+  FILE *f = fopen("/proc/stat", "r");
+  if (!f) return -1;
+  char want[16], line[512];
+  snprintf(want, sizeof want, "cpu%d ", opt.server_cpu);
+  int64_t busy = -1;
+  while (fgets(line, sizeof line, f)) {
+    if (strncmp(line, want, strlen(want)) != 0) continue;
+    unsigned long long user, nice, system, idle, iowait, irq, softirq;
+    if (sscanf(line + strlen(want), "%llu %llu %llu %llu %llu %llu %llu", &user, &nice, &system,
+               &idle, &iowait, &irq, &softirq) == 7)
+      busy = (int64_t)(user + nice + system + irq + softirq) * 1000000 / clock_ticks;
+    break;
+  }
+  fclose(f);
+  return busy;
+}
+
+/* Our own CPU time, to tell whether the generator itself was the limit. */
+static int64_t self_cpu_us(void) {
+  struct rusage ru;
+  if (getrusage(RUSAGE_SELF, &ru) < 0) return -1;
+  return (int64_t)ru.ru_utime.tv_sec * 1000000 + ru.ru_utime.tv_usec + (int64_t)ru.ru_stime.tv_sec * 1000000 +
+         ru.ru_stime.tv_usec;
+}
+
+/* Task time (user, nice, system) that a core spent, in microseconds; irq
+ * and softirq time is left out, as it is of a process's own figures. */
+static int64_t core_task_us(int cpu) {
+  if (cpu < 0) return -1;
+  FILE *f = fopen("/proc/stat", "r");
+  if (!f) return -1;
+  char want[16], line[512];
+  snprintf(want, sizeof want, "cpu%d ", cpu);
+  int64_t task = -1;
+  while (fgets(line, sizeof line, f)) {
+    if (strncmp(line, want, strlen(want)) != 0) continue;
+    unsigned long long user, nice, system;
+    if (sscanf(line + strlen(want), "%llu %llu %llu", &user, &nice, &system) == 3)
+      task = (int64_t)(user + nice + system) * 1000000 / clock_ticks;
+    break;
+  }
+  fclose(f);
+  return task;
+}
+
+/* What else ran on the two cores: each core's task time less the time of
+ * the process pinned there. Other work on a pinned core skews a run, so
+ * such runs can be told apart (and left out of medians). */
+struct interference_mark {
+  int64_t server_core, server, loadgen_core, loadgen;
+};
+
+static int loadgen_cpu = -1;
+
+static struct interference_mark interference_now(void) {
+  struct interference_mark m = {core_task_us(opt.server_cpu), server_cpu_us(), core_task_us(loadgen_cpu),
+                                self_cpu_us()};
+  return m;
+}
+
+static double other_share(int64_t core0, int64_t core1, int64_t own0, int64_t own1, double seconds) {
+  double other = (double)((core1 - core0) - (own1 - own0)) / 1e6 / seconds;
+  return other > 0 ? other : 0;
+}
+
+static void print_interference(struct interference_mark a, struct interference_mark b, double seconds) {
+  if (a.server_core >= 0 && b.server_core >= 0 && a.server >= 0 && b.server >= 0)
+    printf(",\"other_work_server_core\":%.3f", other_share(a.server_core, b.server_core, a.server, b.server, seconds));
+  if (a.loadgen_core >= 0 && b.loadgen_core >= 0 && a.loadgen >= 0 && b.loadgen >= 0)
+    printf(",\"other_work_loadgen_core\":%.3f",
+           other_share(a.loadgen_core, b.loadgen_core, a.loadgen, b.loadgen, seconds));
+}
+
 /* ---------- output ---------- */
 
 static void print_common(void) {
@@ -581,6 +669,8 @@ static void print_common(void) {
          opt.clients, (double)connect_ns / 1e6, (double)join_drain_ns / 1e6,
          (unsigned long long)disconnects, (unsigned long long)total_malformed,
          (unsigned long long)total_other);
+  if (join_cpu_us >= 0) printf(",\"join_server_cpu_s\":%.3f", (double)join_cpu_us / 1e6);
+  if (join_core_us >= 0) printf(",\"join_server_core_busy_s\":%.3f", (double)join_core_us / 1e6);
 }
 
 static void print_latency(const char *name, const struct hist *h) {
@@ -600,7 +690,8 @@ static void run_fanout(void) {
   uint64_t warm_end = start + opt.warmup_ns;
   uint64_t end = warm_end + opt.measure_ns;
   uint64_t chats0 = 0, t0 = 0;
-  int64_t cpu0 = 0;
+  int64_t cpu0 = 0, core0 = 0, self0 = 0;
+  struct interference_mark mark0 = {-1, -1, -1, -1};
   int measuring = 0;
   for (;;) {
     uint64_t now = now_ns();
@@ -610,6 +701,9 @@ static void run_fanout(void) {
       hist_reset(&latency);
       chats0 = total_chats;
       cpu0 = server_cpu_us();
+      core0 = core_busy_us();
+      self0 = self_cpu_us();
+      mark0 = interference_now();
       t0 = now_ns();
     }
     if (now >= end) break;
@@ -619,6 +713,9 @@ static void run_fanout(void) {
   }
   uint64_t t1 = now_ns();
   int64_t cpu1 = server_cpu_us();
+  int64_t core1 = core_busy_us();
+  int64_t self1 = self_cpu_us();
+  struct interference_mark mark1 = interference_now();
   record_latency = 0;
   uint64_t deliveries = total_chats - chats0;
   double seconds = (double)(t1 - t0) / 1e9;
@@ -633,6 +730,11 @@ static void run_fanout(void) {
   if (cpu0 >= 0 && cpu1 >= 0 && deliveries > 0)
     printf(",\"server_cpu_s\":%.3f,\"server_cpu_us_per_delivery\":%.4f",
            (double)(cpu1 - cpu0) / 1e6, (double)(cpu1 - cpu0) / (double)deliveries);
+  if (core0 >= 0 && core1 >= 0 && deliveries > 0)
+    printf(",\"server_core_busy_s\":%.3f,\"server_core_us_per_delivery\":%.4f",
+           (double)(core1 - core0) / 1e6, (double)(core1 - core0) / (double)deliveries);
+  printf(",\"loadgen_cpu_share\":%.3f", (double)(self1 - self0) / 1e6 / seconds);
+  print_interference(mark0, mark1, seconds);
   print_latency("latency", &latency);
   printf("}\n");
   fflush(stdout);
@@ -653,6 +755,8 @@ static void run_steady(void) {
   epoll_ctl(epfd, EPOLL_CTL_ADD, timer_fd, &ev);
 
   record_latency = 1;
+  int64_t self0 = self_cpu_us(), cpu0 = server_cpu_us();
+  struct interference_mark mark0 = interference_now();
   send_start_ns = now_ns();
   for (int s = 0; s < opt.senders; s++) {
     senders[s].total = per_sender;
@@ -681,6 +785,9 @@ static void run_steady(void) {
   }
   record_latency = 0;
   close(timer_fd);
+  double run_seconds = (double)(now_ns() - send_start_ns) / 1e9;
+  int64_t self1 = self_cpu_us(), cpu1 = server_cpu_us();
+  struct interference_mark mark1 = interference_now();
 
   /* Every message should have reached every other connected client. */
   uint64_t sent_total = 0;
@@ -711,6 +818,9 @@ static void run_steady(void) {
          (unsigned long long)expected_deliveries, (unsigned long long)total_chats,
          (unsigned long long)missing, (unsigned long long)short_clients,
          all_sent_ns ? "true" : "false", done_after_ms);
+  printf(",\"loadgen_cpu_share\":%.3f", (double)(self1 - self0) / 1e6 / run_seconds);
+  if (cpu0 >= 0 && cpu1 >= 0) printf(",\"server_cpu_share\":%.3f", (double)(cpu1 - cpu0) / 1e6 / run_seconds);
+  print_interference(mark0, mark1, run_seconds);
   print_latency("latency", &latency);
   print_latency("latency_first_second", &latency_by_second[0]);
   print_latency("latency_last_second", &latency_by_second[seconds_tracked - 1]);
@@ -743,6 +853,7 @@ static void usage(void) {
   fprintf(stderr,
           "usage: loadgen --mode fanout|steady|idle --port N [--host A] [--clients N]\n"
           "  [--senders N] [--size BYTES] [--window N] [--pending N] [--server-pid PID]\n"
+          "  [--server-cpu CORE]\n"
           "  [--warmup-ms MS] [--measure-ms MS] [--duration-ms MS] [--drain-ms MS]\n"
           "  [--rate MSG_PER_S] [--sample-every N] [--join-timeout-ms MS] [--hold-ms MS]\n");
   exit(2);
@@ -754,7 +865,8 @@ static void parse_options(int argc, char **argv) {
       {"port", required_argument, 0, 'p'},      {"clients", required_argument, 0, 'c'},
       {"senders", required_argument, 0, 's'},   {"size", required_argument, 0, 'z'},
       {"window", required_argument, 0, 'w'},    {"pending", required_argument, 0, 'P'},
-      {"server-pid", required_argument, 0, 'S'}, {"warmup-ms", required_argument, 0, 'W'},
+      {"server-pid", required_argument, 0, 'S'}, {"server-cpu", required_argument, 0, 'C'},
+      {"warmup-ms", required_argument, 0, 'W'},
       {"measure-ms", required_argument, 0, 'M'}, {"duration-ms", required_argument, 0, 'd'},
       {"drain-ms", required_argument, 0, 'D'},   {"rate", required_argument, 0, 'r'},
       {"sample-every", required_argument, 0, 'e'},
@@ -777,6 +889,7 @@ static void parse_options(int argc, char **argv) {
     case 'w': opt.window = atoi(optarg); break;
     case 'P': opt.pending = atoi(optarg); break;
     case 'S': opt.server_pid = atol(optarg); break;
+    case 'C': opt.server_cpu = atoi(optarg); break;
     case 'W': opt.warmup_ns = ms_arg(optarg); break;
     case 'M': opt.measure_ns = ms_arg(optarg); break;
     case 'd': opt.duration_ns = ms_arg(optarg); break;
@@ -819,6 +932,7 @@ int main(int argc, char **argv) {
   parse_options(argc, argv);
   raise_fd_limit();
   clock_ticks = sysconf(_SC_CLK_TCK);
+  loadgen_cpu = sched_getcpu(); /* pinned by the caller, so this is our core */
 
   conns = calloc((size_t)opt.clients, sizeof *conns);
   senders = calloc((size_t)(opt.senders ? opt.senders : 1), sizeof *senders);

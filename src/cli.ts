@@ -19,6 +19,16 @@ Server options:
                      (default: ${defaultServerConfig.sendQueueBytes})
   --quiet            do not print the chat transcript on stdout
   --log-level LEVEL  fatal, error, warn, info, debug, trace or silent (default: ${defaultServerConfig.logLevel})
+  --hide-addresses   show guest names (guest-7f3a…) instead of IP:PORT to others
+  --data-dir DIR     where history and accounts are kept (default: ${defaultServerConfig.dataDir})
+  --history off      keep no history (and so no accounts, replay or search)
+  --retention-days N delete history older than N days; 0 keeps it forever (default: 0)
+  --retention-per-room N
+                     keep only the newest N entries of each room; 0 keeps all (default: 0)
+  --lobby-replay N   show the last N messages of ${defaultServerConfig.defaultRoom} on connect (default: 0,
+                     which keeps the original transcript)
+  --rate N[:BURST]   commands per second a user may send after a burst, or off
+                     (default: ${defaultServerConfig.commandsPerSecond}:${defaultServerConfig.commandBurst})
 `;
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -45,6 +55,23 @@ function parseBytes(text: string, what: string, minimum: number): number {
   return bytes;
 }
 
+function parseCount(text: string, what: string): number {
+  if (!/^\d+$/.test(text)) throw new UsageError(`${what} must be a whole number`);
+  return Number(text);
+}
+
+function parseRate(text: string, config: ServerConfig): void {
+  if (text === "off") {
+    config.commandsPerSecond = Number.POSITIVE_INFINITY;
+    config.commandBurst = Number.POSITIVE_INFINITY;
+    return;
+  }
+  const match = /^(\d+(?:\.\d+)?)(?::(\d+))?$/.exec(text);
+  if (match === null || Number(match[1]) <= 0) throw new UsageError("--rate must be N, N:BURST or off");
+  config.commandsPerSecond = Number(match[1]);
+  config.commandBurst = match[2] === undefined ? Math.max(1, Math.ceil(Number(match[1]) * 2)) : Number(match[2]);
+}
+
 function parseServerArgs(args: string[]): ServerConfig {
   const { values, positionals } = parseArgs({
     args,
@@ -56,6 +83,13 @@ function parseServerArgs(args: string[]): ServerConfig {
       sendq: { type: "string" },
       quiet: { type: "boolean" },
       "log-level": { type: "string" },
+      "hide-addresses": { type: "boolean" },
+      "data-dir": { type: "string" },
+      history: { type: "string" },
+      "retention-days": { type: "string" },
+      "retention-per-room": { type: "string" },
+      "lobby-replay": { type: "string" },
+      rate: { type: "string" },
     },
   });
   if (positionals.length > 2) throw new UsageError(`unexpected argument "${positionals[2]}"`);
@@ -68,6 +102,19 @@ function parseServerArgs(args: string[]): ServerConfig {
   config.maxUnterminatedBytes = Math.max(defaultServerConfig.maxUnterminatedBytes, config.maxLineBytes * 4);
   if (values.sendq !== undefined) config.sendQueueBytes = parseBytes(values.sendq, "--sendq", 4096);
   if (values.quiet) config.transcript = false;
+  if (values["hide-addresses"]) config.hideAddresses = true;
+  if (values["data-dir"] !== undefined) config.dataDir = values["data-dir"];
+  if (values.history !== undefined) {
+    if (values.history !== "on" && values.history !== "off") throw new UsageError("--history must be on or off");
+    config.history = values.history === "on";
+  }
+  if (values["retention-days"] !== undefined)
+    config.retentionDays = parseCount(values["retention-days"], "--retention-days");
+  if (values["retention-per-room"] !== undefined) {
+    config.retentionPerRoom = parseCount(values["retention-per-room"], "--retention-per-room");
+  }
+  if (values["lobby-replay"] !== undefined) config.lobbyReplay = parseCount(values["lobby-replay"], "--lobby-replay");
+  if (values.rate !== undefined) parseRate(values.rate, config);
   const level = values["log-level"];
   if (level !== undefined) {
     const known = LOG_LEVELS.find((candidate) => candidate === level);
@@ -142,6 +189,7 @@ main(process.argv.slice(2)).then(
       process.stderr.write(`parley: ${(error as Error).message}\n\n${USAGE}`);
       process.exit(2);
     }
+    // Start-up failures the operator can fix (a port in use, an unusable data directory) are one line, not a stack.
     process.stderr.write(`parley: ${(error as Error).message ?? String(error)}\n`);
     process.exit(1);
   },

@@ -25,12 +25,38 @@ export interface ServerConfig {
   quietFlushMs: number;
   /** Room that line-protocol users join on connect, shared with later front ends. */
   defaultRoom: string;
+  /** Past messages of the default room shown to a line user on connect; 0 keeps the original transcript. */
+  lobbyReplay: number;
+  /** Show guest names (guest-7f3a…) to others instead of IP:PORT. */
+  hideAddresses: boolean;
   /** Print the original server's console transcript (joins, messages, leaves) on stdout. */
   transcript: boolean;
   /** How long shutdown waits for queued output to flush before closing sockets hard. */
   shutdownGraceMs: number;
   /** pino level for the structured log on stderr. */
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+
+  /** Where history and accounts are kept (SQLite file parley.db inside). */
+  dataDir: string;
+  /** Keep history (and so accounts, replay and search). */
+  history: boolean;
+  /** History older than this is deleted in the background; 0 keeps it forever. */
+  retentionDays: number;
+  /** Only the newest this-many entries of each room are kept; 0 keeps all. */
+  retentionPerRoom: number;
+
+  /** Commands a user may send per second on average, after a burst; Infinity turns pacing off. */
+  commandsPerSecond: number;
+  commandBurst: number;
+  /** Lines held back while a user is paced; past this the user is disconnected for flooding. */
+  maxPacedLines: number;
+  maxRoomsPerUser: number;
+  /** Past messages shown on /join. */
+  joinReplay: number;
+  /** Most missed messages replayed at login; the rest are counted, and /history shows them. */
+  missedReplayCap: number;
+  /** Most entries one /history may ask for. */
+  maxHistoryRequest: number;
 }
 
 export const defaultServerConfig: Readonly<ServerConfig> = Object.freeze({
@@ -41,7 +67,20 @@ export const defaultServerConfig: Readonly<ServerConfig> = Object.freeze({
   sendQueueBytes: 1024 * 1024,
   quietFlushMs: 40,
   defaultRoom: "#lobby",
+  lobbyReplay: 0,
+  hideAddresses: false,
   transcript: true,
   shutdownGraceMs: 3000,
   logLevel: "info",
+  dataDir: "./data",
+  history: true,
+  retentionDays: 0,
+  retentionPerRoom: 0,
+  commandsPerSecond: 5,
+  commandBurst: 10,
+  maxPacedLines: 200,
+  maxRoomsPerUser: 100,
+  joinReplay: 50,
+  missedReplayCap: 500,
+  maxHistoryRequest: 500,
 });

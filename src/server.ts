@@ -5,6 +5,12 @@ import type { ServerConfig } from "./config.js";
 import { Hub } from "./core/hub.js";
 import { listenLine } from "./frontends/line/line-listener.js";
 import { ConsoleTranscript } from "./frontends/line/transcript.js";
+import { SqliteStore } from "./store/sqlite-store.js";
+import type { MessageStore } from "./store/store.js";
+
+/** How often logged-in users' delivery cursors are saved, bounding what a crash could replay twice. */
+const CURSOR_SAVE_INTERVAL_MS = 5000;
+const RETENTION_INTERVAL_MS = 60_000;
 
 export interface RunningServer {
   readonly hub: Hub;
@@ -14,27 +20,73 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-/** Assembles the core and its front ends from one config object. */
+/** Assembles the store, the core and its front ends from one config object. */
 export async function startServer(config: ServerConfig, log: Logger): Promise<RunningServer> {
+  const store: MessageStore | null = config.history ? SqliteStore.open(config.dataDir) : null;
   const bus = new LocalBus();
-  const hub = new Hub(bus);
+  const hub = new Hub({
+    bus,
+    store,
+    log,
+    hideAddresses: config.hideAddresses,
+    commandRate: { burst: config.commandBurst, perSecond: config.commandsPerSecond },
+    maxRoomsPerUser: config.maxRoomsPerUser,
+    joinReplay: config.joinReplay,
+    missedReplayCap: config.missedReplayCap,
+    maxHistoryRequest: config.maxHistoryRequest,
+  });
+  if (store !== null) {
+    for (const room of await store.rooms()) hub.restoreRoom(room.name, room.topic, room.topicBy, room.topicAt);
+  }
   if (config.transcript) {
-    const transcript = new ConsoleTranscript(process.stdout, log);
+    const transcript = new ConsoleTranscript(process.stdout, config.defaultRoom, log);
     hub.observe((event) => transcript.record(event));
   }
+  const timers = store === null ? [] : startHousekeeping(hub, store, config, log);
   const line = await listenLine(hub, config, log);
   return {
     hub,
     lineAddress: line.address() as AddressInfo,
-    stop: () => stopServer(hub, [line], bus, log),
+    stop: async () => {
+      for (const timer of timers) clearInterval(timer);
+      await stopServer(hub, [line], log);
+      await bus.close();
+      await store?.close();
+      log.info({ event: "stopped" }, "stopped");
+    },
   };
 }
 
-async function stopServer(hub: Hub, listeners: Server[], bus: LocalBus, log: Logger): Promise<void> {
+/** Background work on the store: saving delivery cursors, and retention. */
+function startHousekeeping(hub: Hub, store: MessageStore, config: ServerConfig, log: Logger): NodeJS.Timeout[] {
+  const onError = (error: unknown): void => {
+    log.error({ event: "store-error", err: error }, "background history work failed");
+  };
+  const saveCursors = setInterval(() => {
+    const cursors = hub.deliveryCursors();
+    if (cursors.size > 0) store.saveDeliveryCursors(cursors).catch(onError);
+  }, CURSOR_SAVE_INTERVAL_MS);
+  const timers = [saveCursors];
+  const policy = { maxAgeMs: config.retentionDays * 86_400_000, maxPerRoom: config.retentionPerRoom };
+  if (policy.maxAgeMs > 0 || policy.maxPerRoom > 0) {
+    const applyRetention = (): void => {
+      store
+        .applyRetention(policy, Date.now())
+        .then((deleted) => {
+          if (deleted > 0) log.info({ event: "retention", deleted }, "old history deleted");
+        })
+        .catch(onError);
+    };
+    applyRetention();
+    timers.push(setInterval(applyRetention, RETENTION_INTERVAL_MS));
+  }
+  for (const timer of timers) timer.unref();
+  return timers;
+}
+
+async function stopServer(hub: Hub, listeners: Server[], log: Logger): Promise<void> {
   log.info({ event: "shutdown", sessions: hub.sessionCount }, "shutting down");
   const closed = listeners.map((listener) => new Promise<void>((resolve) => listener.close(() => resolve())));
   hub.shutdown();
   await Promise.all(closed);
-  await bus.close();
-  log.info({ event: "stopped" }, "stopped");
 }

@@ -92,7 +92,7 @@ describe("the parley command", () => {
   }
 
   it("exits 0 on a signal even while a client refuses to read", async () => {
-    const server = await ServerProcess.start();
+    const server = await ServerProcess.start(["server", "127.0.0.1", "0", "--rate", "off"]);
     const stuck = await LineClient.join(server.port);
     stuck.socket.pause();
     const talker = await LineClient.join(server.port);

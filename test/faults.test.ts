@@ -8,7 +8,12 @@ import { connectStalledReader } from "./helpers/stalled-reader.js";
 describe("slow readers, resets and silent peers", () => {
   let server: Awaited<ReturnType<typeof startTestServer>>;
   before(async () => {
-    server = await startTestServer({ sendQueueBytes: 256 * 1024 });
+    // Pacing off: these tests flood on purpose, to fill queues.
+    server = await startTestServer({
+      sendQueueBytes: 256 * 1024,
+      commandsPerSecond: Number.POSITIVE_INFINITY,
+      commandBurst: Number.POSITIVE_INFINITY,
+    });
   });
   after(() => server.stop());
 

@@ -1,59 +1,172 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { pino } from "pino";
 import { LocalBus } from "../src/bus/local-bus.js";
+import type { Command } from "../src/core/commands.js";
 import type { ChatEvent } from "../src/core/events.js";
 import { Hub } from "../src/core/hub.js";
 import { MessageIdGenerator } from "../src/core/message-id.js";
+import type { Session } from "../src/core/session.js";
 
-/** The core needs no socket: a session's sink is a plain array here. */
-function connectUser(hub: Hub, address: string): { events: ChatEvent[]; session: ReturnType<Hub["connect"]> } {
-  const events: ChatEvent[] = [];
-  const session = hub.connect(address, { deliver: (event) => events.push(event) });
-  return { events, session };
+function newHub(): Hub {
+  return new Hub({
+    bus: new LocalBus(),
+    store: null,
+    log: pino({ level: "silent" }),
+    hideAddresses: false,
+    commandRate: { burst: 10, perSecond: 5 },
+    maxRoomsPerUser: 3,
+    joinReplay: 50,
+    missedReplayCap: 500,
+    maxHistoryRequest: 500,
+  });
 }
 
+/** The core needs no socket: a session's sink is a plain array here. */
+function connectUser(
+  hub: Hub,
+  address: string,
+): { events: ChatEvent[]; session: Session; run: (c: Command) => Promise<void> } {
+  const events: ChatEvent[] = [];
+  const session = hub.connect(address, { deliver: (event) => events.push(event) });
+  // Handlers may await (the store, password hashing): let them finish before looking.
+  const run = async (command: Command): Promise<void> => {
+    hub.execute(session, command);
+    await new Promise((resolve) => setImmediate(resolve));
+  };
+  return { events, session, run };
+}
+
+const say = (room: string, text: string): Command => ({ kind: "say", room, text, isAction: false });
+const join = (room: string): Command => ({ kind: "join", room, replay: 0 });
+
 describe("hub", () => {
-  it("tells every member of a room about joins, messages and leaves, with room counts", () => {
-    const hub = new Hub(new LocalBus());
+  it("tells every member of a room about joins, messages and leaves, with room counts", async () => {
+    const hub = newHub();
     const alice = connectUser(hub, "10.0.0.1:1");
     const bob = connectUser(hub, "10.0.0.2:2");
-    assert.equal(hub.execute(alice.session, { kind: "join", room: "#lobby" }), null);
-    assert.equal(hub.execute(bob.session, { kind: "join", room: "#lobby" }), null);
-    assert.equal(hub.execute(alice.session, { kind: "say", room: "#lobby", text: "hi" }), null);
+    await alice.run(join("#lobby"));
+    await bob.run(join("#lobby"));
+    await alice.run(say("#lobby", "hi"));
     hub.disconnect(alice.session);
 
+    const seen = bob.events.filter((event) => event.kind !== "reply");
     assert.deepEqual(
-      bob.events.map((event) => [event.kind, "members" in event ? event.members : null]),
+      seen.map((event) => [event.kind, "members" in event ? event.members : null]),
       [
         ["joined", 2],
         ["message", null],
         ["left", 1],
       ],
     );
-    const message = bob.events[1];
-    assert.equal(message.kind, "message");
-    if (message.kind === "message") {
-      assert.equal(message.text, "hi");
-      assert.equal(message.from.displayName, "10.0.0.1:1");
-      assert.match(message.id, /^[0-9a-z]{16}$/);
-      assert.ok(Math.abs(message.at - Date.now()) < 5000);
+    const message = seen[1];
+    assert.ok(message.kind === "message");
+    assert.equal(message.text, "hi");
+    assert.equal(message.from.displayName, "10.0.0.1:1");
+    assert.match(message.id, /^[0-9a-z]{16}$/);
+    assert.ok(Math.abs(message.at - Date.now()) < 5000);
+  });
+
+  it("answers a message to a room the user is not in with an error to that user only", async () => {
+    const hub = newHub();
+    const alice = connectUser(hub, "10.0.0.1:1");
+    await alice.run(say("#nowhere", "hi"));
+    assert.deepEqual(alice.events, [
+      { kind: "error", error: { code: "ERR_NOT_IN_ROOM", detail: { room: "#nowhere" } } },
+    ]);
+  });
+
+  it("keeps names unique across case, width and look-alike letters", async () => {
+    const hub = newHub();
+    const alice = connectUser(hub, "10.0.0.1:1");
+    await alice.run({ kind: "nick", name: "Alice" });
+    assert.deepEqual(alice.events.at(-1), { kind: "reply", reply: { kind: "renamed", name: "Alice" } });
+    const impostor = connectUser(hub, "10.0.0.2:2");
+    for (const name of ["alice", "ALICE", "аlice", "ａｌｉｃｅ", "AIice", "alicе"]) {
+      await impostor.run({ kind: "nick", name });
+      const last = impostor.events.at(-1);
+      assert.ok(last?.kind === "error", `${name} was accepted`);
+      assert.equal(last.error.code, "ERR_NAME_IN_USE", name);
+    }
+    for (const name of [
+      "ali ce",
+      "alice\u200b",
+      "#alice",
+      "a!b",
+      "a:b",
+      "server",
+      "NickServ",
+      "guest-1234",
+      "",
+      "x".repeat(33),
+    ]) {
+      await impostor.run({ kind: "nick", name });
+      const last = impostor.events.at(-1);
+      assert.ok(last?.kind === "error" && last.error.code === "ERR_BAD_NAME", `${JSON.stringify(name)} was accepted`);
     }
   });
 
-  it("refuses a message to a room the user is not in", () => {
-    const hub = new Hub(new LocalBus());
+  it("tells everyone who shares a room about a new name, once each", async () => {
+    const hub = newHub();
     const alice = connectUser(hub, "10.0.0.1:1");
-    assert.deepEqual(hub.execute(alice.session, { kind: "say", room: "#nowhere", text: "hi" }), {
-      code: "ERR_NOT_IN_ROOM",
-      detail: { room: "#nowhere" },
+    const bob = connectUser(hub, "10.0.0.2:2");
+    for (const room of ["#a", "#b"]) {
+      await alice.run(join(room));
+      await bob.run(join(room));
+    }
+    await alice.run({ kind: "nick", name: "alice" });
+    const renames = bob.events.filter((event) => event.kind === "renamed");
+    assert.equal(renames.length, 1);
+    assert.ok(renames[0].kind === "renamed");
+    assert.equal(renames[0].from, "10.0.0.1:1");
+    assert.equal(renames[0].to, "alice");
+  });
+
+  it("delivers a direct message to its recipient and its sender only", async () => {
+    const hub = newHub();
+    const alice = connectUser(hub, "10.0.0.1:1");
+    const bob = connectUser(hub, "10.0.0.2:2");
+    const carol = connectUser(hub, "10.0.0.3:3");
+    await alice.run({ kind: "nick", name: "alice" });
+    await bob.run({ kind: "nick", name: "bob" });
+    await alice.run({ kind: "direct", to: "BOB", text: "psst", isAction: false });
+    for (const user of [alice, bob]) {
+      const direct = user.events.find((event) => event.kind === "direct");
+      assert.ok(direct?.kind === "direct");
+      assert.equal(direct.text, "psst");
+      assert.equal(direct.to, "bob");
+    }
+    assert.equal(carol.events.length, 0);
+    await alice.run({ kind: "direct", to: "nobody", text: "hello?", isAction: false });
+    const last = alice.events.at(-1);
+    assert.ok(last?.kind === "error" && last.error.code === "ERR_NO_SUCH_USER");
+  });
+
+  it("bounds the rooms one user may be in", async () => {
+    const hub = newHub();
+    const alice = connectUser(hub, "10.0.0.1:1");
+    for (const room of ["#1", "#2", "#3", "#4"]) await alice.run(join(room));
+    const last = alice.events.at(-1);
+    assert.ok(last?.kind === "error" && last.error.code === "ERR_TOO_MANY_ROOMS");
+    assert.equal(alice.session.rooms.size, 3);
+  });
+
+  it("treats room names case-insensitively, keeping the first spelling", async () => {
+    const hub = newHub();
+    const alice = connectUser(hub, "10.0.0.1:1");
+    const bob = connectUser(hub, "10.0.0.2:2");
+    await alice.run(join("#Rust"));
+    await bob.run(join("#rust"));
+    assert.deepEqual(bob.events.at(-1), {
+      kind: "reply",
+      reply: { kind: "joined", room: "#Rust", members: 2, topic: "" },
     });
-    assert.deepEqual(alice.events, []);
   });
 
   it("delivers a shutdown to every session and announces no leaves during it", () => {
-    const hub = new Hub(new LocalBus());
+    const hub = newHub();
     const users = [connectUser(hub, "a:1"), connectUser(hub, "b:2"), connectUser(hub, "c:3")];
-    for (const user of users) hub.execute(user.session, { kind: "join", room: "#lobby" });
+    for (const user of users) hub.execute(user.session, join("#lobby"));
     hub.shutdown();
     for (const user of users) hub.disconnect(user.session);
     for (const user of users) assert.deepEqual(user.events.at(-1), { kind: "shutdown" });

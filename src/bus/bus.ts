@@ -1,13 +1,16 @@
-import type { RoomEvent } from "../core/events.js";
+import type { DirectEvent, RenamedEvent, RoomEvent } from "../core/events.js";
+
+/** What travels between processes: everything that more than one session may need to see. */
+export type BusEvent = RoomEvent | DirectEvent | RenamedEvent;
 
 /**
- * Carries room events from the process that accepted them to every process serving
- * the room's members, this one included. In-process by default; a shared bus lets
- * several processes serve the same rooms.
+ * Carries events from the process that accepted them to every process serving their
+ * recipients, this one included. In-process by default; a shared bus lets several
+ * processes serve the same rooms.
  */
 export interface FanoutBus {
-  publish(event: RoomEvent): void;
+  publish(event: BusEvent): void;
   /** The one consumer of events in this process (the hub). */
-  subscribe(onEvent: (event: RoomEvent) => void): void;
+  subscribe(onEvent: (event: BusEvent) => void): void;
   close(): Promise<void>;
 }

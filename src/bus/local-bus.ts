@@ -1,15 +1,14 @@
-import type { RoomEvent } from "../core/events.js";
-import type { FanoutBus } from "./bus.js";
+import type { BusEvent, FanoutBus } from "./bus.js";
 
 /** One process: publishing is delivering, synchronously, with no copy. */
 export class LocalBus implements FanoutBus {
-  #onEvent: (event: RoomEvent) => void = () => {};
+  #onEvent: (event: BusEvent) => void = () => {};
 
-  publish(event: RoomEvent): void {
+  publish(event: BusEvent): void {
     this.#onEvent(event);
   }
 
-  subscribe(onEvent: (event: RoomEvent) => void): void {
+  subscribe(onEvent: (event: BusEvent) => void): void {
     this.#onEvent = onEvent;
   }
 

@@ -1,10 +1,39 @@
 /**
- * Errors are values with codes; each front end maps a code to its protocol's reply.
+ * Errors are values with codes; each front end maps a code to its own protocol's reply.
+ * `detail` carries what makes the message precise (the limit, the name, the room).
  */
-export type ChatErrorCode = "ERR_LINE_TOO_LONG" | "ERR_INVALID_UTF8" | "ERR_NOT_IN_ROOM" | "ERR_EMPTY_MESSAGE";
+export type ChatErrorCode =
+  | "ERR_LINE_TOO_LONG"
+  | "ERR_INVALID_UTF8"
+  | "ERR_UNKNOWN_COMMAND"
+  | "ERR_USAGE"
+  | "ERR_EMPTY_MESSAGE"
+  | "ERR_NOT_IN_ROOM"
+  | "ERR_NO_SUCH_ROOM"
+  | "ERR_NO_SUCH_USER"
+  | "ERR_BAD_NAME"
+  | "ERR_NAME_IN_USE"
+  | "ERR_NAME_REGISTERED"
+  | "ERR_BAD_ROOM_NAME"
+  | "ERR_TOO_MANY_ROOMS"
+  | "ERR_TOPIC_TOO_LONG"
+  | "ERR_NEED_NAME"
+  | "ERR_ALREADY_REGISTERED"
+  | "ERR_ALREADY_LOGGED_IN"
+  | "ERR_NOT_LOGGED_IN"
+  | "ERR_BAD_LOGIN"
+  | "ERR_LOGIN_THROTTLED"
+  | "ERR_PASSWORD_TOO_SHORT"
+  | "ERR_SEARCH_EMPTY"
+  | "ERR_HISTORY_OFF"
+  | "ERR_FLOOD"
+  | "ERR_INTERNAL";
 
 export interface ChatError {
   readonly code: ChatErrorCode;
-  /** Numbers or names that make the message precise (the limit, the room). */
   readonly detail?: Readonly<Record<string, string | number>>;
+}
+
+export function chatError(code: ChatErrorCode, detail?: Record<string, string | number>): ChatError {
+  return detail === undefined ? { code } : { code, detail };
 }

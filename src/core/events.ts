@@ -2,16 +2,17 @@
  * What the core tells front ends. Each front end renders these in its own protocol;
  * the core never formats protocol text.
  */
+import type { ChatError } from "./errors.js";
 
-/** How a user appears to others. */
+/** How a user appears to others, frozen at the moment of the event. */
 export interface UserRef {
   /** Stable for the life of the session; front ends compare identity with it. */
   readonly sessionId: number;
-  /** The name others see: "IP:PORT" until the user picks a name. */
+  /** The name others see: the chosen name, else a guest name or "IP:PORT". */
   readonly displayName: string;
 }
 
-/** A chat message the server accepted. `id` and `at` are what history and replay key on. */
+/** A chat message (or a /me action) the server accepted and stored. */
 export interface MessageEvent {
   readonly kind: "message";
   readonly id: string;
@@ -20,10 +21,13 @@ export interface MessageEvent {
   readonly room: string;
   readonly from: UserRef;
   readonly text: string;
+  readonly isAction: boolean;
 }
 
 export interface JoinedEvent {
   readonly kind: "joined";
+  readonly id: string;
+  readonly at: number;
   readonly room: string;
   readonly who: UserRef;
   /** Members of the room after the join. */
@@ -32,18 +36,106 @@ export interface JoinedEvent {
 
 export interface LeftEvent {
   readonly kind: "left";
+  readonly id: string;
+  readonly at: number;
   readonly room: string;
   readonly who: UserRef;
   /** Members of the room after the leave. */
   readonly members: number;
+  readonly reason: string;
+}
+
+export interface TopicEvent {
+  readonly kind: "topic";
+  readonly id: string;
+  readonly at: number;
+  readonly room: string;
+  readonly who: UserRef;
+  readonly topic: string;
 }
 
 /** Events that go to every member of a room (through the bus, so to every process). */
-export type RoomEvent = MessageEvent | JoinedEvent | LeftEvent;
+export type RoomEvent = MessageEvent | JoinedEvent | LeftEvent | TopicEvent;
+
+/** A direct message; delivered to the recipient's sessions. */
+export interface DirectEvent {
+  readonly kind: "direct";
+  readonly id: string;
+  readonly at: number;
+  readonly from: UserRef;
+  /** The sender's identity key, to reach the sender's other sessions. */
+  readonly fromKey: string;
+  /** The recipient's display name. */
+  readonly to: string;
+  /** The recipient's identity key. */
+  readonly toKey: string;
+  readonly text: string;
+  readonly isAction: boolean;
+}
+
+/** A user's name changed; delivered once to everyone who shares a room with them, and to them. */
+export interface RenamedEvent {
+  readonly kind: "renamed";
+  readonly who: UserRef;
+  readonly from: string;
+  readonly to: string;
+  /** Rooms whose members are told. */
+  readonly rooms: readonly string[];
+}
+
+/** One past event as history replays it. */
+export interface HistoryItem {
+  readonly id: string;
+  readonly at: number;
+  readonly kind: "message" | "action" | "joined" | "left" | "topic" | "direct";
+  /** "#room", or for direct messages the other party's name. */
+  readonly where: string;
+  readonly sender: string;
+  readonly text: string;
+}
+
+/** Replies to the one session that asked. */
+export type Reply =
+  | { readonly kind: "help"; readonly commands: readonly { usage: string; summary: string }[] }
+  | { readonly kind: "rooms"; readonly rooms: readonly { name: string; topic: string; members: number }[] }
+  | { readonly kind: "who"; readonly room: string; readonly names: readonly string[] }
+  | { readonly kind: "topic"; readonly room: string; readonly topic: string; readonly by: string; readonly at: number }
+  | { readonly kind: "renamed"; readonly name: string }
+  | { readonly kind: "joined"; readonly room: string; readonly members: number; readonly topic: string }
+  | { readonly kind: "left"; readonly room: string }
+  | { readonly kind: "registered"; readonly name: string }
+  | { readonly kind: "logged-in"; readonly name: string; readonly rooms: readonly string[] }
+  | { readonly kind: "logged-out"; readonly name: string }
+  | {
+      readonly kind: "history";
+      /** What this replay is: a room's recent past, missed messages, or an explicit request. */
+      readonly reason: "join" | "missed" | "request";
+      readonly where: string;
+      readonly items: readonly HistoryItem[];
+      /** Older items left out; `/history` can show them. */
+      readonly more: number;
+    }
+  | { readonly kind: "search"; readonly query: string; readonly items: readonly HistoryItem[] };
+
+export interface ReplyEvent {
+  readonly kind: "reply";
+  readonly reply: Reply;
+}
+
+export interface ErrorEvent {
+  readonly kind: "error";
+  readonly error: ChatError;
+}
 
 /** The server is going down; sent to every session before it is closed. */
 export interface ShutdownEvent {
   readonly kind: "shutdown";
 }
 
-export type ChatEvent = RoomEvent | ShutdownEvent;
+/** The core asks the front end to close this session (a /quit, or a flooder). */
+export interface CloseEvent {
+  readonly kind: "close";
+  readonly reason: string;
+}
+
+export type ChatEvent = RoomEvent | DirectEvent | RenamedEvent | ReplyEvent | ErrorEvent | ShutdownEvent | CloseEvent;

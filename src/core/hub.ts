@@ -1,115 +1,368 @@
-import type { FanoutBus } from "../bus/bus.js";
+import type { Logger } from "pino";
+import type { BusEvent, FanoutBus } from "../bus/bus.js";
+import { type Flushable, scheduleCommit } from "../net/write-batch.js";
+import type { HistoryEntry, MessageStore } from "../store/store.js";
+import { COMMAND_HANDLERS } from "./commands/index.js";
 import type { Command } from "./commands.js";
-import type { ChatError } from "./errors.js";
-import type { RoomEvent } from "./events.js";
+import { type ChatError, type ChatErrorCode, chatError } from "./errors.js";
+import type { Reply } from "./events.js";
 import { MessageIdGenerator } from "./message-id.js";
+import { identityKey } from "./names.js";
+import { KeyedLimiter } from "./rate-limit.js";
 import { Room } from "./room.js";
-import { type EventSink, Session } from "./session.js";
+import { type CommandRate, type EventSink, Session } from "./session.js";
 
-/** Anything that wants to see every room event this process delivers (the console transcript). */
-export type RoomEventObserver = (event: RoomEvent) => void;
+export interface HubOptions {
+  bus: FanoutBus;
+  /** Null runs without history and accounts. */
+  store: MessageStore | null;
+  log: Logger;
+  /** Show guest names instead of IP:PORT to others. */
+  hideAddresses: boolean;
+  commandRate: CommandRate;
+  maxRoomsPerUser: number;
+  /** Past messages shown on /join. */
+  joinReplay: number;
+  /** Most missed messages replayed on login; the rest are counted. */
+  missedReplayCap: number;
+  /** Most entries one /history may ask for. */
+  maxHistoryRequest: number;
+}
+
+/** Anything that wants to see every event this process delivers (the console transcript). */
+export type EventObserver = (event: BusEvent) => void;
 
 /**
- * The core: sessions, rooms and who receives what. It knows no protocol and no
- * socket: front ends hand it parsed commands and get typed events back.
+ * The core: sessions, rooms, names and who receives what. It knows no protocol and no
+ * socket: front ends hand it parsed commands and get typed events back. Every accepted
+ * event is stored (when there is a store) before anyone sees it: events wait for the
+ * end of the turn, are committed in one batch, then fanned out through the bus.
  */
-export class Hub {
+export class Hub implements Flushable {
+  readonly options: HubOptions;
+  readonly log: Logger;
+  readonly store: MessageStore | null;
+  /** Password guessing is throttled by account and by address. */
+  readonly loginByAccount = new KeyedLimiter(5, 1 / 60);
+  readonly loginByAddress = new KeyedLimiter(10, 1 / 30);
   readonly #bus: FanoutBus;
   readonly #ids = new MessageIdGenerator();
-  readonly #rooms = new Map<string, Room>();
-  readonly #sessions = new Set<Session>();
-  readonly #observers: RoomEventObserver[] = [];
+  readonly #roomsByKey = new Map<string, Room>();
+  /** Events carry the room's canonical name; delivery looks it up here without folding it again. */
+  readonly #roomsByName = new Map<string, Room>();
+  readonly #sessions = new Map<number, Session>();
+  readonly #sessionsByName = new Map<string, Set<Session>>();
+  readonly #observers: EventObserver[] = [];
+  #pendingEvents: BusEvent[] = [];
+  #pendingEntries: HistoryEntry[] = [];
+  #isCommitScheduled = false;
+  /** Every event with an id up to this one has been fanned out. */
+  #lastPublishedId = "";
   #nextSessionId = 1;
   #isShuttingDown = false;
 
-  constructor(bus: FanoutBus) {
-    this.#bus = bus;
-    bus.subscribe((event) => this.#deliver(event));
+  constructor(options: HubOptions) {
+    this.options = options;
+    this.log = options.log;
+    this.store = options.store;
+    this.#bus = options.bus;
+    this.#bus.subscribe((event) => this.#deliver(event));
   }
 
   get sessionCount(): number {
     return this.#sessions.size;
   }
 
-  observe(observer: RoomEventObserver): void {
+  get lastPublishedId(): string {
+    return this.#lastPublishedId;
+  }
+
+  observe(observer: EventObserver): void {
     this.#observers.push(observer);
   }
 
+  /** Rooms known before any user arrives (those with a topic, from the store). */
+  restoreRoom(name: string, topic: string, topicBy: string, topicAt: number): void {
+    const room = this.#createRoom(name);
+    room.topic = topic;
+    room.topicBy = topicBy;
+    room.topicAt = topicAt;
+  }
+
   connect(address: string, sink: EventSink): Session {
-    const session = new Session(this.#nextSessionId++, address, sink);
-    this.#sessions.add(session);
+    const sessionId = this.#nextSessionId++;
+    const anonymousName = this.options.hideAddresses ? guestName(sessionId) : address;
+    const session = new Session(sessionId, address, anonymousName, sink, this.options.commandRate);
+    this.#sessions.set(sessionId, session);
     return session;
   }
 
-  /** Returns an error value for the front end to render, or null when the command was carried out. */
-  execute(session: Session, command: Command): ChatError | null {
-    switch (command.kind) {
-      case "join":
-        return this.#join(session, command.room);
-      case "say":
-        return this.#say(session, command.room, command.text);
-      default:
-        return assertNever(command);
+  execute(session: Session, command: Command): void {
+    if (this.#sessions.get(session.sessionId) !== session) return;
+    const handler = COMMAND_HANDLERS[command.kind] as (hub: Hub, session: Session, command: Command) => unknown;
+    try {
+      const result = handler(this, session, command);
+      if (result instanceof Promise) result.catch((error: unknown) => this.#failInternally(session, command, error));
+    } catch (error) {
+      this.#failInternally(session, command, error);
     }
   }
 
-  /** The session is gone: it leaves every room. Safe to call twice. */
-  disconnect(session: Session): void {
-    if (!this.#sessions.delete(session)) return;
-    for (const room of session.rooms) this.#leave(session, room);
+  /** The session is gone: it leaves every room, and its delivery cursor is kept. Safe to call twice. */
+  disconnect(session: Session, reason = ""): void {
+    if (!this.#sessions.delete(session.sessionId)) return;
+    this.saveCursorOf(session);
+    this.#forgetName(session);
+    for (const room of [...session.rooms]) this.leaveRoom(session, room, reason);
   }
 
   /** Tells every session the server is going down; each front end then closes its own. */
   shutdown(): void {
     this.#isShuttingDown = true;
+    this.flush();
     const event = { kind: "shutdown" } as const;
-    for (const session of [...this.#sessions]) session.sink.deliver(event);
+    for (const session of [...this.#sessions.values()]) session.sink.deliver(event);
   }
 
-  #join(session: Session, roomName: string): ChatError | null {
-    let room = this.#rooms.get(roomName);
-    if (room === undefined) {
-      room = new Room(roomName);
-      this.#rooms.set(roomName, room);
+  // ---- what command handlers use ----
+
+  reply(session: Session, reply: Reply): void {
+    session.sink.deliver({ kind: "reply", reply });
+  }
+
+  fail(session: Session, code: ChatErrorCode, detail?: Record<string, string | number>): void {
+    session.sink.deliver({ kind: "error", error: chatError(code, detail) });
+  }
+
+  failWith(session: Session, error: ChatError): void {
+    session.sink.deliver({ kind: "error", error });
+  }
+
+  isOnline(session: Session): boolean {
+    return this.#sessions.get(session.sessionId) === session;
+  }
+
+  findRoom(name: string): Room | undefined {
+    return this.#roomsByKey.get(identityKey(name));
+  }
+
+  rooms(): Iterable<Room> {
+    return this.#roomsByKey.values();
+  }
+
+  sessionsNamed(key: string): ReadonlySet<Session> | undefined {
+    return this.#sessionsByName.get(key);
+  }
+
+  /** A new id and the server time it encodes. */
+  mintId(): { id: string; at: number } {
+    const id = this.#ids.next();
+    return { id, at: this.#ids.lastAt };
+  }
+
+  /** Joins, creating the room if new; returns the room, or an error value. */
+  joinRoom(session: Session, name: string): Room | ChatError {
+    const existing = this.#roomsByKey.get(identityKey(name));
+    if (existing?.members.has(session)) return existing;
+    if (session.rooms.size >= this.options.maxRoomsPerUser) {
+      return chatError("ERR_TOO_MANY_ROOMS", { limit: this.options.maxRoomsPerUser });
     }
-    if (room.members.has(session)) return null;
+    const room = existing ?? this.#createRoom(name);
     room.members.add(session);
     session.rooms.add(room);
-    this.#bus.publish({ kind: "joined", room: roomName, who: session.ref, members: room.members.size });
-    return null;
+    const { id, at } = this.mintId();
+    this.publish(
+      { kind: "joined", id, at, room: room.name, who: session.ref, members: room.members.size },
+      historyEntry(id, at, "joined", room.name, session, null, ""),
+    );
+    return room;
   }
 
-  #leave(session: Session, room: Room): void {
+  leaveRoom(session: Session, room: Room, reason: string): void {
     room.members.delete(session);
     session.rooms.delete(room);
-    // Keep room identity stable while anyone is in it; an empty room holds no memory.
-    if (room.members.size === 0) this.#rooms.delete(room.name);
+    // An empty room holds no memory unless it has a topic to keep.
+    if (room.members.size === 0 && room.topic === "") {
+      this.#roomsByKey.delete(room.key);
+      this.#roomsByName.delete(room.name);
+    }
     // Everyone is leaving at once: telling each of them about the others is noise.
     if (this.#isShuttingDown) return;
-    this.#bus.publish({ kind: "left", room: room.name, who: session.ref, members: room.members.size });
+    const { id, at } = this.mintId();
+    this.publish(
+      { kind: "left", id, at, room: room.name, who: session.ref, members: room.members.size, reason },
+      historyEntry(id, at, "left", room.name, session, null, reason),
+    );
   }
 
-  #say(session: Session, roomName: string, text: string): ChatError | null {
-    const room = this.#rooms.get(roomName);
-    if (room === undefined || !room.members.has(session)) {
-      return { code: "ERR_NOT_IN_ROOM", detail: { room: roomName } };
+  /** Gives a session a name (null: back to its anonymous name) and tells those who share a room with it. */
+  rename(session: Session, name: string | null, key: string | null): void {
+    const before = session.ref;
+    this.#forgetName(session);
+    session.rename(name, key);
+    if (key !== null) {
+      let named = this.#sessionsByName.get(key);
+      if (named === undefined) {
+        named = new Set();
+        this.#sessionsByName.set(key, named);
+      }
+      named.add(session);
     }
-    if (text.length === 0) return { code: "ERR_EMPTY_MESSAGE" };
-    const id = this.#ids.next();
-    this.#bus.publish({ kind: "message", id, at: this.#ids.lastAt, room: roomName, from: session.ref, text });
-    return null;
+    if (before.displayName === session.displayName) return;
+    this.publish({
+      kind: "renamed",
+      who: before,
+      from: before.displayName,
+      to: session.displayName,
+      rooms: [...session.rooms].map((room) => room.name),
+    });
+  }
+
+  /**
+   * Fans an event out, after its history entry (if any) is committed. Events keep their
+   * order whether or not they have an entry.
+   */
+  publish(event: BusEvent, entry: HistoryEntry | null = null): void {
+    if (this.store === null) {
+      this.#bus.publish(event);
+      return;
+    }
+    this.#pendingEvents.push(event);
+    if (entry !== null) this.#pendingEntries.push(entry);
+    if (this.#isCommitScheduled) return;
+    this.#isCommitScheduled = true;
+    scheduleCommit(this);
+  }
+
+  /** Commits this turn's history in one transaction, then fans the events out. */
+  flush(): void {
+    this.#isCommitScheduled = false;
+    const events = this.#pendingEvents;
+    const entries = this.#pendingEntries;
+    if (events.length === 0) return;
+    this.#pendingEvents = [];
+    this.#pendingEntries = [];
+    if (entries.length > 0 && this.store !== null) {
+      try {
+        const committed = this.store.appendBatch(entries);
+        if (committed instanceof Promise) {
+          committed.then(
+            () => this.#publishAll(events),
+            (error: unknown) => this.#dropUncommitted(events, error),
+          );
+          return;
+        }
+      } catch (error) {
+        this.#dropUncommitted(events, error);
+        return;
+      }
+    }
+    this.#publishAll(events);
+  }
+
+  /** Persists where a logged-in session's delivery stands, so a later login replays only what it missed. */
+  saveCursorOf(session: Session): void {
+    if (session.account === null || this.store === null || this.#lastPublishedId === "") return;
+    void this.store
+      .saveDeliveryCursors(new Map([[session.account, this.#lastPublishedId]]))
+      .catch((error: unknown) =>
+        this.log.error({ event: "store-error", err: error }, "could not save a delivery cursor"),
+      );
+  }
+
+  /** Cursors of every logged-in session, for the periodic save. */
+  deliveryCursors(): Map<string, string> {
+    const cursors = new Map<string, string>();
+    if (this.#lastPublishedId === "") return cursors;
+    for (const session of this.#sessions.values()) {
+      if (session.account !== null) cursors.set(session.account, this.#lastPublishedId);
+    }
+    return cursors;
+  }
+
+  #publishAll(events: BusEvent[]): void {
+    for (let i = 0; i < events.length; i++) this.#bus.publish(events[i]);
+  }
+
+  #dropUncommitted(events: BusEvent[], error: unknown): void {
+    // Never show what could not be stored: the senders are told, nobody else sees it.
+    this.log.error({ event: "store-error", err: error, events: events.length }, "history commit failed");
+    for (const event of events) {
+      const sender = event.kind === "message" || event.kind === "direct" ? event.from : event.who;
+      const session = this.#sessions.get(sender.sessionId);
+      if (session !== undefined) this.fail(session, "ERR_INTERNAL", { what: "storing history" });
+    }
   }
 
   /** Fan-out: the one loop every delivered event goes through. */
-  #deliver(event: RoomEvent): void {
-    const room = this.#rooms.get(event.room);
-    if (room !== undefined) {
-      for (const member of room.members) member.sink.deliver(event);
+  #deliver(event: BusEvent): void {
+    if ("id" in event) this.#lastPublishedId = event.id;
+    switch (event.kind) {
+      case "message":
+      case "joined":
+      case "left":
+      case "topic": {
+        const room = this.#roomsByName.get(event.room);
+        if (room !== undefined) for (const member of room.members) member.sink.deliver(event);
+        break;
+      }
+      case "direct": {
+        const recipients = new Set([
+          ...(this.#sessionsByName.get(event.toKey) ?? []),
+          ...(this.#sessionsByName.get(event.fromKey) ?? []),
+        ]);
+        const sender = this.#sessions.get(event.from.sessionId);
+        if (sender !== undefined) recipients.add(sender);
+        for (const session of recipients) session.sink.deliver(event);
+        break;
+      }
+      case "renamed": {
+        const recipients = new Set<Session>();
+        for (const name of event.rooms) {
+          const room = this.#roomsByName.get(name);
+          if (room !== undefined) for (const member of room.members) recipients.add(member);
+        }
+        for (const session of recipients) session.sink.deliver(event);
+        break;
+      }
     }
     for (let i = 0; i < this.#observers.length; i++) this.#observers[i](event);
   }
+
+  #createRoom(name: string): Room {
+    const room = new Room(name, identityKey(name));
+    this.#roomsByKey.set(room.key, room);
+    this.#roomsByName.set(room.name, room);
+    return room;
+  }
+
+  #forgetName(session: Session): void {
+    if (session.nameKey === null) return;
+    const named = this.#sessionsByName.get(session.nameKey);
+    named?.delete(session);
+    if (named?.size === 0) this.#sessionsByName.delete(session.nameKey);
+  }
+
+  #failInternally(session: Session, command: Command, error: unknown): void {
+    this.log.error({ event: "command-error", command: command.kind, err: error }, "a command failed");
+    this.fail(session, "ERR_INTERNAL", { what: command.kind });
+  }
 }
 
-function assertNever(value: never): never {
-  throw new Error(`unhandled command ${JSON.stringify(value)}`);
+export function historyEntry(
+  id: string,
+  at: number,
+  kind: HistoryEntry["kind"],
+  target: string,
+  sender: Session,
+  recipientKey: string | null,
+  text: string,
+): HistoryEntry {
+  return { id, at, kind, target, sender: sender.displayName, senderKey: sender.identityKey, recipientKey, text };
+}
+
+function guestName(sessionId: number): string {
+  // Unguessable from the address, unique within the process.
+  const tag = ((sessionId * 2654435761) >>> 0).toString(16).padStart(8, "0").slice(-4);
+  return `guest-${tag}${sessionId.toString(36)}`;
 }

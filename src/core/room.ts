@@ -1,10 +1,17 @@
 import type { Session } from "./session.js";
 
 export class Room {
+  /** As first created, for display. */
   readonly name: string;
+  /** Identity key: rooms are the same whatever the case or look-alike characters. */
+  readonly key: string;
   readonly members = new Set<Session>();
+  topic = "";
+  topicBy = "";
+  topicAt = 0;
 
-  constructor(name: string) {
+  constructor(name: string, key: string) {
     this.name = name;
+    this.key = key;
   }
 }

@@ -1,4 +1,5 @@
 import type { ChatEvent, UserRef } from "./events.js";
+import { TokenBucket } from "./rate-limit.js";
 import type { Room } from "./room.js";
 
 /** A front end's side of a session: where the core's events for one user go. */
@@ -6,11 +7,23 @@ export interface EventSink {
   deliver(event: ChatEvent): void;
 }
 
+export interface CommandRate {
+  burst: number;
+  perSecond: number;
+}
+
 /** One connected user, whatever the front end. */
 export class Session {
   readonly sessionId: number;
   /** "IP:PORT" of the user's connection. */
   readonly address: string;
+  /** What others see before a name is chosen: the address, or a guest name when addresses are hidden. */
+  readonly anonymousName: string;
+  /** The chosen name, and its identity key; null until one is chosen. */
+  name: string | null = null;
+  nameKey: string | null = null;
+  /** Key of the account this session is logged in to. */
+  account: string | null = null;
   /**
    * How events show this user. Replaced, never mutated, when the name changes, so an
    * event keeps the name its sender had when it was sent.
@@ -18,11 +31,29 @@ export class Session {
   ref: UserRef;
   readonly sink: EventSink;
   readonly rooms = new Set<Room>();
+  readonly commandBucket: TokenBucket;
 
-  constructor(sessionId: number, address: string, sink: EventSink) {
+  constructor(sessionId: number, address: string, anonymousName: string, sink: EventSink, rate: CommandRate) {
     this.sessionId = sessionId;
     this.address = address;
-    this.ref = Object.freeze({ sessionId, displayName: address });
+    this.anonymousName = anonymousName;
+    this.ref = Object.freeze({ sessionId, displayName: anonymousName });
     this.sink = sink;
+    this.commandBucket = new TokenBucket(rate.burst, rate.perSecond);
+  }
+
+  get displayName(): string {
+    return this.ref.displayName;
+  }
+
+  /** What direct messages and search match this user on: the name's key, else the session itself. */
+  get identityKey(): string {
+    return this.nameKey ?? `~${this.anonymousName}`;
+  }
+
+  rename(name: string | null, nameKey: string | null): void {
+    this.name = name;
+    this.nameKey = nameKey;
+    this.ref = Object.freeze({ sessionId: this.sessionId, displayName: name ?? this.anonymousName });
   }
 }

@@ -25,6 +25,7 @@ export type CloseReason =
   | "line-overflow"
   | "server-shutdown"
   | "quit"
+  | "flood"
   | "internal-error";
 
 /** What a front end supplies to hear from its connection. */
@@ -56,6 +57,9 @@ export class Connection implements LineSink {
   #closeReason: CloseReason | null = null;
   #isEnding = false;
   #bytesSinceYield = 0;
+  /** Set by the front end while it paces a user's commands; reading waits until it lets go. */
+  #isInputHeld = false;
+  #graceTimer: NodeJS.Timeout | null = null;
   readonly #resumer: Flushable = { flush: () => this.#resumeReading() };
   /** The reason `end()` was given, recorded once the last byte is handed to the socket. */
   #endReason: CloseReason = "peer-closed";
@@ -97,7 +101,14 @@ export class Connection implements LineSink {
     if (this.#queue === null) this.#queue = [bytes];
     else this.#queue.push(bytes);
     this.#queuedBytes += bytes.length;
-    if (this.#queuedBytes + this.socket.writableLength > this.#limits.sendQueueBytes) {
+    // Behind means the kernel would not take what we wrote before, and more is waiting:
+    // a burst queued within this turn is not held against a reader that keeps up. The
+    // second bound caps memory whatever the kernel does.
+    const backlog = this.#queuedBytes + this.socket.writableLength;
+    if (
+      (backlog > this.#limits.sendQueueBytes && this.socket.writableLength > 0) ||
+      backlog > this.#limits.sendQueueBytes * 4
+    ) {
       this.#log.warn(
         { event: "slow-reader", peer: this.address, queuedBytes: this.queuedBytes },
         "send queue full: disconnecting a reader that fell behind",
@@ -129,8 +140,9 @@ export class Connection implements LineSink {
     this.#isEnding = true;
     this.#endReason = reason;
     this.#stopReading();
-    const timer = setTimeout(() => this.destroy(reason), graceMs);
-    timer.unref();
+    // Kept referenced: a paused socket no longer holds the event loop open, and the
+    // farewell must still be flushed. Cleared on close.
+    this.#graceTimer = setTimeout(() => this.destroy(reason), graceMs);
     if (this.#queue === null) this.#finishEnding();
     else this.#requestFlush();
   }
@@ -192,7 +204,18 @@ export class Connection implements LineSink {
 
   #resumeReading(): void {
     this.#bytesSinceYield = 0;
-    if (this.#closeReason === null && !this.#isEnding) this.socket.resume();
+    if (this.#closeReason === null && !this.#isEnding && !this.#isInputHeld) this.socket.resume();
+  }
+
+  /** Stops reading (lines already read still arrive) until `releaseInput`. */
+  holdInput(): void {
+    this.#isInputHeld = true;
+    this.socket.pause();
+  }
+
+  releaseInput(): void {
+    this.#isInputHeld = false;
+    this.#resumeReading();
   }
 
   /**
@@ -243,6 +266,7 @@ export class Connection implements LineSink {
 
   #onClose(): void {
     this.#clearQuietTimer();
+    if (this.#graceTimer !== null) clearTimeout(this.#graceTimer);
     if (this.#closeReason === null) this.#closeReason = "peer-closed";
     const handler = this.#handler;
     this.#handler = null;

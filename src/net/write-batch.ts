@@ -1,25 +1,49 @@
 /**
- * Coalesces writes: a connection with output queued during this event-loop turn is
- * flushed once, after every read of the turn has been handled, so a socket gets one
- * write per turn however many messages reached it.
+ * The end of each event-loop turn, in two steps: first what must be made durable
+ * (history commits), then every connection with output queued during the turn is
+ * flushed once. So a socket gets one write per turn however many messages reached it,
+ * and nothing is shown to anyone before it is stored.
  */
 export interface Flushable {
   flush(): void;
 }
 
-let pending: Flushable[] = [];
+let commits: Flushable[] = [];
+let writes: Flushable[] = [];
 let isScheduled = false;
 
-function flushPending(): void {
-  isScheduled = false;
-  const batch = pending;
-  pending = [];
-  for (let i = 0; i < batch.length; i++) batch[i].flush();
+function runTurnEnd(): void {
+  try {
+    // A commit publishes events, which queue writes; so commits go first, until both are done.
+    while (commits.length > 0 || writes.length > 0) {
+      const commitBatch = commits;
+      commits = [];
+      for (let i = 0; i < commitBatch.length; i++) commitBatch[i].flush();
+      const writeBatch = writes;
+      writes = [];
+      for (let i = 0; i < writeBatch.length; i++) writeBatch[i].flush();
+    }
+  } finally {
+    isScheduled = false;
+    // Whatever a throwing flush left behind still runs, next turn.
+    if (commits.length > 0 || writes.length > 0) schedule();
+  }
 }
 
-export function scheduleFlush(target: Flushable): void {
-  pending.push(target);
+function schedule(): void {
   if (isScheduled) return;
   isScheduled = true;
-  setImmediate(flushPending);
+  setImmediate(runTurnEnd);
+}
+
+/** Runs `target.flush()` at the end of this turn, after commits. */
+export function scheduleFlush(target: Flushable): void {
+  writes.push(target);
+  schedule();
+}
+
+/** Runs `target.flush()` at the end of this turn, before any write. */
+export function scheduleCommit(target: Flushable): void {
+  commits.push(target);
+  schedule();
 }

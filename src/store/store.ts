@@ -1,10 +1,95 @@
-import type { RoomEvent } from "../core/events.js";
-
 /**
- * Where accepted events are kept for history and replay. The hub hands every room
- * event to the store before it is fanned out.
+ * Where history and accounts are kept. SQLite by default; the interface is small so
+ * that a shared store (PostgreSQL) can sit behind it. Reads return promises so either
+ * kind fits; `appendBatch` may finish synchronously, since it sits on the hot path.
  */
+
+/** One thing that happened in a room or a direct conversation, as history keeps it. */
+export interface HistoryEntry {
+  /** The message id: unique, and ordered by the time the server accepted the event. */
+  readonly id: string;
+  /** Server time, milliseconds since the epoch. */
+  readonly at: number;
+  readonly kind: HistoryKind;
+  /** "#room" for a room; for a direct message, the recipient's name key (see `recipientKey`). */
+  readonly target: string;
+  /** The sender's display name when it was sent. */
+  readonly sender: string;
+  /** The sender's identity key (casefolded name): what direct-message permissions and search match on. */
+  readonly senderKey: string;
+  /** For a direct message, the recipient's identity key; null in a room. */
+  readonly recipientKey: string | null;
+  /** Message or action text, the new topic, or a part/quit reason; "" when there is none. */
+  readonly text: string;
+}
+
+export type HistoryKind = "message" | "action" | "joined" | "left" | "topic";
+
+export interface Account {
+  /** The name as registered (case and form kept, for display). */
+  readonly name: string;
+  /** Identity key of the name: unique per account. */
+  readonly key: string;
+  /** scrypt hash with its parameters and salt, in one self-describing string. */
+  readonly passwordHash: string;
+  readonly createdAt: number;
+}
+
+export interface RoomRecord {
+  readonly name: string;
+  readonly topic: string;
+  readonly topicBy: string;
+  readonly topicAt: number;
+}
+
+export interface RetentionPolicy {
+  /** Entries older than this are deleted; 0 keeps them forever. */
+  readonly maxAgeMs: number;
+  /** Only the newest this-many entries of each room are kept; 0 keeps all. */
+  readonly maxPerRoom: number;
+}
+
+export interface MissedEntries {
+  /** Oldest first, at most the limit asked for. */
+  readonly entries: HistoryEntry[];
+  /** How many more there were past the limit (the newest are returned; these are older). */
+  readonly more: number;
+}
+
 export interface MessageStore {
-  append(event: RoomEvent): void;
+  /** Makes a batch durable, in order, in one transaction; nothing in it is shown to anyone before. */
+  appendBatch(entries: readonly HistoryEntry[]): void | Promise<void>;
+
+  /** The last `limit` entries of a room (before `beforeId` when given), oldest first. */
+  roomHistory(room: string, limit: number, beforeId?: string): Promise<HistoryEntry[]>;
+  /** The last `limit` direct messages between two identity keys, oldest first. */
+  directHistory(userKey: string, peerKey: string, limit: number): Promise<HistoryEntry[]>;
+  /**
+   * Everything after `afterId` in `rooms` and in the user's direct messages (sent or
+   * received), oldest first; when there are more than `limit`, the newest `limit` and a count.
+   */
+  missedSince(afterId: string, rooms: readonly string[], userKey: string, limit: number): Promise<MissedEntries>;
+  /**
+   * Full-text search over message and action text, limited to `rooms` and the user's own
+   * direct messages; newest first.
+   */
+  search(query: string, rooms: readonly string[], userKey: string, limit: number): Promise<HistoryEntry[]>;
+
+  createAccount(account: Account): Promise<boolean>;
+  findAccount(key: string): Promise<Account | null>;
+  /** Rooms an account belongs to, which it rejoins when it comes back. */
+  accountRooms(key: string): Promise<string[]>;
+  addAccountRoom(key: string, room: string): Promise<void>;
+  removeAccountRoom(key: string, room: string): Promise<void>;
+  /** The id of the last entry delivered to an account; "" when none. */
+  deliveryCursor(key: string): Promise<string>;
+  saveDeliveryCursors(cursors: ReadonlyMap<string, string>): Promise<void>;
+
+  /** Rooms with a topic, to restore at start. */
+  rooms(): Promise<RoomRecord[]>;
+  saveRoom(room: RoomRecord): Promise<void>;
+
+  /** Deletes what the policy no longer keeps; returns how many entries went. */
+  applyRetention(policy: RetentionPolicy, now: number): Promise<number>;
   close(): Promise<void>;
 }

@@ -1,5 +1,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { pino } from "pino";
 import { defaultServerConfig, type ServerConfig } from "../../src/config.js";
@@ -8,14 +11,39 @@ import { type RunningServer, startServer } from "../../src/server.js";
 export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const PARLEY_BIN = fileURLToPath(new URL("../../dist/parley.js", import.meta.url));
 
-/** An in-process server on a free loopback port; quiet unless PARLEY_TEST_LOG is set. */
-export async function startTestServer(
-  overrides: Partial<ServerConfig> = {},
-): Promise<RunningServer & { port: number }> {
-  const config: ServerConfig = { ...defaultServerConfig, host: "127.0.0.1", port: 0, transcript: false, ...overrides };
+/** A fresh, empty data directory, removed by the returned function. */
+export function makeDataDir(): { dataDir: string; remove: () => void } {
+  const dataDir = mkdtempSync(join(tmpdir(), "parley-test-"));
+  return { dataDir, remove: () => rmSync(dataDir, { recursive: true, force: true }) };
+}
+
+export type TestServer = RunningServer & { port: number; dataDir: string };
+
+/**
+ * An in-process server on a free loopback port, with its own data directory (removed
+ * when it stops, unless the caller passed one); quiet unless PARLEY_TEST_LOG is set.
+ */
+export async function startTestServer(overrides: Partial<ServerConfig> = {}): Promise<TestServer> {
+  const owned = overrides.dataDir === undefined ? makeDataDir() : null;
+  const config: ServerConfig = {
+    ...defaultServerConfig,
+    host: "127.0.0.1",
+    port: 0,
+    transcript: false,
+    dataDir: owned?.dataDir ?? "",
+    ...overrides,
+  };
   const log = pino({ level: process.env.PARLEY_TEST_LOG ?? "silent" });
   const server = await startServer(config, log);
-  return Object.assign(server, { port: server.lineAddress.port });
+  const stop = server.stop;
+  return Object.assign(server, {
+    port: server.lineAddress.port,
+    dataDir: config.dataDir,
+    stop: async () => {
+      await stop();
+      owned?.remove();
+    },
+  });
 }
 
 /** The built `parley` bin as its own process, with its stdout lines collected. */
@@ -37,8 +65,12 @@ export class ServerProcess {
     });
   }
 
+  /** Starts the bin; unless `args` name a --data-dir, it gets a fresh one, removed when the process exits. */
   static async start(args: string[] = ["server", "127.0.0.1", "0"]): Promise<ServerProcess> {
-    const child = spawn(process.execPath, [PARLEY_BIN, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    const owned = args.includes("--data-dir") ? null : makeDataDir();
+    const fullArgs = owned === null ? args : [...args, "--data-dir", owned.dataDir];
+    const child = spawn(process.execPath, [PARLEY_BIN, ...fullArgs], { stdio: ["ignore", "pipe", "pipe"] });
+    if (owned !== null) child.once("exit", owned.remove);
     const server = new ServerProcess(child);
     const started = await server.waitForStdout((line) => line.startsWith("Chat Server started on port "));
     server.port = Number(started.match(/port (\d+)\./)?.[1]);

@@ -1,10 +1,12 @@
 import type { ChatError } from "../../core/errors.js";
-import type { RoomEvent } from "../../core/events.js";
+import type { DirectEvent, HistoryItem, RenamedEvent, Reply, RoomEvent } from "../../core/events.js";
 import { toTerminalText } from "../../text/terminal-text.js";
 
 /**
  * The original protocol's text, word for word: `> ` for arrivals, `< ` for departures,
- * `[name] text` for messages. `! ` marks what Parley adds (errors, shutdown).
+ * `[name] text` for messages. What Parley adds is marked: `! ` for errors, `- ` for
+ * replies to your commands, `~ ` for history, `#room ` before what happens in a room
+ * other than your current one.
  */
 
 /** "1 user online", "2 users online"; the original says "user" below 2, so also "0 user online". */
@@ -19,29 +21,156 @@ export function renderWelcome(members: number): Buffer {
 export const SHUTDOWN_LINE: Buffer = Buffer.from("! The server is shutting down.\n");
 
 /**
- * A room event as every member but its subject sees it. Fan-out asks for the same
- * event once per recipient, so the last rendering is kept: the text is built and
- * encoded once per event, not once per recipient.
+ * Room events as members see them: plain in their current room, prefixed elsewhere.
+ * Fan-out asks for the same event once per recipient, so the last event's renderings
+ * are kept: text is built and encoded once per event, not once per recipient.
  */
-let lastEvent: RoomEvent | null = null;
-let lastRendering: Buffer = Buffer.alloc(0);
+let lastEvent: RoomEvent | RenamedEvent | null = null;
+let lastPlain: Buffer | null = null;
+let lastPrefixed: Buffer | null = null;
 
-export function renderRoomEvent(event: RoomEvent): Buffer {
-  if (event === lastEvent) return lastRendering;
-  lastRendering = Buffer.from(renderRoomEventText(event));
-  lastEvent = event;
-  return lastRendering;
+export function renderRoomEvent(event: RoomEvent | RenamedEvent, isCurrentRoom: boolean): Buffer {
+  if (event !== lastEvent) {
+    lastEvent = event;
+    lastPlain = null;
+    lastPrefixed = null;
+  }
+  if (isCurrentRoom) {
+    lastPlain ??= Buffer.from(`${roomEventText(event)}\n`);
+    return lastPlain;
+  }
+  lastPrefixed ??= Buffer.from(`${event.kind === "renamed" ? "" : `${event.room} `}${roomEventText(event)}\n`);
+  return lastPrefixed;
 }
 
-function renderRoomEventText(event: RoomEvent): string {
+function roomEventText(event: RoomEvent | RenamedEvent): string {
   switch (event.kind) {
     case "message":
-      return `[${toTerminalText(event.from.displayName)}] ${toTerminalText(event.text)}\n`;
+      return event.isAction
+        ? `* ${shown(event.from.displayName)} ${shown(event.text)}`
+        : `[${shown(event.from.displayName)}] ${shown(event.text)}`;
     case "joined":
-      return `> New user ${toTerminalText(event.who.displayName)} entered. (${usersOnline(event.members)})\n`;
+      return `> New user ${shown(event.who.displayName)} entered. (${usersOnline(event.members)})`;
     case "left":
-      return `< The user ${toTerminalText(event.who.displayName)} left. (${usersOnline(event.members)})\n`;
+      return event.reason === ""
+        ? `< The user ${shown(event.who.displayName)} left. (${usersOnline(event.members)})`
+        : `< The user ${shown(event.who.displayName)} left: ${shown(event.reason)}. (${usersOnline(event.members)})`;
+    case "topic":
+      return `> ${shown(event.who.displayName)} set the topic: ${shown(event.topic)}`;
+    case "renamed":
+      return `> ${shown(event.from)} is now known as ${shown(event.to)}.`;
   }
+}
+
+/** A direct message as its recipient (`incoming`) or its sender's sessions see it. */
+export function renderDirect(event: DirectEvent, isIncoming: boolean): Buffer {
+  const text = shown(event.text);
+  if (isIncoming) {
+    const from = shown(event.from.displayName);
+    return Buffer.from(event.isAction ? `* ${from} ${text} (to you)\n` : `[${from} -> you] ${text}\n`);
+  }
+  const to = shown(event.to);
+  return Buffer.from(event.isAction ? `* you ${text} (to ${to})\n` : `[you -> ${to}] ${text}\n`);
+}
+
+export function renderReply(reply: Reply): Buffer {
+  return Buffer.from(`${replyLines(reply).join("\n")}\n`);
+}
+
+function replyLines(reply: Reply): string[] {
+  switch (reply.kind) {
+    case "help":
+      return [
+        "- Commands (any other line is a message to your current room):",
+        ...reply.commands.map((command) => `-   ${command.usage.padEnd(26)} ${command.summary}`),
+      ];
+    case "rooms":
+      if (reply.rooms.length === 0) return ["- There are no rooms yet: /join #name creates one."];
+      return [
+        `- ${reply.rooms.length} room${reply.rooms.length === 1 ? "" : "s"}:`,
+        ...reply.rooms.map(
+          (room) =>
+            `-   ${shown(room.name)} (${usersOnline(room.members)})${room.topic === "" ? "" : `: ${shown(room.topic)}`}`,
+        ),
+      ];
+    case "who":
+      return [`- ${shown(reply.room)} (${usersOnline(reply.names.length)}): ${reply.names.map(shown).join(", ")}`];
+    case "topic":
+      return reply.topic === ""
+        ? [`- ${shown(reply.room)} has no topic.`]
+        : [`- Topic of ${shown(reply.room)}: ${shown(reply.topic)} (set by ${shown(reply.by)} ${timeOf(reply.at)})`];
+    case "renamed":
+      return [`- You are now known as ${shown(reply.name)}.`];
+    case "joined":
+      return [
+        `- You joined ${shown(reply.room)} (${usersOnline(reply.members)}); it is now your current room.`,
+        ...(reply.topic === "" ? [] : [`- Topic: ${shown(reply.topic)}`]),
+      ];
+    case "left":
+      return [`- You left ${shown(reply.room)}.`];
+    case "registered":
+      return [`- The name ${shown(reply.name)} is now yours. Next time: /login ${shown(reply.name)} PASSWORD`];
+    case "logged-in":
+      return [
+        `- Logged in as ${shown(reply.name)}.${reply.rooms.length === 0 ? "" : ` Your rooms: ${reply.rooms.map(shown).join(", ")}.`}`,
+      ];
+    case "logged-out":
+      return [`- Logged out of ${shown(reply.name)}.`];
+    case "history":
+      return historyLines(reply);
+    case "search":
+      return [
+        reply.items.length === 0
+          ? `- Nothing found for "${shown(reply.query)}".`
+          : `- ${reply.items.length} result${reply.items.length === 1 ? "" : "s"} for "${shown(reply.query)}", newest first:`,
+        ...reply.items.map(historyItemLine),
+      ];
+  }
+}
+
+function historyLines(reply: Extract<Reply, { kind: "history" }>): string[] {
+  const title =
+    reply.reason === "missed"
+      ? "- While you were away:"
+      : reply.items.length === 0
+        ? `- No history in ${shown(reply.where)}.`
+        : `- History of ${shown(reply.where)}:`;
+  const lines = [title];
+  if (reply.more > 0) {
+    lines.push(`- (${reply.more} older message${reply.more === 1 ? "" : "s"} not shown: /history shows more)`);
+  }
+  lines.push(...reply.items.map(historyItemLine));
+  if (reply.items.length > 0) lines.push("- End of history.");
+  return lines;
+}
+
+/** "~ 2026-11-25 14:05 #room [name] text": marked as history, with when and where. */
+function historyItemLine(item: HistoryItem): string {
+  const head = `~ ${timeOf(item.at)} ${shown(item.where)}`;
+  const sender = shown(item.sender);
+  const text = shown(item.text);
+  switch (item.kind) {
+    case "message":
+    case "direct":
+      return `${head} [${sender}] ${text}`;
+    case "action":
+      return `${head} * ${sender} ${text}`;
+    case "joined":
+      return `${head} > ${sender} entered.`;
+    case "left":
+      return `${head} < ${sender} left.`;
+    case "topic":
+      return `${head} > ${sender} set the topic: ${text}`;
+  }
+}
+
+/** UTC, to the minute: the server does not know the reader's time zone. */
+function timeOf(at: number): string {
+  return `${new Date(at).toISOString().slice(0, 16).replace("T", " ")}Z`;
+}
+
+function shown(text: string): string {
+  return toTerminalText(text);
 }
 
 export function renderError(error: ChatError): Buffer {
@@ -55,9 +184,53 @@ function errorText(error: ChatError): string {
       return `Line too long (${detail.bytes} bytes; the limit is ${detail.limit}): it was not sent.`;
     case "ERR_INVALID_UTF8":
       return "That line was not valid UTF-8: it was not sent.";
-    case "ERR_NOT_IN_ROOM":
-      return `You are not in ${detail.room}.`;
+    case "ERR_UNKNOWN_COMMAND":
+      return `Unknown command /${shown(String(detail.command))}. Type /help for the list.`;
+    case "ERR_USAGE":
+      return `Usage: ${detail.usage}`;
     case "ERR_EMPTY_MESSAGE":
       return "Empty message: nothing was sent.";
+    case "ERR_NOT_IN_ROOM":
+      return detail.room === "any room"
+        ? "You are not in any room: /join #room first."
+        : `You are not in ${shown(String(detail.room))}.`;
+    case "ERR_NO_SUCH_ROOM":
+      return `There is no room ${shown(String(detail.room))}.`;
+    case "ERR_NO_SUCH_USER":
+      return `Nobody is called ${shown(String(detail.name))}.`;
+    case "ERR_BAD_NAME":
+      return `"${shown(String(detail.name))}" cannot be a name: ${detail.reason}.`;
+    case "ERR_NAME_IN_USE":
+      return `The name ${shown(String(detail.name))} is in use (or looks too much like one that is).`;
+    case "ERR_NAME_REGISTERED":
+      return `The name ${shown(String(detail.name))} is registered: /login ${shown(String(detail.name))} PASSWORD to use it.`;
+    case "ERR_BAD_ROOM_NAME":
+      return `"${shown(String(detail.room))}" cannot be a room name: ${detail.reason}.`;
+    case "ERR_TOO_MANY_ROOMS":
+      return `You are in ${detail.limit} rooms, the most allowed: /part one first.`;
+    case "ERR_TOPIC_TOO_LONG":
+      return `Topic too long (the limit is ${detail.limit} characters).`;
+    case "ERR_NEED_NAME":
+      return "Choose a name with /nick NAME first.";
+    case "ERR_ALREADY_REGISTERED":
+      return `The name ${shown(String(detail.name))} is already registered.`;
+    case "ERR_ALREADY_LOGGED_IN":
+      return `You are logged in as ${shown(String(detail.name))}: /logout first.`;
+    case "ERR_NOT_LOGGED_IN":
+      return "You are not logged in.";
+    case "ERR_BAD_LOGIN":
+      return "Wrong name or password.";
+    case "ERR_LOGIN_THROTTLED":
+      return `Too many login attempts: try again in ${detail.seconds} s.`;
+    case "ERR_PASSWORD_TOO_SHORT":
+      return `Passwords need at least ${detail.minimum} characters.`;
+    case "ERR_SEARCH_EMPTY":
+      return "Search for at least one word: /search TEXT";
+    case "ERR_HISTORY_OFF":
+      return `This server keeps no history, so it has no ${detail.what}.`;
+    case "ERR_FLOOD":
+      return "Excess flood: you sent too much too fast, and were disconnected.";
+    case "ERR_INTERNAL":
+      return `Something went wrong on the server (${detail.what}); it has been logged.`;
   }
 }

@@ -1,21 +1,27 @@
 import { isUtf8 } from "node:buffer";
 import type { Logger } from "pino";
 import type { ChatError } from "../../core/errors.js";
-import type { ChatEvent } from "../../core/events.js";
+import type { ChatEvent, Reply } from "../../core/events.js";
 import type { Hub } from "../../core/hub.js";
 import type { EventSink, Session } from "../../core/session.js";
 import type { CloseReason, Connection, ConnectionHandler } from "../../net/connection.js";
-import { renderError, renderRoomEvent, renderWelcome, SHUTDOWN_LINE } from "./codec.js";
+import { renderDirect, renderError, renderReply, renderRoomEvent, renderWelcome, SHUTDOWN_LINE } from "./codec.js";
+import { LINE_COMMAND_HELP, parseLineCommand } from "./line-commands.js";
 
 export interface LineSessionOptions {
   defaultRoom: string;
+  /** Past messages of the default room shown on connect; 0 keeps the original transcript. */
+  lobbyReplay: number;
   maxLineBytes: number;
   shutdownGraceMs: number;
+  /** Lines held back while a user is being slowed down; past this the user is flooding and is cut off. */
+  maxPacedLines: number;
 }
 
 /**
- * One line-protocol user: every line they type is a message to their room, as in the
- * original; what the core tells them is rendered in the original's words.
+ * One line-protocol user. A line starting with "/" is a command; any other line is a
+ * message to the user's current room, exactly as in the original. What the core tells
+ * the user is rendered in the original's words.
  */
 export class LineSession implements ConnectionHandler, EventSink {
   readonly #connection: Connection;
@@ -23,29 +29,42 @@ export class LineSession implements ConnectionHandler, EventSink {
   readonly #log: Logger;
   readonly #options: LineSessionOptions;
   readonly #session: Session;
-  #room: string;
+  /** Rooms in the order joined; the current room is where plain lines go. */
+  #rooms: string[] = [];
+  #currentRoom: string | null = null;
   #isWelcomed = false;
+  /** The join on connect is the original's silent one: its reply is not shown. */
+  #isAutoJoinPending = true;
+  /** Lines waiting for the command bucket to refill; null when the user is not being paced. */
+  #paced: Buffer[] | null = null;
+  #closeReason = "";
 
   constructor(connection: Connection, hub: Hub, options: LineSessionOptions, log: Logger) {
     this.#connection = connection;
     this.#hub = hub;
     this.#log = log;
     this.#options = options;
-    this.#room = options.defaultRoom;
     this.#session = hub.connect(connection.address, this);
     connection.attach(this);
     log.info({ event: "connect", frontend: "line", peer: connection.address }, "user connected");
-    hub.execute(this.#session, { kind: "join", room: this.#room });
+    hub.execute(this.#session, { kind: "join", room: options.defaultRoom, replay: options.lobbyReplay });
   }
 
   onLine(line: Buffer): void {
     if (line.length === 0) return;
-    if (!isUtf8(line)) {
-      this.#reject({ code: "ERR_INVALID_UTF8" });
+    if (this.#paced !== null) {
+      this.#pace(Buffer.from(line));
       return;
     }
-    const error = this.#hub.execute(this.#session, { kind: "say", room: this.#room, text: line.toString("utf8") });
-    if (error !== null) this.#reject(error);
+    const wait = this.#session.commandBucket.take();
+    if (wait > 0) {
+      this.#paced = [];
+      this.#pace(Buffer.from(line));
+      this.#connection.holdInput();
+      setTimeout(() => this.#releasePaced(), wait).unref();
+      return;
+    }
+    this.#handle(line);
   }
 
   onLineTooLong(bytes: number): void {
@@ -53,7 +72,7 @@ export class LineSession implements ConnectionHandler, EventSink {
   }
 
   onClose(reason: CloseReason): void {
-    this.#hub.disconnect(this.#session);
+    this.#hub.disconnect(this.#session, this.#closeReason);
     this.#log.info({ event: "disconnect", frontend: "line", peer: this.#connection.address, reason }, "user left");
   }
 
@@ -61,22 +80,106 @@ export class LineSession implements ConnectionHandler, EventSink {
     switch (event.kind) {
       case "message":
         // The original never echoes a message to its sender.
-        if (event.from.sessionId !== this.#session.sessionId) this.#connection.send(renderRoomEvent(event));
+        if (event.from.sessionId !== this.#session.sessionId) this.#sendRoomEvent(event, event.room);
         return;
       case "joined":
-        if (event.who.sessionId !== this.#session.sessionId) this.#connection.send(renderRoomEvent(event));
-        else if (!this.#isWelcomed) {
-          this.#isWelcomed = true;
-          this.#connection.send(renderWelcome(event.members));
-        }
+        if (event.who.sessionId !== this.#session.sessionId) this.#sendRoomEvent(event, event.room);
+        else this.#onOwnJoin(event.room, event.members);
         return;
       case "left":
-        this.#connection.send(renderRoomEvent(event));
+      case "topic":
+        this.#sendRoomEvent(event, event.room);
+        return;
+      case "renamed":
+        if (event.who.sessionId !== this.#session.sessionId) this.#connection.send(renderRoomEvent(event, true));
+        return;
+      case "direct":
+        this.#connection.send(renderDirect(event, event.from.sessionId !== this.#session.sessionId));
+        return;
+      case "reply":
+        this.#onReply(event.reply);
+        return;
+      case "error":
+        this.#reject(event.error);
+        return;
+      case "close":
+        this.#closeReason = event.reason;
+        this.#connection.end("quit", this.#options.shutdownGraceMs);
         return;
       case "shutdown":
         this.#connection.end("server-shutdown", this.#options.shutdownGraceMs, SHUTDOWN_LINE);
         return;
     }
+  }
+
+  #handle(line: Buffer): void {
+    if (!isUtf8(line)) {
+      this.#reject({ code: "ERR_INVALID_UTF8" });
+      return;
+    }
+    const text = line.toString("utf8");
+    if (text.charCodeAt(0) !== 0x2f /* "/" */) {
+      if (this.#currentRoom === null) this.#reject({ code: "ERR_NOT_IN_ROOM", detail: { room: "any room" } });
+      else this.#hub.execute(this.#session, { kind: "say", room: this.#currentRoom, text, isAction: false });
+      return;
+    }
+    const command = parseLineCommand(text, this.#currentRoom);
+    if (command === null) this.#connection.send(renderReply({ kind: "help", commands: LINE_COMMAND_HELP }));
+    else if ("code" in command) this.#reject(command);
+    else this.#hub.execute(this.#session, command);
+  }
+
+  #sendRoomEvent(event: Parameters<typeof renderRoomEvent>[0], room: string): void {
+    this.#connection.send(renderRoomEvent(event, room === this.#currentRoom));
+  }
+
+  #onOwnJoin(room: string, members: number): void {
+    if (!this.#rooms.includes(room)) this.#rooms.push(room);
+    if (this.#isWelcomed) return;
+    this.#isWelcomed = true;
+    this.#currentRoom = room;
+    this.#connection.send(renderWelcome(members));
+  }
+
+  #onReply(reply: Reply): void {
+    if (reply.kind === "joined") {
+      this.#currentRoom = reply.room;
+      if (this.#isAutoJoinPending) {
+        this.#isAutoJoinPending = false;
+        return;
+      }
+    }
+    if (reply.kind === "left") {
+      this.#rooms = this.#rooms.filter((room) => room !== reply.room);
+      if (this.#currentRoom === reply.room) this.#currentRoom = this.#rooms.at(-1) ?? null;
+    }
+    this.#connection.send(renderReply(reply));
+  }
+
+  /** A flooder is slowed first: its lines wait for the bucket. One that keeps on is cut off. */
+  #pace(line: Buffer): void {
+    const paced = this.#paced as Buffer[];
+    paced.push(line);
+    if (paced.length <= this.#options.maxPacedLines) return;
+    this.#paced = null;
+    this.#log.warn({ event: "flood", peer: this.#connection.address }, "disconnecting a flooder");
+    this.#closeReason = "Excess flood";
+    this.#connection.end("flood", this.#options.shutdownGraceMs, renderError({ code: "ERR_FLOOD" }));
+  }
+
+  #releasePaced(): void {
+    const paced = this.#paced;
+    if (paced === null || !this.#connection.isOpen) return;
+    while (paced.length > 0) {
+      const wait = this.#session.commandBucket.take();
+      if (wait > 0) {
+        setTimeout(() => this.#releasePaced(), wait).unref();
+        return;
+      }
+      this.#handle(paced.shift() as Buffer);
+    }
+    this.#paced = null;
+    this.#connection.releaseInput();
   }
 
   #reject(error: ChatError): void {

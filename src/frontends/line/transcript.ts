@@ -1,6 +1,6 @@
 import type { Writable } from "node:stream";
 import type { Logger } from "pino";
-import type { RoomEvent } from "../../core/events.js";
+import type { BusEvent } from "../../bus/bus.js";
 import { type Flushable, scheduleFlush } from "../../net/write-batch.js";
 import { renderRoomEvent } from "./codec.js";
 
@@ -9,7 +9,7 @@ const MAX_BACKLOG_BYTES = 8 * 1024 * 1024;
 
 /**
  * The original server's console: every arrival, message and departure, printed in
- * the same words its users see. Written once per event-loop turn, and never allowed
+ * the same words its users see (rooms other than the default one are named). Written once per event-loop turn, and never allowed
  * to hold unbounded memory when stdout is slow.
  */
 export class ConsoleTranscript implements Flushable {
@@ -20,13 +20,18 @@ export class ConsoleTranscript implements Flushable {
   #isFlushScheduled = false;
   #droppedLines = 0;
 
-  constructor(out: Writable, log: Logger) {
+  readonly #defaultRoom: string;
+
+  constructor(out: Writable, defaultRoom: string, log: Logger) {
     this.#out = out;
+    this.#defaultRoom = defaultRoom;
     this.#log = log;
   }
 
-  record(event: RoomEvent): void {
-    const line = renderRoomEvent(event);
+  /** Direct messages are private: they never reach the console. */
+  record(event: BusEvent): void {
+    if (event.kind === "direct") return;
+    const line = renderRoomEvent(event, event.kind === "renamed" || event.room === this.#defaultRoom);
     this.#lines.push(line);
     this.#bytes += line.length;
     if (this.#isFlushScheduled) return;

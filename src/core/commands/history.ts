@@ -1,0 +1,41 @@
+import type { CommandOf } from "../commands.js";
+import type { Hub } from "../hub.js";
+import { identityKey, parseUserName } from "../names.js";
+import type { Session } from "../session.js";
+import { roomOfMember, toHistoryItem } from "./shared.js";
+
+/** A room's past (members only), or the direct messages between the session and one other user. */
+export async function history(hub: Hub, session: Session, command: CommandOf<"history">): Promise<void> {
+  const store = hub.store;
+  if (store === null) {
+    hub.fail(session, "ERR_HISTORY_OFF", { what: "history" });
+    return;
+  }
+  const limit = Math.min(Math.max(command.limit, 1), hub.options.maxHistoryRequest);
+  if (command.where.startsWith("#")) {
+    const room = roomOfMember(hub, session, command.where);
+    if (room === null) return;
+    const entries = await store.roomHistory(room.name, limit);
+    hub.reply(session, {
+      kind: "history",
+      reason: "request",
+      where: room.name,
+      items: entries.map((entry) => toHistoryItem(entry, session.identityKey)),
+      more: 0,
+    });
+    return;
+  }
+  const peer = parseUserName(command.where);
+  if ("code" in peer) {
+    hub.fail(session, "ERR_NO_SUCH_USER", { name: command.where });
+    return;
+  }
+  const entries = await store.directHistory(session.identityKey, identityKey(peer.name), limit);
+  hub.reply(session, {
+    kind: "history",
+    reason: "request",
+    where: peer.name,
+    items: entries.map((entry) => toHistoryItem(entry, session.identityKey)),
+    more: 0,
+  });
+}

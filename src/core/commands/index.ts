@@ -1,0 +1,41 @@
+import type { CommandKind, CommandOf } from "../commands.js";
+import type { Hub } from "../hub.js";
+import type { Session } from "../session.js";
+import { direct } from "./direct.js";
+import { history } from "./history.js";
+import { join } from "./join.js";
+import { login } from "./login.js";
+import { logout } from "./logout.js";
+import { nick } from "./nick.js";
+import { part } from "./part.js";
+import { quit } from "./quit.js";
+import { register } from "./register.js";
+import { rooms } from "./rooms.js";
+import { say } from "./say.js";
+import { search } from "./search.js";
+import { topic } from "./topic.js";
+import { who } from "./who.js";
+
+export type CommandHandler<K extends CommandKind> = (
+  hub: Hub,
+  session: Session,
+  command: CommandOf<K>,
+) => void | Promise<void>;
+
+/** Every core command and the one function that carries it out. */
+export const COMMAND_HANDLERS: { readonly [K in CommandKind]: CommandHandler<K> } = {
+  say,
+  direct,
+  nick,
+  join,
+  part,
+  rooms,
+  who,
+  topic,
+  quit,
+  register,
+  login,
+  logout,
+  history,
+  search,
+};

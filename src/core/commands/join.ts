@@ -1,0 +1,38 @@
+import type { CommandOf } from "../commands.js";
+import type { Hub } from "../hub.js";
+import { parseRoomName } from "../names.js";
+import type { Session } from "../session.js";
+import { isWorthReplaying, toHistoryItem } from "./shared.js";
+
+/** Joins (creating the room if new), then shows the room's recent past. */
+export async function join(hub: Hub, session: Session, command: CommandOf<"join">): Promise<void> {
+  const parsed = parseRoomName(command.room);
+  if ("code" in parsed) {
+    hub.failWith(session, parsed);
+    return;
+  }
+  const wasMember = hub.findRoom(parsed.name)?.members.has(session) ?? false;
+  const room = hub.joinRoom(session, parsed.name);
+  if ("code" in room) {
+    hub.failWith(session, room);
+    return;
+  }
+  hub.reply(session, { kind: "joined", room: room.name, members: room.members.size, topic: room.topic });
+  if (wasMember) return;
+  if (session.account !== null && hub.store !== null) await hub.store.addAccountRoom(session.account, room.name);
+  // A negative replay asks for the server's default.
+  const replay = command.replay < 0 ? hub.options.joinReplay : command.replay;
+  if (replay <= 0 || hub.store === null) return;
+  // Read in the same turn as the join: what is committed is replayed, what is not yet
+  // committed reaches the new member live. Nothing is missed or shown twice.
+  const entries = await hub.store.roomHistory(room.name, replay * 4);
+  const items = entries.filter(isWorthReplaying).slice(-replay);
+  if (items.length === 0 || !hub.isOnline(session)) return;
+  hub.reply(session, {
+    kind: "history",
+    reason: "join",
+    where: room.name,
+    items: items.map((entry) => toHistoryItem(entry, session.identityKey)),
+    more: 0,
+  });
+}

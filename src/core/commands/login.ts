@@ -1,0 +1,72 @@
+import type { CommandOf } from "../commands.js";
+import type { Hub } from "../hub.js";
+import { identityKey } from "../names.js";
+import { hashPassword, verifyPassword } from "../passwords.js";
+import type { Session } from "../session.js";
+import { isWorthReplaying, toHistoryItem } from "./shared.js";
+
+/** Compared against when the account does not exist, so a miss takes as long as a wrong password. */
+let decoyHash: Promise<string> | null = null;
+
+/**
+ * Logs in: takes the account's name, rejoins its rooms, then replays everything it
+ * missed since the last event delivered to it, in order.
+ */
+export async function login(hub: Hub, session: Session, command: CommandOf<"login">): Promise<void> {
+  const store = hub.store;
+  if (store === null) {
+    hub.fail(session, "ERR_HISTORY_OFF", { what: "accounts" });
+    return;
+  }
+  if (session.account !== null) {
+    hub.fail(session, "ERR_ALREADY_LOGGED_IN", { name: session.displayName });
+    return;
+  }
+  const key = identityKey(command.name.normalize("NFC"));
+  const retryAfter = Math.max(hub.loginByAccount.take(key), hub.loginByAddress.take(hostOf(session.address)));
+  if (retryAfter > 0) {
+    hub.fail(session, "ERR_LOGIN_THROTTLED", { seconds: Math.ceil(retryAfter / 1000) });
+    return;
+  }
+  const account = await store.findAccount(key);
+  decoyHash ??= hashPassword("decoy password, never matches");
+  const isValid = await verifyPassword(command.password, account?.passwordHash ?? (await decoyHash));
+  if (account === null || !isValid) {
+    hub.log.info({ event: "login-failed", peer: session.address }, "failed login");
+    hub.fail(session, "ERR_BAD_LOGIN");
+    return;
+  }
+  if (!hub.isOnline(session)) return;
+  const holders = hub.sessionsNamed(key);
+  if (holders !== undefined && [...holders].some((holder) => holder !== session && holder.account !== key)) {
+    hub.fail(session, "ERR_NAME_IN_USE", { name: account.name });
+    return;
+  }
+  session.account = key;
+  hub.rename(session, account.name, key);
+  const rooms = await store.accountRooms(key);
+  for (const name of rooms) {
+    const joined = hub.joinRoom(session, name);
+    if ("code" in joined) hub.failWith(session, joined);
+  }
+  hub.reply(session, { kind: "logged-in", name: account.name, rooms: [...session.rooms].map((room) => room.name) });
+  await replayMissed(hub, session, key);
+}
+
+async function replayMissed(hub: Hub, session: Session, key: string): Promise<void> {
+  const store = hub.store;
+  if (store === null) return;
+  const cursor = await store.deliveryCursor(key);
+  if (cursor === "") return;
+  const rooms = [...session.rooms].map((room) => room.name);
+  const missed = await store.missedSince(cursor, rooms, key, hub.options.missedReplayCap);
+  const items = missed.entries.filter(isWorthReplaying).map((entry) => toHistoryItem(entry, key));
+  if (!hub.isOnline(session) || (items.length === 0 && missed.more === 0)) return;
+  hub.reply(session, { kind: "history", reason: "missed", where: "", items, more: missed.more });
+}
+
+/** Guessing is throttled per host, not per connection. */
+function hostOf(address: string): string {
+  const colon = address.lastIndexOf(":");
+  return colon === -1 ? address : address.slice(0, colon);
+}

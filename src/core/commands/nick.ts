@@ -1,0 +1,31 @@
+import type { CommandOf } from "../commands.js";
+import type { Hub } from "../hub.js";
+import { identityKey, parseUserName } from "../names.js";
+import type { Session } from "../session.js";
+
+/** Takes a name: unique by identity key, and a registered one only by its owner. */
+export async function nick(hub: Hub, session: Session, command: CommandOf<"nick">): Promise<void> {
+  const parsed = parseUserName(command.name);
+  if ("code" in parsed) {
+    hub.failWith(session, parsed);
+    return;
+  }
+  const key = identityKey(parsed.name);
+  if (session.account !== null && key !== session.account) {
+    hub.fail(session, "ERR_ALREADY_LOGGED_IN", { name: session.displayName });
+    return;
+  }
+  if (session.account === null && hub.store !== null && (await hub.store.findAccount(key)) !== null) {
+    hub.fail(session, "ERR_NAME_REGISTERED", { name: parsed.name });
+    return;
+  }
+  // Checked after the look-up: someone may have taken the name meanwhile.
+  if (!hub.isOnline(session)) return;
+  const holders = hub.sessionsNamed(key);
+  if (holders !== undefined && [...holders].some((holder) => holder !== session && holder.account !== key)) {
+    hub.fail(session, "ERR_NAME_IN_USE", { name: parsed.name });
+    return;
+  }
+  hub.rename(session, parsed.name, key);
+  hub.reply(session, { kind: "renamed", name: parsed.name });
+}

@@ -1,0 +1,34 @@
+import type { CommandOf } from "../commands.js";
+import { type Hub, historyEntry } from "../hub.js";
+import { MAX_TOPIC_LENGTH, parseRoomName } from "../names.js";
+import type { Session } from "../session.js";
+import { roomOfMember } from "./shared.js";
+
+/** Shows a room's topic, or sets it (members only). */
+export async function topic(hub: Hub, session: Session, command: CommandOf<"topic">): Promise<void> {
+  if (command.topic === null) {
+    const parsed = parseRoomName(command.room);
+    const room = "code" in parsed ? undefined : hub.findRoom(parsed.name);
+    if (room === undefined) {
+      hub.fail(session, "ERR_NO_SUCH_ROOM", { room: command.room });
+      return;
+    }
+    hub.reply(session, { kind: "topic", room: room.name, topic: room.topic, by: room.topicBy, at: room.topicAt });
+    return;
+  }
+  const room = roomOfMember(hub, session, command.room);
+  if (room === null) return;
+  if ([...command.topic].length > MAX_TOPIC_LENGTH) {
+    hub.fail(session, "ERR_TOPIC_TOO_LONG", { limit: MAX_TOPIC_LENGTH });
+    return;
+  }
+  const { id, at } = hub.mintId();
+  room.topic = command.topic;
+  room.topicBy = session.displayName;
+  room.topicAt = at;
+  hub.publish(
+    { kind: "topic", id, at, room: room.name, who: session.ref, topic: command.topic },
+    historyEntry(id, at, "topic", room.name, session, null, command.topic),
+  );
+  await hub.store?.saveRoom({ name: room.name, topic: room.topic, topicBy: room.topicBy, topicAt: room.topicAt });
+}

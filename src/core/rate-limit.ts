@@ -1,0 +1,58 @@
+/**
+ * A token bucket: `burst` commands at once, then `perSecond` on average. Used to pace
+ * each user's commands (a flooder is slowed first, and cut off only if it keeps on)
+ * and to throttle password guessing.
+ */
+export class TokenBucket {
+  readonly #burst: number;
+  readonly #perMs: number;
+  #tokens: number;
+  #updatedAt: number;
+
+  constructor(burst: number, perSecond: number, now: number = Date.now()) {
+    this.#burst = burst;
+    this.#perMs = perSecond / 1000;
+    this.#tokens = burst;
+    this.#updatedAt = now;
+  }
+
+  /** Takes a token if there is one and returns 0; else returns how many ms until there will be. */
+  take(now: number = Date.now()): number {
+    this.#refill(now);
+    if (this.#tokens >= 1) {
+      this.#tokens -= 1;
+      return 0;
+    }
+    return Math.ceil((1 - this.#tokens) / this.#perMs);
+  }
+
+  #refill(now: number): void {
+    const elapsed = now - this.#updatedAt;
+    if (elapsed <= 0) return;
+    this.#tokens = Math.min(this.#burst, this.#tokens + elapsed * this.#perMs);
+    this.#updatedAt = now;
+  }
+}
+
+/** Token buckets by key (an account, an address), forgotten when full again so memory stays bounded. */
+export class KeyedLimiter {
+  readonly #burst: number;
+  readonly #perSecond: number;
+  readonly #buckets = new Map<string, TokenBucket>();
+
+  constructor(burst: number, perSecond: number) {
+    this.#burst = burst;
+    this.#perSecond = perSecond;
+  }
+
+  /** As TokenBucket.take, for `key`. */
+  take(key: string, now: number = Date.now()): number {
+    let bucket = this.#buckets.get(key);
+    if (bucket === undefined) {
+      if (this.#buckets.size > 100_000) this.#buckets.clear();
+      bucket = new TokenBucket(this.#burst, this.#perSecond, now);
+      this.#buckets.set(key, bucket);
+    }
+    return bucket.take(now);
+  }
+}

@@ -1,0 +1,142 @@
+import type { Command } from "../../core/commands.js";
+import { type ChatError, chatError } from "../../core/errors.js";
+
+/** How the line protocol spells each command, and how its arguments become a core command. */
+interface LineCommand {
+  readonly usage: string;
+  readonly summary: string;
+  /** Null for /help, which the front end answers itself. */
+  parse(args: string, currentRoom: string | null): Command | ChatError | null;
+}
+
+export const DEFAULT_HISTORY_LIMIT = 50;
+
+const LINE_COMMANDS: Readonly<Record<string, LineCommand>> = {
+  help: { usage: "/help", summary: "list the commands", parse: () => null },
+  nick: {
+    usage: "/nick NAME",
+    summary: "choose the name others see",
+    parse: (args) => (args === "" ? usage("nick") : { kind: "nick", name: firstWord(args) }),
+  },
+  join: {
+    usage: "/join #room",
+    summary: "join a room (created if new) and make it your current room",
+    parse: (args) => (args === "" ? usage("join") : { kind: "join", room: firstWord(args), replay: -1 }),
+  },
+  part: {
+    usage: "/part [#room] [reason]",
+    summary: "leave a room (your current one by default)",
+    parse: (args, current) => {
+      const [room, reason] = roomAndRest(args, current);
+      return room === null ? notInRoom() : { kind: "part", room, reason };
+    },
+  },
+  rooms: { usage: "/rooms", summary: "list rooms with their topics and members", parse: () => ({ kind: "rooms" }) },
+  who: {
+    usage: "/who [#room]",
+    summary: "list who is in a room",
+    parse: (args, current) => {
+      const [room] = roomAndRest(args, current);
+      return room === null ? notInRoom() : { kind: "who", room };
+    },
+  },
+  topic: {
+    usage: "/topic [#room] [TEXT]",
+    summary: "show a room's topic, or set it",
+    parse: (args, current) => {
+      const [room, text] = roomAndRest(args, current);
+      return room === null ? notInRoom() : { kind: "topic", room, topic: text === "" ? null : text };
+    },
+  },
+  msg: {
+    usage: "/msg NAME TEXT",
+    summary: "send a direct message",
+    parse: (args) => {
+      const [to, text] = splitFirst(args);
+      return to === "" || text === "" ? usage("msg") : { kind: "direct", to, text, isAction: false };
+    },
+  },
+  me: {
+    usage: "/me ACTION",
+    summary: "act in your current room (* name waves)",
+    parse: (args, current) => {
+      if (args === "") return usage("me");
+      return current === null ? notInRoom() : { kind: "say", room: current, text: args, isAction: true };
+    },
+  },
+  quit: { usage: "/quit [REASON]", summary: "leave the chat", parse: (args) => ({ kind: "quit", reason: args }) },
+  register: {
+    usage: "/register PASSWORD",
+    summary: "register your current name to you",
+    parse: (args) => (args === "" ? usage("register") : { kind: "register", password: args }),
+  },
+  login: {
+    usage: "/login NAME PASSWORD",
+    summary: "log in: take your name, rejoin your rooms and see what you missed",
+    parse: (args) => {
+      const [name, password] = splitFirst(args);
+      return name === "" || password === "" ? usage("login") : { kind: "login", name, password };
+    },
+  },
+  logout: { usage: "/logout", summary: "log out", parse: () => ({ kind: "logout" }) },
+  history: {
+    usage: "/history [#room|NAME] [N]",
+    summary: "show the last N messages of a room, or with one person",
+    parse: (args, current) => {
+      const words = args.split(/\s+/).filter((word) => word !== "");
+      const where = words.length > 0 && !/^\d+$/.test(words[0]) ? words.shift() : current;
+      const limit = words.length > 0 ? Number(words[0]) : DEFAULT_HISTORY_LIMIT;
+      if (where === undefined || where === null) return notInRoom();
+      if (!Number.isInteger(limit) || limit < 1 || words.length > 1) return usage("history");
+      return { kind: "history", where, limit };
+    },
+  },
+  search: {
+    usage: "/search TEXT",
+    summary: "search the history of your rooms and your direct messages",
+    parse: (args) => ({ kind: "search", query: args }),
+  },
+};
+
+/** The commands as /help lists them. */
+export const LINE_COMMAND_HELP: readonly { usage: string; summary: string }[] = Object.values(LINE_COMMANDS).map(
+  ({ usage, summary }) => ({ usage, summary }),
+);
+
+/**
+ * Parses a line starting with "/". Returns the core command, an error value, or null
+ * for /help. `currentRoom` is where commands without a room apply.
+ */
+export function parseLineCommand(line: string, currentRoom: string | null): Command | ChatError | null {
+  const [word, args] = splitFirst(line.slice(1));
+  const command = Object.hasOwn(LINE_COMMANDS, word.toLowerCase()) ? LINE_COMMANDS[word.toLowerCase()] : undefined;
+  if (command === undefined) return chatError("ERR_UNKNOWN_COMMAND", { command: word });
+  return command.parse(args, currentRoom);
+}
+
+function usage(name: string): ChatError {
+  return chatError("ERR_USAGE", { usage: LINE_COMMANDS[name].usage });
+}
+
+function notInRoom(): ChatError {
+  return chatError("ERR_NOT_IN_ROOM", { room: "any room" });
+}
+
+function firstWord(text: string): string {
+  return splitFirst(text)[0];
+}
+
+/** "word rest of it" → ["word", "rest of it"]. */
+function splitFirst(text: string): [string, string] {
+  const trimmed = text.trimStart();
+  const space = trimmed.search(/\s/);
+  if (space === -1) return [trimmed, ""];
+  return [trimmed.slice(0, space), trimmed.slice(space + 1).trim()];
+}
+
+/** An optional leading "#room" (else the current room), then the rest. */
+function roomAndRest(args: string, currentRoom: string | null): [string | null, string] {
+  const [first, rest] = splitFirst(args);
+  if (first.startsWith("#")) return [first, rest];
+  return [currentRoom, args.trim()];
+}

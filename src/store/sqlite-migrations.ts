@@ -1,0 +1,162 @@
+/**
+ * The SQLite schema, as an ordered list of migrations. `PRAGMA user_version` records the
+ * last one applied, so opening a database applies only what it lacks; a migration is
+ * never edited once released, only followed by a new one.
+ */
+import type Database from "better-sqlite3";
+
+export interface Migration {
+  /** 1, 2, 3...: one more than the migration before it. */
+  readonly version: number;
+  readonly description: string;
+  /** SQL to run, or a function for what SQL alone cannot say (copying, rebuilding). */
+  readonly up: string | ((db: Database.Database) => void);
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: "history with its full-text index, accounts, account rooms, delivery cursors, rooms",
+    up: `
+      -- The implicit integer rowid is what the full-text index points at; it grows in the
+      -- order entries are stored, which for one server is the order of their ids.
+      CREATE TABLE history (
+        id            TEXT PRIMARY KEY,
+        at            INTEGER NOT NULL,
+        kind          TEXT NOT NULL CHECK (kind IN ('message', 'action', 'joined', 'left', 'topic')),
+        target        TEXT NOT NULL,
+        sender        TEXT NOT NULL,
+        sender_key    TEXT NOT NULL,
+        recipient_key TEXT,
+        text          TEXT NOT NULL
+      );
+      -- A room's history, and the per-room side of missed entries and retention. recipient_key
+      -- (NULL in a room, so almost free) lets "room entries only" be checked from the index alone.
+      CREATE INDEX history_by_target ON history (target, id, recipient_key);
+      -- Retention by age; the id would do if every clock agreed, the time recorded is what counts.
+      CREATE INDEX history_by_at ON history (at);
+      -- Direct messages only (partial indexes), so room traffic never pays for them.
+      CREATE INDEX history_dm_received ON history (recipient_key, id) WHERE recipient_key IS NOT NULL;
+      CREATE INDEX history_dm_sent ON history (sender_key, id) WHERE recipient_key IS NOT NULL;
+      CREATE INDEX history_dm_pair ON history (recipient_key, sender_key, id) WHERE recipient_key IS NOT NULL;
+
+      -- Message and action text only. An external-content table keeps the text once, in history.
+      -- The store feeds it (see SEARCHABLE in sqlite-store.ts) a few thousand rows at a time:
+      -- FTS5 writes a new segment at the end of every statement, so indexing row by row (a
+      -- trigger) or batch by batch makes appends several times slower.
+      -- columnsize=0: results are ordered by time, never by rank, so lengths are not needed.
+      CREATE VIRTUAL TABLE history_text USING fts5(
+        text,
+        content = 'history',
+        content_rowid = 'rowid',
+        tokenize = 'unicode61 remove_diacritics 2',
+        columnsize = 0
+      );
+      -- FTS5 §6.1: merging 16 segments at a time instead of 4 rewrites each term fewer
+      -- times; a search then reads a few more segments, which costs it well under a millisecond.
+      INSERT INTO history_text (history_text, rank) VALUES ('automerge', 16);
+      -- Every history row with a rowid up to this is in the index, and none after it.
+      CREATE TABLE text_index_state (
+        only_row        INTEGER PRIMARY KEY CHECK (only_row = 1),
+        indexed_through INTEGER NOT NULL
+      );
+      INSERT INTO text_index_state (only_row, indexed_through) VALUES (1, 0);
+
+      CREATE TABLE accounts (
+        key           TEXT PRIMARY KEY,
+        name          TEXT NOT NULL,
+        password_hash TEXT NOT NULL,
+        created_at    INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE TABLE account_rooms (
+        key  TEXT NOT NULL REFERENCES accounts (key) ON DELETE CASCADE,
+        room TEXT NOT NULL,
+        PRIMARY KEY (key, room)
+      ) WITHOUT ROWID;
+      CREATE TABLE delivery_cursors (
+        key     TEXT PRIMARY KEY REFERENCES accounts (key) ON DELETE CASCADE,
+        last_id TEXT NOT NULL
+      ) WITHOUT ROWID;
+
+      CREATE TABLE rooms (
+        name     TEXT PRIMARY KEY,
+        topic    TEXT NOT NULL,
+        topic_by TEXT NOT NULL,
+        topic_at INTEGER NOT NULL
+      ) WITHOUT ROWID;
+    `,
+  },
+];
+
+export type MigrationErrorCode = "ERR_SCHEMA_TOO_NEW" | "ERR_MIGRATION_FAILED";
+
+/** A database this code cannot bring to its schema. */
+export class MigrationError extends Error {
+  readonly code: MigrationErrorCode;
+
+  constructor(code: MigrationErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "MigrationError";
+    this.code = code;
+  }
+}
+
+/** The schema version this code writes: the last migration's. */
+export function latestSchemaVersion(migrations: readonly Migration[] = MIGRATIONS): number {
+  return migrations.at(-1)?.version ?? 0;
+}
+
+export function readSchemaVersion(db: Database.Database): number {
+  return db.pragma("user_version", { simple: true }) as number;
+}
+
+/**
+ * Brings `db` up to the last of `migrations`, each in its own transaction together with
+ * its `user_version`, so a failure leaves the database at the last version that completed.
+ * Returns the versions applied (none when the database was already current).
+ */
+export function applyMigrations(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): number[] {
+  assertConsecutive(migrations);
+  const current = readSchemaVersion(db);
+  const latest = latestSchemaVersion(migrations);
+  if (current > latest) {
+    throw new MigrationError(
+      "ERR_SCHEMA_TOO_NEW",
+      `it has schema version ${current}, newer than the ${latest} this version of Parley knows; run a newer Parley`,
+    );
+  }
+  const pending = migrations.filter((migration) => migration.version > current);
+  return pending.filter((migration) => applyOne(db, migration)).map((migration) => migration.version);
+}
+
+/** False when another process applied it first. */
+function applyOne(db: Database.Database, migration: Migration): boolean {
+  const run = db.transaction(() => {
+    // Another process may have applied it between our read of the version and this lock.
+    if (readSchemaVersion(db) >= migration.version) return false;
+    if (typeof migration.up === "string") db.exec(migration.up);
+    else migration.up(db);
+    // A pragma cannot take a bound parameter; the version is an integer checked above.
+    db.pragma(`user_version = ${migration.version}`);
+    return true;
+  });
+  try {
+    return run.immediate();
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new MigrationError(
+      "ERR_MIGRATION_FAILED",
+      `migration ${migration.version} (${migration.description}) failed: ${reason}`,
+      { cause: error },
+    );
+  }
+}
+
+/** A gap or a repeat in the list is a mistake in the code, caught before it touches a database. */
+function assertConsecutive(migrations: readonly Migration[]): void {
+  migrations.forEach((migration, index) => {
+    if (migration.version !== index + 1) {
+      throw new Error(`migration ${index + 1} has version ${migration.version}; versions must run 1, 2, 3...`);
+    }
+  });
+}
