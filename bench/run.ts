@@ -19,7 +19,7 @@
  *        --servers parley,naive,ceiling, --memory-clients N, --help.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { Readable } from "node:stream";
@@ -44,7 +44,7 @@ const SERVER_STOP_GRACE_MS = 5_000;
 
 // ---------- plan ----------
 
-type ServerId = "parley" | "naive" | "ceiling";
+type ServerId = "parley" | "parley-nohist" | "naive" | "ceiling";
 type ScenarioId = "fanout" | "steady" | "memory";
 
 interface ServerKind {
@@ -77,11 +77,11 @@ interface Plan {
   memoryForced: number | null;
 }
 
-const SERVER_IDS: ServerId[] = ["parley", "naive", "ceiling"];
+const SERVER_IDS: ServerId[] = ["parley", "parley-nohist", "naive", "ceiling"];
 const SCENARIO_IDS: ScenarioId[] = ["fanout", "steady", "memory"];
 
 const USAGE = `usage: npm run bench -- [--quick] [--only fanout,steady,memory]
-       [--servers parley,naive,ceiling] [--memory-clients N]`;
+       [--servers parley,parley-nohist,naive,ceiling] [--memory-clients N]`;
 
 function parseFlags() {
   try {
@@ -242,6 +242,18 @@ function sleep(ms: number): Promise<void> {
 
 // ---------- servers ----------
 
+let dataDir: string | null = null;
+
+/** One fresh history directory per bench run, removed when the run ends. */
+function benchDataDir(): string {
+  if (dataDir === null) {
+    const created = mkdtempSync(path.join(os.tmpdir(), "parley-bench-"));
+    dataDir = created;
+    process.on("exit", () => rmSync(created, { recursive: true, force: true }));
+  }
+  return dataDir;
+}
+
 interface RunningServer {
   kind: ServerKind;
   child: ChildProcess;
@@ -259,7 +271,17 @@ interface ServerStop {
 function serverKinds(ids: ServerId[]): ServerKind[] {
   const listen = ["--host", "127.0.0.1", "--port", "0"];
   const all: Record<ServerId, ServerKind> = {
-    parley: { id: "parley", label: "Parley", command: [process.execPath, PARLEY_BIN, "server", ...listen] },
+    // Pacing off: the load generator's senders are far past any human rate.
+    parley: {
+      id: "parley",
+      label: "Parley",
+      command: [process.execPath, PARLEY_BIN, "server", ...listen, "--rate", "off", "--data-dir", benchDataDir()],
+    },
+    "parley-nohist": {
+      id: "parley-nohist",
+      label: "Parley, history off",
+      command: [process.execPath, PARLEY_BIN, "server", ...listen, "--rate", "off", "--history", "off"],
+    },
     naive: {
       id: "naive",
       label: "naive",
@@ -772,7 +794,7 @@ function printFanout(plan: Plan, summaries: FanoutSummary[]): void {
       ]),
     );
     const parley = rows.find((row) => row.server === "parley");
-    for (const baseline of ["naive", "ceiling"] as const) {
+    for (const baseline of ["parley-nohist", "naive", "ceiling"] as const) {
       const other = rows.find((row) => row.server === baseline);
       if (parley === undefined || other === undefined) continue;
       console.log(
@@ -948,7 +970,7 @@ function printSteady(plan: Plan, summaries: SteadySummary[]): void {
       console.log(`  ${serverLabel(row.server)} did not sustain it: ${why}`);
     }
     const parley = rows.find((row) => row.server === "parley")?.run;
-    for (const baseline of ["naive", "ceiling"] as const) {
+    for (const baseline of ["parley-nohist", "naive", "ceiling"] as const) {
       const other = rows.find((row) => row.server === baseline)?.run;
       if (parley == null || other == null) continue;
       // Latency of a server that fell behind covers only what it delivered.
@@ -1190,7 +1212,7 @@ function machineInfo(): Record<string, unknown> {
 // ---------- helpers ----------
 
 function serverLabel(id: ServerId): string {
-  return { parley: "Parley", naive: "naive", ceiling: "C ceiling" }[id];
+  return { parley: "Parley", "parley-nohist": "Parley, history off", naive: "naive", ceiling: "C ceiling" }[id];
 }
 
 function serverOrder(id: ServerId): number {

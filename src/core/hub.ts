@@ -142,8 +142,9 @@ export class Hub implements Flushable {
     return this.#sessions.get(session.sessionId) === session;
   }
 
+  /** By canonical name first (what front ends echo back, and cheap), else by identity key. */
   findRoom(name: string): Room | undefined {
-    return this.#roomsByKey.get(identityKey(name));
+    return this.#roomsByName.get(name) ?? this.#roomsByKey.get(identityKey(name));
   }
 
   rooms(): Iterable<Room> {
