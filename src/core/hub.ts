@@ -97,14 +97,42 @@ export class Hub implements Flushable {
     return session;
   }
 
+  /**
+   * Carries out a command. A user's commands take effect in the order sent: while one
+   * waits (on the store, on a password hash), the next ones queue behind it.
+   */
   execute(session: Session, command: Command): void {
     if (this.#sessions.get(session.sessionId) !== session) return;
+    if (session.queuedCommands !== null) {
+      session.queuedCommands.push(command);
+      return;
+    }
     const handler = COMMAND_HANDLERS[command.kind] as (hub: Hub, session: Session, command: Command) => unknown;
+    let result: unknown;
     try {
-      const result = handler(this, session, command);
-      if (result instanceof Promise) result.catch((error: unknown) => this.#failInternally(session, command, error));
+      result = handler(this, session, command);
     } catch (error) {
       this.#failInternally(session, command, error);
+      return;
+    }
+    if (!(result instanceof Promise)) return;
+    session.queuedCommands = [];
+    result
+      .catch((error: unknown) => this.#failInternally(session, command, error))
+      .finally(() => this.#runQueued(session));
+  }
+
+  #runQueued(session: Session): void {
+    const queued = session.queuedCommands ?? [];
+    session.queuedCommands = null;
+    for (let i = 0; i < queued.length; i++) {
+      this.execute(session, queued[i]);
+      const waiting = session.queuedCommands as Command[] | null;
+      if (waiting !== null) {
+        // Another command is waiting now: the rest queue behind it, still in order.
+        waiting.push(...queued.slice(i + 1));
+        return;
+      }
     }
   }
 
@@ -155,6 +183,16 @@ export class Hub implements Flushable {
     return this.#sessionsByName.get(key);
   }
 
+  /**
+   * Whose direct messages a name stands for: the person using it now (a session keeps an
+   * unregistered name's messages to itself), else the account registered to it.
+   */
+  identityOfName(nameKey: string): string {
+    const online = this.#sessionsByName.get(nameKey);
+    if (online !== undefined) for (const session of online) return session.identityKey;
+    return nameKey;
+  }
+
   /** A new id and the server time it encodes. */
   mintId(): { id: string; at: number } {
     const id = this.#ids.next();
@@ -171,6 +209,7 @@ export class Hub implements Flushable {
     const room = existing ?? this.#createRoom(name);
     room.members.add(session);
     session.rooms.add(room);
+    session.joinedAfter.set(room.name, this.#lastPublishedId);
     const { id, at } = this.mintId();
     this.publish(
       { kind: "joined", id, at, room: room.name, who: session.ref, members: room.members.size },
@@ -182,6 +221,7 @@ export class Hub implements Flushable {
   leaveRoom(session: Session, room: Room, reason: string): void {
     room.members.delete(session);
     session.rooms.delete(room);
+    session.joinedAfter.delete(room.name);
     // An empty room holds no memory unless it has a topic to keep.
     if (room.members.size === 0 && room.topic === "") {
       this.#roomsByKey.delete(room.key);

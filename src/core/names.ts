@@ -124,7 +124,13 @@ export function parseRoomName(input: string): { name: string } | ChatError {
       detail: { room: input, reason: "a room name starts with # and has a name after it" },
     };
   }
-  const problem = characterProblem(name.slice(1), MAX_ROOM_NAME_LENGTH - 1);
+  if ([...name].length > MAX_ROOM_NAME_LENGTH) {
+    return {
+      code: "ERR_BAD_ROOM_NAME",
+      detail: { room: input, reason: `it is longer than ${MAX_ROOM_NAME_LENGTH} characters` },
+    };
+  }
+  const problem = characterProblem(name.slice(1), MAX_ROOM_NAME_LENGTH);
   if (problem !== null) return { code: "ERR_BAD_ROOM_NAME", detail: { room: input, reason: problem } };
   return { name };
 }

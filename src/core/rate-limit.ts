@@ -26,6 +26,11 @@ export class TokenBucket {
     return Math.ceil((1 - this.#tokens) / this.#perMs);
   }
 
+  /** Gives back a token taken for something that turned out not to count (a successful login). */
+  refund(): void {
+    this.#tokens = Math.min(this.#burst, this.#tokens + 1);
+  }
+
   #refill(now: number): void {
     const elapsed = now - this.#updatedAt;
     if (elapsed <= 0) return;
@@ -54,5 +59,9 @@ export class KeyedLimiter {
       this.#buckets.set(key, bucket);
     }
     return bucket.take(now);
+  }
+
+  refund(key: string): void {
+    this.#buckets.get(key)?.refund();
   }
 }

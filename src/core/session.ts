@@ -1,3 +1,4 @@
+import type { Command } from "./commands.js";
 import type { ChatEvent, UserRef } from "./events.js";
 import { TokenBucket } from "./rate-limit.js";
 import type { Room } from "./room.js";
@@ -32,6 +33,13 @@ export class Session {
   readonly sink: EventSink;
   readonly rooms = new Set<Room>();
   readonly commandBucket: TokenBucket;
+  /**
+   * Commands waiting for an earlier one that is still working (on the store, on a
+   * password hash): a user's commands take effect in the order they were sent.
+   */
+  queuedCommands: Command[] | null = null;
+  /** For each room this session is in, the last id published when it joined: what it has seen live since. */
+  readonly joinedAfter = new Map<string, string>();
 
   constructor(sessionId: number, address: string, anonymousName: string, sink: EventSink, rate: CommandRate) {
     this.sessionId = sessionId;
@@ -46,9 +54,12 @@ export class Session {
     return this.ref.displayName;
   }
 
-  /** What direct messages and search match this user on: the name's key, else the session itself. */
+  /**
+   * What direct messages and search belong to: the account when logged in; otherwise
+   * this session alone, so whoever takes an unregistered name later cannot read them.
+   */
   get identityKey(): string {
-    return this.nameKey ?? `~${this.anonymousName}`;
+    return this.account ?? `~${this.sessionId}:${this.anonymousName}`;
   }
 
   rename(name: string | null, nameKey: string | null): void {

@@ -10,6 +10,7 @@
 import fs from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
+import { performance } from "node:perf_hooks";
 import { Worker } from "node:worker_threads";
 import Database from "better-sqlite3";
 import { applyMigrations } from "./sqlite-migrations.js";
@@ -32,8 +33,19 @@ const DEFAULT_CHECKPOINT_PAGES = 1_000;
 const TEXT_INDEX_DELAY_MS = 50;
 /** Rows one indexing transaction takes: a few milliseconds of work. */
 const TEXT_INDEX_CHUNK_ROWS = 5_000;
-/** Rows one retention transaction deletes; between chunks the server runs. */
-const RETENTION_CHUNK_ROWS = 2_000;
+/**
+ * Retention deletes in transactions of about this long, between which the server runs.
+ * A row costs from a few microseconds (the oldest, side by side) to tens (one room's,
+ * scattered among the others'), so the chunk size follows the time each chunk took.
+ */
+const RETENTION_CHUNK_BUDGET_MS = 10;
+const RETENTION_CHUNK_ROWS = { first: 500, least: 50, most: 5_000 } as const;
+/**
+ * Retention waits for a checkpoint after this much deleting. Deletes touch pages all over
+ * the file and fill the log fast; without a pause the log never drains, and the writer
+ * ends up checkpointing it itself, on the event loop.
+ */
+const RETENTION_CHECKPOINT_AFTER_MS = 50;
 
 /** Thrown by `SqliteStore.open`; the message alone tells the operator what to fix. */
 export class StoreOpenError extends Error {
@@ -72,6 +84,7 @@ export class SqliteStore implements MessageStore {
   #indexedThrough: number;
   #textIndexTimer: NodeJS.Timeout | undefined;
   #closed: Promise<void> | undefined;
+  #retentionChunkRows: number = RETENTION_CHUNK_ROWS.first;
 
   /** Opens (creating when missing) the database in `dataDir`; throws `StoreOpenError`. */
   static open(dataDir: string, options: SqliteStoreOptions = {}): SqliteStore {
@@ -104,9 +117,8 @@ export class SqliteStore implements MessageStore {
     this.#saveCursors = db.transaction((cursors: ReadonlyMap<string, string>) => {
       for (const [key, lastId] of cursors) statements.saveCursor.run(key, lastId);
     });
+    // After a crash, rows appended but not yet indexed wait here like any others.
     this.#indexedThrough = statements.indexedThrough.get() ?? 0;
-    // After a crash, what was appended but not yet indexed is indexed now.
-    this.indexPendingText();
     this.#checkpointer = new Checkpointer(file, db);
   }
 
@@ -194,14 +206,14 @@ export class SqliteStore implements MessageStore {
   }
 
   /**
-   * Deletes in chunks of `RETENTION_CHUNK_ROWS`, each its own transaction, yielding to the
-   * event loop between them: a first run over a large history must not stall delivery.
+   * Deletes in chunks, each its own transaction, yielding to the event loop between them:
+   * a first run over a large history must not stall delivery.
    */
   async applyRetention(policy: RetentionPolicy, now: number): Promise<number> {
     let deleted = 0;
     if (policy.maxAgeMs > 0) {
       const cutoff = now - policy.maxAgeMs;
-      deleted += await this.#deleteInChunks(() => this.#statements.rowidsOlderThan.all(cutoff, RETENTION_CHUNK_ROWS));
+      deleted += await this.#deleteInChunks((rows) => this.#statements.rowidsOlderThan.all(cutoff, rows));
     }
     if (policy.maxPerRoom > 0) {
       for (let room = this.#nextRoomWithHistory("#"); room !== undefined; room = this.#nextRoomWithHistory(room)) {
@@ -248,24 +260,33 @@ export class SqliteStore implements MessageStore {
     const newestToDelete = this.#statements.roomIdAtDepth.get(room, keep);
     await yieldToEventLoop();
     if (newestToDelete === undefined || !this.#db.open) return 0;
-    return this.#deleteInChunks(() =>
-      this.#statements.roomRowidsThrough.all(room, newestToDelete, RETENTION_CHUNK_ROWS),
-    );
+    return this.#deleteInChunks((rows) => this.#statements.roomRowidsThrough.all(room, newestToDelete, rows));
   }
 
-  /** `selectChunk` names at most `RETENTION_CHUNK_ROWS` rows to delete, by rowid. */
-  async #deleteInChunks(selectChunk: () => number[]): Promise<number> {
+  /** `selectChunk(rows)` names at most `rows` rows to delete, by rowid. */
+  async #deleteInChunks(selectChunk: (rows: number) => number[]): Promise<number> {
     let deleted = 0;
+    let deletingSinceCheckpointMs = 0;
     // Closing the store ends a retention run between chunks; what was deleted stays deleted.
     while (this.#db.open) {
       // The index must hold exactly what it is told to forget.
       this.indexPendingText();
-      const rowids = selectChunk();
+      const chunkRows = this.#retentionChunkRows;
+      const started = performance.now();
+      const rowids = selectChunk(chunkRows);
       if (rowids.length > 0) this.#deleteEntries(rowids);
       this.#indexedThrough = this.#statements.indexedThrough.get() ?? 0;
       deleted += rowids.length;
-      if (rowids.length < RETENTION_CHUNK_ROWS) break;
-      await yieldToEventLoop();
+      if (rowids.length < chunkRows) break;
+      const elapsedMs = performance.now() - started;
+      this.#retentionChunkRows = nextChunkRows(chunkRows, elapsedMs);
+      deletingSinceCheckpointMs += elapsedMs;
+      if (deletingSinceCheckpointMs < RETENTION_CHECKPOINT_AFTER_MS) {
+        await yieldToEventLoop();
+      } else {
+        await this.#checkpointer.checkpoint();
+        deletingSinceCheckpointMs = 0;
+      }
     }
     return deleted;
   }
@@ -285,6 +306,9 @@ export class SqliteStore implements MessageStore {
 class Checkpointer {
   readonly #worker: Worker;
   readonly #exited: Promise<void>;
+  /** Callers of `checkpoint`, answered in order: the thread handles one message at a time. */
+  readonly #waiting: (() => void)[] = [];
+  #isRunning = true;
 
   constructor(file: string, writer: Database.Database) {
     const driver = createRequire(import.meta.url).resolve("better-sqlite3");
@@ -293,11 +317,27 @@ class Checkpointer {
       workerData: { driver, file, intervalMs: CHECKPOINT_INTERVAL_MS },
     });
     this.#worker.unref();
+    this.#worker.on("message", () => this.#waiting.shift()?.());
     // Without the thread the writer checkpoints as SQLite does by default: slower, never wrong.
     this.#worker.on("error", () => {
       if (writer.open) writer.pragma(`wal_autocheckpoint = ${DEFAULT_CHECKPOINT_PAGES}`);
     });
-    this.#exited = new Promise((resolve) => this.#worker.once("exit", () => resolve()));
+    this.#exited = new Promise((resolve) =>
+      this.#worker.once("exit", () => {
+        this.#isRunning = false;
+        for (const resolveWaiting of this.#waiting.splice(0)) resolveWaiting();
+        resolve();
+      }),
+    );
+  }
+
+  /** Checkpoints now, off this thread; for a writer that writes so much it never leaves a gap. */
+  checkpoint(): Promise<void> {
+    if (!this.#isRunning) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.#waiting.push(resolve);
+      this.#worker.postMessage("checkpoint");
+    });
   }
 
   async stop(): Promise<void> {
@@ -315,8 +355,14 @@ const CHECKPOINT_THREAD_SOURCE = `
   const db = new Database(workerData.file, { fileMustExist: true });
   db.pragma("busy_timeout = ${BUSY_TIMEOUT_MS}");
   // PASSIVE never waits for, or blocks, the writer: it copies what no reader still needs.
-  const timer = setInterval(() => db.pragma("wal_checkpoint(PASSIVE)"), workerData.intervalMs);
-  parentPort.once("message", () => {
+  const checkpoint = () => db.pragma("wal_checkpoint(PASSIVE)");
+  const timer = setInterval(checkpoint, workerData.intervalMs);
+  parentPort.on("message", (request) => {
+    if (request === "checkpoint") {
+      checkpoint();
+      parentPort.postMessage("checkpointed");
+      return;
+    }
     clearInterval(timer);
     db.close();
     parentPort.close();
@@ -333,6 +379,13 @@ export function toFullTextQuery(query: string): string {
   const terms = query.split(/\s+/u).filter((term) => /[\p{L}\p{N}]/u.test(term));
   if (terms.length === 0) throw new SearchQueryError();
   return terms.map((term) => `"${term.replaceAll('"', '""')}"`).join(" AND ");
+}
+
+/** Halves a chunk that overran its budget, grows one that used less than half of it. */
+function nextChunkRows(rows: number, elapsedMs: number): number {
+  if (elapsedMs > RETENTION_CHUNK_BUDGET_MS) return Math.max(RETENTION_CHUNK_ROWS.least, Math.floor(rows / 2));
+  if (elapsedMs < RETENTION_CHUNK_BUDGET_MS / 2) return Math.min(RETENTION_CHUNK_ROWS.most, rows * 2);
+  return rows;
 }
 
 /** SQLite reads a negative LIMIT as "no limit"; a caller's nonsense must not fetch everything. */
@@ -387,7 +440,7 @@ function configure(db: Database.Database): void {
   // quick_check then reads every page, so a damaged one fails at start and not mid-conversation.
   db.prepare("SELECT count(*) FROM sqlite_schema").get();
   const problems = db.pragma("quick_check(1)", { simple: true });
-  if (problems !== "ok") throw new Error(`the file is damaged (${String(problems)})`);
+  if (problems !== "ok") throw new Error(`the file is damaged (${oneLine(String(problems))})`);
   if (db.pragma("journal_mode = WAL", { simple: true }) !== "wal") {
     throw new Error("its file system does not support write-ahead logging");
   }
@@ -399,6 +452,14 @@ function configure(db: Database.Database): void {
   db.pragma(`cache_size = -${CACHE_SIZE_KIB}`);
   db.pragma(`journal_size_limit = ${JOURNAL_SIZE_LIMIT_BYTES}`);
   db.pragma(`wal_autocheckpoint = ${WRITER_CHECKPOINT_PAGES}`);
+}
+
+/** SQLite's report, without its banner and line breaks: the operator reads one line. */
+function oneLine(report: string): string {
+  return report
+    .replace(/\*\*\* in database \w+ \*\*\*/, "")
+    .replace(/\s+/g, " ")
+    .trim();
 }
 
 /** One clause, lower case, for the end of "cannot open ...: ". */
@@ -450,14 +511,14 @@ const ENTRY_COLUMNS = "id, at, kind, target, sender, sender_key AS senderKey, re
  * The three parts never overlap, so UNION ALL counts each entry once. The room part
  * requires recipient_key IS NULL so that no room list, however built, reaches a direct message.
  */
-const MISSED_IDS = `
-  WITH missed (id) AS (
-    SELECT id FROM history
+const MISSED = `
+  WITH missed (id, row) AS (
+    SELECT id, rowid FROM history
       WHERE target IN (SELECT value FROM json_each(@rooms)) AND recipient_key IS NULL AND id > @after
     UNION ALL
-    SELECT id FROM history WHERE recipient_key = @user AND id > @after
+    SELECT id, rowid FROM history WHERE recipient_key = @user AND id > @after
     UNION ALL
-    SELECT id FROM history
+    SELECT id, rowid FROM history
       WHERE sender_key = @user AND recipient_key IS NOT NULL AND recipient_key <> @user AND id > @after
   )`;
 
@@ -506,12 +567,12 @@ function prepareStatements(db: Database.Database) {
        SELECT ${ENTRY_COLUMNS} FROM history WHERE recipient_key = @user AND sender_key = @peer AND @user <> @peer
        ORDER BY id DESC LIMIT @limit`,
     ),
-    missedCount: db.prepare<MissedScope, number>(`${MISSED_IDS} SELECT count(*) FROM missed`).pluck(),
-    // Ids first, from the indexes alone; whole rows only for the `limit` kept.
+    missedCount: db.prepare<MissedScope, number>(`${MISSED} SELECT count(*) FROM missed`).pluck(),
+    // Ids and rowids first, from the indexes alone; whole rows, by rowid, only for the `limit` kept.
     missedNewest: db.prepare<MissedScope & { limit: number }, HistoryEntry>(
-      `${MISSED_IDS}
+      `${MISSED}
        SELECT ${ENTRY_COLUMNS} FROM history
-       WHERE id IN (SELECT id FROM missed ORDER BY id DESC LIMIT @limit)
+       WHERE rowid IN (SELECT row FROM missed ORDER BY id DESC LIMIT @limit)
        ORDER BY id`,
     ),
     // Walking the full-text index backwards by rowid needs no sort, so a word found in

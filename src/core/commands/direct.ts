@@ -39,6 +39,6 @@ export async function direct(hub: Hub, session: Session, command: CommandOf<"dir
       text: command.text,
       isAction: command.isAction,
     },
-    historyEntry(id, at, command.isAction ? "action" : "message", to, session, toKey, command.text),
+    historyEntry(id, at, command.isAction ? "action" : "message", to, session, hub.identityOfName(toKey), command.text),
   );
 }

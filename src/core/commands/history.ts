@@ -30,7 +30,7 @@ export async function history(hub: Hub, session: Session, command: CommandOf<"hi
     hub.fail(session, "ERR_NO_SUCH_USER", { name: command.where });
     return;
   }
-  const entries = await store.directHistory(session.identityKey, identityKey(peer.name), limit);
+  const entries = await store.directHistory(session.identityKey, hub.identityOfName(identityKey(peer.name)), limit);
   hub.reply(session, {
     kind: "history",
     reason: "request",

@@ -1,3 +1,4 @@
+import type { HistoryEntry } from "../../store/store.js";
 import type { CommandOf } from "../commands.js";
 import type { Hub } from "../hub.js";
 import { identityKey } from "../names.js";
@@ -36,12 +37,17 @@ export async function login(hub: Hub, session: Session, command: CommandOf<"logi
     hub.fail(session, "ERR_BAD_LOGIN");
     return;
   }
+  // Only failures count against the limits.
+  hub.loginByAccount.refund(key);
+  hub.loginByAddress.refund(hostOf(session.address));
   if (!hub.isOnline(session)) return;
   const holders = hub.sessionsNamed(key);
   if (holders !== undefined && [...holders].some((holder) => holder !== session && holder.account !== key)) {
     hub.fail(session, "ERR_NAME_IN_USE", { name: account.name });
     return;
   }
+  // Where this session already was before logging in, it has seen everything since it joined.
+  const seenLiveAfter = new Map(session.joinedAfter);
   session.account = key;
   hub.rename(session, account.name, key);
   const rooms = await store.accountRooms(key);
@@ -50,17 +56,28 @@ export async function login(hub: Hub, session: Session, command: CommandOf<"logi
     if ("code" in joined) hub.failWith(session, joined);
   }
   hub.reply(session, { kind: "logged-in", name: account.name, rooms: [...session.rooms].map((room) => room.name) });
-  await replayMissed(hub, session, key);
+  await replayMissed(hub, session, key, seenLiveAfter);
 }
 
-async function replayMissed(hub: Hub, session: Session, key: string): Promise<void> {
+async function replayMissed(
+  hub: Hub,
+  session: Session,
+  key: string,
+  seenLiveAfter: Map<string, string>,
+): Promise<void> {
   const store = hub.store;
   if (store === null) return;
   const cursor = await store.deliveryCursor(key);
   if (cursor === "") return;
   const rooms = [...session.rooms].map((room) => room.name);
   const missed = await store.missedSince(cursor, rooms, key, hub.options.missedReplayCap);
-  const items = missed.entries.filter(isWorthReplaying).map((entry) => toHistoryItem(entry, key));
+  const isUnseen = (entry: HistoryEntry): boolean => {
+    const joinedAfter = entry.recipientKey === null ? seenLiveAfter.get(entry.target) : undefined;
+    return joinedAfter === undefined || entry.id <= joinedAfter;
+  };
+  const items = missed.entries
+    .filter((entry) => isWorthReplaying(entry) && isUnseen(entry))
+    .map((entry) => toHistoryItem(entry, key));
   if (!hub.isOnline(session) || (items.length === 0 && missed.more === 0)) return;
   hub.reply(session, { kind: "history", reason: "missed", where: "", items, more: missed.more });
 }

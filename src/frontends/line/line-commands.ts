@@ -16,7 +16,8 @@ const LINE_COMMANDS: Readonly<Record<string, LineCommand>> = {
   nick: {
     usage: "/nick NAME",
     summary: "choose the name others see",
-    parse: (args) => (args === "" ? usage("nick") : { kind: "nick", name: firstWord(args) }),
+    // The whole argument: "ali ce" is refused as a name, not quietly cut to "ali".
+    parse: (args) => (args === "" ? usage("nick") : { kind: "nick", name: args.trim() }),
   },
   join: {
     usage: "/join #room",

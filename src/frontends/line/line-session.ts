@@ -35,6 +35,8 @@ export class LineSession implements ConnectionHandler, EventSink {
   #isWelcomed = false;
   /** The join on connect is the original's silent one: its reply is not shown. */
   #isAutoJoinPending = true;
+  /** Replies that arrive before the welcome line (a lobby replay) wait for it. */
+  #repliesBeforeWelcome: Reply[] = [];
   /** Lines waiting for the command bucket to refill; null when the user is not being paced. */
   #paced: Buffer[] | null = null;
   #closeReason = "";
@@ -139,6 +141,8 @@ export class LineSession implements ConnectionHandler, EventSink {
     this.#isWelcomed = true;
     this.#currentRoom = room;
     this.#connection.send(renderWelcome(members));
+    for (const reply of this.#repliesBeforeWelcome) this.#connection.send(renderReply(reply));
+    this.#repliesBeforeWelcome = [];
   }
 
   #onReply(reply: Reply): void {
@@ -153,7 +157,8 @@ export class LineSession implements ConnectionHandler, EventSink {
       this.#rooms = this.#rooms.filter((room) => room !== reply.room);
       if (this.#currentRoom === reply.room) this.#currentRoom = this.#rooms.at(-1) ?? null;
     }
-    this.#connection.send(renderReply(reply));
+    if (!this.#isWelcomed) this.#repliesBeforeWelcome.push(reply);
+    else this.#connection.send(renderReply(reply));
   }
 
   /** A flooder is slowed first: its lines wait for the bucket. One that keeps on is cut off. */

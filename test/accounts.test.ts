@@ -1,0 +1,291 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { ask, historyBlock, startChat, withoutTime } from "./helpers/chat-fixture.js";
+import type { LineClient } from "./helpers/line-client.js";
+import { makeDataDir, PARLEY_BIN } from "./helpers/server.js";
+
+const isError = (line: string): boolean => line.startsWith("! ");
+const isLoggedIn = (line: string): boolean => line.startsWith("- Logged in as ");
+const END = "- End of history.";
+const AWAY = "- While you were away:";
+
+/** Takes `name` with /nick and registers it with `password`. */
+async function register(client: LineClient, name: string, password = "password1"): Promise<void> {
+  await ask(client, `/nick ${name}`, `- You are now known as ${name}.`);
+  await ask(client, `/register ${password}`, (line) => line.startsWith(`- The name ${name} is now yours.`));
+}
+
+describe("registering a name", () => {
+  it("/register needs a name first", async (t) => {
+    const { connect } = await startChat(t);
+    const alice = await connect();
+    assert.deepEqual(await ask(alice, "/register password1", isError), ["! Choose a name with /nick NAME first."]);
+    assert.deepEqual(await ask(alice, "/register", isError), ["! Usage: /register PASSWORD"]);
+  });
+
+  it("/register makes the name yours; a short password is refused", async (t) => {
+    const { connect } = await startChat(t);
+    const alice = await connect("alice");
+    assert.deepEqual(await ask(alice, "/register short", isError), ["! Passwords need at least 8 characters."]);
+    assert.deepEqual(await ask(alice, "/register password1", (line) => line.startsWith("- The name")), [
+      "- The name alice is now yours. Next time: /login alice PASSWORD",
+    ]);
+    assert.deepEqual(await ask(alice, "/register password2", isError), [
+      "! You are logged in as alice: /logout first.",
+    ]);
+  });
+
+  it("refuses a registered name to anyone else, however it is spelled", async (t) => {
+    const { connect } = await startChat(t);
+    const alice = await connect();
+    await register(alice, "alice");
+    const bob = await connect("bob");
+    alice.send("/quit\n");
+    await bob.waitFor("< The user alice left. (1 user online)");
+    for (const name of ["alice", "ALICE", "\u0430lice"]) {
+      assert.deepEqual(await ask(bob, `/nick ${name}`, (line) => isError(line) || line.startsWith("- You are")), [
+        `! The name ${name} is registered: /login ${name} PASSWORD to use it.`,
+      ]);
+    }
+    assert.deepEqual(await ask(bob, "/who", (line) => line.startsWith("- #lobby")), ["- #lobby (1 user online): bob"]);
+  });
+});
+
+describe("logging in", () => {
+  it("/login refuses a wrong password, then with the right one takes the name", async (t) => {
+    const { connect } = await startChat(t);
+    const alice = await connect();
+    await register(alice, "alice");
+    const watcher = await connect("watcher");
+    alice.send("/quit\n");
+    await watcher.waitFor("< The user alice left. (1 user online)");
+    const back = await connect();
+
+    assert.deepEqual(await ask(back, "/login alice wrongpass", isError), ["! Wrong name or password."]);
+    assert.deepEqual(await ask(back, "/login nobody password1", isError), ["! Wrong name or password."]);
+    assert.deepEqual(await ask(back, "/login alice", isError), ["! Usage: /login NAME PASSWORD"]);
+    assert.deepEqual(await ask(back, "/login ALICE password1", isLoggedIn), [
+      "- Logged in as alice. Your rooms: #lobby.",
+    ]);
+    await watcher.waitFor(`> ${back.address} is now known as alice.`);
+    assert.deepEqual(await ask(watcher, "/who", (line) => line.startsWith("- #lobby")), [
+      "- #lobby (2 users online): alice, watcher",
+    ]);
+    assert.deepEqual(await ask(back, "/login alice password1", isError), [
+      "! You are logged in as alice: /logout first.",
+    ]);
+    back.send("hello as alice\n");
+    await watcher.waitFor("[alice] hello as alice");
+  });
+
+  it("throttles repeated wrong passwords, for that account", async (t) => {
+    const { connect } = await startChat(t);
+    const alice = await connect();
+    await register(alice, "alice");
+    const bob = await connect();
+    await register(bob, "bob");
+    alice.send("/quit\n");
+    bob.send("/quit\n");
+
+    const guesser = await connect();
+    for (let attempt = 1; attempt <= 5; attempt++) {
+      assert.deepEqual(await ask(guesser, `/login alice guess${attempt}xx`, isError), ["! Wrong name or password."]);
+    }
+    const throttled = await ask(guesser, "/login alice guess6xxx", isError);
+    assert.equal(throttled.length, 1);
+    assert.match(throttled[0], /^! Too many login attempts: try again in \d+ s\.$/);
+    // Not even the right password gets through while throttled.
+    assert.match((await ask(guesser, "/login alice password1", isError))[0], /^! Too many login attempts/);
+    // Another account is not held back by guesses at this one.
+    assert.deepEqual(await ask(guesser, "/login bob password1", isLoggedIn), [
+      "- Logged in as bob. Your rooms: #lobby.",
+    ]);
+  });
+});
+
+describe("catching up after a login", () => {
+  /**
+   * alice registers, joins #rust and leaves; bob stays in #rust. Returns bob, ready to
+   * send what alice will miss, and a way to bring alice back.
+   */
+  async function aliceAway(t: Parameters<typeof startChat>[0], overrides: Parameters<typeof startChat>[1] = {}) {
+    const chat = await startChat(t, overrides);
+    const alice = await chat.connect();
+    await register(alice, "alice");
+    await ask(alice, "/join #rust", (line) => line.startsWith("- You joined #rust"));
+    const bob = await chat.connect("bob");
+    await ask(bob, "/join #rust", (line) => line.startsWith("- You joined #rust"));
+    alice.send("/quit\n");
+    await bob.waitFor("< The user alice left. (1 user online)");
+    return { bob, connect: chat.connect };
+  }
+
+  it("shows exactly the missed messages and direct messages, in order, then live ones", async (t) => {
+    const { bob, connect } = await aliceAway(t);
+    bob.send(Array.from({ length: 30 }, (_, i) => `missed ${i + 1}\n`).join(""));
+    await ask(bob, "/msg alice first dm", "[you -> alice] first dm");
+    await ask(bob, "/msg alice second dm", "[you -> alice] second dm");
+
+    const alice = await connect();
+    const reply = await ask(alice, "/login alice password1", END);
+    assert.deepEqual(reply.slice(0, 2), ["- Logged in as alice. Your rooms: #lobby, #rust.", AWAY]);
+    assert.deepEqual(historyBlock(reply, AWAY).map(withoutTime), [
+      ...Array.from({ length: 30 }, (_, i) => `#rust [bob] missed ${i + 1}`),
+      "bob [bob] first dm",
+      "bob [bob] second dm",
+    ]);
+
+    bob.send("live now\n");
+    await alice.waitFor("#rust [bob] live now");
+    await ask(bob, "/msg alice live dm", "[you -> alice] live dm");
+    await alice.waitFor("[bob -> you] live dm");
+    // Nothing twice: each missed message once, as history, never again live.
+    for (let i = 1; i <= 30; i++) {
+      assert.equal(alice.lines.filter((line) => line.endsWith(`[bob] missed ${i}`)).length, 1, `missed ${i}`);
+    }
+    assert.equal(alice.lines.filter((line) => line.includes("first dm")).length, 1);
+    assert.equal(alice.lines.filter((line) => line.startsWith(AWAY)).length, 1);
+  });
+
+  it("loses and repeats nothing while messages keep coming during the login", async (t) => {
+    // The stream runs for as long as the password check takes: all of it must fit in one replay.
+    const { bob, connect } = await aliceAway(t, { missedReplayCap: 1_000_000 });
+    let sent = 0;
+    /** Five numbered lines, then a round trip, so the stream is steady rather than one burst. */
+    const sendChunk = async (): Promise<void> => {
+      let chunk = "";
+      for (let i = 0; i < 5; i++) chunk += `n ${++sent}\n`;
+      await ask(bob, `${chunk}/who #rust`, (line) => line.startsWith("- #rust"));
+    };
+    for (let i = 0; i < 10; i++) await sendChunk();
+
+    const alice = await connect();
+    let isLoggedInYet = false;
+    const login = ask(alice, "/login alice password1", isLoggedIn).then(() => {
+      isLoggedInYet = true;
+    });
+    while (!isLoggedInYet) await sendChunk();
+    await login;
+    for (let i = 0; i < 10; i++) await sendChunk();
+    bob.send("done\n");
+    await alice.waitFor("#rust [bob] done");
+
+    const numbers = alice.lines.flatMap((line) => {
+      const match = /^(?:~ \S+ \S+ )?#rust \[bob\] n (\d+)$/.exec(line);
+      return match === null ? [] : [Number(match[1])];
+    });
+    assert.deepEqual(
+      numbers,
+      Array.from({ length: sent }, (_, i) => i + 1),
+    );
+  });
+
+  it("does not replay what a user already saw before logging in", async (t) => {
+    const { bob, connect } = await aliceAway(t);
+    const alice = await connect();
+    await ask(bob, "/join #lobby", (line) => line.startsWith("- You joined #lobby"));
+    bob.send("seen live before login\n");
+    await alice.waitFor("[bob] seen live before login");
+    await ask(alice, "/login alice password1", isLoggedIn);
+    bob.send("marker\n");
+    await alice.waitFor("[bob] marker");
+    assert.equal(alice.lines.filter((line) => line.includes("seen live before login")).length, 1);
+  });
+
+  it("with missedReplayCap, shows the newest missed messages and how many more /history can show", {
+    todo: "see report: the cap counts arrivals and departures that the replay leaves out",
+  }, async (t) => {
+    const { bob, connect } = await aliceAway(t, { missedReplayCap: 10 });
+    bob.send(Array.from({ length: 30 }, (_, i) => `missed ${i + 1}\n`).join(""));
+    // The reply comes after this turn's messages are stored.
+    await ask(bob, "/who #rust", (line) => line.startsWith("- #rust"));
+
+    const alice = await connect();
+    const reply = await ask(alice, "/login alice password1", END);
+    assert.deepEqual(reply.slice(0, 3), [
+      "- Logged in as alice. Your rooms: #lobby, #rust.",
+      AWAY,
+      "- (20 older messages not shown: /history shows more)",
+    ]);
+    assert.deepEqual(
+      historyBlock(reply, AWAY).slice(1).map(withoutTime),
+      Array.from({ length: 10 }, (_, i) => `#rust [bob] missed ${i + 21}`),
+    );
+  });
+
+  it("with missedReplayCap, the replay ends with the newest missed message and /history has the rest", async (t) => {
+    const { bob, connect } = await aliceAway(t, { missedReplayCap: 10 });
+    bob.send(Array.from({ length: 30 }, (_, i) => `missed ${i + 1}\n`).join(""));
+    await ask(bob, "/who #rust", (line) => line.startsWith("- #rust"));
+
+    const alice = await connect();
+    const reply = await ask(alice, "/login alice password1", END);
+    assert.deepEqual(reply.slice(0, 2), ["- Logged in as alice. Your rooms: #lobby, #rust.", AWAY]);
+    const block = historyBlock(reply, AWAY);
+    assert.match(block[0], /^- \(\d+ older messages not shown: \/history shows more\)$/);
+    const numbers = block.slice(1).map((line) => Number(/^#rust \[bob\] missed (\d+)$/.exec(withoutTime(line))?.[1]));
+    assert.ok(numbers.length > 0 && numbers.length <= 10, block.join("\n"));
+    assert.deepEqual(
+      numbers,
+      numbers.map((_, i) => 30 - numbers.length + 1 + i),
+    );
+    const older = await ask(alice, "/history #rust 40", END);
+    const all = historyBlock(older, "- History of #rust:").map(withoutTime);
+    for (let i = 1; i <= 30; i++) assert.ok(all.includes(`#rust [bob] missed ${i}`), `missed ${i}`);
+  });
+});
+
+describe("logging out", () => {
+  it("/logout releases the name: the session is anonymous again and the name can be logged in to elsewhere", async (t) => {
+    const { connect } = await startChat(t);
+    const alice = await connect();
+    await register(alice, "alice");
+    const bob = await connect("bob");
+
+    assert.deepEqual(await ask(alice, "/logout", (line) => line.startsWith("- Logged out")), [
+      "- Logged out of alice.",
+    ]);
+    await bob.waitFor(`> alice is now known as ${alice.address}.`);
+    assert.deepEqual(await ask(alice, "/logout", isError), ["! You are not logged in."]);
+    assert.deepEqual(await ask(alice, "/who", (line) => line.startsWith("- #lobby")), [
+      `- #lobby (2 users online): ${alice.address}, bob`,
+    ]);
+    // The name is the account's, not this session's, any more.
+    assert.deepEqual(await ask(alice, "/nick alice", isError), [
+      "! The name alice is registered: /login alice PASSWORD to use it.",
+    ]);
+    await ask(bob, "/msg alice after the logout", "[you -> alice] after the logout");
+    bob.send("marker\n");
+    await alice.waitFor("[bob] marker");
+    assert.equal(
+      alice.lines.some((line) => line.includes("after the logout")),
+      false,
+    );
+
+    const elsewhere = await connect();
+    const reply = await ask(elsewhere, "/login alice password1", END);
+    assert.equal(reply[0], "- Logged in as alice. Your rooms: #lobby.");
+    // What the account missed since the logout: the direct message, and the lobby line this new session did not see.
+    assert.deepEqual(historyBlock(reply, AWAY).map(withoutTime), ["bob [bob] after the logout", "#lobby [bob] marker"]);
+    await bob.waitFor(`> ${elsewhere.address} is now known as alice.`);
+  });
+});
+
+describe("start-up", () => {
+  it("fails on a corrupt data directory with one line naming the file, and exit code 1", (t) => {
+    const { dataDir, remove } = makeDataDir();
+    t.after(remove);
+    const file = join(dataDir, "parley.db");
+    writeFileSync(file, Buffer.alloc(16 * 1024, "these bytes are not an SQLite database; "));
+    const result = spawnSync(process.execPath, [PARLEY_BIN, "server", "127.0.0.1", "0", "--data-dir", dataDir], {
+      encoding: "utf8",
+      timeout: 10_000,
+    });
+    assert.equal(result.status, 1, result.stderr);
+    assert.equal(result.stderr, `parley: cannot open the history database ${file}: file is not a database\n`);
+    assert.equal(result.stdout, "");
+  });
+});

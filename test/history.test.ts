@@ -1,0 +1,370 @@
+import assert from "node:assert/strict";
+import { once } from "node:events";
+import { describe, it, type TestContext } from "node:test";
+import { SqliteStore } from "../src/store/sqlite-store.js";
+import { ask, historyBlock, startChat, UNPACED, withoutTime } from "./helpers/chat-fixture.js";
+import { LineClient } from "./helpers/line-client.js";
+import { makeDataDir, ServerProcess, startTestServer } from "./helpers/server.js";
+
+const isError = (line: string): boolean => line.startsWith("! ");
+const END = "- End of history.";
+
+describe("history on joining a room", () => {
+  it("/join shows the room's last 50 messages between a header and an end line", async (t) => {
+    const { connect } = await startChat(t);
+    const alice = await connect("alice");
+    await ask(alice, "/join #rust", (line) => line.startsWith("- You joined #rust"));
+    alice.send(Array.from({ length: 60 }, (_, i) => `message ${i + 1}\n`).join(""));
+    alice.send("/me stretches\n");
+    // Alice sees her own topic change, so everything she sent before it is stored.
+    await ask(alice, "/topic Borrow checker", "> alice set the topic: Borrow checker");
+
+    const bob = await connect("bob");
+    const reply = await ask(bob, "/join #rust", END);
+    assert.deepEqual(reply.slice(0, 3), [
+      "- You joined #rust (2 users online); it is now your current room.",
+      "- Topic: Borrow checker",
+      "- History of #rust:",
+    ]);
+    const shown = historyBlock(reply, "- History of #rust:");
+    for (const line of shown) assert.match(line, /^~ \d{4}-\d\d-\d\d \d\d:\d\dZ #rust /);
+    assert.deepEqual(shown.map(withoutTime), [
+      ...Array.from({ length: 48 }, (_, i) => `#rust [alice] message ${i + 13}`),
+      "#rust * alice stretches",
+      "#rust > alice set the topic: Borrow checker",
+    ]);
+    // Joining a room one is already in shows nothing again.
+    assert.deepEqual(await ask(bob, "/join #rust", (line) => line.startsWith("- You joined")), [
+      "- You joined #rust (2 users online); it is now your current room.",
+    ]);
+  });
+
+  it("a room with no past shows no history block", async (t) => {
+    const { connect } = await startChat(t);
+    const alice = await connect("alice");
+    await ask(alice, "/join #empty", (line) => line.startsWith("- You joined"));
+    const reply = await ask(alice, "/who", (line) => line.startsWith("- #empty"));
+    assert.deepEqual(reply, ["- #empty (1 user online): alice"]);
+    assert.equal(
+      alice.lines.some((line) => line.startsWith("- History") || line.startsWith("~ ")),
+      false,
+    );
+  });
+});
+
+describe("history on connecting to the lobby", () => {
+  it("a plain connection gets no history: the original transcript", async (t) => {
+    const { connect } = await startChat(t);
+    const alice = await connect("alice");
+    const bob = await connect("bob");
+    for (let i = 1; i <= 3; i++) alice.send(`earlier ${i}\n`);
+    await bob.waitFor("[alice] earlier 3");
+
+    const carol = await connect();
+    alice.send("marker\n");
+    await carol.waitFor("[alice] marker");
+    assert.deepEqual(carol.lines, ["> Connected to the chat server (3 users online)", "[alice] marker"]);
+  });
+
+  /** Connects to a server with lobbyReplay 2 after three lobby messages; returns the newcomer's first lines. */
+  async function connectAfterLobbyTalk(t: TestContext): Promise<string[]> {
+    const { connect, server } = await startChat(t, { lobbyReplay: 2 });
+    const alice = await connect("alice");
+    const bob = await connect("bob");
+    for (let i = 1; i <= 3; i++) alice.send(`earlier ${i}\n`);
+    await bob.waitFor("[alice] earlier 3");
+    const carol = await LineClient.open(server.port);
+    t.after(() => carol.socket.destroy());
+    await carol.waitFor(END);
+    await carol.waitFor((line) => line.startsWith("> Connected"));
+    return carol.lines;
+  }
+
+  it("with lobbyReplay set, a connection is shown the lobby's last messages", async (t) => {
+    const lines = await connectAfterLobbyTalk(t);
+    assert.ok(lines.includes("> Connected to the chat server (3 users online)"), lines.join("\n"));
+    assert.deepEqual(historyBlock(lines, "- History of #lobby:").map(withoutTime), [
+      "#lobby [alice] earlier 2",
+      "#lobby [alice] earlier 3",
+    ]);
+  });
+
+  it("with lobbyReplay set, the welcome line still comes first", async (t) => {
+    const lines = await connectAfterLobbyTalk(t);
+    assert.deepEqual(lines.slice(0, 2), ["> Connected to the chat server (3 users online)", "- History of #lobby:"]);
+  });
+});
+
+describe("/history", () => {
+  it("shows the last N of the current room, of a named room, or of a conversation", async (t) => {
+    const { connect } = await startChat(t);
+    const alice = await connect("alice");
+    const bob = await connect("bob");
+    const carol = await connect("carol");
+    await ask(alice, "/join #rust", (line) => line.startsWith("- You joined #rust"));
+    await ask(bob, "/join #rust", (line) => line.startsWith("- You joined #rust"));
+    for (let i = 1; i <= 3; i++) carol.send(`lobby ${i}\n`);
+    await alice.waitFor("#lobby [carol] lobby 3");
+    for (let i = 1; i <= 5; i++) alice.send(`rust ${i}\n`);
+    await bob.waitFor("[alice] rust 5");
+
+    const three = await ask(alice, "/history 3", END);
+    assert.equal(three[0], "- History of #rust:");
+    assert.deepEqual(historyBlock(three, "- History of #rust:").map(withoutTime), [
+      "#rust [alice] rust 3",
+      "#rust [alice] rust 4",
+      "#rust [alice] rust 5",
+    ]);
+    // Without N: everything up to 50, arrivals included.
+    const all = await ask(alice, "/history", END);
+    assert.deepEqual(historyBlock(all, "- History of #rust:").map(withoutTime), [
+      "#rust > alice entered.",
+      "#rust > bob entered.",
+      ...Array.from({ length: 5 }, (_, i) => `#rust [alice] rust ${i + 1}`),
+    ]);
+    const lobby = await ask(alice, "/history #lobby 2", END);
+    assert.deepEqual(historyBlock(lobby, "- History of #lobby:").map(withoutTime), [
+      "#lobby [carol] lobby 2",
+      "#lobby [carol] lobby 3",
+    ]);
+
+    await ask(alice, "/msg bob hi bob", "[you -> bob] hi bob");
+    await ask(bob, "/msg alice hi alice", "[you -> alice] hi alice");
+    const conversation = await ask(alice, "/history bob 10", END);
+    assert.deepEqual(historyBlock(conversation, "- History of bob:").map(withoutTime), [
+      "bob [alice] hi bob",
+      "bob [bob] hi alice",
+    ]);
+
+    assert.deepEqual(await ask(carol, "/history #rust 2", isError), ["! You are not in #rust."]);
+    assert.deepEqual(await ask(carol, "/history #nowhere 2", isError), ["! There is no room #nowhere."]);
+    assert.deepEqual(await ask(carol, "/history 0", isError), ["! Usage: /history [#room|NAME] [N]"]);
+    assert.deepEqual(await ask(carol, "/history #lobby 2 3", isError), ["! Usage: /history [#room|NAME] [N]"]);
+  });
+
+  it("survives a restart of the server", async (t) => {
+    const { dataDir, remove } = makeDataDir();
+    t.after(remove);
+    const first = await startTestServer({ ...UNPACED, dataDir });
+    try {
+      const alice = await LineClient.join(first.port);
+      await ask(alice, "/nick alice", "- You are now known as alice.");
+      await ask(alice, "/join #rust", (line) => line.startsWith("- You joined #rust"));
+      for (let i = 1; i <= 3; i++) alice.send(`before the restart ${i}\n`);
+      await ask(alice, "/topic Kept across restarts", "> alice set the topic: Kept across restarts");
+    } finally {
+      await first.stop();
+    }
+
+    const second = await startTestServer({ ...UNPACED, dataDir });
+    t.after(() => second.stop());
+    const bob = await LineClient.join(second.port);
+    t.after(() => bob.socket.destroy());
+    await ask(bob, "/nick bob", "- You are now known as bob.");
+    const reply = await ask(bob, "/join #rust", END);
+    assert.deepEqual(reply.slice(0, 2), [
+      "- You joined #rust (1 user online); it is now your current room.",
+      "- Topic: Kept across restarts",
+    ]);
+    assert.deepEqual(historyBlock(reply, "- History of #rust:").map(withoutTime), [
+      "#rust [alice] before the restart 1",
+      "#rust [alice] before the restart 2",
+      "#rust [alice] before the restart 3",
+      "#rust > alice set the topic: Kept across restarts",
+    ]);
+  });
+
+  it("a kill -9 under steady sending loses no message anyone received", async (t) => {
+    const { dataDir, remove } = makeDataDir();
+    t.after(remove);
+    const server = await ServerProcess.start([
+      "server",
+      "127.0.0.1",
+      "0",
+      "--quiet",
+      "--log-level",
+      "silent",
+      "--rate",
+      "off",
+      "--data-dir",
+      dataDir,
+    ]);
+    t.after(() => server.kill());
+    const sender = await LineClient.join(server.port);
+    const receiver = await LineClient.join(server.port);
+    await sender.waitFor(`> New user ${receiver.address} entered. (2 users online)`);
+
+    const sending = sendSteadily(sender);
+    const prefix = `[${sender.address}] steady `;
+    await receiver.waitFor(`${prefix}2000`, 15_000);
+    await server.kill("SIGKILL");
+    await receiver.closed;
+    const sent = await sending;
+
+    const received = receiver.lines.filter((line) => line.startsWith(prefix)).map((line) => line.slice(prefix.length));
+    assert.ok(received.length > 2000);
+    // The server died mid-stream: the sender had more on the way.
+    assert.ok(sent > received.length, `${sent} sent, ${received.length} received`);
+    assert.deepEqual(
+      received,
+      received.map((_, i) => String(i)),
+    );
+    const store = SqliteStore.open(dataDir);
+    let stored: string[];
+    try {
+      stored = (await store.roomHistory("#lobby", 10_000_000))
+        .filter((entry) => entry.kind === "message")
+        .map((entry) => entry.text.replace(/^steady /, ""));
+    } finally {
+      await store.close();
+    }
+    const storedSet = new Set(stored);
+    assert.deepEqual(
+      received.filter((number) => !storedSet.has(number)),
+      [],
+    );
+    // Stored in the order sent, with no gap.
+    assert.deepEqual(
+      stored,
+      stored.map((_, i) => String(i)),
+    );
+  });
+});
+
+describe("/search", () => {
+  it("finds messages of the user's rooms and the user's own direct messages, newest first", async (t) => {
+    const { connect } = await startChat(t);
+    const alice = await connect("alice");
+    const bob = await connect("bob");
+    const carol = await connect("carol");
+    const dave = await connect("dave");
+
+    dave.send("apple in the lobby\n");
+    await alice.waitFor("[dave] apple in the lobby");
+    await ask(alice, "/join #rust", (line) => line.startsWith("- You joined #rust"));
+    await ask(bob, "/join #rust", (line) => line.startsWith("- You joined #rust"));
+    await ask(carol, "/join #go", (line) => line.startsWith("- You joined #go"));
+    await ask(dave, "/join #go", (line) => line.startsWith("- You joined #go"));
+    bob.send("apple one in rust\n");
+    await alice.waitFor("[bob] apple one in rust");
+    alice.send("apple two in rust\n");
+    await bob.waitFor("[alice] apple two in rust");
+    carol.send("apple in go\n");
+    await dave.waitFor("[carol] apple in go");
+    await ask(carol, "/msg dave apple for dave", "[you -> dave] apple for dave");
+    await ask(bob, "/msg alice apple for alice", "[you -> alice] apple for alice");
+    await ask(alice, "/msg bob apple for bob", "[you -> bob] apple for bob");
+    bob.send("banana in rust\n");
+    await alice.waitFor("[bob] banana in rust");
+
+    const found = await ask(alice, "/search apple", (line) => line.includes("apple in the lobby"));
+    assert.equal(found[0], '- 5 results for "apple", newest first:');
+    assert.deepEqual(found.slice(1).map(withoutTime), [
+      "bob [alice] apple for bob",
+      "bob [bob] apple for alice",
+      "#rust [alice] apple two in rust",
+      "#rust [bob] apple one in rust",
+      "#lobby [dave] apple in the lobby",
+    ]);
+    const forCarol = await ask(carol, "/search apple", (line) => line.includes("apple in the lobby"));
+    assert.deepEqual(
+      forCarol.map((line, i) => (i === 0 ? line : withoutTime(line))),
+      [
+        '- 3 results for "apple", newest first:',
+        "dave [carol] apple for dave",
+        "#go [carol] apple in go",
+        "#lobby [dave] apple in the lobby",
+      ],
+    );
+    assert.deepEqual(await ask(alice, "/search pear", (line) => line.startsWith("- ")), [
+      '- Nothing found for "pear".',
+    ]);
+
+    // Leaving a room leaves its history out of reach.
+    await ask(alice, "/part #rust", "- You left #rust.");
+    assert.deepEqual(await ask(alice, "/search rust", (line) => line.startsWith("- ")), [
+      '- Nothing found for "rust".',
+    ]);
+  });
+
+  it("a user who takes a name someone used before cannot read that person's direct messages", async (t) => {
+    const { connect } = await startChat(t);
+    const carol = await connect("carol");
+    const dave = await connect("dave");
+    await ask(carol, "/msg dave secret plum", "[you -> dave] secret plum");
+    await dave.waitFor("[carol -> you] secret plum");
+    carol.send("/quit\n");
+    await dave.waitFor("< The user carol left. (1 user online)");
+
+    const mallory = await connect("carol");
+    assert.deepEqual(await ask(mallory, "/search plum", (line) => line.startsWith("- ")), [
+      '- Nothing found for "plum".',
+    ]);
+    assert.deepEqual(await ask(mallory, "/history dave 10", (line) => line.startsWith("- ")), [
+      "- No history in dave.",
+    ]);
+  });
+
+  it("refuses a search with nothing to look for", async (t) => {
+    const { connect } = await startChat(t);
+    const alice = await connect("alice");
+    assert.deepEqual(await ask(alice, "/search", isError), ["! Search for at least one word: /search TEXT"]);
+    assert.deepEqual(await ask(alice, "/search   ", isError), ["! Search for at least one word: /search TEXT"]);
+    assert.deepEqual(await ask(alice, '/search ?! "" *', isError), ["! Search for at least one word: /search TEXT"]);
+  });
+});
+
+describe("retention", () => {
+  it("keeps only the newest entries of each room once the server starts with retentionPerRoom", async (t) => {
+    const { dataDir, remove } = makeDataDir();
+    t.after(remove);
+    const first = await startTestServer({ ...UNPACED, dataDir });
+    try {
+      const alice = await LineClient.join(first.port);
+      const bob = await LineClient.join(first.port);
+      await ask(alice, "/nick alice", "- You are now known as alice.");
+      await ask(alice, "/join #rust", (line) => line.startsWith("- You joined #rust"));
+      await ask(bob, "/join #rust", (line) => line.startsWith("- You joined #rust"));
+      alice.send(Array.from({ length: 20 }, (_, i) => `old ${i + 1}\n`).join(""));
+      await bob.waitFor("[alice] old 20");
+    } finally {
+      await first.stop();
+    }
+
+    const second = await startTestServer({ ...UNPACED, dataDir, retentionPerRoom: 5 });
+    t.after(() => second.stop());
+    const reader = await LineClient.join(second.port);
+    t.after(() => reader.socket.destroy());
+    await ask(reader, "/nick reader", "- You are now known as reader.");
+    await ask(reader, "/join #rust", (line) => line.startsWith("- You joined #rust"));
+    // Retention runs in the background from start-up: ask until it shows, a bounded number of times.
+    let kept: string[] = [];
+    for (let attempt = 0; attempt < 100; attempt++) {
+      const reply = await ask(reader, "/history #rust 50", END);
+      // The reader's own arrival came after retention ran; it is not one of the old entries.
+      kept = historyBlock(reply, "- History of #rust:")
+        .map(withoutTime)
+        .filter((line) => line !== "#rust > reader entered.");
+      if (kept.length <= 5) break;
+    }
+    assert.deepEqual(
+      kept,
+      Array.from({ length: 5 }, (_, i) => `#rust [alice] old ${i + 16}`),
+    );
+  });
+});
+
+/** Writes numbered lines as fast as the socket takes them, until it closes; returns how many. */
+async function sendSteadily(client: LineClient): Promise<number> {
+  let next = 0;
+  while (!client.isClosed && !client.socket.destroyed) {
+    let chunk = "";
+    for (let i = 0; i < 50; i++) chunk += `steady ${next++}\n`;
+    if (client.socket.write(chunk)) {
+      await new Promise((resolve) => setImmediate(resolve));
+    } else {
+      await Promise.race([once(client.socket, "drain").catch(() => undefined), client.closed]);
+    }
+  }
+  return next;
+}

@@ -1,0 +1,593 @@
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterEach, beforeEach, describe, it } from "node:test";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import Database from "better-sqlite3";
+import {
+  applyMigrations,
+  latestSchemaVersion,
+  MIGRATIONS,
+  type Migration,
+  MigrationError,
+  readSchemaVersion,
+} from "../src/store/sqlite-migrations.js";
+import { SearchQueryError, SqliteStore, StoreOpenError } from "../src/store/sqlite-store.js";
+import type { HistoryEntry } from "../src/store/store.js";
+
+const STORE_MODULE = pathToFileURL(fileURLToPath(new URL("../src/store/sqlite-store.ts", import.meta.url))).href;
+
+let dataDir: string;
+let openStores: SqliteStore[];
+
+beforeEach(() => {
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "parley-sqlite-store-"));
+  openStores = [];
+});
+
+afterEach(async () => {
+  for (const store of openStores) await store.close();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+function openStore(dir = dataDir): SqliteStore {
+  const store = SqliteStore.open(dir);
+  openStores.push(store);
+  return store;
+}
+
+/** Ids sort as the numbers do, like the server's time-ordered ids. */
+function idFor(sequence: number): string {
+  return sequence.toString(36).padStart(13, "0");
+}
+
+function say(sequence: number, room: string, senderKey: string, text: string, at = sequence): HistoryEntry {
+  return {
+    id: idFor(sequence),
+    at,
+    kind: "message",
+    target: room,
+    sender: senderKey,
+    senderKey,
+    recipientKey: null,
+    text,
+  };
+}
+
+function whisper(sequence: number, senderKey: string, recipientKey: string, text: string): HistoryEntry {
+  return {
+    id: idFor(sequence),
+    at: sequence,
+    kind: "message",
+    target: recipientKey,
+    sender: senderKey,
+    senderKey,
+    recipientKey,
+    text,
+  };
+}
+
+function texts(entries: readonly HistoryEntry[]): string[] {
+  return entries.map((entry) => entry.text);
+}
+
+/**
+ * FTS5's own check (§6.5) that the index holds exactly the searchable text of history: a
+ * delete that forgot the index, or indexed the wrong rows, fails here even where a search
+ * happens to hide it. Closes the store first.
+ */
+async function assertSearchIndexMatchesHistory(store: SqliteStore): Promise<void> {
+  await store.close();
+  const db = new Database(path.join(dataDir, "parley.db"));
+  try {
+    db.exec("INSERT INTO history_text (history_text, rank) VALUES ('integrity-check', 1)");
+  } finally {
+    db.close();
+  }
+}
+
+describe("SqliteStore history", () => {
+  it("returns a room's last entries oldest first, limited, and before an id", async () => {
+    const store = openStore();
+    store.appendBatch([say(1, "#a", "ann", "one"), say(2, "#b", "bob", "elsewhere"), say(3, "#a", "bob", "two")]);
+    store.appendBatch([say(4, "#a", "ann", "three"), say(5, "#a", "ann", "four")]);
+
+    assert.deepEqual(texts(await store.roomHistory("#a", 10)), ["one", "two", "three", "four"]);
+    assert.deepEqual(texts(await store.roomHistory("#a", 2)), ["three", "four"]);
+    assert.deepEqual(texts(await store.roomHistory("#a", 2, idFor(4))), ["one", "two"]);
+    assert.deepEqual(await store.roomHistory("#nowhere", 10), []);
+  });
+
+  it("returns entries exactly as appended", async () => {
+    const store = openStore();
+    const action: HistoryEntry = { ...say(1, "#a", "ann", "waves"), kind: "action", sender: "Ann" };
+    const joined: HistoryEntry = { ...say(2, "#a", "bob", ""), kind: "joined" };
+    const direct = whisper(3, "ann", "bob", "psst");
+    store.appendBatch([action, joined, direct]);
+    assert.deepEqual(await store.roomHistory("#a", 10), [action, joined]);
+    assert.deepEqual(await store.directHistory("ann", "bob", 10), [direct]);
+  });
+
+  it("ignores an entry appended twice, so a retried batch does not fail", async () => {
+    const store = openStore();
+    store.appendBatch([say(1, "#a", "ann", "once")]);
+    store.appendBatch([say(1, "#a", "ann", "once"), say(2, "#a", "ann", "new")]);
+    assert.deepEqual(texts(await store.roomHistory("#a", 10)), ["once", "new"]);
+  });
+
+  it("treats a negative limit as none, not as no limit", async () => {
+    const store = openStore();
+    store.appendBatch([say(1, "#a", "ann", "one")]);
+    assert.deepEqual(await store.roomHistory("#a", -1), []);
+    assert.deepEqual((await store.missedSince("", ["#a"], "ann", -1)).entries, []);
+  });
+
+  it("shows a direct conversation to its two parties only, in order", async () => {
+    const store = openStore();
+    store.appendBatch([
+      whisper(1, "ann", "bob", "hi bob"),
+      whisper(2, "bob", "ann", "hi ann"),
+      whisper(3, "ann", "cat", "hi cat"),
+      whisper(4, "cat", "bob", "hi bob from cat"),
+      whisper(5, "ann", "bob", "bye"),
+    ]);
+    assert.deepEqual(texts(await store.directHistory("ann", "bob", 10)), ["hi bob", "hi ann", "bye"]);
+    assert.deepEqual(texts(await store.directHistory("bob", "ann", 2)), ["hi ann", "bye"]);
+    assert.deepEqual(texts(await store.directHistory("cat", "bob", 10)), ["hi bob from cat"]);
+    assert.deepEqual(texts(await store.directHistory("cat", "dan", 10)), []);
+  });
+
+  it("returns a note to oneself once", async () => {
+    const store = openStore();
+    store.appendBatch([whisper(1, "ann", "ann", "remember the milk")]);
+    assert.deepEqual(texts(await store.directHistory("ann", "ann", 10)), ["remember the milk"]);
+    assert.deepEqual(texts((await store.missedSince("", [], "ann", 10)).entries), ["remember the milk"]);
+  });
+});
+
+describe("SqliteStore missed entries", () => {
+  it("covers the user's rooms and direct messages after the cursor, newest kept, with the count left out", async () => {
+    const store = openStore();
+    store.appendBatch([
+      say(1, "#a", "bob", "before the cursor"),
+      say(2, "#a", "bob", "a1"),
+      say(3, "#other", "bob", "not my room"),
+      whisper(4, "bob", "ann", "to ann"),
+      whisper(5, "ann", "cat", "from ann"),
+      whisper(6, "bob", "cat", "not mine"),
+      say(7, "#b", "cat", "b1"),
+      say(8, "#a", "cat", "a2"),
+    ]);
+
+    const all = await store.missedSince(idFor(1), ["#a", "#b"], "ann", 10);
+    assert.deepEqual(texts(all.entries), ["a1", "to ann", "from ann", "b1", "a2"]);
+    assert.equal(all.more, 0);
+
+    const capped = await store.missedSince(idFor(1), ["#a", "#b"], "ann", 2);
+    assert.deepEqual(texts(capped.entries), ["b1", "a2"]);
+    assert.equal(capped.more, 3);
+  });
+
+  it("never lets a room list reach someone else's direct messages", async () => {
+    const store = openStore();
+    store.appendBatch([whisper(1, "bob", "cat", "private")]);
+    // A direct message's target is its recipient's key; naming it as a room must not leak it.
+    const missed = await store.missedSince("", ["cat"], "ann", 10);
+    assert.deepEqual(missed, { entries: [], more: 0 });
+    assert.deepEqual(await store.search("private", ["cat"], "ann", 10), []);
+  });
+});
+
+describe("SqliteStore search", () => {
+  function seed(store: SqliteStore): void {
+    store.appendBatch([
+      say(1, "#a", "bob", "the deploy went fine"),
+      say(2, "#b", "bob", "deploy again tomorrow"),
+      say(3, "#secret", "bob", "deploy the secret thing"),
+      whisper(4, "bob", "ann", "deploy notes for ann"),
+      whisper(5, "ann", "bob", "thanks for the deploy notes"),
+      whisper(6, "bob", "cat", "deploy gossip for cat"),
+      { ...say(7, "#a", "bob", "deploy freeze"), kind: "topic" },
+      { ...say(8, "#a", "bob", "shouts deploy"), kind: "action" },
+      say(9, "#a", "bob", "unrelated words"),
+    ]);
+  }
+
+  it("finds words in the user's rooms and own direct messages only, newest first", async () => {
+    const store = openStore();
+    seed(store);
+    const found = await store.search("deploy", ["#a", "#b"], "ann", 10);
+    assert.deepEqual(texts(found), [
+      "shouts deploy",
+      "thanks for the deploy notes",
+      "deploy notes for ann",
+      "deploy again tomorrow",
+      "the deploy went fine",
+    ]);
+    assert.deepEqual(texts(await store.search("deploy", ["#a", "#b"], "ann", 2)), [
+      "shouts deploy",
+      "thanks for the deploy notes",
+    ]);
+  });
+
+  it("requires every word, in any case and order", async () => {
+    const store = openStore();
+    seed(store);
+    assert.deepEqual(texts(await store.search("NOTES Deploy", ["#a"], "ann", 10)), [
+      "thanks for the deploy notes",
+      "deploy notes for ann",
+    ]);
+    assert.deepEqual(await store.search("deploy nonexistent", ["#a"], "ann", 10), []);
+  });
+
+  it("never shows another user's direct messages", async () => {
+    const store = openStore();
+    seed(store);
+    const asAnn = texts(await store.search("gossip", ["#a", "#b", "#secret"], "ann", 10));
+    assert.deepEqual(asAnn, []);
+    assert.deepEqual(texts(await store.search("gossip", [], "cat", 10)), ["deploy gossip for cat"]);
+  });
+
+  it("treats FTS5 syntax in the query as plain text", async () => {
+    const store = openStore();
+    const tricky = 'she said "deploy" NEAR the end - text:plain';
+    store.appendBatch([say(1, "#q", "bob", tricky), say(2, "#q", "bob", "deploy or not")]);
+    const cases: [query: string, expected: string[]][] = [
+      ['"deploy"', ["deploy or not", tricky]],
+      ["deploy*", ["deploy or not", tricky]],
+      ["-deploy", ["deploy or not", tricky]],
+      ["NEAR(the", [tricky]],
+      ["text:plain", [tricky]],
+      // Each term is text to find, never an operator: "OR" or "AND" must be in the message too.
+      ["AND said", []],
+      ['deploy" OR "said', []],
+      ["deploy OR", ["deploy or not"]],
+      ["NEAR(deploy said, 5)", []],
+    ];
+    for (const [query, expected] of cases) {
+      assert.deepEqual(texts(await store.search(query, ["#q"], "ann", 10)), expected, query);
+    }
+  });
+
+  it("refuses a query with no words to look for", async () => {
+    const store = openStore();
+    seed(store);
+    for (const query of ["", "   ", '"', "* - : ( )"]) {
+      await assert.rejects(store.search(query, ["#a"], "ann", 10), (error: unknown) => {
+        assert.ok(error instanceof SearchQueryError);
+        assert.equal(error.code, "ERR_SEARCH_EMPTY");
+        return true;
+      });
+    }
+  });
+
+  it("finds an entry as soon as it is appended", async () => {
+    const store = openStore();
+    store.appendBatch([say(1, "#a", "bob", "fresh words")]);
+    assert.deepEqual(texts(await store.search("fresh", ["#a"], "ann", 10)), ["fresh words"]);
+  });
+});
+
+describe("SqliteStore accounts, rooms and cursors", () => {
+  const ann = { name: "Ann", key: "ann", passwordHash: "scrypt$16384$8$1$c2FsdA$aGFzaA", createdAt: 1_700_000_000_000 };
+
+  it("creates an account once and finds it by key", async () => {
+    const store = openStore();
+    assert.equal(await store.createAccount(ann), true);
+    assert.equal(await store.createAccount({ ...ann, name: "ANN", passwordHash: "other" }), false);
+    assert.deepEqual(await store.findAccount("ann"), ann);
+    assert.equal(await store.findAccount("bob"), null);
+  });
+
+  it("keeps the rooms an account belongs to", async () => {
+    const store = openStore();
+    await store.createAccount(ann);
+    await store.addAccountRoom("ann", "#b");
+    await store.addAccountRoom("ann", "#a");
+    await store.addAccountRoom("ann", "#a");
+    assert.deepEqual(await store.accountRooms("ann"), ["#a", "#b"]);
+    await store.removeAccountRoom("ann", "#b");
+    assert.deepEqual(await store.accountRooms("ann"), ["#a"]);
+    assert.deepEqual(await store.accountRooms("bob"), []);
+  });
+
+  it("refuses rooms and cursors for a key that is not an account", async () => {
+    const store = openStore();
+    await assert.rejects(store.addAccountRoom("nobody", "#a"), /FOREIGN KEY/);
+    await assert.rejects(store.saveDeliveryCursors(new Map([["nobody", idFor(1)]])), /FOREIGN KEY/);
+  });
+
+  it("saves delivery cursors and reads them back", async () => {
+    const store = openStore();
+    await store.createAccount(ann);
+    await store.createAccount({ ...ann, name: "Bob", key: "bob" });
+    assert.equal(await store.deliveryCursor("ann"), "");
+    await store.saveDeliveryCursors(
+      new Map([
+        ["ann", idFor(5)],
+        ["bob", idFor(7)],
+      ]),
+    );
+    await store.saveDeliveryCursors(new Map([["ann", idFor(9)]]));
+    assert.equal(await store.deliveryCursor("ann"), idFor(9));
+    assert.equal(await store.deliveryCursor("bob"), idFor(7));
+  });
+
+  it("saves room topics and lists them", async () => {
+    const store = openStore();
+    await store.saveRoom({ name: "#b", topic: "bees", topicBy: "Bob", topicAt: 2 });
+    await store.saveRoom({ name: "#a", topic: "ants", topicBy: "Ann", topicAt: 1 });
+    await store.saveRoom({ name: "#b", topic: "more bees", topicBy: "Cat", topicAt: 3 });
+    assert.deepEqual(await store.rooms(), [
+      { name: "#a", topic: "ants", topicBy: "Ann", topicAt: 1 },
+      { name: "#b", topic: "more bees", topicBy: "Cat", topicAt: 3 },
+    ]);
+  });
+});
+
+describe("SqliteStore retention", () => {
+  it("deletes entries older than the age limit, and search no longer finds them", async () => {
+    const store = openStore();
+    store.appendBatch([
+      say(1, "#a", "bob", "ancient apple", 1_000),
+      whisper(2, "bob", "ann", "ancient whisper"),
+      say(3, "#a", "bob", "recent apple", 9_000),
+    ]);
+    assert.equal((await store.search("apple", ["#a"], "ann", 10)).length, 2);
+
+    const deleted = await store.applyRetention({ maxAgeMs: 5_000, maxPerRoom: 0 }, 10_000);
+    assert.equal(deleted, 2);
+    assert.deepEqual(texts(await store.roomHistory("#a", 10)), ["recent apple"]);
+    assert.deepEqual(texts(await store.search("apple", ["#a"], "ann", 10)), ["recent apple"]);
+    assert.deepEqual(await store.search("ancient", ["#a"], "ann", 10), []);
+    await assertSearchIndexMatchesHistory(store);
+  });
+
+  it("keeps the newest entries of each room and leaves direct messages alone", async () => {
+    const store = openStore();
+    const entries: HistoryEntry[] = [];
+    for (let sequence = 1; sequence <= 30; sequence++) {
+      entries.push(say(sequence, sequence % 2 === 0 ? "#even" : "#odd", "bob", `word${sequence} common`));
+    }
+    entries.push(whisper(31, "bob", "ann", "old whisper common"));
+    store.appendBatch(entries);
+
+    const deleted = await store.applyRetention({ maxAgeMs: 0, maxPerRoom: 4 }, Date.now());
+    assert.equal(deleted, 22);
+    assert.deepEqual(texts(await store.roomHistory("#even", 10)), [
+      "word24 common",
+      "word26 common",
+      "word28 common",
+      "word30 common",
+    ]);
+    assert.equal((await store.roomHistory("#odd", 10)).length, 4);
+    assert.equal((await store.directHistory("ann", "bob", 10)).length, 1);
+    assert.equal((await store.search("common", ["#even", "#odd"], "ann", 100)).length, 9);
+    assert.deepEqual(await store.search("word2", ["#even"], "ann", 10), []);
+    await assertSearchIndexMatchesHistory(store);
+  });
+
+  it("deletes a large backlog in many chunks and counts every row", async () => {
+    const store = openStore();
+    const total = 12_000;
+    for (let start = 1; start <= total; start += 1_000) {
+      store.appendBatch(Array.from({ length: 1_000 }, (_, offset) => say(start + offset, "#big", "bob", "bulk text")));
+    }
+    const deleted = await store.applyRetention({ maxAgeMs: 0, maxPerRoom: 10 }, Date.now());
+    assert.equal(deleted, total - 10);
+    assert.equal((await store.search("bulk", ["#big"], "ann", 100)).length, 10);
+    await assertSearchIndexMatchesHistory(store);
+  });
+
+  it("gives new entries their place in search after everything was deleted", async () => {
+    const store = openStore();
+    store.appendBatch([say(1, "#a", "bob", "old news", 1)]);
+    assert.equal(await store.applyRetention({ maxAgeMs: 1, maxPerRoom: 0 }, 1_000), 1);
+    // The new row may be given the deleted one's rowid; the index must not remember the old text for it.
+    store.appendBatch([say(2, "#a", "bob", "new news", 1_000)]);
+    assert.deepEqual(texts(await store.search("news", ["#a"], "ann", 10)), ["new news"]);
+    assert.deepEqual(await store.search("old", ["#a"], "ann", 10), []);
+    await assertSearchIndexMatchesHistory(store);
+  });
+});
+
+describe("SqliteStore durability", () => {
+  it("keeps history, accounts, rooms and cursors across close and reopen", async () => {
+    const first = SqliteStore.open(dataDir);
+    first.appendBatch([say(1, "#a", "bob", "still here"), whisper(2, "bob", "ann", "psst")]);
+    await first.createAccount({ name: "Ann", key: "ann", passwordHash: "h", createdAt: 1 });
+    await first.addAccountRoom("ann", "#a");
+    await first.saveDeliveryCursors(new Map([["ann", idFor(1)]]));
+    await first.saveRoom({ name: "#a", topic: "t", topicBy: "Bob", topicAt: 1 });
+    await first.close();
+
+    const second = openStore();
+    assert.deepEqual(texts(await second.roomHistory("#a", 10)), ["still here"]);
+    assert.deepEqual(texts(await second.search("still", ["#a"], "ann", 10)), ["still here"]);
+    assert.deepEqual(texts(await second.directHistory("ann", "bob", 10)), ["psst"]);
+    assert.equal((await second.findAccount("ann"))?.name, "Ann");
+    assert.deepEqual(await second.accountRooms("ann"), ["#a"]);
+    assert.equal(await second.deliveryCursor("ann"), idFor(1));
+    assert.equal((await second.rooms()).length, 1);
+  });
+
+  it("loses no appended entry when the process is killed, and indexes it at the next open", async () => {
+    const script = `
+      const { SqliteStore } = await import(${JSON.stringify(STORE_MODULE)});
+      const store = SqliteStore.open(${JSON.stringify(dataDir)});
+      store.appendBatch([${JSON.stringify(say(1, "#a", "bob", "written before the crash"))}]);
+      process.kill(process.pid, "SIGKILL");
+    `;
+    const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (chunk) => {
+      stderr += chunk;
+    });
+    const signal = await new Promise((resolve) => child.once("exit", (_code, exitSignal) => resolve(exitSignal)));
+    assert.equal(signal, "SIGKILL", stderr);
+
+    const store = openStore();
+    assert.deepEqual(texts(await store.roomHistory("#a", 10)), ["written before the crash"]);
+    assert.deepEqual(texts(await store.search("crash", ["#a"], "ann", 10)), ["written before the crash"]);
+    await assertSearchIndexMatchesHistory(store);
+  });
+});
+
+describe("SqliteStore schema and start-up", () => {
+  it("applies migrations once, however often the database is opened", async () => {
+    await SqliteStore.open(dataDir).close();
+    await SqliteStore.open(dataDir).close();
+    const db = new Database(path.join(dataDir, "parley.db"));
+    try {
+      assert.equal(readSchemaVersion(db), latestSchemaVersion());
+      assert.deepEqual(applyMigrations(db), []);
+    } finally {
+      db.close();
+    }
+  });
+
+  it("brings a database of an earlier version up to the latest", async () => {
+    const file = path.join(dataDir, "parley.db");
+    const old = new Database(file);
+    assert.deepEqual(applyMigrations(old, MIGRATIONS.slice(0, 1)), [1]);
+    old.close();
+
+    await SqliteStore.open(dataDir).close();
+    const db = new Database(file);
+    try {
+      assert.equal(readSchemaVersion(db), latestSchemaVersion());
+      const crisisMerge = db.prepare("SELECT v FROM history_text_config WHERE k = 'crisismerge'").pluck().get();
+      assert.equal(crisisMerge, 64);
+    } finally {
+      db.close();
+    }
+  });
+
+  it("runs each migration in its own transaction and stops at the first that fails", () => {
+    const db = new Database(path.join(dataDir, "custom.db"));
+    const migrations: Migration[] = [
+      { version: 1, description: "first table", up: "CREATE TABLE first (x INTEGER)" },
+      {
+        version: 2,
+        description: "second table, then a mistake",
+        up: (handle) => {
+          handle.exec("CREATE TABLE second (x INTEGER)");
+          handle.exec("INSERT INTO missing_table VALUES (1)");
+        },
+      },
+    ];
+    try {
+      assert.throws(
+        () => applyMigrations(db, migrations),
+        (error: unknown) => {
+          assert.ok(error instanceof MigrationError);
+          assert.equal(error.code, "ERR_MIGRATION_FAILED");
+          assert.match(error.message, /migration 2 \(second table, then a mistake\) failed: no such table/);
+          return true;
+        },
+      );
+      assert.equal(readSchemaVersion(db), 1);
+      const tables = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'").pluck().all();
+      assert.deepEqual(tables, ["first"]);
+    } finally {
+      db.close();
+    }
+  });
+
+  it("refuses a migration list with a gap", () => {
+    const db = new Database(":memory:");
+    try {
+      assert.throws(
+        () => applyMigrations(db, [{ version: 2, description: "skips one", up: "SELECT 1" }]),
+        /versions must run 1, 2, 3/,
+      );
+    } finally {
+      db.close();
+    }
+  });
+
+  it("refuses a database written by a newer version", () => {
+    const file = path.join(dataDir, "parley.db");
+    const db = new Database(file);
+    db.pragma(`user_version = ${latestSchemaVersion() + 1}`);
+    db.close();
+    assert.throws(
+      () => SqliteStore.open(dataDir),
+      (error: unknown) => {
+        assert.ok(error instanceof StoreOpenError);
+        assert.equal(error.code, "ERR_STORE_OPEN");
+        assert.ok(error.message.includes(file), error.message);
+        assert.match(error.message, /newer than the \d+ this version of Parley knows/);
+        return true;
+      },
+    );
+  });
+
+  it("refuses a file that is not a database, naming it", () => {
+    const file = path.join(dataDir, "parley.db");
+    fs.writeFileSync(file, "this is a text file, not a database\n".repeat(200));
+    assert.throws(
+      () => SqliteStore.open(dataDir),
+      (error: unknown) => {
+        assert.ok(error instanceof StoreOpenError);
+        assert.equal(error.code, "ERR_STORE_OPEN");
+        assert.equal(error.message, `cannot open the history database ${file}: file is not a database`);
+        return true;
+      },
+    );
+  });
+
+  it("refuses a damaged database at start, not later", async () => {
+    const store = SqliteStore.open(dataDir);
+    for (let start = 1; start <= 5_000; start += 500) {
+      store.appendBatch(Array.from({ length: 500 }, (_, offset) => say(start + offset, "#a", "bob", "filler text")));
+    }
+    await store.close();
+    const file = path.join(dataDir, "parley.db");
+    const pageSize = 4096;
+    const handle = fs.openSync(file, "r+");
+    // Pages 2 and on hold the tables and indexes; page 1 (the header) is left intact.
+    fs.writeSync(handle, Buffer.alloc(pageSize * 8, 0x5a), 0, pageSize * 8, pageSize * 2);
+    fs.closeSync(handle);
+    assert.throws(
+      () => SqliteStore.open(dataDir),
+      (error: unknown) => {
+        assert.ok(error instanceof StoreOpenError);
+        assert.ok(error.message.startsWith(`cannot open the history database ${file}: `), error.message);
+        assert.match(error.message, /damaged|malformed|not a database/);
+        assert.ok(!error.message.includes("\n"), error.message);
+        return true;
+      },
+    );
+  });
+
+  it("refuses a data directory that cannot be created, naming it", () => {
+    const blocker = path.join(dataDir, "afile");
+    fs.writeFileSync(blocker, "a regular file where a directory should be");
+    const wanted = path.join(blocker, "sub");
+    assert.throws(
+      () => SqliteStore.open(wanted),
+      (error: unknown) => {
+        assert.ok(error instanceof StoreOpenError);
+        assert.equal(error.code, "ERR_STORE_OPEN");
+        assert.equal(
+          error.message,
+          `cannot create the data directory ${wanted}: part of the path is a file, not a directory`,
+        );
+        return true;
+      },
+    );
+  });
+
+  it("creates a missing data directory and uses the file name asked for", async () => {
+    const nested = path.join(dataDir, "one", "two");
+    const store = SqliteStore.open(nested, { fileName: "history.sqlite" });
+    await store.close();
+    assert.ok(fs.existsSync(path.join(nested, "history.sqlite")));
+    assert.ok(!fs.existsSync(path.join(nested, "parley.db")));
+  });
+});
