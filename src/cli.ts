@@ -124,8 +124,26 @@ function parseServerArgs(args: string[]): ServerConfig {
   return config;
 }
 
+/**
+ * Node raises the soft descriptor limit to the hard one at start; say what we got, since
+ * it bounds how many users one process can hold.
+ */
+function logDescriptorLimit(log: ReturnType<typeof createLogger>): void {
+  try {
+    const limits = readFileSync("/proc/self/limits", "utf8");
+    const [soft, hard] = /^Max open files\s+(\S+)\s+(\S+)/m.exec(limits)?.slice(1) ?? [];
+    log.info({ event: "descriptor-limit", soft, hard }, "open-file limit");
+    if (soft !== undefined && soft !== hard) {
+      log.warn({ event: "descriptor-limit-low", soft, hard }, "the soft open-file limit is below the hard one");
+    }
+  } catch {
+    log.info({ event: "descriptor-limit", soft: "unknown" }, "open-file limit unknown on this system");
+  }
+}
+
 async function serve(config: ServerConfig): Promise<void> {
   const log = createLogger(config.logLevel);
+  logDescriptorLimit(log);
   const server = await startServer(config, log);
   process.stdout.write(`Chat Server started on port ${server.lineAddress.port}.\n`);
   let isStopping = false;

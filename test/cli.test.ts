@@ -49,6 +49,8 @@ describe("the parley command", () => {
       const listening = await waitForLog(server, "listening");
       assert.equal(listening.port, server.port);
       assert.equal(listening.address, "127.0.0.1");
+      const limit = await waitForLog(server, "descriptor-limit");
+      assert.match(String(limit.soft), /^(\d+|unlimited)$/);
     } finally {
       await server.kill();
     }
