@@ -143,8 +143,8 @@ function logDescriptorLimit(log: ReturnType<typeof createLogger>): void {
 
 async function serve(config: ServerConfig): Promise<void> {
   const log = createLogger(config.logLevel);
-  logDescriptorLimit(log);
   const server = await startServer(config, log);
+  logDescriptorLimit(log);
   process.stdout.write(`Chat Server started on port ${server.lineAddress.port}.\n`);
   let isStopping = false;
   const stop = (signal: NodeJS.Signals): void => {

@@ -100,13 +100,15 @@ describe("SqliteStore history", () => {
     assert.deepEqual(await store.roomHistory("#nowhere", 10), []);
   });
 
-  it("returns entries exactly as appended", async () => {
+  it("returns entries exactly as appended, keeping arrivals and departures out of replays", async () => {
     const store = openStore();
     const action: HistoryEntry = { ...say(1, "#a", "ann", "waves"), kind: "action", sender: "Ann" };
     const joined: HistoryEntry = { ...say(2, "#a", "bob", ""), kind: "joined" };
-    const direct = whisper(3, "ann", "bob", "psst");
-    store.appendBatch([action, joined, direct]);
-    assert.deepEqual(await store.roomHistory("#a", 10), [action, joined]);
+    const topic: HistoryEntry = { ...say(3, "#a", "bob", "rust only"), kind: "topic" };
+    const direct = whisper(4, "ann", "bob", "psst");
+    store.appendBatch([action, joined, topic, direct]);
+    assert.deepEqual(await store.roomHistory("#a", 10), [action, topic]);
+    assert.deepEqual((await store.missedSince("", ["#a"], "carol", 10)).entries, [action, topic]);
     assert.deepEqual(await store.directHistory("ann", "bob", 10), [direct]);
   });
 

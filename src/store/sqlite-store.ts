@@ -502,6 +502,8 @@ function describeFileError(error: unknown): string {
  * condition: the index must be told, on delete, exactly the text it was given.
  */
 const SEARCHABLE = "kind IN ('message', 'action') AND text <> ''";
+/** What history shows people: arrivals and departures are kept for the record, not replayed. */
+const CONVERSATION = "kind IN ('message', 'action', 'topic')";
 
 const ENTRY_COLUMNS = "id, at, kind, target, sender, sender_key AS senderKey, recipient_key AS recipientKey, text";
 
@@ -515,6 +517,7 @@ const MISSED = `
   WITH missed (id, row) AS (
     SELECT id, rowid FROM history
       WHERE target IN (SELECT value FROM json_each(@rooms)) AND recipient_key IS NULL AND id > @after
+        AND ${CONVERSATION}
     UNION ALL
     SELECT id, rowid FROM history WHERE recipient_key = @user AND id > @after
     UNION ALL
@@ -556,10 +559,10 @@ function prepareStatements(db: Database.Database) {
     deleteRows: db.prepare<[string]>("DELETE FROM history WHERE rowid IN (SELECT value FROM json_each(?))"),
 
     roomLatest: db.prepare<[string, number], HistoryEntry>(
-      `SELECT ${ENTRY_COLUMNS} FROM history WHERE target = ? ORDER BY id DESC LIMIT ?`,
+      `SELECT ${ENTRY_COLUMNS} FROM history WHERE target = ? AND ${CONVERSATION} ORDER BY id DESC LIMIT ?`,
     ),
     roomBefore: db.prepare<[string, string, number], HistoryEntry>(
-      `SELECT ${ENTRY_COLUMNS} FROM history WHERE target = ? AND id < ? ORDER BY id DESC LIMIT ?`,
+      `SELECT ${ENTRY_COLUMNS} FROM history WHERE target = ? AND id < ? AND ${CONVERSATION} ORDER BY id DESC LIMIT ?`,
     ),
     directLatest: db.prepare<{ user: string; peer: string; limit: number }, HistoryEntry>(
       `SELECT ${ENTRY_COLUMNS} FROM history WHERE recipient_key = @peer AND sender_key = @user

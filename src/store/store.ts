@@ -60,7 +60,11 @@ export interface MessageStore {
   /** Makes a batch durable, in order, in one transaction; nothing in it is shown to anyone before. */
   appendBatch(entries: readonly HistoryEntry[]): void | Promise<void>;
 
-  /** The last `limit` entries of a room (before `beforeId` when given), oldest first. */
+  /**
+   * The last `limit` messages, actions and topic changes of a room (before `beforeId` when
+   * given), oldest first. Here and in `missedSince`, arrivals and departures are kept for
+   * the record but not replayed.
+   */
   roomHistory(room: string, limit: number, beforeId?: string): Promise<HistoryEntry[]>;
   /** The last `limit` direct messages between two identity keys, oldest first. */
   directHistory(userKey: string, peerKey: string, limit: number): Promise<HistoryEntry[]>;
@@ -77,7 +81,7 @@ export interface MessageStore {
 
   createAccount(account: Account): Promise<boolean>;
   findAccount(key: string): Promise<Account | null>;
-  /** Rooms an account belongs to, which it rejoins when it comes back. */
+  /** Rooms an account belongs to, which it rejoins when it comes back. Keys here and below are account keys. */
   accountRooms(key: string): Promise<string[]>;
   addAccountRoom(key: string, room: string): Promise<void>;
   removeAccountRoom(key: string, room: string): Promise<void>;

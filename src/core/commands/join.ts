@@ -2,7 +2,7 @@ import type { CommandOf } from "../commands.js";
 import type { Hub } from "../hub.js";
 import { parseRoomName } from "../names.js";
 import type { Session } from "../session.js";
-import { isWorthReplaying, toHistoryItem } from "./shared.js";
+import { toHistoryItem } from "./shared.js";
 
 /** Joins (creating the room if new), then shows the room's recent past. */
 export async function join(hub: Hub, session: Session, command: CommandOf<"join">): Promise<void> {
@@ -25,8 +25,7 @@ export async function join(hub: Hub, session: Session, command: CommandOf<"join"
   if (replay <= 0 || hub.store === null) return;
   // Read in the same turn as the join: what is committed is replayed, what is not yet
   // committed reaches the new member live. Nothing is missed or shown twice.
-  const entries = await hub.store.roomHistory(room.name, replay * 4);
-  const items = entries.filter(isWorthReplaying).slice(-replay);
+  const items = await hub.store.roomHistory(room.name, replay);
   if (items.length === 0 || !hub.isOnline(session)) return;
   hub.reply(session, {
     kind: "history",

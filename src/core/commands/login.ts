@@ -4,7 +4,7 @@ import type { Hub } from "../hub.js";
 import { identityKey } from "../names.js";
 import { hashPassword, verifyPassword } from "../passwords.js";
 import type { Session } from "../session.js";
-import { isWorthReplaying, toHistoryItem } from "./shared.js";
+import { toHistoryItem } from "./shared.js";
 
 /** Compared against when the account does not exist, so a miss takes as long as a wrong password. */
 let decoyHash: Promise<string> | null = null;
@@ -75,9 +75,7 @@ async function replayMissed(
     const joinedAfter = entry.recipientKey === null ? seenLiveAfter.get(entry.target) : undefined;
     return joinedAfter === undefined || entry.id <= joinedAfter;
   };
-  const items = missed.entries
-    .filter((entry) => isWorthReplaying(entry) && isUnseen(entry))
-    .map((entry) => toHistoryItem(entry, key));
+  const items = missed.entries.filter(isUnseen).map((entry) => toHistoryItem(entry, key));
   if (!hub.isOnline(session) || (items.length === 0 && missed.more === 0)) return;
   hub.reply(session, { kind: "history", reason: "missed", where: "", items, more: missed.more });
 }

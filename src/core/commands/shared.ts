@@ -31,8 +31,3 @@ export function toHistoryItem(entry: HistoryEntry, viewerKey: string): HistoryIt
   const where = isDirect && entry.senderKey !== viewerKey ? entry.sender : entry.target;
   return { id: entry.id, at: entry.at, kind, where, sender: entry.sender, text: entry.text };
 }
-
-/** Replays keep what people said; arrivals and departures would drown it. */
-export function isWorthReplaying(entry: HistoryEntry): boolean {
-  return entry.kind !== "joined" && entry.kind !== "left";
-}
