@@ -6,6 +6,7 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import Database from "better-sqlite3";
+import { MessageIdGenerator } from "../src/core/message-id.js";
 import {
   applyMigrations,
   latestSchemaVersion,
@@ -332,10 +333,12 @@ describe("SqliteStore accounts, rooms and cursors", () => {
 describe("SqliteStore retention", () => {
   it("deletes entries older than the age limit, and search no longer finds them", async () => {
     const store = openStore();
+    // Ids carry the time they were minted at; age goes by them.
+    const ids = new MessageIdGenerator("tst");
     store.appendBatch([
-      say(1, "#a", "bob", "ancient apple", 1_000),
-      whisper(2, "bob", "ann", "ancient whisper"),
-      say(3, "#a", "bob", "recent apple", 9_000),
+      { ...say(1, "#a", "bob", "ancient apple", 1_000), id: ids.next(1_000) },
+      { ...whisper(2, "bob", "ann", "ancient whisper"), id: ids.next(2_000), at: 2_000 },
+      { ...say(3, "#a", "bob", "recent apple", 9_000), id: ids.next(9_000) },
     ]);
     assert.equal((await store.search("apple", ["#a"], "ann", 10)).length, 2);
 

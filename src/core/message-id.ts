@@ -38,6 +38,11 @@ export class MessageIdGenerator {
   }
 }
 
+/** A string below every id minted at `ms` or later and above every id minted before: ids sort by time. */
+export function idFloorForTime(ms: number): string {
+  return Math.max(0, Math.floor(ms)).toString(36).padStart(9, "0");
+}
+
 function randomTag(): string {
   return Math.floor(Math.random() * 36 ** 3)
     .toString(36)

@@ -7,12 +7,14 @@
  * indexing text for search (done a few thousand rows at a time, shortly after, and always
  * before a search or a delete needs it) and checkpointing (done by a worker thread).
  */
+
 import fs from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { Worker } from "node:worker_threads";
 import Database from "better-sqlite3";
+import { idFloorForTime } from "../core/message-id.js";
 import { applyMigrations } from "./sqlite-migrations.js";
 import type { Account, HistoryEntry, MessageStore, MissedEntries, RetentionPolicy, RoomRecord } from "./store.js";
 
@@ -212,7 +214,7 @@ export class SqliteStore implements MessageStore {
   async applyRetention(policy: RetentionPolicy, now: number): Promise<number> {
     let deleted = 0;
     if (policy.maxAgeMs > 0) {
-      const cutoff = now - policy.maxAgeMs;
+      const cutoff = idFloorForTime(now - policy.maxAgeMs);
       deleted += await this.#deleteInChunks((rows) => this.#statements.rowidsOlderThan.all(cutoff, rows));
     }
     if (policy.maxPerRoom > 0) {
@@ -618,7 +620,7 @@ function prepareStatements(db: Database.Database) {
                                         topic_at = excluded.topic_at`,
     ),
 
-    rowidsOlderThan: db.prepare<[number, number], number>("SELECT rowid FROM history WHERE at < ? LIMIT ?").pluck(),
+    rowidsOlderThan: db.prepare<[string, number], number>("SELECT rowid FROM history WHERE id < ? LIMIT ?").pluck(),
     // "$" is the character after "#": the range holds exactly the room targets.
     nextRoom: db
       .prepare<[string], string | null>("SELECT min(target) FROM history WHERE target > ? AND target < '$'")
