@@ -1,6 +1,7 @@
 import type { Socket } from "node:net";
 import type { Logger } from "pino";
 import { LineFramer, type LineSink } from "./line-framer.js";
+import { type SharedBatch, SharedRun } from "./shared-output.js";
 import { type Flushable, scheduleFlush } from "./write-batch.js";
 
 export interface ConnectionLimits {
@@ -49,7 +50,7 @@ export class Connection implements LineSink {
   readonly #log: Logger;
   readonly #framer: LineFramer;
   #handler: ConnectionHandler | null = null;
-  #queue: Buffer[] | null = null;
+  #queue: Array<Buffer | SharedRun> | null = null;
   #queuedBytes = 0;
   #isFlushScheduled = false;
   #quietTimer: NodeJS.Timeout | null = null;
@@ -101,6 +102,33 @@ export class Connection implements LineSink {
     if (this.#queue === null) this.#queue = [bytes];
     else this.#queue.push(bytes);
     this.#queuedBytes += bytes.length;
+    this.#checkBacklog();
+  }
+
+  /**
+   * Queues part `index` of a batch shared with other connections. Consecutive parts of
+   * one batch make one run, written as one buffer that the batch concatenates once for
+   * every connection that got all of it.
+   */
+  sendShared(batch: SharedBatch, index: number): void {
+    if (this.#closeReason !== null || this.#isEnding) return;
+    const queue = this.#queue;
+    const last = queue === null ? undefined : queue[queue.length - 1];
+    if (last instanceof SharedRun && last.batch === batch && last.end === index) {
+      last.end += 1;
+      const bytes = batch.parts[index].length;
+      last.bytes += bytes;
+      this.#queuedBytes += bytes;
+    } else {
+      const run = new SharedRun(batch, index);
+      if (queue === null) this.#queue = [run];
+      else queue.push(run);
+      this.#queuedBytes += run.bytes;
+    }
+    this.#checkBacklog();
+  }
+
+  #checkBacklog(): void {
     // Behind means the kernel would not take what we wrote before, and more is waiting:
     // a burst queued within this turn is not held against a reader that keeps up. The
     // second bound caps memory whatever the kernel does.
@@ -125,7 +153,7 @@ export class Connection implements LineSink {
     if (queue === null || this.#closeReason !== null) return;
     // Backpressure: leave the rest queued until 'drain'.
     if (this.socket.writableNeedDrain) return;
-    const out = queue.length === 1 ? queue[0] : Buffer.concat(queue, this.#queuedBytes);
+    const out = queue.length === 1 ? bufferOf(queue[0]) : Buffer.concat(queue.map(bufferOf), this.#queuedBytes);
     this.#queue = null;
     this.#queuedBytes = 0;
     this.socket.write(out);
@@ -288,6 +316,10 @@ export class Connection implements LineSink {
     this.#log.error({ event: "internal-error", peer: this.address, err: error }, "closing a connection after an error");
     this.destroy("internal-error");
   }
+}
+
+function bufferOf(item: Buffer | SharedRun): Buffer {
+  return item instanceof SharedRun ? item.toBuffer() : item;
 }
 
 /** "IP:PORT" for IPv4 (IPv4-mapped IPv6 included, as the original showed it); "[IP]:PORT" for IPv6. */

@@ -1,5 +1,7 @@
 import type { ChatError } from "../../core/errors.js";
 import type { DirectEvent, HistoryItem, RenamedEvent, Reply, RoomEvent } from "../../core/events.js";
+import { SharedBatch } from "../../net/shared-output.js";
+import { type Flushable, scheduleFlush } from "../../net/write-batch.js";
 import { toTerminalText } from "../../text/terminal-text.js";
 
 /**
@@ -20,27 +22,49 @@ export function renderWelcome(members: number): Buffer {
 
 export const SHUTDOWN_LINE: Buffer = Buffer.from("! The server is shutting down.\n");
 
+/** A room event rendered once for all its recipients, and its place in this turn's shared output. */
+export interface RenderedEvent {
+  readonly bytes: Buffer;
+  readonly batch: SharedBatch;
+  readonly index: number;
+}
+
 /**
  * Room events as members see them: plain in their current room, prefixed elsewhere.
  * Fan-out asks for the same event once per recipient, so the last event's renderings
- * are kept: text is built and encoded once per event, not once per recipient.
+ * are kept: text is built and encoded once per event, not once per recipient. Each
+ * rendering joins its room's batch for this turn, which members share (SharedBatch).
  */
 let lastEvent: RoomEvent | RenamedEvent | null = null;
-let lastPlain: Buffer | null = null;
-let lastPrefixed: Buffer | null = null;
+let lastPlain: RenderedEvent | null = null;
+let lastPrefixed: RenderedEvent | null = null;
+/** This turn's batches, by variant and room; a new turn starts new ones. */
+const turnBatches = new Map<string, SharedBatch>();
+const endTurn: Flushable = { flush: () => turnBatches.clear() };
 
-export function renderRoomEvent(event: RoomEvent | RenamedEvent, isCurrentRoom: boolean): Buffer {
+export function renderRoomEvent(event: RoomEvent | RenamedEvent, isCurrentRoom: boolean): RenderedEvent {
   if (event !== lastEvent) {
     lastEvent = event;
     lastPlain = null;
     lastPrefixed = null;
   }
+  const room = event.kind === "renamed" ? "" : event.room;
   if (isCurrentRoom) {
-    lastPlain ??= Buffer.from(`${roomEventText(event)}\n`);
+    lastPlain ??= joinTurnBatch(`=${room}`, Buffer.from(`${roomEventText(event)}\n`));
     return lastPlain;
   }
-  lastPrefixed ??= Buffer.from(`${event.kind === "renamed" ? "" : `${event.room} `}${roomEventText(event)}\n`);
+  lastPrefixed ??= joinTurnBatch(`#${room}`, Buffer.from(`${room === "" ? "" : `${room} `}${roomEventText(event)}\n`));
   return lastPrefixed;
+}
+
+function joinTurnBatch(key: string, bytes: Buffer): RenderedEvent {
+  let batch = turnBatches.get(key);
+  if (batch === undefined) {
+    if (turnBatches.size === 0) scheduleFlush(endTurn);
+    batch = new SharedBatch();
+    turnBatches.set(key, batch);
+  }
+  return { bytes, batch, index: batch.append(bytes) };
 }
 
 function roomEventText(event: RoomEvent | RenamedEvent): string {

@@ -5,7 +5,15 @@ import type { ChatEvent, Reply } from "../../core/events.js";
 import type { Hub } from "../../core/hub.js";
 import type { EventSink, Session } from "../../core/session.js";
 import type { CloseReason, Connection, ConnectionHandler } from "../../net/connection.js";
-import { renderDirect, renderError, renderReply, renderRoomEvent, renderWelcome, SHUTDOWN_LINE } from "./codec.js";
+import {
+  type RenderedEvent,
+  renderDirect,
+  renderError,
+  renderReply,
+  renderRoomEvent,
+  renderWelcome,
+  SHUTDOWN_LINE,
+} from "./codec.js";
 import { LINE_COMMAND_HELP, parseLineCommand } from "./line-commands.js";
 
 export interface LineSessionOptions {
@@ -93,7 +101,7 @@ export class LineSession implements ConnectionHandler, EventSink {
         this.#sendRoomEvent(event, event.room);
         return;
       case "renamed":
-        if (event.who.sessionId !== this.#session.sessionId) this.#connection.send(renderRoomEvent(event, true));
+        if (event.who.sessionId !== this.#session.sessionId) this.#sendRendered(renderRoomEvent(event, true));
         return;
       case "direct":
         this.#connection.send(renderDirect(event, event.from.sessionId !== this.#session.sessionId));
@@ -132,7 +140,11 @@ export class LineSession implements ConnectionHandler, EventSink {
   }
 
   #sendRoomEvent(event: Parameters<typeof renderRoomEvent>[0], room: string): void {
-    this.#connection.send(renderRoomEvent(event, room === this.#currentRoom));
+    this.#sendRendered(renderRoomEvent(event, room === this.#currentRoom));
+  }
+
+  #sendRendered(rendered: RenderedEvent): void {
+    this.#connection.sendShared(rendered.batch, rendered.index);
   }
 
   #onOwnJoin(room: string, members: number): void {

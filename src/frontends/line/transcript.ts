@@ -31,7 +31,7 @@ export class ConsoleTranscript implements Flushable {
   /** Direct messages are private: they never reach the console. */
   record(event: BusEvent): void {
     if (event.kind === "direct") return;
-    const line = renderRoomEvent(event, event.kind === "renamed" || event.room === this.#defaultRoom);
+    const line = renderRoomEvent(event, event.kind === "renamed" || event.room === this.#defaultRoom).bytes;
     this.#lines.push(line);
     this.#bytes += line.length;
     if (this.#isFlushScheduled) return;
