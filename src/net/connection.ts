@@ -2,7 +2,7 @@ import type { Socket } from "node:net";
 import type { Logger } from "pino";
 import { LineFramer, type LineSink } from "./line-framer.js";
 import { type SharedBatch, SharedRun } from "./shared-output.js";
-import { type Flushable, scheduleFlush } from "./write-batch.js";
+import { type Flushable, scheduleFlush, scheduleLazyFlush } from "./write-batch.js";
 
 export interface ConnectionLimits {
   maxLineBytes: number;
@@ -53,6 +53,8 @@ export class Connection implements LineSink {
   #queue: Array<Buffer | SharedRun> | null = null;
   #queuedBytes = 0;
   #isFlushScheduled = false;
+  #isLazyFlushScheduled = false;
+  #lazyFlusher: Flushable | null = null;
   #quietTimer: NodeJS.Timeout | null = null;
   #quietCheckPending = false;
   #closeReason: CloseReason | null = null;
@@ -110,7 +112,7 @@ export class Connection implements LineSink {
    * one batch make one run, written as one buffer that the batch concatenates once for
    * every connection that got all of it.
    */
-  sendShared(batch: SharedBatch, index: number): void {
+  sendShared(batch: SharedBatch, index: number, isUrgent = true): void {
     if (this.#closeReason !== null || this.#isEnding) return;
     const queue = this.#queue;
     const last = queue === null ? undefined : queue[queue.length - 1];
@@ -125,10 +127,10 @@ export class Connection implements LineSink {
       else queue.push(run);
       this.#queuedBytes += run.bytes;
     }
-    this.#checkBacklog();
+    this.#checkBacklog(isUrgent);
   }
 
-  #checkBacklog(): void {
+  #checkBacklog(isUrgent = true): void {
     // Behind means the kernel would not take what we wrote before, and more is waiting:
     // a burst queued within this turn is not held against a reader that keeps up. The
     // second bound caps memory whatever the kernel does.
@@ -144,7 +146,20 @@ export class Connection implements LineSink {
       this.destroy("send-queue-full");
       return;
     }
-    this.#requestFlush();
+    if (isUrgent) this.#requestFlush();
+    else this.#requestLazyFlush();
+  }
+
+  #requestLazyFlush(): void {
+    if (this.#isFlushScheduled || this.#isLazyFlushScheduled) return;
+    this.#isLazyFlushScheduled = true;
+    this.#lazyFlusher ??= {
+      flush: () => {
+        this.#isLazyFlushScheduled = false;
+        this.#requestFlush();
+      },
+    };
+    scheduleLazyFlush(this.#lazyFlusher);
   }
 
   flush(): void {

@@ -47,3 +47,26 @@ export function scheduleCommit(target: Flushable): void {
   commits.push(target);
   schedule();
 }
+
+/**
+ * How long output nobody is waiting for (arrival and departure notices) may wait to be
+ * written together with more: in a burst of connects, each member gets one write per
+ * interval instead of one per newcomer. Anything urgent queued meanwhile flushes it all.
+ */
+export const LAZY_FLUSH_MS = 20;
+
+let lazyWrites: Flushable[] = [];
+let lazyTimer: NodeJS.Timeout | null = null;
+
+function runLazyWrites(): void {
+  lazyTimer = null;
+  const batch = lazyWrites;
+  lazyWrites = [];
+  for (let i = 0; i < batch.length; i++) scheduleFlush(batch[i]);
+}
+
+/** Runs `target.flush()` at the end of a turn at most LAZY_FLUSH_MS from now. */
+export function scheduleLazyFlush(target: Flushable): void {
+  lazyWrites.push(target);
+  if (lazyTimer === null) lazyTimer = setTimeout(runLazyWrites, LAZY_FLUSH_MS);
+}

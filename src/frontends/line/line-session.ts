@@ -93,10 +93,12 @@ export class LineSession implements ConnectionHandler, EventSink {
         if (event.from.sessionId !== this.#session.sessionId) this.#sendRoomEvent(event, event.room);
         return;
       case "joined":
-        if (event.who.sessionId !== this.#session.sessionId) this.#sendRoomEvent(event, event.room);
+        if (event.who.sessionId !== this.#session.sessionId) this.#sendRoomEvent(event, event.room, false);
         else this.#onOwnJoin(event.room, event.members);
         return;
       case "left":
+        this.#sendRoomEvent(event, event.room, false);
+        return;
       case "topic":
         this.#sendRoomEvent(event, event.room);
         return;
@@ -139,12 +141,13 @@ export class LineSession implements ConnectionHandler, EventSink {
     else this.#hub.execute(this.#session, command);
   }
 
-  #sendRoomEvent(event: Parameters<typeof renderRoomEvent>[0], room: string): void {
-    this.#sendRendered(renderRoomEvent(event, room === this.#currentRoom));
+  /** Arrivals and departures are not urgent: in a burst of them, each user gets one write, not one each. */
+  #sendRoomEvent(event: Parameters<typeof renderRoomEvent>[0], room: string, isUrgent = true): void {
+    this.#sendRendered(renderRoomEvent(event, room === this.#currentRoom), isUrgent);
   }
 
-  #sendRendered(rendered: RenderedEvent): void {
-    this.#connection.sendShared(rendered.batch, rendered.index);
+  #sendRendered(rendered: RenderedEvent, isUrgent = true): void {
+    this.#connection.sendShared(rendered.batch, rendered.index, isUrgent);
   }
 
   #onOwnJoin(room: string, members: number): void {
