@@ -995,7 +995,10 @@ interface MemoryRun {
   server: ServerId;
   clients: number;
   rssBeforeKiB: number;
+  /** The lowest RSS over MEMORY_SETTLE_SECONDS of idleness after the notices drained. */
   rssAfterKiB: number;
+  /** RSS right after the notices drained, burst garbage included. */
+  rssDrainedKiB: number;
   peakRssKiB: number;
   kibPerConnection: number;
   joinSeconds: number;
@@ -1014,6 +1017,8 @@ interface MemoryReport {
 function noticesFor(clients: number): number {
   return clients + (clients * (clients - 1)) / 2;
 }
+
+const MEMORY_SETTLE_SECONDS = 10;
 
 async function measureMemoryOnce(kind: ServerKind, clients: number): Promise<MemoryRun> {
   let rssBeforeKiB = 0;
@@ -1039,7 +1044,16 @@ async function measureMemoryOnce(kind: ServerKind, clients: number): Promise<Mem
     whileHeld: async (server) => {
       // A moment for the last writes' buffers to be released before reading.
       await sleep(1000);
-      return readMemoryStatus(server.pid);
+      const drained = readMemoryStatus(server.pid);
+      // Idle memory is what the connections hold, not the join burst's garbage, which a
+      // garbage-collected server returns over the next seconds: keep the lowest reading.
+      let settled = drained;
+      for (let second = 0; second < MEMORY_SETTLE_SECONDS; second++) {
+        await sleep(1000);
+        const now = readMemoryStatus(server.pid);
+        if (now.rssKiB < settled.rssKiB) settled = now;
+      }
+      return { ...settled, drainedRssKiB: drained.rssKiB };
     },
   });
   const result = session.result;
@@ -1050,6 +1064,7 @@ async function measureMemoryOnce(kind: ServerKind, clients: number): Promise<Mem
     clients,
     rssBeforeKiB,
     rssAfterKiB: session.extra.rssKiB,
+    rssDrainedKiB: session.extra.drainedRssKiB,
     peakRssKiB: session.extra.peakRssKiB,
     kibPerConnection: (session.extra.rssKiB - rssBeforeKiB) / clients,
     joinSeconds,
@@ -1131,11 +1146,22 @@ function printMemory(report: MemoryReport): void {
     (a, b) => a.clients - b.clients || serverOrder(a.server) - serverOrder(b.server),
   );
   printTable(
-    ["server", "connections", "RSS before", "RSS after", "KiB/conn", "peak RSS", "joins took", "server us/notice"],
+    [
+      "server",
+      "connections",
+      "RSS before",
+      "RSS drained",
+      "RSS idle",
+      "KiB/conn",
+      "peak RSS",
+      "joins took",
+      "server us/notice",
+    ],
     sorted.map((run) => [
       serverLabel(run.server),
       formatCount(run.clients),
       formatMiB(run.rssBeforeKiB),
+      formatMiB(run.rssDrainedKiB),
       formatMiB(run.rssAfterKiB),
       run.kibPerConnection.toFixed(2),
       formatMiB(run.peakRssKiB),
@@ -1159,6 +1185,9 @@ function printMemory(report: MemoryReport): void {
     );
   }
   for (const note of report.notes) console.log(`  Note: ${note}`);
+  console.log(
+    `  RSS drained: right after the last notice arrived; RSS idle and KiB/conn: the lowest over the next ${MEMORY_SETTLE_SECONDS} s of idleness.`,
+  );
   console.log("  RSS is user-space memory; kernel socket buffers are not in it.");
 }
 
