@@ -15,7 +15,7 @@
  * (RSS per idle connection). Results go to stdout as tables and to
  * bench/.build/last.json.
  *
- * Flags: --quick (short run), --only fanout,steady,memory,
+ * Flags: --quick (short run), --only fanout,steady,memory,history,
  *        --servers parley,naive,ceiling, --memory-clients N, --help.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
@@ -45,7 +45,7 @@ const SERVER_STOP_GRACE_MS = 5_000;
 // ---------- plan ----------
 
 type ServerId = "parley" | "parley-nohist" | "naive" | "ceiling";
-type ScenarioId = "fanout" | "steady" | "memory";
+type ScenarioId = "fanout" | "steady" | "memory" | "history";
 
 interface ServerKind {
   id: ServerId;
@@ -78,9 +78,9 @@ interface Plan {
 }
 
 const SERVER_IDS: ServerId[] = ["parley", "parley-nohist", "naive", "ceiling"];
-const SCENARIO_IDS: ScenarioId[] = ["fanout", "steady", "memory"];
+const SCENARIO_IDS: ScenarioId[] = ["fanout", "steady", "memory", "history"];
 
-const USAGE = `usage: npm run bench -- [--quick] [--only fanout,steady,memory]
+const USAGE = `usage: npm run bench -- [--quick] [--only fanout,steady,memory,history]
        [--servers parley,parley-nohist,naive,ceiling] [--memory-clients N]`;
 
 function parseFlags() {
@@ -1238,6 +1238,23 @@ function machineInfo(): Record<string, unknown> {
   };
 }
 
+// ---------- history ----------
+
+/**
+ * The store on its own (insert rate, search over a million messages) and catch-up
+ * replay end to end. History on against off under fan-out is in the fan-out table.
+ */
+function runHistoryBenches(): void {
+  for (const script of ["store-bench.ts", "replay-bench.ts"]) {
+    printHeading(`History: ${script}`);
+    const run = spawnSync(process.execPath, ["--import", "tsx", path.join(BENCH_DIR, script)], {
+      cwd: ROOT,
+      stdio: "inherit",
+    });
+    if (run.status !== 0) console.log(`  ${script} failed (exit ${run.status ?? run.signal})`);
+  }
+}
+
 // ---------- helpers ----------
 
 function serverLabel(id: ServerId): string {
@@ -1309,6 +1326,7 @@ async function main(): Promise<number> {
     save();
     printMemory(memory);
   }
+  if (plan.scenarios.includes("history")) runHistoryBenches();
   for (const stop of unexpectedStops) console.log(`Note: ${stop}`);
   results.unexpectedStops = unexpectedStops;
   save();

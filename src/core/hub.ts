@@ -56,6 +56,8 @@ export class Hub implements Flushable {
   #pendingEvents: BusEvent[] = [];
   #pendingEntries: HistoryEntry[] = [];
   #isCommitScheduled = false;
+  /** Waiting for what is pending now to be committed and fanned out. */
+  #commitWaiters: Array<() => void> = [];
   /** Every event with an id up to this one has been fanned out. */
   #lastPublishedId = "";
   #nextSessionId = 1;
@@ -275,6 +277,15 @@ export class Hub implements Flushable {
     scheduleCommit(this);
   }
 
+  /**
+   * Resolves once everything accepted so far is stored and fanned out: a user's /history
+   * or /search then includes what they said a moment before (read your own writes).
+   */
+  settled(): Promise<void> {
+    if (this.#pendingEvents.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#commitWaiters.push(resolve));
+  }
+
   /** Commits this turn's history in one transaction, then fans the events out. */
   flush(): void {
     this.#isCommitScheduled = false;
@@ -323,9 +334,18 @@ export class Hub implements Flushable {
 
   #publishAll(events: BusEvent[]): void {
     for (let i = 0; i < events.length; i++) this.#bus.publish(events[i]);
+    this.#wakeCommitWaiters();
+  }
+
+  #wakeCommitWaiters(): void {
+    if (this.#commitWaiters.length === 0) return;
+    const waiters = this.#commitWaiters;
+    this.#commitWaiters = [];
+    for (const wake of waiters) wake();
   }
 
   #dropUncommitted(events: BusEvent[], error: unknown): void {
+    this.#wakeCommitWaiters();
     // Never show what could not be stored: the senders are told, nobody else sees it.
     this.log.error({ event: "store-error", err: error, events: events.length }, "history commit failed");
     for (const event of events) {

@@ -11,6 +11,7 @@ export async function history(hub: Hub, session: Session, command: CommandOf<"hi
     hub.fail(session, "ERR_HISTORY_OFF", { what: "history" });
     return;
   }
+  await hub.settled();
   const limit = Math.min(Math.max(command.limit, 1), hub.options.maxHistoryRequest);
   if (command.where.startsWith("#")) {
     const room = roomOfMember(hub, session, command.where);

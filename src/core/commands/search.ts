@@ -17,6 +17,7 @@ export async function search(hub: Hub, session: Session, command: CommandOf<"sea
     hub.fail(session, "ERR_SEARCH_EMPTY");
     return;
   }
+  await hub.settled();
   const rooms = [...session.rooms].map((room) => room.name);
   let entries: Awaited<ReturnType<typeof store.search>>;
   try {
