@@ -6,28 +6,26 @@
  */
 export class SharedBatch {
   readonly parts: Buffer[] = [];
-  #whole: Buffer | null = null;
-  #wholeParts = 0;
-  #bytes = 0;
+  /** The range last asked for: members flushed at the same moment ask for the same one. */
+  #cachedStart = 0;
+  #cachedEnd = 0;
+  #cached: Buffer | null = null;
 
   /** Adds rendered bytes; returns their index in the batch. */
   append(bytes: Buffer): number {
     this.parts.push(bytes);
-    this.#bytes += bytes.length;
     return this.parts.length - 1;
   }
 
-  /** The bytes of parts [start, end), concatenated at most once for the whole batch. */
+  /** The bytes of parts [start, end), concatenated once for every connection asking for that range. */
   bytesOf(start: number, end: number): Buffer {
     if (end - start === 1) return this.parts[start];
-    if (start === 0 && end === this.parts.length) {
-      if (this.#wholeParts !== end) {
-        this.#whole = Buffer.concat(this.parts, this.#bytes);
-        this.#wholeParts = end;
-      }
-      return this.#whole as Buffer;
+    if (this.#cached === null || start !== this.#cachedStart || end !== this.#cachedEnd) {
+      this.#cached = Buffer.concat(this.parts.slice(start, end));
+      this.#cachedStart = start;
+      this.#cachedEnd = end;
     }
-    return Buffer.concat(this.parts.slice(start, end));
+    return this.#cached;
   }
 }
 

@@ -1,7 +1,7 @@
 import type { ChatError } from "../../core/errors.js";
 import type { DirectEvent, HistoryItem, RenamedEvent, Reply, RoomEvent } from "../../core/events.js";
 import { SharedBatch } from "../../net/shared-output.js";
-import { type Flushable, scheduleFlush } from "../../net/write-batch.js";
+import { LAZY_FLUSH_MS } from "../../net/write-batch.js";
 import { toTerminalText } from "../../text/terminal-text.js";
 
 /**
@@ -33,14 +33,23 @@ export interface RenderedEvent {
  * Room events as members see them: plain in their current room, prefixed elsewhere.
  * Fan-out asks for the same event once per recipient, so the last event's renderings
  * are kept: text is built and encoded once per event, not once per recipient. Each
- * rendering joins its room's batch for this turn, which members share (SharedBatch).
+ * rendering joins its room's open batch, which members share (SharedBatch).
  */
 let lastEvent: RoomEvent | RenamedEvent | null = null;
 let lastPlain: RenderedEvent | null = null;
 let lastPrefixed: RenderedEvent | null = null;
-/** This turn's batches, by variant and room; a new turn starts new ones. */
-const turnBatches = new Map<string, SharedBatch>();
-const endTurn: Flushable = { flush: () => turnBatches.clear() };
+/**
+ * The open batches, by variant and room. A batch stays open for LAZY_FLUSH_MS, not one
+ * turn: members flushed together (every turn for messages, every lazy flush for notices)
+ * then ask for the same range of it and share one buffer.
+ */
+const openBatches = new Map<string, SharedBatch>();
+let isRotationScheduled = false;
+
+function rotateBatches(): void {
+  isRotationScheduled = false;
+  openBatches.clear();
+}
 
 export function renderRoomEvent(event: RoomEvent | RenamedEvent, isCurrentRoom: boolean): RenderedEvent {
   if (event !== lastEvent) {
@@ -58,11 +67,14 @@ export function renderRoomEvent(event: RoomEvent | RenamedEvent, isCurrentRoom: 
 }
 
 function joinTurnBatch(key: string, bytes: Buffer): RenderedEvent {
-  let batch = turnBatches.get(key);
+  let batch = openBatches.get(key);
   if (batch === undefined) {
-    if (turnBatches.size === 0) scheduleFlush(endTurn);
+    if (!isRotationScheduled) {
+      isRotationScheduled = true;
+      setTimeout(rotateBatches, LAZY_FLUSH_MS).unref();
+    }
     batch = new SharedBatch();
-    turnBatches.set(key, batch);
+    openBatches.set(key, batch);
   }
   return { bytes, batch, index: batch.append(bytes) };
 }
