@@ -64,7 +64,7 @@ describe("the parley command", () => {
       alice.send("hello\n");
       await bob.waitFor(`[${alice.address}] hello`);
       await alice.close();
-      await server.waitForStdout((line) => line.startsWith("< The user"));
+      await server.waitForLine((line) => line.startsWith("< The user"));
       assert.deepEqual(server.stdoutLines.slice(1), [
         `> New user ${alice.address} entered. (1 user online)`,
         `> New user ${bob.address} entered. (2 users online)`,
@@ -99,7 +99,7 @@ describe("the parley command", () => {
     stuck.socket.pause();
     const talker = await LineClient.join(server.port);
     for (let i = 0; i < 2000; i++) talker.send(`${i} ${"z".repeat(200)}\n`);
-    await server.waitForStdout((line) => line.includes("] 1999 "));
+    await server.waitForLine((line) => line.includes("] 1999 "));
     server.child.kill("SIGTERM");
     const { code } = await server.exited;
     assert.equal(code, 0);
@@ -108,20 +108,14 @@ describe("the parley command", () => {
   });
 });
 
-async function waitForLog(server: ServerProcess, event: string): Promise<Record<string, unknown>> {
-  const deadline = Date.now() + 5000;
-  for (;;) {
-    for (const line of server.stderrLines) {
-      const entry = JSON.parse(line) as Record<string, unknown>;
-      if (entry.event === event) return entry;
-    }
-    if (Date.now() > deadline) throw new Error(`no "${event}" log line; stderr:\n${server.stderrLines.join("\n")}`);
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, deadline - Date.now());
-      server.child.stderr?.once("data", () => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
-  }
+/** The first structured log entry the server has written on stderr for `event`. */
+function waitForLog(server: ServerProcess, event: string): Promise<Record<string, unknown>> {
+  return server.waitFor(
+    () =>
+      server.stderrLines
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .find((entry) => entry.event === event),
+    `a "${event}" log line`,
+    5000,
+  );
 }

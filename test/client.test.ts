@@ -1,114 +1,21 @@
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
-import { once } from "node:events";
 import { type AddressInfo, createServer, type Server } from "node:net";
 import { describe, type TestContext, test } from "node:test";
+import { ClientProcess } from "./helpers/client-process.js";
 import { skipUnless } from "./helpers/environment.js";
-import { DEFAULT_WAIT_MS, LineClient } from "./helpers/line-client.js";
-import { PARLEY_BIN, ServerProcess, startTestServer } from "./helpers/server.js";
+import { addressIn, LineClient } from "./helpers/line-client.js";
+import { PARLEY_BIN, ServerProcess, startTestServer, type TestServer } from "./helpers/server.js";
 import { isTmuxAvailable, TerminalPane } from "./helpers/tmux.js";
 
 /** `parley client` as a user runs it: its own process, on a pipe or on a real terminal. */
 
-type Exit = { code: number | null; signal: NodeJS.Signals | null };
-
-/** The client with piped stdin and stdout: what it prints is collected, raw and by line. */
-class PipedClient {
-  readonly child: ChildProcess;
-  /** Everything printed on stdout, exactly as written. */
-  stdout = "";
-  stderr = "";
-  readonly exited: Promise<Exit>;
-  #hasExited = false;
-  #waiters: Array<() => void> = [];
-
-  constructor(port: number, host = "127.0.0.1") {
-    this.child = spawn(process.execPath, [PARLEY_BIN, "client", host, String(port)], {
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    this.child.stdin?.on("error", () => {});
-    this.child.stdout?.setEncoding("utf8");
-    this.child.stdout?.on("data", (text: string) => {
-      this.stdout += text;
-      this.#wake();
-    });
-    this.child.stderr?.setEncoding("utf8");
-    this.child.stderr?.on("data", (text: string) => {
-      this.stderr += text;
-    });
-    this.exited = once(this.child, "close").then(([code, signal]) => {
-      this.#hasExited = true;
-      this.#wake();
-      return { code: code as number | null, signal: signal as NodeJS.Signals | null };
-    });
-  }
-
-  /** Complete lines printed so far. */
-  get lines(): string[] {
-    return this.stdout.split("\n").slice(0, -1);
-  }
-
-  /** Types one line, Enter included. */
-  type(line: string): void {
-    this.child.stdin?.write(`${line}\n`);
-  }
-
-  endInput(): void {
-    this.child.stdin?.end();
-  }
-
-  waitForLine(line: string, timeoutMs = DEFAULT_WAIT_MS): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`timed out waiting for ${JSON.stringify(line)}; printed:\n${this.#printed()}`)),
-        timeoutMs,
-      );
-      const check = (): void => {
-        if (this.lines.includes(line)) {
-          clearTimeout(timer);
-          resolve();
-        } else if (this.#hasExited) {
-          clearTimeout(timer);
-          reject(new Error(`exited before printing ${JSON.stringify(line)}; printed:\n${this.#printed()}`));
-        } else {
-          this.#waiters.push(check);
-        }
-      };
-      check();
-    });
-  }
-
-  waitForExit(timeoutMs = DEFAULT_WAIT_MS): Promise<Exit> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`still running; printed:\n${this.#printed()}`)), timeoutMs);
-      void this.exited.then((exit) => {
-        clearTimeout(timer);
-        resolve(exit);
-      });
-    });
-  }
-
-  async stop(): Promise<void> {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill("SIGKILL");
-    await this.exited;
-  }
-
-  #printed(): string {
-    return `${this.stdout}\n(stderr) ${this.stderr}`;
-  }
-
-  #wake(): void {
-    const waiters = this.#waiters;
-    this.#waiters = [];
-    for (const wake of waiters) wake();
-  }
-}
-
-/** Takes "IP:PORT" out of a notice such as "> New user 127.0.0.1:5000 entered. (2 users online)". */
-function addressIn(notice: string): string {
-  const address = notice.match(/\d{1,3}(?:\.\d{1,3}){3}:\d+/)?.[0];
-  assert.ok(address, `no IP:PORT in ${JSON.stringify(notice)}`);
-  return address;
+/** An in-process server with one raw peer in it; both are stopped when the test ends. */
+async function serverWithPeer(t: TestContext): Promise<{ server: TestServer; peer: LineClient }> {
+  const server = await startTestServer();
+  t.after(() => server.stop());
+  const peer = await LineClient.join(server.port);
+  t.after(() => peer.socket.destroy());
+  return { server, peer };
 }
 
 /**
@@ -117,13 +24,10 @@ function addressIn(notice: string): string {
  */
 async function clientBesidePeer(
   t: TestContext,
-): Promise<{ client: PipedClient; peer: LineClient; clientAddress: string }> {
-  const server = await startTestServer();
-  t.after(() => server.stop());
-  const peer = await LineClient.join(server.port);
-  t.after(() => peer.socket.destroy());
-  const client = new PipedClient(server.port);
-  t.after(() => client.stop());
+): Promise<{ client: ClientProcess; peer: LineClient; clientAddress: string }> {
+  const { server, peer } = await serverWithPeer(t);
+  const client = new ClientProcess(server.port);
+  t.after(() => client.kill());
   await client.waitForLine("> Connected to the chat server (2 users online)");
   const clientAddress = addressIn(await peer.waitFor((line) => line.startsWith("> New user ")));
   return { client, peer, clientAddress };
@@ -144,7 +48,7 @@ describe("the client on pipes", () => {
     peer.send("hello, client\n");
     await client.waitForLine(`[${peer.address}] hello, client`);
     // The peer spoke after "hi" reached it, so an echo of "hi" from the server would be printed before.
-    assert.deepEqual(client.lines, [
+    assert.deepEqual(client.stdoutLines, [
       "> Connected to the chat server (2 users online)",
       "[You] hi",
       `[${peer.address}] hello, client`,
@@ -183,13 +87,13 @@ describe("the client on pipes", () => {
   test("a server shutting down is shown, then the client says the server closed and exits 0", async (t) => {
     const server = await ServerProcess.start(["server", "127.0.0.1", "0", "--quiet", "--log-level", "silent"]);
     t.after(() => server.kill());
-    const client = new PipedClient(server.port);
-    t.after(() => client.stop());
+    const client = new ClientProcess(server.port);
+    t.after(() => client.kill());
     await client.waitForLine("> Connected to the chat server (1 user online)");
     server.child.kill("SIGTERM");
     await client.waitForLine("Server closed the connection.");
     assert.deepEqual(await client.waitForExit(), { code: 0, signal: null });
-    assert.deepEqual(client.lines, [
+    assert.deepEqual(client.stdoutLines, [
       "> Connected to the chat server (1 user online)",
       "! The server is shutting down.",
       "Server closed the connection.",
@@ -201,14 +105,14 @@ describe("the client on pipes", () => {
     const closed = await listenOnce(() => {});
     const port = closed.port;
     await new Promise((resolve) => closed.close(resolve));
-    const client = new PipedClient(port);
+    const client = new ClientProcess(port);
     try {
       const exit = await client.waitForExit();
       assert.notEqual(exit.code, 0);
       assert.match(`${client.stdout}${client.stderr}`, /ECONNREFUSED|refused/i);
       assert.doesNotMatch(client.stdout, /Connected to the chat server|You have been disconnected/);
     } finally {
-      await client.stop();
+      await client.kill();
     }
   });
 
@@ -223,13 +127,13 @@ describe("the client on pipes", () => {
       );
     });
     t.after(() => hostile.close());
-    const client = new PipedClient(hostile.port);
-    t.after(() => client.stop());
+    const client = new ClientProcess(hostile.port);
+    t.after(() => client.kill());
     await client.waitForLine("Server closed the connection.");
     assert.deepEqual(await client.waitForExit(), { code: 0, signal: null });
     // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is that none of them is printed.
     assert.doesNotMatch(client.stdout, /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
-    const lines = client.lines;
+    const lines = client.stdoutLines;
     assert.equal(lines.length, 4, client.stdout);
     assert.equal(lines[0], "> Connected to the chat server (1 user online)");
     // Shown, not obeyed: the text around each sequence is still there for the user to see.
@@ -244,10 +148,7 @@ describe("the client on a terminal", () => {
   async function clientInPane(
     t: TestContext,
   ): Promise<{ pane: TerminalPane; peer: LineClient; clientAddress: string }> {
-    const server = await startTestServer();
-    t.after(() => server.stop());
-    const peer = await LineClient.join(server.port);
-    t.after(() => peer.socket.destroy());
+    const { server, peer } = await serverWithPeer(t);
     const pane = await TerminalPane.start([process.execPath, PARLEY_BIN, "client", "127.0.0.1", String(server.port)]);
     t.after(() => pane.kill());
     await pane.waitForScreen(["> Connected to the chat server (2 users online)"]);

@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
-import { once } from "node:events";
 import { type AddressInfo, connect, createServer, type Socket } from "node:net";
 import { after, before, describe, test } from "node:test";
+import { ClientProcess } from "./helpers/client-process.js";
 import { REFERENCE_DIR, referenceSkip } from "./helpers/environment.js";
-import { DEFAULT_WAIT_MS, LineClient } from "./helpers/line-client.js";
-import { PARLEY_BIN, ServerProcess } from "./helpers/server.js";
+import { addressIn, LineClient } from "./helpers/line-client.js";
+import { ServerProcess } from "./helpers/server.js";
+import { SpawnedProgram } from "./helpers/spawned-program.js";
+import { DEFAULT_WAIT_MS, type LineMatch, toLinePredicate, Wakeups, waitUntil } from "./helpers/wait-until.js";
 
 /**
  * Parley beside the original Python programs (`srv.py`, `cli.py`), each run from the
@@ -17,115 +18,6 @@ const referenceMissing = referenceSkip() ?? false;
 
 /** The original sends each message bare, one send() each: a quiet this long ends a message. */
 const MESSAGE_QUIET_MS = 30;
-
-type Match = string | ((line: string) => boolean);
-
-function toPredicate(match: Match): (line: string) => boolean {
-  return typeof match === "string" ? (line) => line === match : match;
-}
-
-/** Resolves once `probe` returns a value; woken by `subscribe`, given up after `timeoutMs`. */
-function waitUntil<T>(
-  probe: () => T | undefined,
-  subscribe: (wake: () => void) => void,
-  describeFailure: () => string,
-  timeoutMs: number,
-): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`timed out after ${timeoutMs} ms: ${describeFailure()}`)),
-      timeoutMs,
-    );
-    const check = (): void => {
-      const value = probe();
-      if (value === undefined) {
-        subscribe(check);
-        return;
-      }
-      clearTimeout(timer);
-      resolve(value);
-    };
-    check();
-  });
-}
-
-/** A program as its own process: stdin to type into, stdout collected line by line. */
-class Program {
-  readonly child: ChildProcess;
-  readonly name: string;
-  /** Every line printed on stdout, in order, empty ones included. */
-  readonly lines: string[] = [];
-  stderr = "";
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  #unterminated = "";
-  #hasExited = false;
-  #waiters: Array<() => void> = [];
-
-  constructor(name: string, command: string, args: string[], cwd?: string) {
-    this.name = name;
-    this.child = spawn(command, args, { cwd, stdio: ["pipe", "pipe", "pipe"] });
-    this.child.stdin?.on("error", () => {});
-    this.child.stdout?.setEncoding("utf8");
-    this.child.stdout?.on("data", (text: string) => {
-      const parts = (this.#unterminated + text).split("\n");
-      this.#unterminated = parts.pop() ?? "";
-      this.lines.push(...parts);
-      this.#wake();
-    });
-    this.child.stderr?.setEncoding("utf8");
-    this.child.stderr?.on("data", (text: string) => {
-      this.stderr += text;
-    });
-    this.exited = once(this.child, "close").then(([code, signal]) => {
-      this.#hasExited = true;
-      if (this.#unterminated !== "") this.lines.push(this.#unterminated);
-      this.#wake();
-      return { code: code as number | null, signal: signal as NodeJS.Signals | null };
-    });
-  }
-
-  /** Types one line, Enter included. */
-  type(line: string): void {
-    this.child.stdin?.write(`${line}\n`);
-  }
-
-  waitForLine(match: Match, timeoutMs = DEFAULT_WAIT_MS): Promise<string> {
-    const isMatch = toPredicate(match);
-    return waitUntil(
-      () => this.lines.find(isMatch) ?? (this.#hasExited ? null : undefined),
-      (wake) => this.#waiters.push(wake),
-      () => `${this.name} did not print ${String(match)}; it printed:\n${this.lines.join("\n")}\n${this.stderr}`,
-      timeoutMs,
-    ).then((line) => {
-      if (line === null) throw new Error(`${this.name} exited before printing ${String(match)}:\n${this.output()}`);
-      return line;
-    });
-  }
-
-  async waitForExit(timeoutMs = DEFAULT_WAIT_MS): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-    const timeout = new Promise<never>((_, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${this.name} still runs:\n${this.output()}`)), timeoutMs);
-      void this.exited.then(() => clearTimeout(timer));
-    });
-    return Promise.race([this.exited, timeout]);
-  }
-
-  output(): string {
-    return `${this.lines.join("\n")}\n${this.stderr}`;
-  }
-
-  /** Ends the process if it still runs. */
-  async stop(signal: NodeJS.Signals = "SIGKILL"): Promise<void> {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
-    await this.exited;
-  }
-
-  #wake(): void {
-    const waiters = this.#waiters;
-    this.#waiters = [];
-    for (const wake of waiters) wake();
-  }
-}
 
 /**
  * A raw socket peer that reads the way a person would: a message ends at a line
@@ -140,7 +32,7 @@ class MessagePeer {
   #quiet: NodeJS.Timeout | null = null;
   #nextIndex = 0;
   #isClosed = false;
-  #waiters: Array<() => void> = [];
+  readonly #wakeups = new Wakeups();
   readonly closed: Promise<void>;
 
   private constructor(socket: Socket) {
@@ -153,7 +45,7 @@ class MessagePeer {
       socket.on("close", () => {
         this.#endMessage();
         this.#isClosed = true;
-        this.#wake();
+        this.#wakeups.wakeAll();
         resolve();
       }),
     );
@@ -175,14 +67,14 @@ class MessagePeer {
     this.socket.write(text);
   }
 
-  waitFor(match: Match, timeoutMs = DEFAULT_WAIT_MS): Promise<string> {
-    const isMatch = toPredicate(match);
+  waitFor(match: LineMatch, timeoutMs = DEFAULT_WAIT_MS): Promise<string> {
+    const isMatch = toLinePredicate(match);
     return this.#until(() => this.messages.find(isMatch), `a message matching ${String(match)}`, timeoutMs);
   }
 
   /** Waits for a message matching `match` that came after the one this last found: expectations in order. */
-  async waitForNext(match: Match, timeoutMs = DEFAULT_WAIT_MS): Promise<string> {
-    const isMatch = toPredicate(match);
+  async waitForNext(match: LineMatch, timeoutMs = DEFAULT_WAIT_MS): Promise<string> {
+    const isMatch = toLinePredicate(match);
     const index = await this.#until(
       () => {
         const found = this.messages.findIndex((message, i) => i >= this.#nextIndex && isMatch(message));
@@ -206,7 +98,7 @@ class MessagePeer {
     this.messages.push(...parts);
     if (this.#quiet !== null) clearTimeout(this.#quiet);
     this.#quiet = this.#unterminated === "" ? null : setTimeout(() => this.#endMessage(), MESSAGE_QUIET_MS);
-    this.#wake();
+    this.#wakeups.wakeAll();
   }
 
   #endMessage(): void {
@@ -215,25 +107,17 @@ class MessagePeer {
     if (this.#unterminated === "") return;
     this.messages.push(this.#unterminated);
     this.#unterminated = "";
-    this.#wake();
+    this.#wakeups.wakeAll();
   }
 
   #until<T>(probe: () => T | undefined, what: string, timeoutMs: number): Promise<T> {
-    return waitUntil(
-      () => probe() ?? (this.#isClosed ? null : undefined),
-      (wake) => this.#waiters.push(wake),
-      () => `waiting for ${what}; got:\n${this.messages.join("\n")}`,
+    return waitUntil(probe, {
+      what,
+      wakeups: this.#wakeups,
       timeoutMs,
-    ).then((value) => {
-      if (value === null) throw new Error(`closed while waiting for ${what}; got:\n${this.messages.join("\n")}`);
-      return value;
+      seen: () => `got:\n${this.messages.join("\n")}`,
+      end: { hasEnded: () => this.#isClosed, description: "connection closed" },
     });
-  }
-
-  #wake(): void {
-    const waiters = this.#waiters;
-    this.#waiters = [];
-    for (const wake of waiters) wake();
   }
 }
 
@@ -253,28 +137,33 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+/** One of the original Python programs, run from the reference folder as the original's users run it. */
+function startReferenceProgram(script: string, args: string[]): SpawnedProgram {
+  return new SpawnedProgram(script, "python3", [script, ...args], { cwd: REFERENCE_DIR });
+}
+
 /** `srv.py` on a free port, run from the reference folder; retried if the port was taken meanwhile. */
 async function startOriginalServer(): Promise<ChatServer> {
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
-    const program = new Program("srv.py", "python3", ["srv.py", "127.0.0.1", String(port)], REFERENCE_DIR);
+    const program = startReferenceProgram("srv.py", ["127.0.0.1", String(port)]);
     try {
       await program.waitForLine(`Chat Server started on port ${port}.`);
     } catch (error) {
-      await program.stop();
+      await program.kill();
       if (attempt < 3 && program.stderr.includes("Address already in use")) continue;
       throw error;
     }
     return {
       port,
-      console: program.lines,
+      console: program.stdoutLines,
       waitForConsole: async (line) => {
         await program.waitForLine(line);
       },
       stop: async () => {
         // Ctrl+C is how the original is stopped: it closes every socket and exits.
-        if (program.child.exitCode === null && program.child.signalCode === null) program.child.kill("SIGINT");
-        await program.waitForExit().catch(() => program.stop());
+        if (program.isRunning) program.child.kill("SIGINT");
+        await program.waitForExit().catch(() => program.kill());
       },
     };
   }
@@ -286,21 +175,10 @@ async function startParleyServer(): Promise<ChatServer> {
     port: server.port,
     console: server.stdoutLines,
     waitForConsole: async (line) => {
-      await server.waitForStdout((printed) => printed === line);
+      await server.waitForLine(line);
     },
     stop: () => server.kill(),
   };
-}
-
-function startParleyClient(port: number): Program {
-  return new Program("parley client", process.execPath, [PARLEY_BIN, "client", "127.0.0.1", String(port)]);
-}
-
-/** Takes "IP:PORT" out of a notice such as "> New user 127.0.0.1:5000 entered. (2 users online)". */
-function addressIn(notice: string): string {
-  const address = notice.match(/\d{1,3}(?:\.\d{1,3}){3}:\d+/)?.[0];
-  assert.ok(address, `no IP:PORT in ${JSON.stringify(notice)}`);
-  return address;
 }
 
 describe("the original client (cli.py) on Parley's server", { skip: referenceMissing }, () => {
@@ -312,7 +190,7 @@ describe("the original client (cli.py) on Parley's server", { skip: referenceMis
 
   test("shows every message on a line of its own, and what it types reaches the others", async () => {
     const peer = await LineClient.join(server.port);
-    const original = new Program("cli.py", "python3", ["cli.py", "127.0.0.1", String(server.port)], REFERENCE_DIR);
+    const original = startReferenceProgram("cli.py", ["127.0.0.1", String(server.port)]);
     try {
       await original.waitForLine("> Connected to the chat server (2 users online)");
       const originalAddress = addressIn(await peer.waitFor((line) => line.startsWith("> New user ")));
@@ -341,7 +219,7 @@ describe("the original client (cli.py) on Parley's server", { skip: referenceMis
       // Parley ends each message with "\n" and the original print()s each recv, so blank
       // lines fall between messages; what matters is that no two messages share a line.
       assert.deepEqual(
-        original.lines.filter((line) => line !== ""),
+        original.stdoutLines.filter((line) => line !== ""),
         [
           "> Connected to the chat server (2 users online)",
           `> New user ${otherAddress} entered. (3 users online)`,
@@ -360,7 +238,7 @@ describe("the original client (cli.py) on Parley's server", { skip: referenceMis
         `< The user ${originalAddress} left. (1 user online)`,
       ]);
     } finally {
-      await original.stop();
+      await original.kill();
       await peer.close();
     }
   });
@@ -370,11 +248,11 @@ describe("Parley's client on the original server (srv.py)", { skip: referenceMis
   test("receives each bare message as a line, and what it types reaches the others", async () => {
     const server = await startOriginalServer();
     const peer = await MessagePeer.open(server.port);
-    let client: Program | null = null;
+    let client: ClientProcess | null = null;
     let third: MessagePeer | null = null;
     try {
       await peer.waitFor("> Connected to the chat server (1 user online)");
-      client = startParleyClient(server.port);
+      client = new ClientProcess(server.port);
       await client.waitForLine("> Connected to the chat server (2 users online)");
       const clientAddress = addressIn(await peer.waitFor((message) => message.startsWith("> New user ")));
 
@@ -397,7 +275,7 @@ describe("Parley's client on the original server (srv.py)", { skip: referenceMis
       assert.equal((await client.waitForExit()).code, 0);
       await peer.waitFor(`< The user ${clientAddress} left. (1 user online)`);
 
-      assert.deepEqual(client.lines, [
+      assert.deepEqual(client.stdoutLines, [
         "> Connected to the chat server (2 users online)",
         `[${peer.address}] hello from a raw socket`,
         "[You] hi from Parley",
@@ -414,25 +292,25 @@ describe("Parley's client on the original server (srv.py)", { skip: referenceMis
         `< The user ${clientAddress} left. (1 user online)`,
       ]);
     } finally {
-      await client?.stop();
+      await client?.kill();
       await server.stop();
     }
   });
 
   test("says so and exits 0 when the original server stops", async () => {
     const server = await startOriginalServer();
-    const client = startParleyClient(server.port);
+    const client = new ClientProcess(server.port);
     try {
       await client.waitForLine("> Connected to the chat server (1 user online)");
       await server.stop();
       await client.waitForLine("Server closed the connection.");
       assert.equal((await client.waitForExit()).code, 0);
-      assert.deepEqual(client.lines, [
+      assert.deepEqual(client.stdoutLines, [
         "> Connected to the chat server (1 user online)",
         "Server closed the connection.",
       ]);
     } finally {
-      await client.stop();
+      await client.kill();
       await server.stop();
     }
   });

@@ -4,6 +4,7 @@ import { after, before, describe, it } from "node:test";
 import { LineClient } from "./helpers/line-client.js";
 import { ServerProcess, startTestServer } from "./helpers/server.js";
 import { connectStalledReader } from "./helpers/stalled-reader.js";
+import { Wakeups, waitUntil } from "./helpers/wait-until.js";
 
 describe("slow readers, resets and silent peers", () => {
   let server: Awaited<ReturnType<typeof startTestServer>>;
@@ -45,7 +46,7 @@ describe("slow readers, resets and silent peers", () => {
       await doomed.reset();
     }
     // Every reset peer is gone from the count, however the resets interleaved with the joins.
-    await waitUntil(() => server.hub.sessionCount === 1);
+    await pollUntil(() => server.hub.sessionCount === 1);
     const last = await LineClient.join(server.port);
     await watcher.waitFor(`> New user ${last.address} entered. (2 users online)`);
     assert.equal(server.hub.sessionCount, 2);
@@ -70,7 +71,7 @@ describe("slow readers, resets and silent peers", () => {
     talker.send("anyone?\n");
     await Promise.all(silent.map((client) => client.waitFor(`[${talker.address}] anyone?`)));
     await Promise.all([...silent, talker].map((client) => client.close()));
-    await waitUntil(() => server.hub.sessionCount === 0);
+    await pollUntil(() => server.hub.sessionCount === 0);
   });
 });
 
@@ -107,7 +108,7 @@ class CountingPeer {
   firstLine = "";
   lastLine = "";
   #tail = "";
-  #wake: (() => void) | null = null;
+  readonly #wakeups = new Wakeups();
 
   private constructor(socket: Socket) {
     this.socket = socket;
@@ -120,7 +121,7 @@ class CountingPeer {
       if (this.lineCount === 0) this.firstLine = lines[0];
       this.lineCount += lines.length;
       this.lastLine = lines[lines.length - 1];
-      this.#wake?.();
+      this.#wakeups.wakeAll();
     });
     socket.on("error", () => {});
   }
@@ -133,20 +134,12 @@ class CountingPeer {
     });
   }
 
-  waitForLines(count: number, timeoutMs: number): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`${this.address}: ${this.lineCount} of ${count} lines after ${timeoutMs} ms`)),
-        timeoutMs,
-      );
-      const check = (): void => {
-        if (this.lineCount < count) return;
-        clearTimeout(timer);
-        this.#wake = null;
-        resolve();
-      };
-      this.#wake = check;
-      check();
+  async waitForLines(count: number, timeoutMs: number): Promise<void> {
+    await waitUntil(() => (this.lineCount >= count ? true : undefined), {
+      what: `${count} lines`,
+      wakeups: this.#wakeups,
+      timeoutMs,
+      seen: () => `${this.address} had ${this.lineCount}`,
     });
   }
 
@@ -158,7 +151,8 @@ class CountingPeer {
   }
 }
 
-async function waitUntil(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+/** Checks at every turn of the event loop: the in-process state it reads has no event to wait on. */
+async function pollUntil(condition: () => boolean, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error("condition not met in time");

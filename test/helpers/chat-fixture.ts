@@ -1,7 +1,8 @@
 import type { TestContext } from "node:test";
 import type { ServerConfig } from "../../src/config.js";
-import { DEFAULT_WAIT_MS, LineClient } from "./line-client.js";
+import { LineClient } from "./line-client.js";
 import { startTestServer, type TestServer } from "./server.js";
+import { DEFAULT_WAIT_MS } from "./wait-until.js";
 
 /** Pacing off, for tests that send many commands from one user without meaning to flood. */
 export const UNPACED: Partial<ServerConfig> = {

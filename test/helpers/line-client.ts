@@ -1,6 +1,13 @@
+import assert from "node:assert/strict";
 import { connect, type Socket } from "node:net";
-
-export const DEFAULT_WAIT_MS = 5000;
+import {
+  DEFAULT_WAIT_MS,
+  describeLineMatch,
+  type LineMatch,
+  toLinePredicate,
+  Wakeups,
+  waitUntil,
+} from "./wait-until.js";
 
 /**
  * A raw line-protocol peer for tests: what netcat would be, with a way to wait for
@@ -13,7 +20,7 @@ export class LineClient {
   /** Every complete line received, in order, without terminators. */
   readonly lines: string[] = [];
   #buffered = "";
-  #waiters: Array<() => void> = [];
+  readonly #wakeups = new Wakeups();
   #isClosed = false;
   readonly closed: Promise<void>;
 
@@ -29,13 +36,13 @@ export class LineClient {
         this.#buffered = this.#buffered.slice(newline + 1);
         newline = this.#buffered.indexOf("\n");
       }
-      this.#wake();
+      this.#wakeups.wakeAll();
     });
     socket.on("error", () => {});
     this.closed = new Promise((resolve) =>
       socket.on("close", () => {
         this.#isClosed = true;
-        this.#wake();
+        this.#wakeups.wakeAll();
         resolve();
       }),
     );
@@ -73,14 +80,9 @@ export class LineClient {
   }
 
   /** Waits until a line after index `from` matches; returns it. */
-  async waitFor(match: string | ((line: string) => boolean), timeoutMs = DEFAULT_WAIT_MS, from = 0): Promise<string> {
-    const isMatch = typeof match === "string" ? (line: string) => line === match : match;
-    const found = await this.#until(
-      () => this.lines.slice(from).find(isMatch),
-      timeoutMs,
-      `a line matching ${String(match)}`,
-    );
-    return found;
+  waitFor(match: LineMatch, timeoutMs = DEFAULT_WAIT_MS, from = 0): Promise<string> {
+    const isMatch = toLinePredicate(match);
+    return this.#until(() => this.lines.slice(from).find(isMatch), timeoutMs, describeLineMatch(match));
   }
 
   /** Waits until at least `count` lines have arrived. */
@@ -104,30 +106,20 @@ export class LineClient {
     return this.closed;
   }
 
-  #wake(): void {
-    const waiters = this.#waiters;
-    this.#waiters = [];
-    for (const wake of waiters) wake();
-  }
-
   #until<T>(probe: () => T | undefined, timeoutMs: number, what: string): Promise<T> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; got:\n${this.lines.join("\n")}`));
-      }, timeoutMs);
-      const check = (): void => {
-        const value = probe();
-        if (value !== undefined) {
-          clearTimeout(timer);
-          resolve(value);
-        } else if (this.#isClosed) {
-          clearTimeout(timer);
-          reject(new Error(`connection closed while waiting for ${what}; got:\n${this.lines.join("\n")}`));
-        } else {
-          this.#waiters.push(check);
-        }
-      };
-      check();
+    return waitUntil(probe, {
+      what,
+      wakeups: this.#wakeups,
+      timeoutMs,
+      seen: () => `got:\n${this.lines.join("\n")}`,
+      end: { hasEnded: () => this.#isClosed, description: "connection closed" },
     });
   }
+}
+
+/** Takes "IP:PORT" out of a notice such as "> New user 127.0.0.1:5000 entered. (2 users online)". */
+export function addressIn(notice: string): string {
+  const address = notice.match(/\d{1,3}(?:\.\d{1,3}){3}:\d+/)?.[0];
+  assert.ok(address, `no IP:PORT in ${JSON.stringify(notice)}`);
+  return address;
 }

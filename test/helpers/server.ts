@@ -1,5 +1,3 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { once } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { pino } from "pino";
 import { defaultServerConfig, type ServerConfig } from "../../src/config.js";
 import { type RunningServer, startServer } from "../../src/server.js";
+import { SpawnedProgram } from "./spawned-program.js";
 
 export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const PARLEY_BIN = fileURLToPath(new URL("../../dist/parley.js", import.meta.url));
@@ -46,86 +45,24 @@ export async function startTestServer(overrides: Partial<ServerConfig> = {}): Pr
   });
 }
 
-/** The built `parley` bin as its own process, with its stdout lines collected. */
-export class ServerProcess {
-  readonly child: ChildProcess;
-  readonly stdoutLines: string[] = [];
-  readonly stderrLines: string[] = [];
-  port = 0;
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  #waiters: Array<() => void> = [];
+/** Longer than other waits: the first line comes only after the server has opened its store and bound. */
+const SERVER_WAIT_MS = 10_000;
 
-  private constructor(child: ChildProcess) {
-    this.child = child;
-    collectLines(child.stdout, this.stdoutLines, () => this.#wake());
-    collectLines(child.stderr, this.stderrLines, () => this.#wake());
-    this.exited = once(child, "exit").then(([code, signal]) => {
-      this.#wake();
-      return { code: code as number | null, signal: signal as NodeJS.Signals | null };
-    });
+/** The built `parley` bin serving, as its own process, with its stdout and stderr lines collected. */
+export class ServerProcess extends SpawnedProgram {
+  port = 0;
+
+  private constructor(args: string[]) {
+    super("parley server", process.execPath, [PARLEY_BIN, ...args], { stdin: "ignore", waitMs: SERVER_WAIT_MS });
   }
 
   /** Starts the bin; unless `args` name a --data-dir, it gets a fresh one, removed when the process exits. */
   static async start(args: string[] = ["server", "127.0.0.1", "0"]): Promise<ServerProcess> {
     const owned = args.includes("--data-dir") ? null : makeDataDir();
-    const fullArgs = owned === null ? args : [...args, "--data-dir", owned.dataDir];
-    const child = spawn(process.execPath, [PARLEY_BIN, ...fullArgs], { stdio: ["ignore", "pipe", "pipe"] });
-    if (owned !== null) child.once("exit", owned.remove);
-    const server = new ServerProcess(child);
-    const started = await server.waitForStdout((line) => line.startsWith("Chat Server started on port "));
+    const server = new ServerProcess(owned === null ? args : [...args, "--data-dir", owned.dataDir]);
+    if (owned !== null) server.child.once("exit", owned.remove);
+    const started = await server.waitForLine((line) => line.startsWith("Chat Server started on port "));
     server.port = Number(started.match(/port (\d+)\./)?.[1]);
     return server;
   }
-
-  waitForStdout(match: (line: string) => boolean, timeoutMs = 10_000): Promise<string> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(
-        () =>
-          reject(
-            new Error(
-              `timed out waiting for server output; stdout:\n${this.stdoutLines.join("\n")}\nstderr:\n${this.stderrLines.join("\n")}`,
-            ),
-          ),
-        timeoutMs,
-      );
-      const check = (): void => {
-        const found = this.stdoutLines.find(match);
-        if (found !== undefined) {
-          clearTimeout(timer);
-          resolve(found);
-        } else if (this.child.exitCode !== null || this.child.signalCode !== null) {
-          clearTimeout(timer);
-          reject(new Error(`server exited; stderr:\n${this.stderrLines.join("\n")}`));
-        } else {
-          this.#waiters.push(check);
-        }
-      };
-      check();
-    });
-  }
-
-  /** Stops the process if it still runs. */
-  async kill(signal: NodeJS.Signals = "SIGKILL"): Promise<void> {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
-    await this.exited;
-  }
-
-  #wake(): void {
-    const waiters = this.#waiters;
-    this.#waiters = [];
-    for (const wake of waiters) wake();
-  }
-}
-
-function collectLines(stream: NodeJS.ReadableStream | null, into: string[], onLine: () => void): void {
-  if (stream === null) return;
-  let buffered = "";
-  stream.setEncoding("utf8");
-  stream.on("data", (text: string) => {
-    buffered += text;
-    const parts = buffered.split("\n");
-    buffered = parts.pop() ?? "";
-    into.push(...parts);
-    onLine();
-  });
 }

@@ -1,7 +1,7 @@
 import { execFile, spawnSync } from "node:child_process";
 import { rm } from "node:fs/promises";
 import { promisify } from "node:util";
-import { DEFAULT_WAIT_MS } from "./line-client.js";
+import { DEFAULT_WAIT_MS } from "./wait-until.js";
 
 const run = promisify(execFile);
 
