@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import type { BusEvent, FanoutBus } from "../bus/bus.js";
-import { type Flushable, scheduleCommit } from "../net/write-batch.js";
 import type { HistoryEntry, MessageStore } from "../store/store.js";
+import { type Flushable, scheduleCommit } from "../turn-end.js";
 import { COMMAND_HANDLERS } from "./commands/index.js";
 import type { Command } from "./commands.js";
 import { type ChatError, type ChatErrorCode, chatError } from "./errors.js";

@@ -1,8 +1,8 @@
 import type { Socket } from "node:net";
 import type { Logger } from "pino";
+import { type Flushable, scheduleFlush, scheduleLazyFlush } from "../turn-end.js";
 import { LineFramer, type LineSink } from "./line-framer.js";
 import { type SharedBatch, SharedRun } from "./shared-output.js";
-import { type Flushable, scheduleFlush, scheduleLazyFlush } from "./write-batch.js";
 
 export interface ConnectionLimits {
   maxLineBytes: number;

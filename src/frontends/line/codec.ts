@@ -1,8 +1,8 @@
 import type { ChatError } from "../../core/errors.js";
 import type { DirectEvent, HistoryItem, RenamedEvent, Reply, RoomEvent } from "../../core/events.js";
 import { SharedBatch } from "../../net/shared-output.js";
-import { LAZY_FLUSH_MS } from "../../net/write-batch.js";
 import { toTerminalText } from "../../text/terminal-text.js";
+import { LAZY_FLUSH_MS } from "../../turn-end.js";
 
 /**
  * The original protocol's text, word for word: `> ` for arrivals, `< ` for departures,

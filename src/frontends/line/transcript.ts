@@ -1,7 +1,7 @@
 import type { Writable } from "node:stream";
 import type { Logger } from "pino";
 import type { BusEvent } from "../../bus/bus.js";
-import { type Flushable, scheduleFlush } from "../../net/write-batch.js";
+import { type Flushable, scheduleFlush } from "../../turn-end.js";
 import { renderRoomEvent } from "./codec.js";
 
 /** Past this many unwritten bytes the console is not keeping up, and lines are dropped rather than held. */
