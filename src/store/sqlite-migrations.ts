@@ -98,6 +98,14 @@ export const MIGRATIONS: readonly Migration[] = [
     description: "retention by age goes by id, which is time-ordered: one index fewer to write per message",
     up: "DROP INDEX history_by_at;",
   },
+  {
+    version: 4,
+    description: "the room index carries the kind, so replays skip arrivals and departures without reading rows",
+    up: `
+      DROP INDEX history_by_target;
+      CREATE INDEX history_by_target ON history (target, id, recipient_key, kind);
+    `,
+  },
 ];
 
 export type MigrationErrorCode = "ERR_SCHEMA_TOO_NEW" | "ERR_MIGRATION_FAILED";
