@@ -120,6 +120,17 @@ describe("SqliteStore history", () => {
     assert.deepEqual(texts(await store.roomHistory("#a", 10)), ["once", "new"]);
   });
 
+  it("stores a large batch whole and in order, and a retried large batch adds only what is new", async () => {
+    const store = openStore();
+    const first = Array.from({ length: 100 }, (_, i) => say(i + 1, "#a", "ann", `line ${i + 1}`));
+    store.appendBatch(first);
+    const retried = Array.from({ length: 70 }, (_, i) => say(i + 61, "#a", "ann", `line ${i + 61}`));
+    store.appendBatch(retried);
+    const expected = Array.from({ length: 130 }, (_, i) => `line ${i + 1}`);
+    assert.deepEqual(texts(await store.roomHistory("#a", 500)), expected);
+    assert.equal((await store.search("line", ["#a"], "ann", 500)).length, 130);
+  });
+
   it("treats a negative limit as none, not as no limit", async () => {
     const store = openStore();
     store.appendBatch([say(1, "#a", "ann", "one")]);
