@@ -209,9 +209,8 @@ export class Hub implements Flushable {
       return chatError("ERR_TOO_MANY_ROOMS", { limit: this.options.maxRoomsPerUser });
     }
     const room = existing ?? this.#createRoom(name);
-    room.members.add(session);
+    room.members.set(session, this.#lastPublishedId);
     session.rooms.add(room);
-    session.joinedAfter.set(room.name, this.#lastPublishedId);
     const { id, at } = this.mintId();
     this.publish(
       { kind: "joined", id, at, room: room.name, who: session.ref, members: room.members.size },
@@ -223,7 +222,6 @@ export class Hub implements Flushable {
   leaveRoom(session: Session, room: Room, reason: string): void {
     room.members.delete(session);
     session.rooms.delete(room);
-    session.joinedAfter.delete(room.name);
     // An empty room holds no memory unless it has a topic to keep.
     if (room.members.size === 0 && room.topic === "") {
       this.#roomsByKey.delete(room.key);
@@ -364,7 +362,7 @@ export class Hub implements Flushable {
       case "left":
       case "topic": {
         const room = this.#roomsByName.get(event.room);
-        if (room !== undefined) for (const member of room.members) member.sink.deliver(event);
+        if (room !== undefined) for (const member of room.members.keys()) member.sink.deliver(event);
         break;
       }
       case "direct": {
@@ -381,7 +379,7 @@ export class Hub implements Flushable {
         const recipients = new Set<Session>();
         for (const name of event.rooms) {
           const room = this.#roomsByName.get(name);
-          if (room !== undefined) for (const member of room.members) recipients.add(member);
+          if (room !== undefined) for (const member of room.members.keys()) recipients.add(member);
         }
         for (const session of recipients) session.sink.deliver(event);
         break;

@@ -5,7 +5,8 @@ export class Room {
   readonly name: string;
   /** Identity key: rooms are the same whatever the case or look-alike characters. */
   readonly key: string;
-  readonly members = new Set<Session>();
+  /** Members, each with the last id published when it joined: what it has seen live comes after. */
+  readonly members = new Map<Session, string>();
   topic = "";
   topicBy = "";
   topicAt = 0;

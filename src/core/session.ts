@@ -38,8 +38,6 @@ export class Session {
    * password hash): a user's commands take effect in the order they were sent.
    */
   queuedCommands: Command[] | null = null;
-  /** For each room this session is in, the last id published when it joined: what it has seen live since. */
-  readonly joinedAfter = new Map<string, string>();
 
   constructor(sessionId: number, address: string, anonymousName: string, sink: EventSink, rate: CommandRate) {
     this.sessionId = sessionId;

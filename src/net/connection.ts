@@ -63,7 +63,7 @@ export class Connection implements LineSink {
   /** Set by the front end while it paces a user's commands; reading waits until it lets go. */
   #isInputHeld = false;
   #graceTimer: NodeJS.Timeout | null = null;
-  readonly #resumer: Flushable = { flush: () => this.#resumeReading() };
+  #resumer: Flushable | null = null;
   /** The reason `end()` was given, recorded once the last byte is handed to the socket. */
   #endReason: CloseReason = "peer-closed";
 
@@ -74,11 +74,34 @@ export class Connection implements LineSink {
     this.#log = log;
     this.#framer = new LineFramer(limits.maxLineBytes, limits.maxUnterminatedBytes, this);
     socket.setNoDelay(true);
-    socket.on("data", (chunk: Buffer) => this.#onData(chunk));
-    socket.on("end", () => this.#onEnd());
-    socket.on("error", (error: NodeJS.ErrnoException) => this.#onError(error));
-    socket.on("close", () => this.#onClose());
-    socket.on("drain", () => this.#requestFlush());
+    // Shared listeners find their connection on the socket: no closures per connection,
+    // which at ten thousand idle users is memory worth keeping.
+    (socket as SocketOfConnection)[CONNECTION] = this;
+    socket.on("data", Connection.#onSocketData);
+    socket.on("end", Connection.#onSocketEnd);
+    socket.on("error", Connection.#onSocketError);
+    socket.on("close", Connection.#onSocketClose);
+    socket.on("drain", Connection.#onSocketDrain);
+  }
+
+  static #onSocketData(this: Socket, chunk: Buffer): void {
+    (this as SocketOfConnection)[CONNECTION].#onData(chunk);
+  }
+
+  static #onSocketEnd(this: Socket): void {
+    (this as SocketOfConnection)[CONNECTION].#onEnd();
+  }
+
+  static #onSocketError(this: Socket, error: NodeJS.ErrnoException): void {
+    (this as SocketOfConnection)[CONNECTION].#onError(error);
+  }
+
+  static #onSocketClose(this: Socket): void {
+    (this as SocketOfConnection)[CONNECTION].#onClose();
+  }
+
+  static #onSocketDrain(this: Socket): void {
+    (this as SocketOfConnection)[CONNECTION].#requestFlush();
   }
 
   /** Starts delivering input; lines that arrive before this are held by the socket. */
@@ -241,6 +264,7 @@ export class Connection implements LineSink {
     this.#bytesSinceYield += chunk.length;
     if (this.#bytesSinceYield >= READ_BUDGET_BYTES && this.#closeReason === null) {
       this.socket.pause();
+      this.#resumer ??= { flush: () => this.#resumeReading() };
       scheduleFlush(this.#resumer);
     }
   }
@@ -332,6 +356,9 @@ export class Connection implements LineSink {
     this.destroy("internal-error");
   }
 }
+
+const CONNECTION = Symbol("connection");
+type SocketOfConnection = Socket & { [CONNECTION]: Connection };
 
 function bufferOf(item: Buffer | SharedRun): Buffer {
   return item instanceof SharedRun ? item.toBuffer() : item;

@@ -47,7 +47,7 @@ export async function login(hub: Hub, session: Session, command: CommandOf<"logi
     return;
   }
   // Where this session already was before logging in, it has seen everything since it joined.
-  const seenLiveAfter = new Map(session.joinedAfter);
+  const seenLiveAfter = new Map([...session.rooms].map((room) => [room.name, room.members.get(session) ?? ""]));
   session.account = key;
   hub.rename(session, account.name, key);
   const rooms = await store.accountRooms(key);

@@ -14,6 +14,6 @@ export function who(hub: Hub, session: Session, command: CommandOf<"who">): void
     hub.fail(session, "ERR_NO_SUCH_ROOM", { room: parsed.name });
     return;
   }
-  const names = [...room.members].map((member) => member.displayName).sort((a, b) => a.localeCompare(b));
+  const names = [...room.members.keys()].map((member) => member.displayName).sort((a, b) => a.localeCompare(b));
   hub.reply(session, { kind: "who", room: room.name, names });
 }

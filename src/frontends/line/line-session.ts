@@ -44,7 +44,7 @@ export class LineSession implements ConnectionHandler, EventSink {
   /** The join on connect is the original's silent one: its reply is not shown. */
   #isAutoJoinPending = true;
   /** Replies that arrive before the welcome line (a lobby replay) wait for it. */
-  #repliesBeforeWelcome: Reply[] = [];
+  #repliesBeforeWelcome: Reply[] | null = null;
   /** Lines waiting for the command bucket to refill; null when the user is not being paced. */
   #paced: Buffer[] | null = null;
   #closeReason = "";
@@ -156,8 +156,8 @@ export class LineSession implements ConnectionHandler, EventSink {
     this.#isWelcomed = true;
     this.#currentRoom = room;
     this.#connection.send(renderWelcome(members));
-    for (const reply of this.#repliesBeforeWelcome) this.#connection.send(renderReply(reply));
-    this.#repliesBeforeWelcome = [];
+    for (const reply of this.#repliesBeforeWelcome ?? []) this.#connection.send(renderReply(reply));
+    this.#repliesBeforeWelcome = null;
   }
 
   #onReply(reply: Reply): void {
@@ -172,7 +172,7 @@ export class LineSession implements ConnectionHandler, EventSink {
       this.#rooms = this.#rooms.filter((room) => room !== reply.room);
       if (this.#currentRoom === reply.room) this.#currentRoom = this.#rooms.at(-1) ?? null;
     }
-    if (!this.#isWelcomed) this.#repliesBeforeWelcome.push(reply);
+    if (!this.#isWelcomed) (this.#repliesBeforeWelcome ??= []).push(reply);
     else this.#connection.send(renderReply(reply));
   }
 
