@@ -85,22 +85,27 @@ export class Connection implements LineSink {
   }
 
   static #onSocketData(this: Socket, chunk: Buffer): void {
+    // biome-ignore lint/complexity/noThisInStatic: Node calls a listener with the socket as `this`.
     (this as SocketOfConnection)[CONNECTION].#onData(chunk);
   }
 
   static #onSocketEnd(this: Socket): void {
+    // biome-ignore lint/complexity/noThisInStatic: Node calls a listener with the socket as `this`.
     (this as SocketOfConnection)[CONNECTION].#onEnd();
   }
 
   static #onSocketError(this: Socket, error: NodeJS.ErrnoException): void {
+    // biome-ignore lint/complexity/noThisInStatic: Node calls a listener with the socket as `this`.
     (this as SocketOfConnection)[CONNECTION].#onError(error);
   }
 
   static #onSocketClose(this: Socket): void {
+    // biome-ignore lint/complexity/noThisInStatic: Node calls a listener with the socket as `this`.
     (this as SocketOfConnection)[CONNECTION].#onClose();
   }
 
   static #onSocketDrain(this: Socket): void {
+    // biome-ignore lint/complexity/noThisInStatic: Node calls a listener with the socket as `this`.
     (this as SocketOfConnection)[CONNECTION].#requestFlush();
   }
 

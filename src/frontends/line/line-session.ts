@@ -172,8 +172,12 @@ export class LineSession implements ConnectionHandler, EventSink {
       this.#rooms = this.#rooms.filter((room) => room !== reply.room);
       if (this.#currentRoom === reply.room) this.#currentRoom = this.#rooms.at(-1) ?? null;
     }
-    if (!this.#isWelcomed) (this.#repliesBeforeWelcome ??= []).push(reply);
-    else this.#connection.send(renderReply(reply));
+    if (this.#isWelcomed) {
+      this.#connection.send(renderReply(reply));
+      return;
+    }
+    this.#repliesBeforeWelcome ??= [];
+    this.#repliesBeforeWelcome.push(reply);
   }
 
   /** A flooder is slowed first: its lines wait for the bucket. One that keeps on is cut off. */
