@@ -161,7 +161,7 @@ export class Hub implements Flushable {
   }
 
   fail(session: Session, code: ChatErrorCode, detail?: Record<string, string | number>): void {
-    session.sink.deliver({ kind: "error", error: chatError(code, detail) });
+    this.failWith(session, chatError(code, detail));
   }
 
   failWith(session: Session, error: ChatError): void {
@@ -183,6 +183,14 @@ export class Hub implements Flushable {
 
   sessionsNamed(key: string): ReadonlySet<Session> | undefined {
     return this.#sessionsByName.get(key);
+  }
+
+  /** Whether someone else holds the name `key`: another session, and not one logged in to that account. */
+  isNameHeldByOther(session: Session, key: string): boolean {
+    const holders = this.#sessionsByName.get(key);
+    if (holders === undefined) return false;
+    for (const holder of holders) if (holder !== session && holder.account !== key) return true;
+    return false;
   }
 
   /**
@@ -255,7 +263,7 @@ export class Hub implements Flushable {
       who: before,
       from: before.displayName,
       to: session.displayName,
-      rooms: [...session.rooms].map((room) => room.name),
+      rooms: session.roomNames(),
     });
   }
 

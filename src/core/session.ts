@@ -48,6 +48,10 @@ export class Session {
     this.commandBucket = new TokenBucket(rate.burst, rate.perSecond);
   }
 
+  roomNames(): string[] {
+    return [...this.rooms].map((room) => room.name);
+  }
+
   get displayName(): string {
     return this.ref.displayName;
   }

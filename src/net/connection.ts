@@ -146,15 +146,12 @@ export class Connection implements LineSink {
     const last = queue === null ? undefined : queue[queue.length - 1];
     if (last instanceof SharedRun && last.batch === batch && last.end === index) {
       last.end += 1;
-      const bytes = batch.parts[index].length;
-      last.bytes += bytes;
-      this.#queuedBytes += bytes;
     } else {
       const run = new SharedRun(batch, index);
       if (queue === null) this.#queue = [run];
       else queue.push(run);
-      this.#queuedBytes += run.bytes;
     }
+    this.#queuedBytes += batch.parts[index].length;
     this.#checkBacklog(isUrgent);
   }
 

@@ -34,13 +34,11 @@ export class SharedRun {
   readonly batch: SharedBatch;
   readonly start: number;
   end: number;
-  bytes: number;
 
   constructor(batch: SharedBatch, index: number) {
     this.batch = batch;
     this.start = index;
     this.end = index + 1;
-    this.bytes = batch.parts[index].length;
   }
 
   toBuffer(): Buffer {

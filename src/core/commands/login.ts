@@ -41,8 +41,7 @@ export async function login(hub: Hub, session: Session, command: CommandOf<"logi
   hub.loginByAccount.refund(key);
   hub.loginByAddress.refund(hostOf(session.address));
   if (!hub.isOnline(session)) return;
-  const holders = hub.sessionsNamed(key);
-  if (holders !== undefined && [...holders].some((holder) => holder !== session && holder.account !== key)) {
+  if (hub.isNameHeldByOther(session, key)) {
     hub.fail(session, "ERR_NAME_IN_USE", { name: account.name });
     return;
   }
@@ -55,7 +54,7 @@ export async function login(hub: Hub, session: Session, command: CommandOf<"logi
     const joined = hub.joinRoom(session, name);
     if ("code" in joined) hub.failWith(session, joined);
   }
-  hub.reply(session, { kind: "logged-in", name: account.name, rooms: [...session.rooms].map((room) => room.name) });
+  hub.reply(session, { kind: "logged-in", name: account.name, rooms: session.roomNames() });
   await replayMissed(hub, session, key, seenLiveAfter);
 }
 
@@ -69,7 +68,7 @@ async function replayMissed(
   if (store === null) return;
   const cursor = await store.deliveryCursor(key);
   if (cursor === "") return;
-  const rooms = [...session.rooms].map((room) => room.name);
+  const rooms = session.roomNames();
   const missed = await store.missedSince(cursor, rooms, key, hub.options.missedReplayCap);
   const isUnseen = (entry: HistoryEntry): boolean => {
     const joinedAfter = entry.recipientKey === null ? seenLiveAfter.get(entry.target) : undefined;

@@ -21,8 +21,7 @@ export async function nick(hub: Hub, session: Session, command: CommandOf<"nick"
   }
   // Checked after the look-up: someone may have taken the name meanwhile.
   if (!hub.isOnline(session)) return;
-  const holders = hub.sessionsNamed(key);
-  if (holders !== undefined && [...holders].some((holder) => holder !== session && holder.account !== key)) {
+  if (hub.isNameHeldByOther(session, key)) {
     hub.fail(session, "ERR_NAME_IN_USE", { name: parsed.name });
     return;
   }

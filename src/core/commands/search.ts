@@ -18,7 +18,7 @@ export async function search(hub: Hub, session: Session, command: CommandOf<"sea
     return;
   }
   await hub.settled();
-  const rooms = [...session.rooms].map((room) => room.name);
+  const rooms = session.roomNames();
   let entries: Awaited<ReturnType<typeof store.search>>;
   try {
     entries = await store.search(query, rooms, session.identityKey, SEARCH_RESULTS);
