@@ -16,7 +16,7 @@
  * bench/.build/last.json.
  *
  * Flags: --quick (short run), --only fanout,steady,memory,history,
- *        --servers parley,naive,ceiling, --memory-clients N, --help.
+ *        --servers parley,naive,ceiling, --fanout-clients N,N..., --memory-clients N, --help.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -81,7 +81,7 @@ const SERVER_IDS: ServerId[] = ["parley", "parley-nohist", "naive", "ceiling"];
 const SCENARIO_IDS: ScenarioId[] = ["fanout", "steady", "memory", "history"];
 
 const USAGE = `usage: npm run bench -- [--quick] [--only fanout,steady,memory,history]
-       [--servers parley,parley-nohist,naive,ceiling] [--memory-clients N]`;
+       [--servers parley,parley-nohist,naive,ceiling] [--fanout-clients 100,1000] [--memory-clients N]`;
 
 function parseFlags() {
   try {
@@ -90,6 +90,7 @@ function parseFlags() {
         quick: { type: "boolean", default: false },
         only: { type: "string" },
         servers: { type: "string" },
+        "fanout-clients": { type: "string" },
         "memory-clients": { type: "string" },
         help: { type: "boolean", default: false },
       },
@@ -111,11 +112,15 @@ function readPlan(): { plan: Plan; serverIds: ServerId[] } {
   if (memoryForced !== null && !(Number.isInteger(memoryForced) && memoryForced >= 2)) {
     fail("--memory-clients must be an integer of at least 2");
   }
+  const fanoutClients = (values["fanout-clients"] ?? "100,1000").split(",").map(Number);
+  if (!fanoutClients.every((clients) => Number.isInteger(clients) && clients >= 2)) {
+    fail("--fanout-clients must be a comma-separated list of integers of at least 2");
+  }
   const quick = values.quick === true;
   const plan: Plan = {
     quick,
     scenarios,
-    fanoutClients: [100, 1000],
+    fanoutClients,
     fanoutSenders: 4,
     fanoutWindow: 128,
     fanoutRepeats: quick ? 1 : 3,
