@@ -8,34 +8,19 @@
  * before a search or a delete needs it) and checkpointing (done by a worker thread).
  */
 
-import fs from "node:fs";
-import { createRequire } from "node:module";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { Worker } from "node:worker_threads";
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
 import type { Logger } from "pino";
 import { idFloorForTime } from "../core/message-id.js";
-import { applyMigrations } from "./sqlite-migrations.js";
+import { Checkpointer } from "./sqlite-checkpointer.js";
+import { createDataDirectory, openDatabase } from "./sqlite-open.js";
+import { prepareStatements, type Statements } from "./sqlite-statements.js";
 import type { Account, HistoryEntry, MessageStore, MissedEntries, RetentionPolicy, RoomRecord } from "./store.js";
 
+export { StoreOpenError } from "./sqlite-open.js";
+
 const DEFAULT_FILE_NAME = "parley.db";
-/** How long a write waits for another connection (a backup, an operator's shell) to let go. */
-const BUSY_TIMEOUT_MS = 5_000;
-/** Pages kept in memory, in KiB (SQLite's negative form); the indexes of a busy day fit. */
-const CACHE_SIZE_KIB = 65_536;
-/** After a checkpoint the write-ahead log is truncated back to this, so one burst does not keep its size. */
-const JOURNAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
-/**
- * How often the checkpoint thread copies the log into the database. The newest pages of
- * each index change with every commit; a second between checkpoints copies each of them
- * once instead of ten times (5% more deliveries/s with history on, in the fan-out bench).
- */
-const CHECKPOINT_INTERVAL_MS = 1_000;
-/** Past this many log pages the writer checkpoints itself: the thread fell behind, or is gone. */
-const WRITER_CHECKPOINT_PAGES = 16_384;
-/** SQLite's own default, which the writer returns to if the checkpoint thread dies. */
-const DEFAULT_CHECKPOINT_PAGES = 1_000;
 /** Appended text waits this long to be indexed, so one index write serves many batches. */
 const TEXT_INDEX_DELAY_MS = 50;
 /** Rows one indexing transaction takes: a few milliseconds of work. */
@@ -53,16 +38,6 @@ const RETENTION_CHUNK_ROWS = { first: 500, least: 50, most: 5_000 } as const;
  * ends up checkpointing it itself, on the event loop.
  */
 const RETENTION_CHECKPOINT_AFTER_MS = 50;
-
-/** Thrown by `SqliteStore.open`; the message alone tells the operator what to fix. */
-export class StoreOpenError extends Error {
-  readonly code = "ERR_STORE_OPEN";
-
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = "StoreOpenError";
-  }
-}
 
 /** A search with nothing in it to look for (empty, or punctuation only). */
 export class SearchQueryError extends Error {
@@ -308,81 +283,6 @@ export class SqliteStore implements MessageStore {
 }
 
 /**
- * Checkpoints from a worker thread with its own connection. Copying the log into the
- * database and syncing it is the slowest thing SQLite does; done by the writer, it would
- * stall the event loop (and every delivery) for tens of milliseconds at a time.
- */
-class Checkpointer {
-  readonly #worker: Worker;
-  readonly #exited: Promise<void>;
-  /** Callers of `checkpoint`, answered in order: the thread handles one message at a time. */
-  readonly #waiting: (() => void)[] = [];
-  #isRunning = true;
-
-  constructor(file: string, writer: Database.Database, log: Pick<Logger, "warn"> | undefined) {
-    const driver = createRequire(import.meta.url).resolve("better-sqlite3");
-    this.#worker = new Worker(CHECKPOINT_THREAD_SOURCE, {
-      eval: true,
-      workerData: { driver, file, intervalMs: CHECKPOINT_INTERVAL_MS },
-    });
-    this.#worker.unref();
-    this.#worker.on("message", () => this.#waiting.shift()?.());
-    // Without the thread the writer checkpoints as SQLite does by default: slower, never wrong.
-    this.#worker.on("error", (error) => {
-      log?.warn(
-        { event: "checkpoint-thread-failed", err: error },
-        "checkpoint thread failed; the writer checkpoints itself",
-      );
-      if (writer.open) writer.pragma(`wal_autocheckpoint = ${DEFAULT_CHECKPOINT_PAGES}`);
-    });
-    this.#exited = new Promise((resolve) =>
-      this.#worker.once("exit", () => {
-        this.#isRunning = false;
-        for (const resolveWaiting of this.#waiting.splice(0)) resolveWaiting();
-        resolve();
-      }),
-    );
-  }
-
-  /** Checkpoints now, off this thread; for a writer that writes so much it never leaves a gap. */
-  checkpoint(): Promise<void> {
-    if (!this.#isRunning) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.#waiting.push(resolve);
-      this.#worker.postMessage("checkpoint");
-    });
-  }
-
-  async stop(): Promise<void> {
-    // Unreferenced so that a store never keeps the process alive; while it stops, it must.
-    this.#worker.ref();
-    this.#worker.postMessage("stop");
-    await this.#exited;
-  }
-}
-
-/** Plain JavaScript, run with `eval` so the thread needs no file of its own. */
-const CHECKPOINT_THREAD_SOURCE = `
-  const { parentPort, workerData } = require("node:worker_threads");
-  const Database = require(workerData.driver);
-  const db = new Database(workerData.file, { fileMustExist: true });
-  db.pragma("busy_timeout = ${BUSY_TIMEOUT_MS}");
-  // PASSIVE never waits for, or blocks, the writer: it copies what no reader still needs.
-  const checkpoint = () => db.pragma("wal_checkpoint(PASSIVE)");
-  const timer = setInterval(checkpoint, workerData.intervalMs);
-  parentPort.on("message", (request) => {
-    if (request === "checkpoint") {
-      checkpoint();
-      parentPort.postMessage("checkpointed");
-      return;
-    }
-    clearInterval(timer);
-    db.close();
-    parentPort.close();
-  });
-`;
-
-/**
  * Turns what a user typed into an FTS5 query that can only mean "all of these words":
  * each whitespace-separated term becomes a quoted string (FTS5 §3.1), so operators and
  * column filters in the text (`NEAR(`, `-`, `*`, `:`, `"`) are matched as text, never parsed.
@@ -414,235 +314,3 @@ function compareIds(a: string, b: string): number {
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
-
-function createDataDirectory(dataDir: string): void {
-  try {
-    fs.mkdirSync(dataDir, { recursive: true });
-  } catch (error) {
-    throw new StoreOpenError(`cannot create the data directory ${dataDir}: ${describeFileError(error)}`, {
-      cause: error,
-    });
-  }
-  try {
-    fs.accessSync(dataDir, fs.constants.W_OK);
-  } catch (error) {
-    throw new StoreOpenError(`cannot write to the data directory ${dataDir}: ${describeFileError(error)}`, {
-      cause: error,
-    });
-  }
-}
-
-function openDatabase(file: string): Database.Database {
-  let db: Database.Database | undefined;
-  try {
-    db = new Database(file);
-    configure(db);
-    applyMigrations(db);
-    return db;
-  } catch (error) {
-    db?.close();
-    throw new StoreOpenError(`cannot open the history database ${file}: ${describeDatabaseError(error)}`, {
-      cause: error,
-    });
-  }
-}
-
-function configure(db: Database.Database): void {
-  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-  // Reading the schema checks the header, so a file that is not a database fails here;
-  // quick_check then reads every page, so a damaged one fails at start and not mid-conversation.
-  db.prepare("SELECT count(*) FROM sqlite_schema").get();
-  const problems = db.pragma("quick_check(1)", { simple: true });
-  if (problems !== "ok") throw new Error(`the file is damaged (${oneLine(String(problems))})`);
-  if (db.pragma("journal_mode = WAL", { simple: true }) !== "wal") {
-    throw new Error("its file system does not support write-ahead logging");
-  }
-  // In WAL mode, NORMAL syncs at checkpoints, not at each commit. A committed transaction is
-  // in the log, in the operating system's hands, so killing the process (even kill -9) loses
-  // nothing; only an OS crash or power cut can lose the last commits, and never corrupts.
-  db.pragma("synchronous = NORMAL");
-  db.pragma("foreign_keys = ON");
-  db.pragma(`cache_size = -${CACHE_SIZE_KIB}`);
-  db.pragma(`journal_size_limit = ${JOURNAL_SIZE_LIMIT_BYTES}`);
-  db.pragma(`wal_autocheckpoint = ${WRITER_CHECKPOINT_PAGES}`);
-}
-
-/** SQLite's report, without its banner and line breaks: the operator reads one line. */
-function oneLine(report: string): string {
-  return report
-    .replace(/\*\*\* in database \w+ \*\*\*/, "")
-    .replace(/\s+/g, " ")
-    .trim();
-}
-
-/** One clause, lower case, for the end of "cannot open ...: ". */
-function describeDatabaseError(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  switch ((error as { code?: unknown }).code) {
-    case "SQLITE_NOTADB":
-      return "file is not a database";
-    case "SQLITE_CORRUPT":
-      return "the file is damaged (database disk image is malformed)";
-    case "SQLITE_CANTOPEN":
-      return "the file cannot be opened (missing permission, or the path is a directory)";
-    case "SQLITE_READONLY":
-      return "the file or its directory is read-only";
-    case "SQLITE_BUSY":
-      return "another process holds it locked";
-    default:
-      return error.message;
-  }
-}
-
-function describeFileError(error: unknown): string {
-  switch ((error as { code?: unknown } | null)?.code) {
-    case "ENOTDIR":
-      return "part of the path is a file, not a directory";
-    case "EACCES":
-    case "EPERM":
-      return "permission denied";
-    case "EROFS":
-      return "the file system is read-only";
-    case "EEXIST":
-      return "it exists and is not a directory";
-    default:
-      return error instanceof Error ? error.message : String(error);
-  }
-}
-
-/**
- * Which entries the full-text index holds. Text goes in and comes out under the same
- * condition: the index must be told, on delete, exactly the text it was given.
- */
-const SEARCHABLE = "kind IN ('message', 'action') AND text <> ''";
-/** What history shows people: arrivals and departures are kept for the record, not replayed. */
-const CONVERSATION = "kind IN ('message', 'action', 'topic')";
-
-const ENTRY_COLUMNS = "id, at, kind, target, sender, sender_key AS senderKey, recipient_key AS recipientKey, text";
-
-/**
- * The user's share of history after `@after`: their rooms, the direct messages they
- * received, and those they sent to someone else (a note to self is already "received").
- * The three parts never overlap, so UNION ALL counts each entry once. The room part
- * requires recipient_key IS NULL so that no room list, however built, reaches a direct message.
- */
-const MISSED = `
-  WITH missed (id, row) AS (
-    SELECT id, rowid FROM history
-      WHERE target IN (SELECT value FROM json_each(@rooms)) AND recipient_key IS NULL AND id > @after
-        AND ${CONVERSATION}
-    UNION ALL
-    SELECT id, rowid FROM history WHERE recipient_key = @user AND id > @after
-    UNION ALL
-    SELECT id, rowid FROM history
-      WHERE sender_key = @user AND recipient_key IS NOT NULL AND recipient_key <> @user AND id > @after
-  )`;
-
-interface MissedScope {
-  after: string;
-  rooms: string;
-  user: string;
-}
-
-/** Prepared once: the hot paths never parse SQL. */
-function prepareStatements(db: Database.Database) {
-  return {
-    insertEntry: db.prepare<[string, number, string, string, string, string, string | null, string]>(
-      `INSERT INTO history (id, at, kind, target, sender, sender_key, recipient_key, text)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-       -- A batch retried after an uncertain failure must not fail on what was written.
-       ON CONFLICT (id) DO NOTHING`,
-    ),
-    lastRowid: db.prepare<[], number>("SELECT coalesce(max(rowid), 0) FROM history").pluck(),
-    indexedThrough: db.prepare<[], number>("SELECT indexed_through FROM text_index_state").pluck(),
-    saveIndexedThrough: db.prepare<[number]>("UPDATE text_index_state SET indexed_through = ?"),
-    lowerIndexedThroughToLastRow: db.prepare<[]>(
-      "UPDATE text_index_state SET indexed_through = min(indexed_through, (SELECT coalesce(max(rowid), 0) FROM history))",
-    ),
-    indexTextRange: db.prepare<[number, number]>(
-      `INSERT INTO history_text (rowid, text)
-       SELECT rowid, text FROM history WHERE rowid > ? AND rowid <= ? AND ${SEARCHABLE}`,
-    ),
-    // FTS5 §4.4.3: an external-content index forgets a row when told its old values.
-    unindexText: db.prepare<[string]>(
-      `INSERT INTO history_text (history_text, rowid, text)
-       SELECT 'delete', rowid, text FROM history
-       WHERE rowid IN (SELECT value FROM json_each(?)) AND ${SEARCHABLE}`,
-    ),
-    deleteRows: db.prepare<[string]>("DELETE FROM history WHERE rowid IN (SELECT value FROM json_each(?))"),
-
-    roomLatest: db.prepare<[string, number], HistoryEntry>(
-      `SELECT ${ENTRY_COLUMNS} FROM history WHERE target = ? AND ${CONVERSATION} ORDER BY id DESC LIMIT ?`,
-    ),
-    roomBefore: db.prepare<[string, string, number], HistoryEntry>(
-      `SELECT ${ENTRY_COLUMNS} FROM history WHERE target = ? AND id < ? AND ${CONVERSATION} ORDER BY id DESC LIMIT ?`,
-    ),
-    directLatest: db.prepare<{ user: string; peer: string; limit: number }, HistoryEntry>(
-      `SELECT ${ENTRY_COLUMNS} FROM history WHERE recipient_key = @peer AND sender_key = @user
-       UNION ALL
-       SELECT ${ENTRY_COLUMNS} FROM history WHERE recipient_key = @user AND sender_key = @peer AND @user <> @peer
-       ORDER BY id DESC LIMIT @limit`,
-    ),
-    missedCount: db.prepare<MissedScope, number>(`${MISSED} SELECT count(*) FROM missed`).pluck(),
-    // Ids and rowids first, from the indexes alone; whole rows, by rowid, only for the `limit` kept.
-    missedNewest: db.prepare<MissedScope & { limit: number }, HistoryEntry>(
-      `${MISSED}
-       SELECT ${ENTRY_COLUMNS} FROM history
-       WHERE rowid IN (SELECT row FROM missed ORDER BY id DESC LIMIT @limit)
-       ORDER BY id`,
-    ),
-    // Walking the full-text index backwards by rowid needs no sort, so a word found in
-    // half the history costs no more than a rare one: the walk stops at `limit` matches.
-    search: db.prepare<{ match: string; rooms: string; user: string; limit: number }, HistoryEntry>(
-      `SELECT h.id, h.at, h.kind, h.target, h.sender, h.sender_key AS senderKey,
-              h.recipient_key AS recipientKey, h.text
-       FROM history_text JOIN history AS h ON h.rowid = history_text.rowid
-       WHERE history_text MATCH @match
-         AND ((h.target IN (SELECT value FROM json_each(@rooms)) AND h.recipient_key IS NULL)
-              OR h.recipient_key = @user
-              OR (h.sender_key = @user AND h.recipient_key IS NOT NULL))
-       ORDER BY history_text.rowid DESC LIMIT @limit`,
-    ),
-
-    insertAccount: db.prepare<[string, string, string, number]>(
-      `INSERT INTO accounts (key, name, password_hash, created_at) VALUES (?, ?, ?, ?)
-       ON CONFLICT (key) DO NOTHING`,
-    ),
-    findAccount: db.prepare<[string], Account>(
-      `SELECT name, key, password_hash AS passwordHash, created_at AS createdAt FROM accounts WHERE key = ?`,
-    ),
-    accountRooms: db.prepare<[string], string>("SELECT room FROM account_rooms WHERE key = ? ORDER BY room").pluck(),
-    addAccountRoom: db.prepare<[string, string]>(
-      "INSERT INTO account_rooms (key, room) VALUES (?, ?) ON CONFLICT DO NOTHING",
-    ),
-    removeAccountRoom: db.prepare<[string, string]>("DELETE FROM account_rooms WHERE key = ? AND room = ?"),
-    deliveryCursor: db.prepare<[string], string>("SELECT last_id FROM delivery_cursors WHERE key = ?").pluck(),
-    saveCursor: db.prepare<[string, string]>(
-      `INSERT INTO delivery_cursors (key, last_id) VALUES (?, ?)
-       ON CONFLICT (key) DO UPDATE SET last_id = excluded.last_id`,
-    ),
-
-    rooms: db.prepare<[], RoomRecord>(
-      "SELECT name, topic, topic_by AS topicBy, topic_at AS topicAt FROM rooms ORDER BY name",
-    ),
-    saveRoom: db.prepare<[string, string, string, number]>(
-      `INSERT INTO rooms (name, topic, topic_by, topic_at) VALUES (?, ?, ?, ?)
-       ON CONFLICT (name) DO UPDATE SET topic = excluded.topic, topic_by = excluded.topic_by,
-                                        topic_at = excluded.topic_at`,
-    ),
-
-    rowidsOlderThan: db.prepare<[string, number], number>("SELECT rowid FROM history WHERE id < ? LIMIT ?").pluck(),
-    // "$" is the character after "#": the range holds exactly the room targets.
-    nextRoom: db
-      .prepare<[string], string | null>("SELECT min(target) FROM history WHERE target > ? AND target < '$'")
-      .pluck(),
-    roomIdAtDepth: db
-      .prepare<[string, number], string>("SELECT id FROM history WHERE target = ? ORDER BY id DESC LIMIT 1 OFFSET ?")
-      .pluck(),
-    roomRowidsThrough: db
-      .prepare<[string, string, number], number>("SELECT rowid FROM history WHERE target = ? AND id <= ? LIMIT ?")
-      .pluck(),
-  };
-}
-
-type Statements = ReturnType<typeof prepareStatements>;

@@ -1,0 +1,124 @@
+/**
+ * Opening the history database: creating the data directory, checking the file, choosing
+ * the journal and its settings, migrating. Every failure is a `StoreOpenError` whose message
+ * names the path and says what is wrong, in a line an operator can act on.
+ */
+import fs from "node:fs";
+import Database from "better-sqlite3";
+import { applyMigrations } from "./sqlite-migrations.js";
+
+/** How long a write waits for another connection (a backup, an operator's shell) to let go. */
+export const BUSY_TIMEOUT_MS = 5_000;
+/** Pages kept in memory, in KiB (SQLite's negative form); the indexes of a busy day fit. */
+const CACHE_SIZE_KIB = 65_536;
+/** After a checkpoint the write-ahead log is truncated back to this, so one burst does not keep its size. */
+const JOURNAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
+/** Past this many log pages the writer checkpoints itself: the thread fell behind, or is gone. */
+const WRITER_CHECKPOINT_PAGES = 16_384;
+/** SQLite's own default, which the writer returns to if the checkpoint thread dies. */
+export const DEFAULT_CHECKPOINT_PAGES = 1_000;
+
+/** Thrown by `SqliteStore.open`; the message alone tells the operator what to fix. */
+export class StoreOpenError extends Error {
+  readonly code = "ERR_STORE_OPEN";
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "StoreOpenError";
+  }
+}
+
+export function createDataDirectory(dataDir: string): void {
+  try {
+    fs.mkdirSync(dataDir, { recursive: true });
+  } catch (error) {
+    throw new StoreOpenError(`cannot create the data directory ${dataDir}: ${describeFileError(error)}`, {
+      cause: error,
+    });
+  }
+  try {
+    fs.accessSync(dataDir, fs.constants.W_OK);
+  } catch (error) {
+    throw new StoreOpenError(`cannot write to the data directory ${dataDir}: ${describeFileError(error)}`, {
+      cause: error,
+    });
+  }
+}
+
+export function openDatabase(file: string): Database.Database {
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(file);
+    configure(db);
+    applyMigrations(db);
+    return db;
+  } catch (error) {
+    db?.close();
+    throw new StoreOpenError(`cannot open the history database ${file}: ${describeDatabaseError(error)}`, {
+      cause: error,
+    });
+  }
+}
+
+function configure(db: Database.Database): void {
+  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  // Reading the schema checks the header, so a file that is not a database fails here;
+  // quick_check then reads every page, so a damaged one fails at start and not mid-conversation.
+  db.prepare("SELECT count(*) FROM sqlite_schema").get();
+  const problems = db.pragma("quick_check(1)", { simple: true });
+  if (problems !== "ok") throw new Error(`the file is damaged (${oneLine(String(problems))})`);
+  if (db.pragma("journal_mode = WAL", { simple: true }) !== "wal") {
+    throw new Error("its file system does not support write-ahead logging");
+  }
+  // In WAL mode, NORMAL syncs at checkpoints, not at each commit. A committed transaction is
+  // in the log, in the operating system's hands, so killing the process (even kill -9) loses
+  // nothing; only an OS crash or power cut can lose the last commits, and never corrupts.
+  db.pragma("synchronous = NORMAL");
+  db.pragma("foreign_keys = ON");
+  db.pragma(`cache_size = -${CACHE_SIZE_KIB}`);
+  db.pragma(`journal_size_limit = ${JOURNAL_SIZE_LIMIT_BYTES}`);
+  db.pragma(`wal_autocheckpoint = ${WRITER_CHECKPOINT_PAGES}`);
+}
+
+/** SQLite's report, without its banner and line breaks: the operator reads one line. */
+function oneLine(report: string): string {
+  return report
+    .replace(/\*\*\* in database \w+ \*\*\*/, "")
+    .replace(/\s+/g, " ")
+    .trim();
+}
+
+/** One clause, lower case, for the end of "cannot open ...: ". */
+function describeDatabaseError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  switch ((error as { code?: unknown }).code) {
+    case "SQLITE_NOTADB":
+      return "file is not a database";
+    case "SQLITE_CORRUPT":
+      return "the file is damaged (database disk image is malformed)";
+    case "SQLITE_CANTOPEN":
+      return "the file cannot be opened (missing permission, or the path is a directory)";
+    case "SQLITE_READONLY":
+      return "the file or its directory is read-only";
+    case "SQLITE_BUSY":
+      return "another process holds it locked";
+    default:
+      return error.message;
+  }
+}
+
+function describeFileError(error: unknown): string {
+  switch ((error as { code?: unknown } | null)?.code) {
+    case "ENOTDIR":
+      return "part of the path is a file, not a directory";
+    case "EACCES":
+    case "EPERM":
+      return "permission denied";
+    case "EROFS":
+      return "the file system is read-only";
+    case "EEXIST":
+      return "it exists and is not a directory";
+    default:
+      return error instanceof Error ? error.message : String(error);
+  }
+}

@@ -1,0 +1,139 @@
+/** The SQL the store runs, prepared once per connection: the hot paths never parse SQL. */
+import type Database from "better-sqlite3";
+import type { Account, HistoryEntry, RoomRecord } from "./store.js";
+
+/**
+ * Which entries the full-text index holds. Text goes in and comes out under the same
+ * condition: the index must be told, on delete, exactly the text it was given.
+ */
+const SEARCHABLE = "kind IN ('message', 'action') AND text <> ''";
+/** What history shows people: arrivals and departures are kept for the record, not replayed. */
+const CONVERSATION = "kind IN ('message', 'action', 'topic')";
+
+const ENTRY_COLUMNS = "id, at, kind, target, sender, sender_key AS senderKey, recipient_key AS recipientKey, text";
+
+/**
+ * The user's share of history after `@after`: their rooms, the direct messages they
+ * received, and those they sent to someone else (a note to self is already "received").
+ * The three parts never overlap, so UNION ALL counts each entry once. The room part
+ * requires recipient_key IS NULL so that no room list, however built, reaches a direct message.
+ */
+const MISSED = `
+  WITH missed (id, row) AS (
+    SELECT id, rowid FROM history
+      WHERE target IN (SELECT value FROM json_each(@rooms)) AND recipient_key IS NULL AND id > @after
+        AND ${CONVERSATION}
+    UNION ALL
+    SELECT id, rowid FROM history WHERE recipient_key = @user AND id > @after
+    UNION ALL
+    SELECT id, rowid FROM history
+      WHERE sender_key = @user AND recipient_key IS NOT NULL AND recipient_key <> @user AND id > @after
+  )`;
+
+interface MissedScope {
+  after: string;
+  rooms: string;
+  user: string;
+}
+
+export function prepareStatements(db: Database.Database) {
+  return {
+    insertEntry: db.prepare<[string, number, string, string, string, string, string | null, string]>(
+      `INSERT INTO history (id, at, kind, target, sender, sender_key, recipient_key, text)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       -- A batch retried after an uncertain failure must not fail on what was written.
+       ON CONFLICT (id) DO NOTHING`,
+    ),
+    lastRowid: db.prepare<[], number>("SELECT coalesce(max(rowid), 0) FROM history").pluck(),
+    indexedThrough: db.prepare<[], number>("SELECT indexed_through FROM text_index_state").pluck(),
+    saveIndexedThrough: db.prepare<[number]>("UPDATE text_index_state SET indexed_through = ?"),
+    lowerIndexedThroughToLastRow: db.prepare<[]>(
+      "UPDATE text_index_state SET indexed_through = min(indexed_through, (SELECT coalesce(max(rowid), 0) FROM history))",
+    ),
+    indexTextRange: db.prepare<[number, number]>(
+      `INSERT INTO history_text (rowid, text)
+       SELECT rowid, text FROM history WHERE rowid > ? AND rowid <= ? AND ${SEARCHABLE}`,
+    ),
+    // FTS5 §4.4.3: an external-content index forgets a row when told its old values.
+    unindexText: db.prepare<[string]>(
+      `INSERT INTO history_text (history_text, rowid, text)
+       SELECT 'delete', rowid, text FROM history
+       WHERE rowid IN (SELECT value FROM json_each(?)) AND ${SEARCHABLE}`,
+    ),
+    deleteRows: db.prepare<[string]>("DELETE FROM history WHERE rowid IN (SELECT value FROM json_each(?))"),
+
+    roomLatest: db.prepare<[string, number], HistoryEntry>(
+      `SELECT ${ENTRY_COLUMNS} FROM history WHERE target = ? AND ${CONVERSATION} ORDER BY id DESC LIMIT ?`,
+    ),
+    roomBefore: db.prepare<[string, string, number], HistoryEntry>(
+      `SELECT ${ENTRY_COLUMNS} FROM history WHERE target = ? AND id < ? AND ${CONVERSATION} ORDER BY id DESC LIMIT ?`,
+    ),
+    directLatest: db.prepare<{ user: string; peer: string; limit: number }, HistoryEntry>(
+      `SELECT ${ENTRY_COLUMNS} FROM history WHERE recipient_key = @peer AND sender_key = @user
+       UNION ALL
+       SELECT ${ENTRY_COLUMNS} FROM history WHERE recipient_key = @user AND sender_key = @peer AND @user <> @peer
+       ORDER BY id DESC LIMIT @limit`,
+    ),
+    missedCount: db.prepare<MissedScope, number>(`${MISSED} SELECT count(*) FROM missed`).pluck(),
+    // Ids and rowids first, from the indexes alone; whole rows, by rowid, only for the `limit` kept.
+    missedNewest: db.prepare<MissedScope & { limit: number }, HistoryEntry>(
+      `${MISSED}
+       SELECT ${ENTRY_COLUMNS} FROM history
+       WHERE rowid IN (SELECT row FROM missed ORDER BY id DESC LIMIT @limit)
+       ORDER BY id`,
+    ),
+    // Walking the full-text index backwards by rowid needs no sort, so a word found in
+    // half the history costs no more than a rare one: the walk stops at `limit` matches.
+    search: db.prepare<{ match: string; rooms: string; user: string; limit: number }, HistoryEntry>(
+      `SELECT h.id, h.at, h.kind, h.target, h.sender, h.sender_key AS senderKey,
+              h.recipient_key AS recipientKey, h.text
+       FROM history_text JOIN history AS h ON h.rowid = history_text.rowid
+       WHERE history_text MATCH @match
+         AND ((h.target IN (SELECT value FROM json_each(@rooms)) AND h.recipient_key IS NULL)
+              OR h.recipient_key = @user
+              OR (h.sender_key = @user AND h.recipient_key IS NOT NULL))
+       ORDER BY history_text.rowid DESC LIMIT @limit`,
+    ),
+
+    insertAccount: db.prepare<[string, string, string, number]>(
+      `INSERT INTO accounts (key, name, password_hash, created_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (key) DO NOTHING`,
+    ),
+    findAccount: db.prepare<[string], Account>(
+      `SELECT name, key, password_hash AS passwordHash, created_at AS createdAt FROM accounts WHERE key = ?`,
+    ),
+    accountRooms: db.prepare<[string], string>("SELECT room FROM account_rooms WHERE key = ? ORDER BY room").pluck(),
+    addAccountRoom: db.prepare<[string, string]>(
+      "INSERT INTO account_rooms (key, room) VALUES (?, ?) ON CONFLICT DO NOTHING",
+    ),
+    removeAccountRoom: db.prepare<[string, string]>("DELETE FROM account_rooms WHERE key = ? AND room = ?"),
+    deliveryCursor: db.prepare<[string], string>("SELECT last_id FROM delivery_cursors WHERE key = ?").pluck(),
+    saveCursor: db.prepare<[string, string]>(
+      `INSERT INTO delivery_cursors (key, last_id) VALUES (?, ?)
+       ON CONFLICT (key) DO UPDATE SET last_id = excluded.last_id`,
+    ),
+
+    rooms: db.prepare<[], RoomRecord>(
+      "SELECT name, topic, topic_by AS topicBy, topic_at AS topicAt FROM rooms ORDER BY name",
+    ),
+    saveRoom: db.prepare<[string, string, string, number]>(
+      `INSERT INTO rooms (name, topic, topic_by, topic_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (name) DO UPDATE SET topic = excluded.topic, topic_by = excluded.topic_by,
+                                        topic_at = excluded.topic_at`,
+    ),
+
+    rowidsOlderThan: db.prepare<[string, number], number>("SELECT rowid FROM history WHERE id < ? LIMIT ?").pluck(),
+    // "$" is the character after "#": the range holds exactly the room targets.
+    nextRoom: db
+      .prepare<[string], string | null>("SELECT min(target) FROM history WHERE target > ? AND target < '$'")
+      .pluck(),
+    roomIdAtDepth: db
+      .prepare<[string, number], string>("SELECT id FROM history WHERE target = ? ORDER BY id DESC LIMIT 1 OFFSET ?")
+      .pluck(),
+    roomRowidsThrough: db
+      .prepare<[string, string, number], number>("SELECT rowid FROM history WHERE target = ? AND id <= ? LIMIT ?")
+      .pluck(),
+  };
+}
+
+export type Statements = ReturnType<typeof prepareStatements>;
