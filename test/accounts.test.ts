@@ -104,6 +104,26 @@ describe("logging in", () => {
       "- Logged in as bob. Your rooms: #lobby.",
     ]);
   });
+
+  it("an account logged in twice sees the direct messages it sends as sent, in both sessions", async (t) => {
+    const { connect } = await startChat(t);
+    const first = await connect();
+    await register(first, "hank");
+    const second = await connect();
+    await ask(second, "/login hank password1", isLoggedIn);
+    const ivy = await connect("ivy");
+
+    await ask(first, "/msg ivy from the first", "[you -> ivy] from the first");
+    await ivy.waitFor("[hank -> you] from the first");
+    await second.waitFor("[you -> ivy] from the first");
+    await ask(ivy, "/msg hank to both", "[you -> hank] to both");
+    await first.waitFor("[ivy -> you] to both");
+    await second.waitFor("[ivy -> you] to both");
+    assert.equal(
+      second.lines.some((line) => line.includes("from the first") && line.includes("-> you]")),
+      false,
+    );
+  });
 });
 
 describe("catching up after a login", () => {
@@ -134,8 +154,8 @@ describe("catching up after a login", () => {
     assert.deepEqual(reply.slice(0, 2), ["- Logged in as alice. Your rooms: #lobby, #rust.", AWAY]);
     assert.deepEqual(historyBlock(reply, AWAY).map(withoutTime), [
       ...Array.from({ length: 30 }, (_, i) => `#rust [bob] missed ${i + 1}`),
-      "bob [bob] first dm",
-      "bob [bob] second dm",
+      "[bob -> you] first dm",
+      "[bob -> you] second dm",
     ]);
 
     bob.send("live now\n");
@@ -267,7 +287,10 @@ describe("logging out", () => {
     const reply = await ask(elsewhere, "/login alice password1", END);
     assert.equal(reply[0], "- Logged in as alice. Your rooms: #lobby.");
     // What the account missed since the logout: the direct message, and the lobby line this new session did not see.
-    assert.deepEqual(historyBlock(reply, AWAY).map(withoutTime), ["bob [bob] after the logout", "#lobby [bob] marker"]);
+    assert.deepEqual(historyBlock(reply, AWAY).map(withoutTime), [
+      "[bob -> you] after the logout",
+      "#lobby [bob] marker",
+    ]);
     await bob.waitFor(`> ${elsewhere.address} is now known as alice.`);
   });
 });

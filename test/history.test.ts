@@ -130,8 +130,8 @@ describe("/history", () => {
     await ask(bob, "/msg alice hi alice", "[you -> alice] hi alice");
     const conversation = await ask(alice, "/history bob 10", END);
     assert.deepEqual(historyBlock(conversation, "- History of bob:").map(withoutTime), [
-      "bob [alice] hi bob",
-      "bob [bob] hi alice",
+      "[you -> bob] hi bob",
+      "[bob -> you] hi alice",
     ]);
 
     assert.deepEqual(await ask(carol, "/history #rust 2", isError), ["! You are not in #rust."]);
@@ -258,8 +258,8 @@ describe("/search", () => {
     const found = await ask(alice, "/search apple", (line) => line.includes("apple in the lobby"));
     assert.equal(found[0], '- 5 results for "apple", newest first:');
     assert.deepEqual(found.slice(1).map(withoutTime), [
-      "bob [alice] apple for bob",
-      "bob [bob] apple for alice",
+      "[you -> bob] apple for bob",
+      "[bob -> you] apple for alice",
       "#rust [alice] apple two in rust",
       "#rust [bob] apple one in rust",
       "#lobby [dave] apple in the lobby",
@@ -269,7 +269,7 @@ describe("/search", () => {
       forCarol.map((line, i) => (i === 0 ? line : withoutTime(line))),
       [
         '- 3 results for "apple", newest first:',
-        "dave [carol] apple for dave",
+        "[you -> dave] apple for dave",
         "#go [carol] apple in go",
         "#lobby [dave] apple in the lobby",
       ],

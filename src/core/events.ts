@@ -87,11 +87,13 @@ export interface RenamedEvent {
 export interface HistoryItem {
   readonly id: string;
   readonly at: number;
-  readonly kind: "message" | "action" | "joined" | "left" | "topic" | "direct";
+  readonly kind: "message" | "action" | "joined" | "left" | "topic";
   /** "#room", or for direct messages the other party's name. */
   readonly where: string;
   readonly sender: string;
   readonly text: string;
+  /** For a direct message, whether the viewer sent it (as a live one, it shows "you" on that side); null in a room. */
+  readonly sentByViewer: boolean | null;
 }
 
 /** Replies to the one session that asked. */

@@ -26,8 +26,7 @@ export function roomOfMember(hub: Hub, session: Session, name: string): Room | n
 
 /** History as a viewer sees it: a direct message is shown under the other party's name. */
 export function toHistoryItem(entry: HistoryEntry, viewerKey: string): HistoryItem {
-  const isDirect = entry.recipientKey !== null;
-  const kind = isDirect ? "direct" : entry.kind;
-  const where = isDirect && entry.senderKey !== viewerKey ? entry.sender : entry.target;
-  return { id: entry.id, at: entry.at, kind, where, sender: entry.sender, text: entry.text };
+  const sentByViewer = entry.recipientKey === null ? null : entry.senderKey === viewerKey;
+  const where = sentByViewer === false ? entry.sender : entry.target;
+  return { id: entry.id, at: entry.at, kind: entry.kind, where, sender: entry.sender, text: entry.text, sentByViewer };
 }

@@ -100,13 +100,15 @@ function roomEventText(event: RoomEvent | RenamedEvent): string {
 
 /** A direct message as its recipient (`incoming`) or its sender's sessions see it. */
 export function renderDirect(event: DirectEvent, isIncoming: boolean): Buffer {
-  const text = shown(event.text);
-  if (isIncoming) {
-    const from = shown(event.from.displayName);
-    return Buffer.from(event.isAction ? `* ${from} ${text} (to you)\n` : `[${from} -> you] ${text}\n`);
-  }
-  const to = shown(event.to);
-  return Buffer.from(event.isAction ? `* you ${text} (to ${to})\n` : `[you -> ${to}] ${text}\n`);
+  const peer = isIncoming ? event.from.displayName : event.to;
+  return Buffer.from(`${directLine(peer, event.text, event.isAction, isIncoming)}\n`);
+}
+
+/** "[ann -> you] hi", "[you -> ann] hi", "* ann waves (to you)", "* you wave (to ann)": live and in history alike. */
+function directLine(peer: string, text: string, isAction: boolean, isIncoming: boolean): string {
+  const who = shown(peer);
+  if (isIncoming) return isAction ? `* ${who} ${shown(text)} (to you)` : `[${who} -> you] ${shown(text)}`;
+  return isAction ? `* you ${shown(text)} (to ${who})` : `[you -> ${who}] ${shown(text)}`;
 }
 
 export function renderReply(reply: Reply): Buffer {
@@ -180,14 +182,20 @@ function historyLines(reply: Extract<Reply, { kind: "history" }>): string[] {
   return lines;
 }
 
-/** "~ 2026-11-25 14:05 #room [name] text": marked as history, with when and where. */
+/**
+ * "~ 2026-11-25 14:05Z #room [name] text": marked as history, with when and where. A direct
+ * message reads as it did live: "~ 2026-11-25 14:05Z [ann -> you] text".
+ */
 function historyItemLine(item: HistoryItem): string {
+  if (item.sentByViewer !== null) {
+    const line = directLine(item.where, item.text, item.kind === "action", !item.sentByViewer);
+    return `~ ${timeOf(item.at)} ${line}`;
+  }
   const head = `~ ${timeOf(item.at)} ${shown(item.where)}`;
   const sender = shown(item.sender);
   const text = shown(item.text);
   switch (item.kind) {
     case "message":
-    case "direct":
       return `${head} [${sender}] ${text}`;
     case "action":
       return `${head} * ${sender} ${text}`;

@@ -106,7 +106,8 @@ export class LineSession implements ConnectionHandler, EventSink {
         if (event.who.sessionId !== this.#session.sessionId) this.#sendRendered(renderRoomEvent(event, true));
         return;
       case "direct":
-        this.#connection.send(renderDirect(event, event.from.sessionId !== this.#session.sessionId));
+        // By identity, not by session: the sender's other sessions (same account) see it as sent.
+        this.#connection.send(renderDirect(event, event.fromKey !== this.#session.identityKey));
         return;
       case "reply":
         this.#onReply(event.reply);
