@@ -4,7 +4,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { ask, historyBlock, startChat, withoutTime } from "./helpers/chat-fixture.js";
-import type { LineClient } from "./helpers/line-client.js";
+import { LineClient } from "./helpers/line-client.js";
 import { makeDataDir, PARLEY_BIN } from "./helpers/server.js";
 
 const isError = (line: string): boolean => line.startsWith("! ");
@@ -201,6 +201,27 @@ describe("catching up after a login", () => {
       numbers,
       Array.from({ length: sent }, (_, i) => i + 1),
     );
+  });
+
+  it("a user who quits leaves at once, though the client keeps its side open, and misses nothing said after", async (t) => {
+    // A grace period longer than any wait here: leaving must not wait for it to run out.
+    const chat = await startChat(t, { shutdownGraceMs: 20_000 });
+    const pat = await LineClient.join(chat.server.port, "127.0.0.1", { allowHalfOpen: true });
+    t.after(() => pat.socket.destroy());
+    await register(pat, "pat");
+    const sam = await chat.connect("sam");
+
+    pat.send("/quit\n");
+    await sam.waitFor("< The user pat left. (1 user online)");
+    assert.equal(pat.isClosed, false, "the client still holds the connection");
+    sam.send("said while the client lingers\n");
+    // Stored and sent out before anyone else arrives: /history answers only after that.
+    await ask(sam, "/history #lobby 1", END);
+
+    const back = await chat.connect();
+    const reply = await ask(back, "/login pat password1", END);
+    assert.deepEqual(historyBlock(reply, AWAY).map(withoutTime), ["#lobby [sam] said while the client lingers"]);
+    pat.socket.destroy();
   });
 
   it("does not replay what a user already saw before logging in", async (t) => {

@@ -13,6 +13,12 @@ import {
  * A raw line-protocol peer for tests: what netcat would be, with a way to wait for
  * the line you expect instead of sleeping.
  */
+export interface LineClientOptions {
+  readonly receiveBufferSize?: number;
+  /** Keep this side open after the server closes its side, as some clients do. */
+  readonly allowHalfOpen?: boolean;
+}
+
 export class LineClient {
   readonly socket: Socket;
   /** "IP:PORT" as the server shows this client; kept after the socket closes. */
@@ -48,7 +54,7 @@ export class LineClient {
     );
   }
 
-  static open(port: number, host = "127.0.0.1", options: { receiveBufferSize?: number } = {}): Promise<LineClient> {
+  static open(port: number, host = "127.0.0.1", options: LineClientOptions = {}): Promise<LineClient> {
     return new Promise((resolve, reject) => {
       const socket = connect({ port, host, ...options });
       socket.once("error", reject);
@@ -60,8 +66,8 @@ export class LineClient {
   }
 
   /** Opens a client and waits for its welcome line. */
-  static async join(port: number, host = "127.0.0.1"): Promise<LineClient> {
-    const client = await LineClient.open(port, host);
+  static async join(port: number, host = "127.0.0.1", options: LineClientOptions = {}): Promise<LineClient> {
+    const client = await LineClient.open(port, host, options);
     await client.waitFor((line) => line.startsWith("> Connected to the chat server"));
     return client;
   }

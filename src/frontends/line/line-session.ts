@@ -118,6 +118,7 @@ export class LineSession implements ConnectionHandler, EventSink {
       case "close":
         this.#closeReason = event.reason;
         this.#connection.end("quit", this.#options.shutdownGraceMs);
+        this.#leaveNow();
         return;
       case "shutdown":
         this.#connection.end("server-shutdown", this.#options.shutdownGraceMs, SHUTDOWN_LINE);
@@ -190,6 +191,16 @@ export class LineSession implements ConnectionHandler, EventSink {
     this.#log.warn({ event: "flood", peer: this.#connection.address }, "disconnecting a flooder");
     this.#closeReason = "Excess flood";
     this.#connection.end("flood", this.#options.shutdownGraceMs, renderError({ code: "ERR_FLOOD" }));
+    this.#leaveNow();
+  }
+
+  /**
+   * A session that is being closed leaves now, not when its client gets round to closing
+   * the socket: the others hear of it at once, and its delivery cursor stops here, so
+   * nothing said meanwhile counts as seen by it.
+   */
+  #leaveNow(): void {
+    this.#hub.disconnect(this.#session, this.#closeReason);
   }
 
   #releasePaced(): void {
