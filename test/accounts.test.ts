@@ -105,6 +105,25 @@ describe("logging in", () => {
     ]);
   });
 
+  it("a direct message to a registered user who is away says they will see it on logging in", async (t) => {
+    const { connect } = await startChat(t);
+    const hank = await connect();
+    await register(hank, "hank");
+    const ivy = await connect("ivy");
+    hank.send("/quit\n");
+    await ivy.waitFor("< The user hank left. (1 user online)");
+    const note = "- hank is not online, and will see it on logging in.";
+    assert.deepEqual(await ask(ivy, "/msg hank see you later", note), ["[you -> hank] see you later", note]);
+
+    const back = await connect();
+    const reply = await ask(back, "/login hank password1", END);
+    assert.deepEqual(historyBlock(reply, AWAY).map(withoutTime), ["[ivy -> you] see you later"]);
+    // To someone online, no such note.
+    assert.deepEqual(await ask(ivy, "/msg hank welcome back", "[you -> hank] welcome back"), [
+      "[you -> hank] welcome back",
+    ]);
+  });
+
   it("an account logged in twice sees the direct messages it sends as sent, in both sessions", async (t) => {
     const { connect } = await startChat(t);
     const first = await connect();
@@ -227,7 +246,7 @@ describe("catching up after a login", () => {
   it("does not replay what a user already saw before logging in", async (t) => {
     const { bob, connect } = await aliceAway(t);
     const alice = await connect();
-    await ask(bob, "/join #lobby", (line) => line.startsWith("- You joined #lobby"));
+    await ask(bob, "/join #lobby", "- You are already in #lobby; it is now your current room.");
     bob.send("seen live before login\n");
     await alice.waitFor("[bob] seen live before login");
     await ask(alice, "/login alice password1", isLoggedIn);

@@ -197,7 +197,7 @@ describe("rooms", () => {
     await bob.waitFor("[alice] rust talk");
 
     // Back to #lobby: #rust is now "elsewhere" for bob.
-    await ask(bob, "/join #lobby", "- You joined #lobby (3 users online); it is now your current room.");
+    await ask(bob, "/join #lobby", "- You are already in #lobby; it is now your current room.");
     alice.send("still rust\n");
     await bob.waitFor("#rust [alice] still rust");
     carol.send("lobby talk\n");
@@ -223,7 +223,8 @@ describe("rooms", () => {
     await ask(alice, "/join #rust", (line) => line.startsWith("- You joined #rust"));
     await ask(bob, "/join #rust", (line) => line.startsWith("- You joined #rust"));
 
-    assert.deepEqual(await ask(alice, "/part", "- You left #rust."), ["- You left #rust."]);
+    const leftRust = "- You left #rust; your current room is now #lobby.";
+    assert.deepEqual(await ask(alice, "/part", leftRust), [leftRust]);
     await bob.waitFor("< The user alice left. (1 user online)");
     // The room joined before it is current again.
     alice.send("back in the lobby\n");
@@ -231,7 +232,8 @@ describe("rooms", () => {
 
     assert.deepEqual(await ask(alice, "/part #rust", isError), ["! You are not in #rust."]);
     assert.deepEqual(await ask(alice, "/part #nowhere", isError), ["! There is no room #nowhere."]);
-    assert.deepEqual(await ask(alice, "/part #lobby so long", "- You left #lobby."), ["- You left #lobby."]);
+    const leftLobby = "- You left #lobby; you are in no room now: /join #room to talk.";
+    assert.deepEqual(await ask(alice, "/part #lobby so long", leftLobby), [leftLobby]);
     await bob.waitFor("#lobby < The user alice left: so long. (1 user online)");
 
     assert.deepEqual(await ask(alice, "into the void", isError), ["! You are not in any room: /join #room first."]);
@@ -335,6 +337,21 @@ describe("rooms", () => {
     ]);
   });
 
+  it("says when a command changes nothing, and refuses arguments it would otherwise ignore", async (t) => {
+    const { connect } = await startChat(t);
+    const alice = await connect("alice");
+    assert.deepEqual(await ask(alice, "/nick alice", (line) => line.startsWith("- You are")), [
+      "- You are already known as alice.",
+    ]);
+    assert.deepEqual(await ask(alice, "/join #lobby", (line) => line.startsWith("- You")), [
+      "- You are already in #lobby; it is now your current room.",
+    ]);
+    assert.deepEqual(await ask(alice, "/join #a #b", isError), ["! Usage: /join #room"]);
+    assert.deepEqual(await ask(alice, "/who lobby", isError), ["! Usage: /who [#room]"]);
+    assert.deepEqual(await ask(alice, "/who #lobby extra", isError), ["! Usage: /who [#room]"]);
+    assert.deepEqual(await ask(alice, "/who", (line) => line.startsWith("- #")), ["- #lobby (1 user online): alice"]);
+  });
+
   it("caps the rooms one user may be in", async (t) => {
     const { connect } = await startChat(t, { maxRoomsPerUser: 3 });
     const alice = await connect("alice");
@@ -387,6 +404,18 @@ describe("direct messages, actions and quitting", () => {
     alice.send("/me waves\n");
     await bob.waitFor("* alice waves");
     assert.deepEqual(await ask(alice, "/me", isError), ["! Usage: /me ACTION"]);
+  });
+
+  it('a line starting with "//" is a message that starts with "/"', async (t) => {
+    const { connect } = await startChat(t);
+    const alice = await connect("alice");
+    const bob = await connect("bob");
+    alice.send("//shrug is not a command\n");
+    await bob.waitFor("[alice] /shrug is not a command");
+    assert.equal(
+      alice.lines.some((line) => line.startsWith("! ")),
+      false,
+    );
   });
 
   it("/quit tells the others why and closes the connection", async (t) => {

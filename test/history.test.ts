@@ -34,8 +34,8 @@ describe("history on joining a room", () => {
       "#rust > alice set the topic: Borrow checker",
     ]);
     // Joining a room one is already in shows nothing again.
-    assert.deepEqual(await ask(bob, "/join #rust", (line) => line.startsWith("- You joined")), [
-      "- You joined #rust (2 users online); it is now your current room.",
+    assert.deepEqual(await ask(bob, "/join #rust", (line) => line.startsWith("- You are already")), [
+      "- You are already in #rust; it is now your current room.",
     ]);
   });
 
@@ -129,7 +129,7 @@ describe("/history", () => {
     await ask(alice, "/msg bob hi bob", "[you -> bob] hi bob");
     await ask(bob, "/msg alice hi alice", "[you -> alice] hi alice");
     const conversation = await ask(alice, "/history bob 10", END);
-    assert.deepEqual(historyBlock(conversation, "- History of bob:").map(withoutTime), [
+    assert.deepEqual(historyBlock(conversation, "- History with bob:").map(withoutTime), [
       "[you -> bob] hi bob",
       "[bob -> you] hi alice",
     ]);
@@ -138,6 +138,10 @@ describe("/history", () => {
     assert.deepEqual(await ask(carol, "/history #nowhere 2", isError), ["! There is no room #nowhere."]);
     assert.deepEqual(await ask(carol, "/history 0", isError), ["! Usage: /history [#room|NAME] [N]"]);
     assert.deepEqual(await ask(carol, "/history #lobby 2 3", isError), ["! Usage: /history [#room|NAME] [N]"]);
+    for (const count of ["-1", "1.5", ".5"]) {
+      assert.deepEqual(await ask(carol, `/history ${count}`, isError), ["! Usage: /history [#room|NAME] [N]"], count);
+    }
+    assert.deepEqual(await ask(carol, "/history nobody", isError), ["! Nobody is called nobody."]);
   });
 
   it("survives a restart of the server", async (t) => {
@@ -230,6 +234,17 @@ describe("/history", () => {
 });
 
 describe("/search", () => {
+  it("says when there may be more results than it shows", async (t) => {
+    const { connect } = await startChat(t);
+    const alice = await connect("alice");
+    const bob = await connect("bob");
+    alice.send(Array.from({ length: 25 }, (_, i) => `kiwi number ${i + 1}\n`).join(""));
+    await bob.waitFor("[alice] kiwi number 25");
+    const found = await ask(bob, "/search kiwi", (line) => line.endsWith("kiwi number 6"));
+    assert.equal(found[0], '- The newest 20 results for "kiwi" (add words to narrow it down):');
+    assert.equal(found.length, 21);
+  });
+
   it("finds messages of the user's rooms and the user's own direct messages, newest first", async (t) => {
     const { connect } = await startChat(t);
     const alice = await connect("alice");
@@ -279,7 +294,7 @@ describe("/search", () => {
     ]);
 
     // Leaving a room leaves its history out of reach.
-    await ask(alice, "/part #rust", "- You left #rust.");
+    await ask(alice, "/part #rust", (line) => line.startsWith("- You left #rust"));
     assert.deepEqual(await ask(alice, "/search rust", (line) => line.startsWith("- ")), [
       '- Nothing found for "rust".',
     ]);
@@ -299,7 +314,7 @@ describe("/search", () => {
       '- Nothing found for "plum".',
     ]);
     assert.deepEqual(await ask(mallory, "/history dave 10", (line) => line.startsWith("- ")), [
-      "- No history in dave.",
+      "- No history with dave.",
     ]);
   });
 

@@ -80,7 +80,10 @@ describe("hub", () => {
     const hub = newHub();
     const alice = connectUser(hub, "10.0.0.1:1");
     await alice.run({ kind: "nick", name: "Alice" });
-    assert.deepEqual(alice.events.at(-1), { kind: "reply", reply: { kind: "renamed", name: "Alice" } });
+    assert.deepEqual(alice.events.at(-1), {
+      kind: "reply",
+      reply: { kind: "renamed", name: "Alice", unchanged: false },
+    });
     const impostor = connectUser(hub, "10.0.0.2:2");
     for (const name of ["alice", "ALICE", "аlice", "ａｌｉｃｅ", "AIice", "alicе"]) {
       await impostor.run({ kind: "nick", name });
@@ -159,7 +162,7 @@ describe("hub", () => {
     await bob.run(join("#rust"));
     assert.deepEqual(bob.events.at(-1), {
       kind: "reply",
-      reply: { kind: "joined", room: "#Rust", members: 2, topic: "" },
+      reply: { kind: "joined", room: "#Rust", members: 2, topic: "", wasMember: false },
     });
   });
 

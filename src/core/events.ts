@@ -102,8 +102,16 @@ export type Reply =
   | { readonly kind: "rooms"; readonly rooms: readonly { name: string; topic: string; members: number }[] }
   | { readonly kind: "who"; readonly room: string; readonly names: readonly string[] }
   | { readonly kind: "topic"; readonly room: string; readonly topic: string; readonly by: string; readonly at: number }
-  | { readonly kind: "renamed"; readonly name: string }
-  | { readonly kind: "joined"; readonly room: string; readonly members: number; readonly topic: string }
+  /** `unchanged`: the session already had exactly this name. */
+  | { readonly kind: "renamed"; readonly name: string; readonly unchanged: boolean }
+  | {
+      readonly kind: "joined";
+      readonly room: string;
+      readonly members: number;
+      readonly topic: string;
+      /** The session was in the room already: nothing changed but (in a front end) where its lines go. */
+      readonly wasMember: boolean;
+    }
   | { readonly kind: "left"; readonly room: string }
   | { readonly kind: "registered"; readonly name: string }
   | { readonly kind: "logged-in"; readonly name: string; readonly rooms: readonly string[] }
@@ -117,7 +125,10 @@ export type Reply =
       /** Older items left out; `/history` can show them. */
       readonly more: number;
     }
-  | { readonly kind: "search"; readonly query: string; readonly items: readonly HistoryItem[] };
+  /** `limit`: the most a search shows; as many items as that means there may be more. */
+  | { readonly kind: "search"; readonly query: string; readonly items: readonly HistoryItem[]; readonly limit: number }
+  /** A direct message to a registered user who is not online: stored, and shown when they next log in. */
+  | { readonly kind: "delivered-later"; readonly name: string };
 
 export interface ReplyEvent {
   readonly kind: "reply";

@@ -41,4 +41,8 @@ export async function direct(hub: Hub, session: Session, command: CommandOf<"dir
     },
     historyEntry(id, at, command.isAction ? "action" : "message", to, session, hub.identityOfName(toKey), command.text),
   );
+  if (online !== undefined) return;
+  // After the sender's own copy has gone out, so the note follows the message it is about.
+  await hub.settled();
+  if (hub.isOnline(session)) hub.reply(session, { kind: "delivered-later", name: to });
 }

@@ -27,7 +27,10 @@ export async function history(hub: Hub, session: Session, command: CommandOf<"hi
     return;
   }
   const peer = parseUserName(command.where);
-  if ("code" in peer) {
+  const peerKey = "code" in peer ? null : identityKey(peer.name);
+  const isKnown =
+    peerKey !== null && (hub.sessionsNamed(peerKey) !== undefined || (await store.findAccount(peerKey)) !== null);
+  if ("code" in peer || !isKnown) {
     hub.fail(session, "ERR_NO_SUCH_USER", { name: command.where });
     return;
   }

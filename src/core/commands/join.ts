@@ -17,7 +17,7 @@ export async function join(hub: Hub, session: Session, command: CommandOf<"join"
     hub.failWith(session, room);
     return;
   }
-  hub.reply(session, { kind: "joined", room: room.name, members: room.members.size, topic: room.topic });
+  hub.reply(session, { kind: "joined", room: room.name, members: room.members.size, topic: room.topic, wasMember });
   if (wasMember) return;
   if (session.account !== null && hub.store !== null) await hub.store.addAccountRoom(session.account, room.name);
   // A negative replay asks for the server's default.

@@ -25,6 +25,7 @@ export async function nick(hub: Hub, session: Session, command: CommandOf<"nick"
     hub.fail(session, "ERR_NAME_IN_USE", { name: parsed.name });
     return;
   }
+  const unchanged = session.name === parsed.name;
   hub.rename(session, parsed.name, key);
-  hub.reply(session, { kind: "renamed", name: parsed.name });
+  hub.reply(session, { kind: "renamed", name: parsed.name, unchanged });
 }

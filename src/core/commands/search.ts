@@ -33,5 +33,6 @@ export async function search(hub: Hub, session: Session, command: CommandOf<"sea
     kind: "search",
     query,
     items: entries.map((entry) => toHistoryItem(entry, session.identityKey)),
+    limit: SEARCH_RESULTS,
   });
 }

@@ -111,6 +111,15 @@ function directLine(peer: string, text: string, isAction: boolean, isIncoming: b
   return isAction ? `* you ${shown(text)} (to ${who})` : `[you -> ${who}] ${shown(text)}`;
 }
 
+/** Leaving the room plain lines go to: where they go now. */
+export function renderLeftCurrentRoom(room: string, nowCurrent: string | null): Buffer {
+  const next =
+    nowCurrent === null
+      ? "you are in no room now: /join #room to talk"
+      : `your current room is now ${shown(nowCurrent)}`;
+  return Buffer.from(`- You left ${shown(room)}; ${next}.\n`);
+}
+
 export function renderReply(reply: Reply): Buffer {
   return Buffer.from(`${replyLines(reply).join("\n")}\n`);
 }
@@ -138,8 +147,9 @@ function replyLines(reply: Reply): string[] {
         ? [`- ${shown(reply.room)} has no topic.`]
         : [`- Topic of ${shown(reply.room)}: ${shown(reply.topic)} (set by ${shown(reply.by)} ${timeOf(reply.at)})`];
     case "renamed":
-      return [`- You are now known as ${shown(reply.name)}.`];
+      return [`- You are ${reply.unchanged ? "already" : "now"} known as ${shown(reply.name)}.`];
     case "joined":
+      if (reply.wasMember) return [`- You are already in ${shown(reply.room)}; it is now your current room.`];
       return [
         `- You joined ${shown(reply.room)} (${usersOnline(reply.members)}); it is now your current room.`,
         ...(reply.topic === "" ? [] : [`- Topic: ${shown(reply.topic)}`]),
@@ -157,22 +167,30 @@ function replyLines(reply: Reply): string[] {
     case "history":
       return historyLines(reply);
     case "search":
-      return [
-        reply.items.length === 0
-          ? `- Nothing found for "${shown(reply.query)}".`
-          : `- ${reply.items.length} result${reply.items.length === 1 ? "" : "s"} for "${shown(reply.query)}", newest first:`,
-        ...reply.items.map(historyItemLine),
-      ];
+      return [searchTitle(reply), ...reply.items.map(historyItemLine)];
+    case "delivered-later":
+      return [`- ${shown(reply.name)} is not online, and will see it on logging in.`];
   }
 }
 
+function searchTitle(reply: Extract<Reply, { kind: "search" }>): string {
+  const query = `"${shown(reply.query)}"`;
+  const count = reply.items.length;
+  if (count === 0) return `- Nothing found for ${query}.`;
+  if (count >= reply.limit) return `- The newest ${count} results for ${query} (add words to narrow it down):`;
+  return `- ${count} result${count === 1 ? "" : "s"} for ${query}, newest first:`;
+}
+
 function historyLines(reply: Extract<Reply, { kind: "history" }>): string[] {
+  const where = shown(reply.where);
+  // A room's history, or a conversation with one person.
+  const isRoom = reply.where.startsWith("#");
   const title =
     reply.reason === "missed"
       ? "- While you were away:"
       : reply.items.length === 0
-        ? `- No history in ${shown(reply.where)}.`
-        : `- History of ${shown(reply.where)}:`;
+        ? `- No history ${isRoom ? "in" : "with"} ${where}.`
+        : `- History ${isRoom ? "of" : "with"} ${where}:`;
   const lines = [title];
   if (reply.more > 0) {
     lines.push(`- (${reply.more} older message${reply.more === 1 ? "" : "s"} not shown: /history shows more)`);

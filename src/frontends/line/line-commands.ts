@@ -22,7 +22,10 @@ const LINE_COMMANDS: Readonly<Record<string, LineCommand>> = {
   join: {
     usage: "/join #room",
     summary: "join a room (created if new) and make it your current room",
-    parse: (args) => (args === "" ? usage("join") : { kind: "join", room: firstWord(args), replay: -1 }),
+    parse: (args) => {
+      const [room, rest] = splitFirst(args);
+      return room === "" || rest !== "" ? usage("join") : { kind: "join", room, replay: -1 };
+    },
   },
   part: {
     usage: "/part [#room] [reason]",
@@ -37,7 +40,8 @@ const LINE_COMMANDS: Readonly<Record<string, LineCommand>> = {
     usage: "/who [#room]",
     summary: "list who is in a room",
     parse: (args, current) => {
-      const [room] = roomAndRest(args, current);
+      const [room, rest] = roomAndRest(args, current);
+      if (rest !== "") return usage("who");
       return room === null ? notInRoom() : { kind: "who", room };
     },
   },
@@ -85,7 +89,8 @@ const LINE_COMMANDS: Readonly<Record<string, LineCommand>> = {
     summary: "show the last N messages of a room, or with one person",
     parse: (args, current) => {
       const words = args.split(/\s+/).filter((word) => word !== "");
-      const where = words.length > 0 && !/^\d+$/.test(words[0]) ? words.shift() : current;
+      // A first word that starts like a number is the count ("-1" and "1.5" are bad counts, not names).
+      const where = words.length > 0 && !/^[-+.]?\d/.test(words[0]) ? words.shift() : current;
       const limit = words.length > 0 ? Number(words[0]) : DEFAULT_HISTORY_LIMIT;
       if (where === undefined || where === null) return notInRoom();
       if (!Number.isInteger(limit) || limit < 1 || words.length > 1) return usage("history");
@@ -121,10 +126,6 @@ function usage(name: string): ChatError {
 
 function notInRoom(): ChatError {
   return chatError("ERR_NOT_IN_ROOM", { room: "any room" });
-}
-
-function firstWord(text: string): string {
-  return splitFirst(text)[0];
 }
 
 /** "word rest of it" → ["word", "rest of it"]. */

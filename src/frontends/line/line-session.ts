@@ -9,6 +9,7 @@ import {
   type RenderedEvent,
   renderDirect,
   renderError,
+  renderLeftCurrentRoom,
   renderReply,
   renderRoomEvent,
   renderWelcome,
@@ -31,6 +32,8 @@ export interface LineSessionOptions {
  * message to the user's current room, exactly as in the original. What the core tells
  * the user is rendered in the original's words.
  */
+const SLASH = 0x2f;
+
 export class LineSession implements ConnectionHandler, EventSink {
   readonly #connection: Connection;
   readonly #hub: Hub;
@@ -132,9 +135,12 @@ export class LineSession implements ConnectionHandler, EventSink {
       return;
     }
     const text = line.toString("utf8");
-    if (text.charCodeAt(0) !== 0x2f /* "/" */) {
+    // "//" sends a line that starts with "/", as IRC clients do.
+    const isCommand = text.charCodeAt(0) === SLASH && text.charCodeAt(1) !== SLASH;
+    if (!isCommand) {
+      const said = text.charCodeAt(0) === SLASH ? text.slice(1) : text;
       if (this.#currentRoom === null) this.#reject({ code: "ERR_NOT_IN_ROOM", detail: { room: "any room" } });
-      else this.#hub.execute(this.#session, { kind: "say", room: this.#currentRoom, text, isAction: false });
+      else this.#hub.execute(this.#session, { kind: "say", room: this.#currentRoom, text: said, isAction: false });
       return;
     }
     const command = parseLineCommand(text, this.#currentRoom);
@@ -170,12 +176,16 @@ export class LineSession implements ConnectionHandler, EventSink {
         return;
       }
     }
+    let rendered: Buffer | undefined;
     if (reply.kind === "left") {
       this.#rooms = this.#rooms.filter((room) => room !== reply.room);
-      if (this.#currentRoom === reply.room) this.#currentRoom = this.#rooms.at(-1) ?? null;
+      if (this.#currentRoom === reply.room) {
+        this.#currentRoom = this.#rooms.at(-1) ?? null;
+        rendered = renderLeftCurrentRoom(reply.room, this.#currentRoom);
+      }
     }
     if (this.#isWelcomed) {
-      this.#connection.send(renderReply(reply));
+      this.#connection.send(rendered ?? renderReply(reply));
       return;
     }
     this.#repliesBeforeWelcome ??= [];
