@@ -50,6 +50,8 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     stop: async () => {
       for (const timer of timers) clearInterval(timer);
       await stopServer(hub, [line], log);
+      // What was accepted before the listeners closed is stored before the store closes.
+      await hub.settled();
       await bus.close();
       await store?.close();
       log.info({ event: "stopped" }, "stopped");

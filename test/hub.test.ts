@@ -1,4 +1,7 @@
 import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { describe, it } from "node:test";
 import { pino } from "pino";
 import { LocalBus } from "../src/bus/local-bus.js";
@@ -7,11 +10,13 @@ import type { ChatEvent } from "../src/core/events.js";
 import { Hub } from "../src/core/hub.js";
 import { MessageIdGenerator } from "../src/core/message-id.js";
 import type { Session } from "../src/core/session.js";
+import { SqliteStore } from "../src/store/sqlite-store.js";
+import type { MessageStore } from "../src/store/store.js";
 
-function newHub(): Hub {
+function newHub(store: MessageStore | null = null): Hub {
   return new Hub({
     bus: new LocalBus(),
-    store: null,
+    store,
     log: pino({ level: "silent" }),
     hideAddresses: false,
     commandRate: { burst: 10, perSecond: 5 },
@@ -174,6 +179,47 @@ describe("hub", () => {
     for (const user of users) hub.disconnect(user.session);
     for (const user of users) assert.deepEqual(user.events.at(-1), { kind: "shutdown" });
     assert.equal(hub.sessionCount, 0);
+  });
+});
+
+describe("hub with a store that commits asynchronously (as a remote one would)", () => {
+  it("fans each turn out only once it is stored, in the order of the turns, and settled() waits for them", async (t) => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "parley-hub-"));
+    const sqlite = SqliteStore.open(dataDir);
+    t.after(async () => {
+      await sqlite.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    });
+    // The real store, reached over a slow link: the batch holding "first" takes longest.
+    const stored: string[] = [];
+    const store: MessageStore = Object.create(sqlite, {
+      appendBatch: {
+        value: async (entries: Parameters<MessageStore["appendBatch"]>[0]) => {
+          const isSlow = entries.some((entry) => entry.text === "first");
+          await new Promise((resolve) => setTimeout(resolve, isSlow ? 50 : 0));
+          await sqlite.appendBatch(entries);
+          for (const entry of entries) if (entry.text !== "") stored.push(entry.text);
+        },
+      },
+    });
+    const hub = newHub(store);
+    const alice = connectUser(hub, "10.0.0.1:1");
+    const bob = connectUser(hub, "10.0.0.2:2");
+    await alice.run(join("#lobby"));
+    await bob.run(join("#lobby"));
+    await alice.run(say("#lobby", "first"));
+    await alice.run(say("#lobby", "second"));
+    const heard = () => bob.events.flatMap((event) => (event.kind === "message" ? [event.text] : []));
+    assert.deepEqual(heard(), [], "nothing goes out before it is stored");
+
+    await hub.settled();
+    assert.deepEqual(heard(), ["first", "second"]);
+    assert.deepEqual([...stored].sort(), ["first", "second"], "both stored, whichever finished first");
+    const history = await sqlite.roomHistory("#lobby", 10);
+    assert.deepEqual(
+      history.map((entry) => entry.text),
+      ["first", "second"],
+    );
   });
 });
 

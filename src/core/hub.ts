@@ -1,9 +1,9 @@
 import type { Logger } from "pino";
 import type { BusEvent, FanoutBus } from "../bus/bus.js";
 import type { HistoryEntry, MessageStore } from "../store/store.js";
-import { type Flushable, scheduleCommit } from "../turn-end.js";
 import { COMMAND_HANDLERS } from "./commands/index.js";
 import type { Command } from "./commands.js";
+import { CommitPipeline } from "./commit-pipeline.js";
 import { type ChatError, type ChatErrorCode, chatError } from "./errors.js";
 import type { Reply } from "./events.js";
 import { MessageIdGenerator } from "./message-id.js";
@@ -35,10 +35,9 @@ export type EventObserver = (event: BusEvent) => void;
 /**
  * The core: sessions, rooms, names and who receives what. It knows no protocol and no
  * socket: front ends hand it parsed commands and get typed events back. Every accepted
- * event is stored (when there is a store) before anyone sees it: events wait for the
- * end of the turn, are committed in one batch, then fanned out through the bus.
+ * event is stored (when there is a store) before anyone sees it: see CommitPipeline.
  */
-export class Hub implements Flushable {
+export class Hub {
   readonly options: HubOptions;
   readonly log: Logger;
   readonly store: MessageStore | null;
@@ -53,11 +52,8 @@ export class Hub implements Flushable {
   readonly #sessions = new Map<number, Session>();
   readonly #sessionsByName = new Map<string, Set<Session>>();
   readonly #observers: EventObserver[] = [];
-  #pendingEvents: BusEvent[] = [];
-  #pendingEntries: HistoryEntry[] = [];
-  #isCommitScheduled = false;
-  /** Waiting for what is pending now to be committed and fanned out. */
-  #commitWaiters: Array<() => void> = [];
+  /** Null without a store: events then go straight to the bus. */
+  readonly #commits: CommitPipeline | null;
   /** Every event with an id up to this one has been fanned out. */
   #lastPublishedId = "";
   #nextSessionId = 1;
@@ -69,6 +65,15 @@ export class Hub implements Flushable {
     this.store = options.store;
     this.#bus = options.bus;
     this.#bus.subscribe((event) => this.#deliver(event));
+    this.#commits =
+      options.store === null
+        ? null
+        : new CommitPipeline(
+            options.store,
+            (event) => this.#bus.publish(event),
+            (events, error) => this.#dropUncommitted(events, error),
+            options.log,
+          );
   }
 
   get sessionCount(): number {
@@ -149,7 +154,7 @@ export class Hub implements Flushable {
   /** Tells every session the server is going down; each front end then closes its own. */
   shutdown(): void {
     this.#isShuttingDown = true;
-    this.flush();
+    this.#commits?.flush();
     const event = { kind: "shutdown" } as const;
     for (const session of [...this.#sessions.values()]) session.sink.deliver(event);
   }
@@ -272,15 +277,8 @@ export class Hub implements Flushable {
    * order whether or not they have an entry.
    */
   publish(event: BusEvent, entry: HistoryEntry | null = null): void {
-    if (this.store === null) {
-      this.#bus.publish(event);
-      return;
-    }
-    this.#pendingEvents.push(event);
-    if (entry !== null) this.#pendingEntries.push(entry);
-    if (this.#isCommitScheduled) return;
-    this.#isCommitScheduled = true;
-    scheduleCommit(this);
+    if (this.#commits === null) this.#bus.publish(event);
+    else this.#commits.add(event, entry);
   }
 
   /**
@@ -288,34 +286,7 @@ export class Hub implements Flushable {
    * or /search then includes what they said a moment before (read your own writes).
    */
   settled(): Promise<void> {
-    if (this.#pendingEvents.length === 0) return Promise.resolve();
-    return new Promise((resolve) => this.#commitWaiters.push(resolve));
-  }
-
-  /** Commits this turn's history in one transaction, then fans the events out. */
-  flush(): void {
-    this.#isCommitScheduled = false;
-    const events = this.#pendingEvents;
-    const entries = this.#pendingEntries;
-    if (events.length === 0) return;
-    this.#pendingEvents = [];
-    this.#pendingEntries = [];
-    if (entries.length > 0 && this.store !== null) {
-      try {
-        const committed = this.store.appendBatch(entries);
-        if (committed instanceof Promise) {
-          committed.then(
-            () => this.#publishAll(events),
-            (error: unknown) => this.#dropUncommitted(events, error),
-          );
-          return;
-        }
-      } catch (error) {
-        this.#dropUncommitted(events, error);
-        return;
-      }
-    }
-    this.#publishAll(events);
+    return this.#commits?.settled() ?? Promise.resolve();
   }
 
   /** Persists where a logged-in session's delivery stands, so a later login replays only what it missed. */
@@ -338,20 +309,7 @@ export class Hub implements Flushable {
     return cursors;
   }
 
-  #publishAll(events: BusEvent[]): void {
-    for (let i = 0; i < events.length; i++) this.#bus.publish(events[i]);
-    this.#wakeCommitWaiters();
-  }
-
-  #wakeCommitWaiters(): void {
-    if (this.#commitWaiters.length === 0) return;
-    const waiters = this.#commitWaiters;
-    this.#commitWaiters = [];
-    for (const wake of waiters) wake();
-  }
-
-  #dropUncommitted(events: BusEvent[], error: unknown): void {
-    this.#wakeCommitWaiters();
+  #dropUncommitted(events: readonly BusEvent[], error: unknown): void {
     // Never show what could not be stored: the senders are told, nobody else sees it.
     this.log.error({ event: "store-error", err: error, events: events.length }, "history commit failed");
     for (const event of events) {
