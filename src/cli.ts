@@ -27,7 +27,8 @@ Server options:
                      keep only the newest N entries of each room; 0 keeps all (default: 0)
   --lobby-replay N   show the last N messages of ${defaultServerConfig.defaultRoom} on connect (default: 0,
                      which keeps the original transcript)
-  --rate N[:BURST]   commands per second a user may send after a burst, or off
+  --rate N[:BURST]   lines per second a user may send after a burst, or off
+                     (a /search counts as 10 lines, a /history as 5)
                      (default: ${defaultServerConfig.commandsPerSecond}:${defaultServerConfig.commandBurst})
 `;
 

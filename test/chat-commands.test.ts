@@ -455,6 +455,24 @@ describe("pacing", () => {
     assert.equal(sender.lines.some(isError), false);
   });
 
+  it("paces searches as a burst of lines each: answered in order, later ones delayed, none refused", async (t) => {
+    // 50 lines a second after a burst of 10: a search costs the whole burst, 200 ms of pacing.
+    const { connect } = await startChat(t, { commandsPerSecond: 50, commandBurst: 10 });
+    const alice = await connect("alice");
+    const bob = await connect("bob");
+    alice.send("kiwi time\n");
+    await bob.waitFor("[alice] kiwi time");
+    const sentAt = Date.now();
+    bob.send("/search kiwi\n/search kiwi\n/search kiwi\nafter the searches\n");
+    await alice.waitFor("[bob] after the searches");
+    const elapsed = Date.now() - sentAt;
+    const titles = bob.lines.filter((line) => line.startsWith("- 1 result"));
+    assert.deepEqual(titles, Array(3).fill('- 1 result for "kiwi", newest first:'));
+    // The second and third searches wait for the bucket to refill: 2 x 200 ms.
+    assert.ok(elapsed >= 300, `the line after three searches came after ${elapsed} ms`);
+    assert.equal(bob.lines.some(isError), false);
+  });
+
   it("disconnects a flood of 1,000 lines while a bystander keeps being served", async (t) => {
     const { connect } = await startChat(t, defaultPacing);
     const bystander = await connect();

@@ -16,14 +16,18 @@ export class TokenBucket {
     this.#updatedAt = now;
   }
 
-  /** Takes a token if there is one and returns 0; else returns how many ms until there will be. */
-  take(now: number = Date.now()): number {
+  /**
+   * Takes `cost` tokens (at most a burst's worth) if there are that many and returns 0;
+   * else returns how many ms until there will be.
+   */
+  take(now: number = Date.now(), cost = 1): number {
     this.#refill(now);
-    if (this.#tokens >= 1) {
-      this.#tokens -= 1;
+    const needed = Math.min(cost, this.#burst);
+    if (this.#tokens >= needed) {
+      this.#tokens -= needed;
       return 0;
     }
-    return Math.ceil((1 - this.#tokens) / this.#perMs);
+    return Math.ceil((needed - this.#tokens) / this.#perMs);
   }
 
   /** Gives back a token taken for something that turned out not to count (a successful login). */

@@ -34,6 +34,19 @@ export interface LineSessionOptions {
  */
 const SLASH = 0x2f;
 
+/**
+ * What a line costs of the pacing budget, in plain lines. A search or a history request
+ * reads the store on the event loop (a search of a large history takes milliseconds), so
+ * it costs what a burst of messages does: nobody can keep the loop busy with them.
+ */
+const QUERY_COSTS: Readonly<Record<string, number>> = { search: 10, history: 5 };
+
+function pacingCost(line: Buffer): number {
+  if (line[0] !== SLASH) return 1;
+  const command = /^\/(\w+)/.exec(line.toString("latin1", 0, 16))?.[1].toLowerCase();
+  return command !== undefined && Object.hasOwn(QUERY_COSTS, command) ? QUERY_COSTS[command] : 1;
+}
+
 export class LineSession implements ConnectionHandler, EventSink {
   readonly #connection: Connection;
   readonly #hub: Hub;
@@ -69,7 +82,7 @@ export class LineSession implements ConnectionHandler, EventSink {
       this.#pace(Buffer.from(line));
       return;
     }
-    const wait = this.#session.commandBucket.take();
+    const wait = this.#session.commandBucket.take(Date.now(), pacingCost(line));
     if (wait > 0) {
       this.#paced = [];
       this.#pace(Buffer.from(line));
@@ -217,7 +230,7 @@ export class LineSession implements ConnectionHandler, EventSink {
     const paced = this.#paced;
     if (paced === null || !this.#connection.isOpen) return;
     while (paced.length > 0) {
-      const wait = this.#session.commandBucket.take();
+      const wait = this.#session.commandBucket.take(Date.now(), pacingCost(paced[0]));
       if (wait > 0) {
         setTimeout(() => this.#releasePaced(), wait).unref();
         return;
