@@ -397,6 +397,32 @@ describe("direct messages, actions and quitting", () => {
     );
   });
 
+  it("/msg reaches a guest by the name others see it under, IP:PORT or guest name", async (t) => {
+    const { connect } = await startChat(t);
+    const guest = await connect();
+    const bob = await connect("bob");
+    const sent = `[you -> ${guest.address}] hello, guest`;
+    assert.deepEqual(await ask(bob, `/msg ${guest.address} hello, guest`, sent), [sent]);
+    await guest.waitFor("[bob -> you] hello, guest");
+    await ask(guest, "/msg bob hello, bob", "[you -> bob] hello, bob");
+    await bob.waitFor(`[${guest.address} -> you] hello, bob`);
+    const conversation = await ask(bob, `/history ${guest.address}`, "- End of history.");
+    assert.equal(conversation[0], `- History with ${guest.address}:`);
+    // Once the guest has a name, the address no longer names anyone.
+    await ask(guest, "/nick gus", "- You are now known as gus.");
+    assert.deepEqual(await ask(bob, `/msg ${guest.address} still there?`, isError), [
+      `! Nobody is called ${guest.address}.`,
+    ]);
+
+    const hidden = await startChat(t, { hideAddresses: true });
+    const ann = await hidden.connect("ann");
+    const anonymous = await hidden.connect();
+    const entered = await ann.waitFor((line) => line.startsWith("> New user "));
+    const shown = /^> New user (guest-\S+) entered\./.exec(entered)?.[1] as string;
+    await ask(ann, `/msg ${shown} hi`, `[you -> ${shown}] hi`);
+    await anonymous.waitFor("[ann -> you] hi");
+  });
+
   it("/me shows an action to the room", async (t) => {
     const { connect } = await startChat(t);
     const alice = await connect("alice");

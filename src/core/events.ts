@@ -69,6 +69,8 @@ export interface DirectEvent {
   readonly to: string;
   /** The recipient's identity key. */
   readonly toKey: string;
+  /** A guest (no name to route by) is reached by its session; null when the recipient has a name. */
+  readonly toSessionId: number | null;
   readonly text: string;
   readonly isAction: boolean;
 }

@@ -208,6 +208,15 @@ export class Hub {
     return nameKey;
   }
 
+  /** The session shown as `shownName` that has chosen no name ("IP:PORT" or "guest-…"), if one is online. */
+  guestShownAs(shownName: string): Session | undefined {
+    // A scan, not an index: only a direct message to a guest asks, and an index would cost every connection.
+    for (const session of this.#sessions.values()) {
+      if (session.name === null && session.anonymousName === shownName) return session;
+    }
+    return undefined;
+  }
+
   /** A new id and the server time it encodes. */
   mintId(): { id: string; at: number } {
     const id = this.#ids.next();
@@ -338,6 +347,8 @@ export class Hub {
         ]);
         const sender = this.#sessions.get(event.from.sessionId);
         if (sender !== undefined) recipients.add(sender);
+        const guest = event.toSessionId === null ? undefined : this.#sessions.get(event.toSessionId);
+        if (guest !== undefined) recipients.add(guest);
         for (const session of recipients) session.sink.deliver(event);
         break;
       }

@@ -26,15 +26,12 @@ export async function history(hub: Hub, session: Session, command: CommandOf<"hi
     });
     return;
   }
-  const peer = parseUserName(command.where);
-  const peerKey = "code" in peer ? null : identityKey(peer.name);
-  const isKnown =
-    peerKey !== null && (hub.sessionsNamed(peerKey) !== undefined || (await store.findAccount(peerKey)) !== null);
-  if ("code" in peer || !isKnown) {
+  const peer = await findPeer(hub, command.where);
+  if (peer === null) {
     hub.fail(session, "ERR_NO_SUCH_USER", { name: command.where });
     return;
   }
-  const entries = await store.directHistory(session.identityKey, hub.identityOfName(identityKey(peer.name)), limit);
+  const entries = await store.directHistory(session.identityKey, peer.identity, limit);
   hub.reply(session, {
     kind: "history",
     reason: "request",
@@ -42,4 +39,16 @@ export async function history(hub: Hub, session: Session, command: CommandOf<"hi
     items: entries.map((entry) => toHistoryItem(entry, session.identityKey)),
     more: 0,
   });
+}
+
+/** Someone to have had a conversation with: a name in use or registered, or a guest as shown. */
+async function findPeer(hub: Hub, where: string): Promise<{ name: string; identity: string } | null> {
+  const parsed = parseUserName(where);
+  if ("code" in parsed) {
+    const guest = hub.guestShownAs(where);
+    return guest === undefined ? null : { name: guest.displayName, identity: guest.identityKey };
+  }
+  const key = identityKey(parsed.name);
+  const isKnown = hub.sessionsNamed(key) !== undefined || (await hub.store?.findAccount(key)) != null;
+  return isKnown ? { name: parsed.name, identity: hub.identityOfName(key) } : null;
 }

@@ -89,8 +89,9 @@ const LINE_COMMANDS: Readonly<Record<string, LineCommand>> = {
     summary: "show the last N messages of a room, or with one person",
     parse: (args, current) => {
       const words = args.split(/\s+/).filter((word) => word !== "");
-      // A first word that starts like a number is the count ("-1" and "1.5" are bad counts, not names).
-      const where = words.length > 0 && !/^[-+.]?\d/.test(words[0]) ? words.shift() : current;
+      // A first word that reads as a number is the count ("-1" and "1.5" are bad counts, not names);
+      // anything else names a room or a person ("127.0.0.1:5555" is a guest).
+      const where = words.length > 0 && Number.isNaN(Number(words[0])) ? words.shift() : current;
       const limit = words.length > 0 ? Number(words[0]) : DEFAULT_HISTORY_LIMIT;
       if (where === undefined || where === null) return notInRoom();
       if (!Number.isInteger(limit) || limit < 1 || words.length > 1) return usage("history");
