@@ -68,7 +68,9 @@ function parseRate(text: string, config: ServerConfig): void {
     return;
   }
   const match = /^(\d+(?:\.\d+)?)(?::(\d+))?$/.exec(text);
-  if (match === null || Number(match[1]) <= 0) throw new UsageError("--rate must be N, N:BURST or off");
+  if (match === null || Number(match[1]) <= 0 || (match[2] !== undefined && Number(match[2]) < 1)) {
+    throw new UsageError("--rate must be N, N:BURST (BURST at least 1) or off");
+  }
   config.commandsPerSecond = Number(match[1]);
   config.commandBurst = match[2] === undefined ? Math.max(1, Math.ceil(Number(match[1]) * 2)) : Number(match[2]);
 }

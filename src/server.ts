@@ -89,6 +89,8 @@ function startHousekeeping(hub: Hub, store: MessageStore, config: ServerConfig, 
 async function stopServer(hub: Hub, listeners: Server[], log: Logger): Promise<void> {
   log.info({ event: "shutdown", sessions: hub.sessionCount }, "shutting down");
   const closed = listeners.map((listener) => new Promise<void>((resolve) => listener.close(() => resolve())));
+  // What was accepted goes out before the farewell, even from a store that commits asynchronously.
+  await hub.settled();
   hub.shutdown();
   await Promise.all(closed);
 }

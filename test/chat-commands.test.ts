@@ -438,6 +438,7 @@ describe("direct messages, actions and quitting", () => {
     const bob = await connect("bob");
     alice.send("//shrug is not a command\n");
     await bob.waitFor("[alice] /shrug is not a command");
+    await ask(alice, "/who", (line) => line.startsWith("- #lobby"));
     assert.equal(
       alice.lines.some((line) => line.startsWith("! ")),
       false,
@@ -489,7 +490,8 @@ describe("pacing", () => {
     alice.send("kiwi time\n");
     await bob.waitFor("[alice] kiwi time");
     const sentAt = Date.now();
-    bob.send("/search kiwi\n/search kiwi\n/search kiwi\nafter the searches\n");
+    // However the command is spelled, it costs what a search costs.
+    bob.send("/search kiwi\n/ search kiwi\n/SEARCH kiwi\nafter the searches\n");
     await alice.waitFor("[bob] after the searches");
     const elapsed = Date.now() - sentAt;
     const titles = bob.lines.filter((line) => line.startsWith("- 1 result"));

@@ -33,6 +33,8 @@ describe("the parley command", () => {
     ["server", "--bogus"],
     ["server", "127.0.0.1", "70000"],
     ["client", "127.0.0.1"],
+    ["server", "--rate", "5:0"],
+    ["server", "--rate", "0"],
   ]) {
     it(`rejects ${JSON.stringify(args)} with usage and exit code 2`, () => {
       const result = runParley(args);

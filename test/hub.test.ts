@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { describe, it } from "node:test";
+import { describe, it, type TestContext } from "node:test";
 import { pino } from "pino";
 import { LocalBus } from "../src/bus/local-bus.js";
 import type { Command } from "../src/core/commands.js";
@@ -41,6 +41,10 @@ function connectUser(
   };
   return { events, session, run };
 }
+
+/** The texts of the messages `user` was sent, in order. */
+const heardBy = (user: { events: ChatEvent[] }): string[] =>
+  user.events.flatMap((event) => (event.kind === "message" ? [event.text] : []));
 
 const say = (room: string, text: string): Command => ({ kind: "say", room, text, isAction: false });
 const join = (room: string): Command => ({ kind: "join", room, replay: 0 });
@@ -183,43 +187,99 @@ describe("hub", () => {
 });
 
 describe("hub with a store that commits asynchronously (as a remote one would)", () => {
-  it("fans each turn out only once it is stored, in the order of the turns, and settled() waits for them", async (t) => {
+  /**
+   * The real store, reached over a slow link: a batch holding a text in `slowFor` takes
+   * that many ms, one holding a text in `failing` fails. `stored` lists texts as they land.
+   */
+  function remoteStore(t: TestContext, slowFor: Record<string, number>, failing: readonly string[] = []) {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "parley-hub-"));
     const sqlite = SqliteStore.open(dataDir);
     t.after(async () => {
       await sqlite.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
     });
-    // The real store, reached over a slow link: the batch holding "first" takes longest.
     const stored: string[] = [];
     const store: MessageStore = Object.create(sqlite, {
       appendBatch: {
         value: async (entries: Parameters<MessageStore["appendBatch"]>[0]) => {
-          const isSlow = entries.some((entry) => entry.text === "first");
-          await new Promise((resolve) => setTimeout(resolve, isSlow ? 50 : 0));
+          const delayMs = Math.max(0, ...entries.map((entry) => slowFor[entry.text] ?? 0));
+          await new Promise((resolve) => setTimeout(resolve, delayMs));
+          if (entries.some((entry) => failing.includes(entry.text))) throw new Error("the link went down");
           await sqlite.appendBatch(entries);
           for (const entry of entries) if (entry.text !== "") stored.push(entry.text);
         },
       },
     });
+    return { store, sqlite, stored };
+  }
+
+  it("fans each turn out only once it is stored, in the order of the turns, and settled() waits for them", async (t) => {
+    const { store, sqlite, stored } = remoteStore(t, { first: 50 });
+    const hub = newHub(store);
+    const alice = connectUser(hub, "10.0.0.1:1");
+    const bob = connectUser(hub, "10.0.0.2:2");
+    await alice.run(join("#lobby"));
+    await bob.run(join("#lobby"));
+    // Each run ends a turn, so "first" and "second" are committed as two batches.
+    await alice.run(say("#lobby", "first"));
+    await alice.run(say("#lobby", "second"));
+    assert.deepEqual(heardBy(bob), [], "nothing goes out before it is stored");
+
+    await hub.settled();
+    assert.deepEqual(stored, ["second", "first"], "the later batch was stored first");
+    assert.deepEqual(heardBy(bob), ["first", "second"]);
+    const history = await sqlite.roomHistory("#lobby", 10);
+    assert.deepEqual(
+      history.map((entry) => entry.text),
+      ["first", "second"],
+    );
+  });
+
+  it("drops a batch that fails while an earlier one is still being stored, tells its sender, and sends the rest", async (t) => {
+    const { store, stored } = remoteStore(t, { first: 50, broken: 5 }, ["broken"]);
     const hub = newHub(store);
     const alice = connectUser(hub, "10.0.0.1:1");
     const bob = connectUser(hub, "10.0.0.2:2");
     await alice.run(join("#lobby"));
     await bob.run(join("#lobby"));
     await alice.run(say("#lobby", "first"));
-    await alice.run(say("#lobby", "second"));
-    const heard = () => bob.events.flatMap((event) => (event.kind === "message" ? [event.text] : []));
-    assert.deepEqual(heard(), [], "nothing goes out before it is stored");
+    await alice.run(say("#lobby", "broken"));
+    await alice.run(say("#lobby", "third"));
 
     await hub.settled();
-    assert.deepEqual(heard(), ["first", "second"]);
-    assert.deepEqual([...stored].sort(), ["first", "second"], "both stored, whichever finished first");
-    const history = await sqlite.roomHistory("#lobby", 10);
-    assert.deepEqual(
-      history.map((entry) => entry.text),
-      ["first", "second"],
-    );
+    assert.deepEqual(heardBy(bob), ["first", "third"]);
+    assert.deepEqual(stored.sort(), ["first", "third"]);
+    const errors = alice.events.flatMap((event) => (event.kind === "error" ? [event.error.code] : []));
+    assert.deepEqual(errors, ["ERR_INTERNAL"]);
+  });
+});
+
+describe("hub fan-out", () => {
+  it("a session whose delivery throws does not keep the event from the others, and settled() still resolves", async (t) => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "parley-hub-"));
+    const store = SqliteStore.open(dataDir);
+    t.after(async () => {
+      await store.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    });
+    const hub = newHub(store);
+    const broken = hub.connect("10.0.0.3:3", {
+      deliver: (event) => {
+        if (event.kind === "message") throw new Error("a bug in one connection's rendering");
+      },
+    });
+    const alice = connectUser(hub, "10.0.0.1:1");
+    const bob = connectUser(hub, "10.0.0.2:2");
+    hub.execute(broken, join("#lobby"));
+    await alice.run(join("#lobby"));
+    await bob.run(join("#lobby"));
+    await alice.run(say("#lobby", "one"));
+    await alice.run(say("#lobby", "two"));
+    await hub.settled();
+    assert.deepEqual(heardBy(bob), ["one", "two"]);
+    // The broken session was closed: it is in no room any more.
+    assert.equal(hub.findRoom("#lobby")?.members.has(broken), false);
+    assert.equal(hub.isOnline(broken), false);
   });
 });
 

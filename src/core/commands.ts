@@ -17,4 +17,12 @@ export type Command =
   | { readonly kind: "search"; readonly query: string };
 
 export type CommandKind = Command["kind"];
+
+/**
+ * What a command costs of its user's pacing budget, in plain lines (1 when not listed).
+ * Searching and reading history query the store on the event loop (a search of a large
+ * history takes milliseconds), so they cost what a burst of messages does: nobody can
+ * keep the loop busy with them.
+ */
+export const COMMAND_COSTS: Readonly<Partial<Record<CommandKind, number>>> = { search: 10, history: 5 };
 export type CommandOf<K extends CommandKind> = Extract<Command, { kind: K }>;

@@ -3,6 +3,9 @@ import type { BusEvent } from "../bus/bus.js";
 import type { HistoryEntry, MessageStore } from "../store/store.js";
 import { type Flushable, scheduleCommit } from "../turn-end.js";
 
+/** How many ids of dropped events are remembered for `wasDropped`; failures are rare, and this bounds them. */
+const DROPPED_IDS_KEPT = 10_000;
+
 /**
  * Events on their way out when there is history: each waits until its entry is stored, and
  * all go out in the order they were published. The entries of one event-loop turn are
@@ -24,6 +27,7 @@ export class CommitPipeline implements Flushable {
   #turnsInFlight = 0;
   /** Settles once the last turn handed to the store has gone out (or been dropped); never rejects. */
   #lastTurnOut: Promise<void> = Promise.resolve();
+  readonly #droppedIds = new Set<string>();
 
   constructor(
     store: MessageStore,
@@ -52,6 +56,11 @@ export class CommitPipeline implements Flushable {
     return this.#turnsInFlight === 0 ? Promise.resolve() : this.#lastTurnOut;
   }
 
+  /** Whether the event with this id was dropped because its batch could not be stored (asked after `settled`). */
+  wasDropped(id: string): boolean {
+    return this.#droppedIds.has(id);
+  }
+
   /** Commits this turn's entries in one batch, then fans the turn's events out. */
   flush(): void {
     this.#isScheduled = false;
@@ -69,26 +78,45 @@ export class CommitPipeline implements Flushable {
       committed = Promise.reject(error);
     }
     if (committed === undefined && this.#turnsInFlight === 0) {
-      this.#fanOutAll(events);
-      for (const wake of waiters) wake();
+      this.#fanOutTurn(events, waiters);
       return;
     }
+    // Handled now, not when the turns before are out: a failure meanwhile must not go unhandled.
+    const failure = Promise.resolve(committed).then(
+      () => null,
+      (error: unknown) => ({ error }),
+    );
     this.#turnsInFlight++;
     this.#lastTurnOut = this.#lastTurnOut
-      .then(() => committed)
-      .then(
-        () => this.#fanOutAll(events),
-        (error: unknown) => this.#onCommitFailed(events, error),
-      )
-      // The turns after this one must go out whatever went wrong with it.
-      .catch((error: unknown) => this.#log.error({ event: "fanout-error", err: error }, "fan-out failed"))
-      .then(() => {
+      .then(() => failure)
+      .then((failed) => {
         this.#turnsInFlight--;
-        for (const wake of waiters) wake();
+        if (failed === null) this.#fanOutTurn(events, waiters);
+        else this.#dropTurn(events, waiters, failed.error);
       });
   }
 
-  #fanOutAll(events: readonly BusEvent[]): void {
-    for (let i = 0; i < events.length; i++) this.#fanOut(events[i]);
+  /** Every event of the turn goes out even if delivering one throws (a bug, logged); then its waiters wake. */
+  #fanOutTurn(events: readonly BusEvent[], waiters: Array<() => void>): void {
+    for (let i = 0; i < events.length; i++) {
+      try {
+        this.#fanOut(events[i]);
+      } catch (error) {
+        this.#log.error({ event: "fanout-error", err: error, kind: events[i].kind }, "fan-out failed");
+      }
+    }
+    for (const wake of waiters) wake();
+  }
+
+  #dropTurn(events: readonly BusEvent[], waiters: Array<() => void>, error: unknown): void {
+    if (this.#droppedIds.size + events.length > DROPPED_IDS_KEPT) this.#droppedIds.clear();
+    for (const event of events) if ("id" in event) this.#droppedIds.add(event.id);
+    try {
+      this.#onCommitFailed(events, error);
+    } catch (failure) {
+      // The turns after this one must still go out.
+      this.#log.error({ event: "fanout-error", err: failure }, "reporting a failed commit failed");
+    }
+    for (const wake of waiters) wake();
   }
 }

@@ -52,6 +52,8 @@ export class Hub {
   readonly #sessions = new Map<number, Session>();
   readonly #sessionsByName = new Map<string, Set<Session>>();
   readonly #observers: EventObserver[] = [];
+  /** Sessions whose front end threw while being delivered to: logged once, then closed. */
+  readonly #brokenSessions = new WeakSet<Session>();
   /** Null without a store: events then go straight to the bus. */
   readonly #commits: CommitPipeline | null;
   /** Every event with an id up to this one has been fanned out. */
@@ -298,6 +300,11 @@ export class Hub {
     return this.#commits?.settled() ?? Promise.resolve();
   }
 
+  /** Whether the event with this id could not be stored, and so was shown to nobody (asked after `settled`). */
+  wasDropped(id: string): boolean {
+    return this.#commits?.wasDropped(id) ?? false;
+  }
+
   /** Persists where a logged-in session's delivery stands, so a later login replays only what it missed. */
   saveCursorOf(session: Session): void {
     if (session.account === null || this.store === null || this.#lastPublishedId === "") return;
@@ -337,7 +344,7 @@ export class Hub {
       case "left":
       case "topic": {
         const room = this.#roomsByName.get(event.room);
-        if (room !== undefined) for (const member of room.members.keys()) member.sink.deliver(event);
+        if (room !== undefined) for (const member of room.members.keys()) this.#deliverTo(member, event);
         break;
       }
       case "direct": {
@@ -349,7 +356,7 @@ export class Hub {
         if (sender !== undefined) recipients.add(sender);
         const guest = event.toSessionId === null ? undefined : this.#sessions.get(event.toSessionId);
         if (guest !== undefined) recipients.add(guest);
-        for (const session of recipients) session.sink.deliver(event);
+        for (const session of recipients) this.#deliverTo(session, event);
         break;
       }
       case "renamed": {
@@ -358,11 +365,34 @@ export class Hub {
           const room = this.#roomsByName.get(name);
           if (room !== undefined) for (const member of room.members.keys()) recipients.add(member);
         }
-        for (const session of recipients) session.sink.deliver(event);
+        for (const session of recipients) this.#deliverTo(session, event);
         break;
       }
     }
     for (let i = 0; i < this.#observers.length; i++) this.#observers[i](event);
+  }
+
+  /**
+   * One recipient's delivery. If its front end throws (a bug), that session is closed with
+   * a log line; the event still reaches everyone else.
+   */
+  #deliverTo(session: Session, event: BusEvent): void {
+    try {
+      session.sink.deliver(event);
+    } catch (error) {
+      if (this.#brokenSessions.has(session)) return;
+      this.#brokenSessions.add(session);
+      this.log.error({ event: "delivery-error", kind: event.kind, err: error }, "delivering to a session failed");
+      // After this fan-out: leaving rooms now would change the member lists being walked.
+      queueMicrotask(() => {
+        this.disconnect(session, "Internal error");
+        try {
+          session.sink.deliver({ kind: "close", reason: "Internal error" });
+        } catch {
+          // Its front end is broken; the session is already gone from every room.
+        }
+      });
+    }
   }
 
   #createRoom(name: string): Room {

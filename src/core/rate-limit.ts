@@ -17,14 +17,15 @@ export class TokenBucket {
   }
 
   /**
-   * Takes `cost` tokens (at most a burst's worth) if there are that many and returns 0;
-   * else returns how many ms until there will be.
+   * Takes `cost` tokens and returns 0 when there are enough, else returns how many ms until
+   * there will be. A cost above the burst needs only a full bucket and leaves it in debt,
+   * so what follows waits for the rest: it is paced, never refused for good.
    */
   take(now: number = Date.now(), cost = 1): number {
     this.#refill(now);
     const needed = Math.min(cost, this.#burst);
     if (this.#tokens >= needed) {
-      this.#tokens -= needed;
+      this.#tokens -= cost;
       return 0;
     }
     return Math.ceil((needed - this.#tokens) / this.#perMs);

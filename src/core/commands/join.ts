@@ -23,9 +23,11 @@ export async function join(hub: Hub, session: Session, command: CommandOf<"join"
   // A negative replay asks for the server's default.
   const replay = command.replay < 0 ? hub.options.joinReplay : command.replay;
   if (replay <= 0 || hub.store === null) return;
-  // Read in the same turn as the join: what is committed is replayed, what is not yet
-  // committed reaches the new member live. Nothing is missed or shown twice.
-  const items = await hub.store.roomHistory(room.name, replay);
+  // What went out before the join is replayed; what goes out after it reaches the new member
+  // live, so it is left out even when a store that commits asynchronously has it already.
+  // Nothing is missed or shown twice.
+  const joinedAfter = room.members.get(session) ?? "";
+  const items = (await hub.store.roomHistory(room.name, replay)).filter((entry) => entry.id <= joinedAfter);
   if (items.length === 0 || !hub.isOnline(session)) return;
   hub.reply(session, {
     kind: "history",

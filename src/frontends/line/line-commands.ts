@@ -1,10 +1,12 @@
-import type { Command } from "../../core/commands.js";
+import { COMMAND_COSTS, type Command, type CommandKind } from "../../core/commands.js";
 import { type ChatError, chatError } from "../../core/errors.js";
 
 /** How the line protocol spells each command, and how its arguments become a core command. */
 interface LineCommand {
   readonly usage: string;
   readonly summary: string;
+  /** The core command it becomes, for what it costs of the pacing budget; null for /help. */
+  readonly kind: CommandKind | null;
   /** Null for /help, which the front end answers itself. */
   parse(args: string, currentRoom: string | null): Command | ChatError | null;
 }
@@ -12,14 +14,16 @@ interface LineCommand {
 export const DEFAULT_HISTORY_LIMIT = 50;
 
 const LINE_COMMANDS: Readonly<Record<string, LineCommand>> = {
-  help: { usage: "/help", summary: "list the commands", parse: () => null },
+  help: { kind: null, usage: "/help", summary: "list the commands", parse: () => null },
   nick: {
+    kind: "nick",
     usage: "/nick NAME",
     summary: "choose the name others see",
     // The whole argument: "ali ce" is refused as a name, not quietly cut to "ali".
     parse: (args) => (args === "" ? usage("nick") : { kind: "nick", name: args.trim() }),
   },
   join: {
+    kind: "join",
     usage: "/join #room",
     summary: "join a room (created if new) and make it your current room",
     parse: (args) => {
@@ -28,6 +32,7 @@ const LINE_COMMANDS: Readonly<Record<string, LineCommand>> = {
     },
   },
   part: {
+    kind: "part",
     usage: "/part [#room] [reason]",
     summary: "leave a room (your current one by default)",
     parse: (args, current) => {
@@ -35,8 +40,14 @@ const LINE_COMMANDS: Readonly<Record<string, LineCommand>> = {
       return room === null ? notInRoom() : { kind: "part", room, reason };
     },
   },
-  rooms: { usage: "/rooms", summary: "list rooms with their topics and members", parse: () => ({ kind: "rooms" }) },
+  rooms: {
+    kind: "rooms",
+    usage: "/rooms",
+    summary: "list rooms with their topics and members",
+    parse: () => ({ kind: "rooms" }),
+  },
   who: {
+    kind: "who",
     usage: "/who [#room]",
     summary: "list who is in a room",
     parse: (args, current) => {
@@ -46,6 +57,7 @@ const LINE_COMMANDS: Readonly<Record<string, LineCommand>> = {
     },
   },
   topic: {
+    kind: "topic",
     usage: "/topic [#room] [TEXT]",
     summary: "show a room's topic, or set it",
     parse: (args, current) => {
@@ -54,6 +66,7 @@ const LINE_COMMANDS: Readonly<Record<string, LineCommand>> = {
     },
   },
   msg: {
+    kind: "direct",
     usage: "/msg NAME TEXT",
     summary: "send a direct message",
     parse: (args) => {
@@ -62,6 +75,7 @@ const LINE_COMMANDS: Readonly<Record<string, LineCommand>> = {
     },
   },
   me: {
+    kind: "say",
     usage: "/me ACTION",
     summary: "act in your current room (* name waves)",
     parse: (args, current) => {
@@ -69,13 +83,20 @@ const LINE_COMMANDS: Readonly<Record<string, LineCommand>> = {
       return current === null ? notInRoom() : { kind: "say", room: current, text: args, isAction: true };
     },
   },
-  quit: { usage: "/quit [REASON]", summary: "leave the chat", parse: (args) => ({ kind: "quit", reason: args }) },
+  quit: {
+    kind: "quit",
+    usage: "/quit [REASON]",
+    summary: "leave the chat",
+    parse: (args) => ({ kind: "quit", reason: args }),
+  },
   register: {
+    kind: "register",
     usage: "/register PASSWORD",
     summary: "register your current name to you",
     parse: (args) => (args === "" ? usage("register") : { kind: "register", password: args }),
   },
   login: {
+    kind: "login",
     usage: "/login NAME PASSWORD",
     summary: "log in: take your name, rejoin your rooms and see what you missed",
     parse: (args) => {
@@ -83,8 +104,9 @@ const LINE_COMMANDS: Readonly<Record<string, LineCommand>> = {
       return name === "" || password === "" ? usage("login") : { kind: "login", name, password };
     },
   },
-  logout: { usage: "/logout", summary: "log out", parse: () => ({ kind: "logout" }) },
+  logout: { kind: "logout", usage: "/logout", summary: "log out", parse: () => ({ kind: "logout" }) },
   history: {
+    kind: "history",
     usage: "/history [#room|NAME] [N]",
     summary: "show the last N messages of a room, or with one person",
     parse: (args, current) => {
@@ -99,6 +121,7 @@ const LINE_COMMANDS: Readonly<Record<string, LineCommand>> = {
     },
   },
   search: {
+    kind: "search",
     usage: "/search TEXT",
     summary: "search the history of your rooms and your direct messages",
     parse: (args) => ({ kind: "search", query: args }),
@@ -116,9 +139,20 @@ export const LINE_COMMAND_HELP: readonly { usage: string; summary: string }[] = 
  */
 export function parseLineCommand(line: string, currentRoom: string | null): Command | ChatError | null {
   const [word, args] = splitFirst(line.slice(1));
-  const command = Object.hasOwn(LINE_COMMANDS, word.toLowerCase()) ? LINE_COMMANDS[word.toLowerCase()] : undefined;
+  const command = lineCommandNamed(word);
   if (command === undefined) return chatError("ERR_UNKNOWN_COMMAND", { command: word });
   return command.parse(args, currentRoom);
+}
+
+/** What a line starting with "/" costs of the pacing budget: its command's cost, else 1. */
+export function linePacingCost(line: string): number {
+  const kind = lineCommandNamed(splitFirst(line.slice(1))[0])?.kind;
+  return (kind && COMMAND_COSTS[kind]) ?? 1;
+}
+
+function lineCommandNamed(word: string): LineCommand | undefined {
+  const name = word.toLowerCase();
+  return Object.hasOwn(LINE_COMMANDS, name) ? LINE_COMMANDS[name] : undefined;
 }
 
 function usage(name: string): ChatError {

@@ -15,7 +15,7 @@ import {
   renderWelcome,
   SHUTDOWN_LINE,
 } from "./codec.js";
-import { LINE_COMMAND_HELP, parseLineCommand } from "./line-commands.js";
+import { LINE_COMMAND_HELP, linePacingCost, parseLineCommand } from "./line-commands.js";
 
 export interface LineSessionOptions {
   defaultRoom: string;
@@ -27,25 +27,18 @@ export interface LineSessionOptions {
   maxPacedLines: number;
 }
 
+const SLASH = 0x2f;
+
+/** A message costs 1; a command what the core says it costs (searches cost more). */
+function pacingCost(line: Buffer): number {
+  return line[0] === SLASH ? linePacingCost(line.toString("utf8")) : 1;
+}
+
 /**
  * One line-protocol user. A line starting with "/" is a command; any other line is a
  * message to the user's current room, exactly as in the original. What the core tells
  * the user is rendered in the original's words.
  */
-const SLASH = 0x2f;
-
-/**
- * What a line costs of the pacing budget, in plain lines. A search or a history request
- * reads the store on the event loop (a search of a large history takes milliseconds), so
- * it costs what a burst of messages does: nobody can keep the loop busy with them.
- */
-const QUERY_COSTS: Readonly<Record<string, number>> = { search: 10, history: 5 };
-
-function pacingCost(line: Buffer): number {
-  if (line[0] !== SLASH) return 1;
-  const command = /^\/(\w+)/.exec(line.toString("latin1", 0, 16))?.[1].toLowerCase();
-  return command !== undefined && Object.hasOwn(QUERY_COSTS, command) ? QUERY_COSTS[command] : 1;
-}
 
 export class LineSession implements ConnectionHandler, EventSink {
   readonly #connection: Connection;
