@@ -213,13 +213,18 @@ describe("hub with a store that commits asynchronously (as a remote one would)",
     return { store, sqlite, stored };
   }
 
-  it("fans each turn out only once it is stored, in the order of the turns, and settled() waits for them", async (t) => {
-    const { store, sqlite, stored } = remoteStore(t, { first: 50 });
-    const hub = newHub(store);
+  async function aliceAndBobInLobby(hub: Hub) {
     const alice = connectUser(hub, "10.0.0.1:1");
     const bob = connectUser(hub, "10.0.0.2:2");
     await alice.run(join("#lobby"));
     await bob.run(join("#lobby"));
+    return { alice, bob };
+  }
+
+  it("fans each turn out only once it is stored, in the order of the turns, and settled() waits for them", async (t) => {
+    const { store, sqlite, stored } = remoteStore(t, { first: 50 });
+    const hub = newHub(store);
+    const { alice, bob } = await aliceAndBobInLobby(hub);
     // Each run ends a turn, so "first" and "second" are committed as two batches.
     await alice.run(say("#lobby", "first"));
     await alice.run(say("#lobby", "second"));
@@ -238,10 +243,7 @@ describe("hub with a store that commits asynchronously (as a remote one would)",
   it("drops a batch that fails while an earlier one is still being stored, tells its sender, and sends the rest", async (t) => {
     const { store, stored } = remoteStore(t, { first: 50, broken: 5 }, ["broken"]);
     const hub = newHub(store);
-    const alice = connectUser(hub, "10.0.0.1:1");
-    const bob = connectUser(hub, "10.0.0.2:2");
-    await alice.run(join("#lobby"));
-    await bob.run(join("#lobby"));
+    const { alice, bob } = await aliceAndBobInLobby(hub);
     await alice.run(say("#lobby", "first"));
     await alice.run(say("#lobby", "broken"));
     await alice.run(say("#lobby", "third"));
