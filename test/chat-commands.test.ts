@@ -309,6 +309,18 @@ describe("rooms", () => {
     ]);
   });
 
+  it("/topic -delete clears a topic, as irssi and WeeChat spell it", async (t) => {
+    const { connect } = await startChat(t);
+    const alice = await connect("alice");
+    const bob = await connect("bob");
+    await ask(alice, "/topic Lobby rules", "> alice set the topic: Lobby rules");
+    await ask(alice, "/topic -delete", "> alice cleared the topic.");
+    await bob.waitFor("> alice cleared the topic.");
+    assert.deepEqual(await ask(bob, "/topic", (line) => line.startsWith("- #lobby")), ["- #lobby has no topic."]);
+    const history = await ask(bob, "/history 5", "- End of history.");
+    assert.match(history.at(-2) ?? "", /^~ .* #lobby > alice cleared the topic\.$/);
+  });
+
   it("refuses a room name without # and one longer than 64 characters", async (t) => {
     const { connect } = await startChat(t);
     const alice = await connect("alice");

@@ -338,6 +338,9 @@ describe("SqliteStore accounts, rooms and cursors", () => {
       { name: "#a", topic: "ants", topicBy: "Ann", topicAt: 1 },
       { name: "#b", topic: "more bees", topicBy: "Cat", topicAt: 3 },
     ]);
+    // A cleared topic leaves nothing to restore.
+    await store.saveRoom({ name: "#a", topic: "", topicBy: "Ann", topicAt: 4 });
+    assert.deepEqual(await store.rooms(), [{ name: "#b", topic: "more bees", topicBy: "Cat", topicAt: 3 }]);
   });
 });
 

@@ -114,7 +114,7 @@ export function prepareStatements(db: Database.Database) {
     ),
 
     rooms: db.prepare<[], RoomRecord>(
-      "SELECT name, topic, topic_by AS topicBy, topic_at AS topicAt FROM rooms ORDER BY name",
+      "SELECT name, topic, topic_by AS topicBy, topic_at AS topicAt FROM rooms WHERE topic <> '' ORDER BY name",
     ),
     saveRoom: db.prepare<[string, string, string, number]>(
       `INSERT INTO rooms (name, topic, topic_by, topic_at) VALUES (?, ?, ?, ?)

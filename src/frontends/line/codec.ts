@@ -92,7 +92,9 @@ function roomEventText(event: RoomEvent | RenamedEvent): string {
         ? `< The user ${shown(event.who.displayName)} left. (${usersOnline(event.members)})`
         : `< The user ${shown(event.who.displayName)} left: ${shown(event.reason)}. (${usersOnline(event.members)})`;
     case "topic":
-      return `> ${shown(event.who.displayName)} set the topic: ${shown(event.topic)}`;
+      return event.topic === ""
+        ? `> ${shown(event.who.displayName)} cleared the topic.`
+        : `> ${shown(event.who.displayName)} set the topic: ${shown(event.topic)}`;
     case "renamed":
       return `> ${shown(event.from)} is now known as ${shown(event.to)}.`;
   }
@@ -222,7 +224,7 @@ function historyItemLine(item: HistoryItem): string {
     case "left":
       return `${head} < ${sender} left.`;
     case "topic":
-      return `${head} > ${sender} set the topic: ${text}`;
+      return text === "" ? `${head} > ${sender} cleared the topic.` : `${head} > ${sender} set the topic: ${text}`;
   }
 }
 

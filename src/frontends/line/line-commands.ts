@@ -58,11 +58,13 @@ const LINE_COMMANDS: Readonly<Record<string, LineCommand>> = {
   },
   topic: {
     kind: "topic",
-    usage: "/topic [#room] [TEXT]",
-    summary: "show a room's topic, or set it",
+    usage: "/topic [#room] [TEXT|-delete]",
+    summary: "show a room's topic, set it, or clear it",
     parse: (args, current) => {
       const [room, text] = roomAndRest(args, current);
-      return room === null ? notInRoom() : { kind: "topic", room, topic: text === "" ? null : text };
+      if (room === null) return notInRoom();
+      // "-delete" clears, as in irssi and WeeChat.
+      return { kind: "topic", room, topic: text === "" ? null : text === "-delete" ? "" : text };
     },
   },
   msg: {
