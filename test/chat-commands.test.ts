@@ -513,6 +513,39 @@ describe("pacing", () => {
     assert.equal(bob.lines.some(isError), false);
   });
 
+  it("cuts off a steady flood that never piles up lines on the server, once it has been slowed too long", async (t) => {
+    // 50 lines a second after a burst of 10; 20 lines' worth of pacing (400 ms) without a break is a flood.
+    const { connect } = await startChat(t, { commandsPerSecond: 50, commandBurst: 10, maxPacedLines: 20 });
+    const watcher = await connect();
+    const flooder = await connect();
+    // Twice the allowed rate, a line at a time: the server reads it slower than it comes, and never holds 20.
+    let sent = 0;
+    const writer = setInterval(() => flooder.send(`steady ${sent++}\n`), 10);
+    t.after(() => clearInterval(writer));
+    await flooder.waitFor("! Excess flood: you sent too much too fast, and were disconnected.");
+    clearInterval(writer);
+    await watcher.waitFor(`< The user ${flooder.address} left: Excess flood. (1 user online)`);
+    const relayed = watcher.lines.filter((line) => line.startsWith(`[${flooder.address}] `));
+    assert.deepEqual(
+      relayed,
+      relayed.map((_, i) => `[${flooder.address}] steady ${i}`),
+    );
+  });
+
+  it("relays every line a client sent before closing, at the usual pace, then says it left", async (t) => {
+    const { connect } = await startChat(t, { commandsPerSecond: 50, commandBurst: 10 });
+    const watcher = await connect();
+    const sender = await connect();
+    sender.socket.end(Array.from({ length: 25 }, (_, i) => `last words ${i}\n`).join(""));
+    await watcher.waitFor(`< The user ${sender.address} left. (1 user online)`);
+    const relayed = watcher.lines.filter((line) => line.startsWith(`[${sender.address}] `));
+    assert.deepEqual(
+      relayed,
+      Array.from({ length: 25 }, (_, i) => `[${sender.address}] last words ${i}`),
+    );
+    assert.ok(watcher.lines.indexOf(`[${sender.address}] last words 24`) < watcher.lines.length - 1);
+  });
+
   it("disconnects a flood of 1,000 lines while a bystander keeps being served", async (t) => {
     const { connect } = await startChat(t, defaultPacing);
     const bystander = await connect();

@@ -33,6 +33,8 @@ export class Session {
   readonly sink: EventSink;
   readonly rooms = new Set<Room>();
   readonly commandBucket: TokenBucket;
+  /** The pace `commandBucket` keeps (shared by every session: memory per connection matters). */
+  readonly commandRate: CommandRate;
   /**
    * Commands waiting for an earlier one that is still working (on the store, on a
    * password hash): a user's commands take effect in the order they were sent.
@@ -46,6 +48,7 @@ export class Session {
     this.ref = Object.freeze({ sessionId, displayName: anonymousName });
     this.sink = sink;
     this.commandBucket = new TokenBucket(rate.burst, rate.perSecond);
+    this.commandRate = rate;
   }
 
   roomNames(): string[] {

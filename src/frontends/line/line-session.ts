@@ -28,6 +28,8 @@ export interface LineSessionOptions {
 }
 
 const SLASH = 0x2f;
+/** Delays this far apart belong to one stretch of pacing: a flooder is delayed every line, a paste only for a while. */
+const PACING_STRETCH_GAP_MS = 1_000;
 
 /** A message costs 1; a command what the core says it costs (searches cost more). */
 function pacingCost(line: Buffer): number {
@@ -56,6 +58,11 @@ export class LineSession implements ConnectionHandler, EventSink {
   #repliesBeforeWelcome: Reply[] | null = null;
   /** Lines waiting for the command bucket to refill; null when the user is not being paced. */
   #paced: Buffer[] | null = null;
+  /** Set when the client closed while lines of its were still paced: it leaves after them. */
+  #closedWith: CloseReason | null = null;
+  /** When the current stretch of pacing began, and the last delay in it (ms since the epoch). */
+  #pacedSince = 0;
+  #lastDelayAt = 0;
   #closeReason = "";
 
   constructor(connection: Connection, hub: Hub, options: LineSessionOptions, log: Logger) {
@@ -70,15 +77,18 @@ export class LineSession implements ConnectionHandler, EventSink {
   }
 
   onLine(line: Buffer): void {
-    if (line.length === 0) return;
+    // Lines still arriving from a read after the session was cut off or quit go nowhere.
+    if (line.length === 0 || !this.#hub.isOnline(this.#session)) return;
     if (this.#paced !== null) {
       this.#pace(Buffer.from(line));
       return;
     }
-    const wait = this.#session.commandBucket.take(Date.now(), pacingCost(line));
+    const now = Date.now();
+    const wait = this.#session.commandBucket.take(now, pacingCost(line));
     if (wait > 0) {
       this.#paced = [];
       this.#pace(Buffer.from(line));
+      if (this.#paced === null || this.#isFloodingFor(now)) return;
       this.#connection.holdInput();
       setTimeout(() => this.#releasePaced(), wait).unref();
       return;
@@ -91,6 +101,16 @@ export class LineSession implements ConnectionHandler, EventSink {
   }
 
   onClose(reason: CloseReason): void {
+    // A client that sent its lines and closed (`cat notes | nc host port`) has them all
+    // relayed, at the pace anyone's are; the user leaves after the last one.
+    if (reason === "peer-closed" && this.#paced !== null && this.#paced.length > 0) {
+      this.#closedWith = reason;
+      return;
+    }
+    this.#disconnect(reason);
+  }
+
+  #disconnect(reason: CloseReason): void {
     this.#hub.disconnect(this.#session, this.#closeReason);
     this.#log.info({ event: "disconnect", frontend: "line", peer: this.#connection.address, reason }, "user left");
   }
@@ -198,11 +218,30 @@ export class LineSession implements ConnectionHandler, EventSink {
     this.#repliesBeforeWelcome.push(reply);
   }
 
-  /** A flooder is slowed first: its lines wait for the bucket. One that keeps on is cut off. */
+  /**
+   * A flooder is slowed first: its lines wait for the bucket. One that keeps on is cut off:
+   * when more than `maxPacedLines` lines wait at once, or when it has been slowed without
+   * a break for as long as releasing that many takes (a steady flood that never piles up
+   * here, because its input waits in the kernel).
+   */
   #pace(line: Buffer): void {
     const paced = this.#paced as Buffer[];
     paced.push(line);
-    if (paced.length <= this.#options.maxPacedLines) return;
+    if (paced.length > this.#options.maxPacedLines) this.#cutOffFlooder();
+  }
+
+  /** Notes a delay; true (and the flooder cut off) when the stretch of delays has gone on too long. */
+  #isFloodingFor(now: number): boolean {
+    if (now - this.#lastDelayAt > PACING_STRETCH_GAP_MS) this.#pacedSince = now;
+    this.#lastDelayAt = now;
+    const longestMs = (this.#options.maxPacedLines / this.#session.commandRate.perSecond) * 1000;
+    if (now - this.#pacedSince <= longestMs) return false;
+    this.#cutOffFlooder();
+    return true;
+  }
+
+  #cutOffFlooder(): void {
+    if (this.#paced === null) return;
     this.#paced = null;
     this.#log.warn({ event: "flood", peer: this.#connection.address }, "disconnecting a flooder");
     this.#closeReason = "Excess flood";
@@ -221,17 +260,20 @@ export class LineSession implements ConnectionHandler, EventSink {
 
   #releasePaced(): void {
     const paced = this.#paced;
-    if (paced === null || !this.#connection.isOpen) return;
+    if (paced === null || !this.#hub.isOnline(this.#session)) return;
     while (paced.length > 0) {
-      const wait = this.#session.commandBucket.take(Date.now(), pacingCost(paced[0]));
+      const now = Date.now();
+      const wait = this.#session.commandBucket.take(now, pacingCost(paced[0]));
       if (wait > 0) {
+        if (this.#isFloodingFor(now)) return;
         setTimeout(() => this.#releasePaced(), wait).unref();
         return;
       }
       this.#handle(paced.shift() as Buffer);
     }
     this.#paced = null;
-    this.#connection.releaseInput();
+    if (this.#closedWith !== null) this.#disconnect(this.#closedWith);
+    else this.#connection.releaseInput();
   }
 
   #reject(error: ChatError): void {
