@@ -117,8 +117,8 @@ const LINE_COMMANDS: Readonly<Record<string, LineCommand>> = {
       // anything else names a room or a person ("127.0.0.1:5555" is a guest).
       const where = words.length > 0 && Number.isNaN(Number(words[0])) ? words.shift() : current;
       const limit = words.length > 0 ? Number(words[0]) : DEFAULT_HISTORY_LIMIT;
-      if (where === undefined || where === null) return notInRoom();
       if (!Number.isInteger(limit) || limit < 1 || words.length > 1) return usage("history");
+      if (where === undefined || where === null) return notInRoom();
       return { kind: "history", where, limit };
     },
   },
