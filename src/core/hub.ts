@@ -6,6 +6,7 @@ import type { Command } from "./commands.js";
 import { CommitPipeline } from "./commit-pipeline.js";
 import { type ChatError, type ChatErrorCode, chatError } from "./errors.js";
 import type { Reply } from "./events.js";
+import { type EventObserver, FanOut } from "./fan-out.js";
 import { MessageIdGenerator } from "./message-id.js";
 import { identityKey } from "./names.js";
 import { KeyedLimiter } from "./rate-limit.js";
@@ -29,9 +30,6 @@ export interface HubOptions {
   maxHistoryRequest: number;
 }
 
-/** Anything that wants to see every event this process delivers (the console transcript). */
-export type EventObserver = (event: BusEvent) => void;
-
 /**
  * The core: sessions, rooms, names and who receives what. It knows no protocol and no
  * socket: front ends hand it parsed commands and get typed events back. Every accepted
@@ -51,13 +49,9 @@ export class Hub {
   readonly #roomsByName = new Map<string, Room>();
   readonly #sessions = new Map<number, Session>();
   readonly #sessionsByName = new Map<string, Set<Session>>();
-  readonly #observers: EventObserver[] = [];
-  /** Sessions whose front end threw while being delivered to: logged once, then closed. */
-  readonly #brokenSessions = new WeakSet<Session>();
+  readonly #fanOut: FanOut;
   /** Null without a store: events then go straight to the bus. */
   readonly #commits: CommitPipeline | null;
-  /** Every event with an id up to this one has been fanned out. */
-  #lastPublishedId = "";
   #nextSessionId = 1;
   #isShuttingDown = false;
 
@@ -66,7 +60,16 @@ export class Hub {
     this.log = options.log;
     this.store = options.store;
     this.#bus = options.bus;
-    this.#bus.subscribe((event) => this.#deliver(event));
+    this.#fanOut = new FanOut(
+      {
+        roomNamed: (name) => this.#roomsByName.get(name),
+        sessionsNamed: (nameKey) => this.#sessionsByName.get(nameKey),
+        session: (sessionId) => this.#sessions.get(sessionId),
+      },
+      options.log,
+      (session) => this.#closeBroken(session),
+    );
+    this.#bus.subscribe((event) => this.#fanOut.deliver(event));
     this.#commits =
       options.store === null
         ? null
@@ -83,11 +86,11 @@ export class Hub {
   }
 
   get lastPublishedId(): string {
-    return this.#lastPublishedId;
+    return this.#fanOut.lastDeliveredId;
   }
 
   observe(observer: EventObserver): void {
-    this.#observers.push(observer);
+    this.#fanOut.observe(observer);
   }
 
   /** Rooms known before any user arrives (those with a topic, from the store). */
@@ -233,7 +236,7 @@ export class Hub {
       return chatError("ERR_TOO_MANY_ROOMS", { limit: this.options.maxRoomsPerUser });
     }
     const room = existing ?? this.#createRoom(name);
-    room.members.set(session, this.#lastPublishedId);
+    room.members.set(session, this.#fanOut.lastDeliveredId);
     session.rooms.add(room);
     const { id, at } = this.mintId();
     this.publish(
@@ -307,9 +310,9 @@ export class Hub {
 
   /** Persists where a logged-in session's delivery stands, so a later login replays only what it missed. */
   saveCursorOf(session: Session): void {
-    if (session.account === null || this.store === null || this.#lastPublishedId === "") return;
+    if (session.account === null || this.store === null || this.#fanOut.lastDeliveredId === "") return;
     void this.store
-      .saveDeliveryCursors(new Map([[session.account, this.#lastPublishedId]]))
+      .saveDeliveryCursors(new Map([[session.account, this.#fanOut.lastDeliveredId]]))
       .catch((error: unknown) =>
         this.log.error({ event: "store-error", err: error }, "could not save a delivery cursor"),
       );
@@ -318,9 +321,9 @@ export class Hub {
   /** Cursors of every logged-in session, for the periodic save. */
   deliveryCursors(): Map<string, string> {
     const cursors = new Map<string, string>();
-    if (this.#lastPublishedId === "") return cursors;
+    if (this.#fanOut.lastDeliveredId === "") return cursors;
     for (const session of this.#sessions.values()) {
-      if (session.account !== null) cursors.set(session.account, this.#lastPublishedId);
+      if (session.account !== null) cursors.set(session.account, this.#fanOut.lastDeliveredId);
     }
     return cursors;
   }
@@ -335,63 +338,13 @@ export class Hub {
     }
   }
 
-  /** Fan-out: the one loop every delivered event goes through. */
-  #deliver(event: BusEvent): void {
-    if ("id" in event) this.#lastPublishedId = event.id;
-    switch (event.kind) {
-      case "message":
-      case "joined":
-      case "left":
-      case "topic": {
-        const room = this.#roomsByName.get(event.room);
-        if (room !== undefined) for (const member of room.members.keys()) this.#deliverTo(member, event);
-        break;
-      }
-      case "direct": {
-        const recipients = new Set([
-          ...(this.#sessionsByName.get(event.toKey) ?? []),
-          ...(this.#sessionsByName.get(event.fromKey) ?? []),
-        ]);
-        const sender = this.#sessions.get(event.from.sessionId);
-        if (sender !== undefined) recipients.add(sender);
-        const guest = event.toSessionId === null ? undefined : this.#sessions.get(event.toSessionId);
-        if (guest !== undefined) recipients.add(guest);
-        for (const session of recipients) this.#deliverTo(session, event);
-        break;
-      }
-      case "renamed": {
-        const recipients = new Set<Session>();
-        for (const name of event.rooms) {
-          const room = this.#roomsByName.get(name);
-          if (room !== undefined) for (const member of room.members.keys()) recipients.add(member);
-        }
-        for (const session of recipients) this.#deliverTo(session, event);
-        break;
-      }
-    }
-    for (let i = 0; i < this.#observers.length; i++) this.#observers[i](event);
-  }
-
-  /**
-   * One recipient's delivery. If its front end throws (a bug), that session is closed with
-   * a log line; the event still reaches everyone else.
-   */
-  #deliverTo(session: Session, event: BusEvent): void {
+  /** A session whose front end threw while receiving: it leaves, and its front end is asked to close it. */
+  #closeBroken(session: Session): void {
+    this.disconnect(session, "Internal error");
     try {
-      session.sink.deliver(event);
-    } catch (error) {
-      if (this.#brokenSessions.has(session)) return;
-      this.#brokenSessions.add(session);
-      this.log.error({ event: "delivery-error", kind: event.kind, err: error }, "delivering to a session failed");
-      // After this fan-out: leaving rooms now would change the member lists being walked.
-      queueMicrotask(() => {
-        this.disconnect(session, "Internal error");
-        try {
-          session.sink.deliver({ kind: "close", reason: "Internal error" });
-        } catch {
-          // Its front end is broken; the session is already gone from every room.
-        }
-      });
+      session.sink.deliver({ kind: "close", reason: "Internal error" });
+    } catch {
+      // Its front end is broken; the session is already gone from every room.
     }
   }
 

@@ -1,0 +1,92 @@
+import type { Logger } from "pino";
+import type { BusEvent } from "../bus/bus.js";
+import type { Room } from "./room.js";
+import type { Session } from "./session.js";
+
+/** Anything that wants to see every event this process delivers (the console transcript). */
+export type EventObserver = (event: BusEvent) => void;
+
+/** Where the fan-out finds an event's recipients: the hub's registry, read only. */
+export interface Recipients {
+  roomNamed(name: string): Room | undefined;
+  sessionsNamed(nameKey: string): ReadonlySet<Session> | undefined;
+  session(sessionId: number): Session | undefined;
+}
+
+/**
+ * Who receives what: every event the bus delivers goes through `deliver`, once, and from
+ * there to each session it is for. A front end that throws while receiving (a bug) is
+ * logged and its session handed to `onBroken`; the event still reaches everyone else.
+ */
+export class FanOut {
+  readonly #recipients: Recipients;
+  readonly #log: Pick<Logger, "error">;
+  readonly #onBroken: (session: Session) => void;
+  readonly #observers: EventObserver[] = [];
+  /** Logged once each, then closed. */
+  readonly #brokenSessions = new WeakSet<Session>();
+  #lastDeliveredId = "";
+
+  constructor(recipients: Recipients, log: Pick<Logger, "error">, onBroken: (session: Session) => void) {
+    this.#recipients = recipients;
+    this.#log = log;
+    this.#onBroken = onBroken;
+  }
+
+  /** Every event with an id up to this one has been delivered. */
+  get lastDeliveredId(): string {
+    return this.#lastDeliveredId;
+  }
+
+  observe(observer: EventObserver): void {
+    this.#observers.push(observer);
+  }
+
+  deliver(event: BusEvent): void {
+    if ("id" in event) this.#lastDeliveredId = event.id;
+    switch (event.kind) {
+      case "message":
+      case "joined":
+      case "left":
+      case "topic": {
+        const room = this.#recipients.roomNamed(event.room);
+        if (room !== undefined) for (const member of room.members.keys()) this.#deliverTo(member, event);
+        break;
+      }
+      case "direct": {
+        const recipients = new Set([
+          ...(this.#recipients.sessionsNamed(event.toKey) ?? []),
+          ...(this.#recipients.sessionsNamed(event.fromKey) ?? []),
+        ]);
+        const sender = this.#recipients.session(event.from.sessionId);
+        if (sender !== undefined) recipients.add(sender);
+        const guest = event.toSessionId === null ? undefined : this.#recipients.session(event.toSessionId);
+        if (guest !== undefined) recipients.add(guest);
+        for (const session of recipients) this.#deliverTo(session, event);
+        break;
+      }
+      case "renamed": {
+        const recipients = new Set<Session>();
+        for (const name of event.rooms) {
+          const room = this.#recipients.roomNamed(name);
+          if (room !== undefined) for (const member of room.members.keys()) recipients.add(member);
+        }
+        for (const session of recipients) this.#deliverTo(session, event);
+        break;
+      }
+    }
+    for (let i = 0; i < this.#observers.length; i++) this.#observers[i](event);
+  }
+
+  #deliverTo(session: Session, event: BusEvent): void {
+    try {
+      session.sink.deliver(event);
+    } catch (error) {
+      if (this.#brokenSessions.has(session)) return;
+      this.#brokenSessions.add(session);
+      this.#log.error({ event: "delivery-error", kind: event.kind, err: error }, "delivering to a session failed");
+      // After this fan-out: closing the session now would change the member lists being walked.
+      queueMicrotask(() => this.#onBroken(session));
+    }
+  }
+}
