@@ -532,6 +532,19 @@ describe("pacing", () => {
     );
   });
 
+  it("cuts off a steady flood of searches, though each waits its turn and few pile up", async (t) => {
+    // 5 lines a second: a search (10) every 2 s. Six lines' worth (1.2 s) of pacing without a break is a flood;
+    // a search every 500 ms never piles up six, and each wait is longer than a pause between people's lines.
+    const { connect } = await startChat(t, { commandsPerSecond: 5, commandBurst: 10, maxPacedLines: 6 });
+    const watcher = await connect();
+    const flooder = await connect();
+    const writer = setInterval(() => flooder.send("/search anything\n"), 500);
+    t.after(() => clearInterval(writer));
+    await flooder.waitFor("! Excess flood: you sent too much too fast, and were disconnected.");
+    clearInterval(writer);
+    await watcher.waitFor(`< The user ${flooder.address} left: Excess flood. (1 user online)`);
+  });
+
   it("relays every line a client sent before closing, at the usual pace, then says it left", async (t) => {
     const { connect } = await startChat(t, { commandsPerSecond: 50, commandBurst: 10 });
     const watcher = await connect();

@@ -28,8 +28,11 @@ export interface LineSessionOptions {
 }
 
 const SLASH = 0x2f;
-/** Delays this far apart belong to one stretch of pacing: a flooder is delayed every line, a paste only for a while. */
-const PACING_STRETCH_GAP_MS = 1_000;
+/**
+ * Pacing that starts again this soon after it ended continues the same stretch: a flooder's
+ * next lines are already waiting when its queue drains, a person's come later.
+ */
+const PACING_STRETCH_GAP_MS = 250;
 
 /** A message costs 1; a command what the core says it costs (searches cost more). */
 function pacingCost(line: Buffer): number {
@@ -60,9 +63,9 @@ export class LineSession implements ConnectionHandler, EventSink {
   #paced: Buffer[] | null = null;
   /** Set when the client closed while lines of its were still paced: it leaves after them. */
   #closedWith: CloseReason | null = null;
-  /** When the current stretch of pacing began, and the last delay in it (ms since the epoch). */
+  /** When the current stretch of pacing began, and when pacing last ended (ms since the epoch). */
   #pacedSince = 0;
-  #lastDelayAt = 0;
+  #pacingEndedAt = 0;
   #closeReason = "";
 
   constructor(connection: Connection, hub: Hub, options: LineSessionOptions, log: Logger) {
@@ -88,6 +91,7 @@ export class LineSession implements ConnectionHandler, EventSink {
     if (wait > 0) {
       this.#paced = [];
       this.#pace(Buffer.from(line));
+      if (now - this.#pacingEndedAt > PACING_STRETCH_GAP_MS) this.#pacedSince = now;
       if (this.#paced === null || this.#isFloodingFor(now)) return;
       this.#connection.holdInput();
       setTimeout(() => this.#releasePaced(), wait).unref();
@@ -230,10 +234,8 @@ export class LineSession implements ConnectionHandler, EventSink {
     if (paced.length > this.#options.maxPacedLines) this.#cutOffFlooder();
   }
 
-  /** Notes a delay; true (and the flooder cut off) when the stretch of delays has gone on too long. */
+  /** True (and the flooder cut off) when this stretch of pacing has gone on too long. */
   #isFloodingFor(now: number): boolean {
-    if (now - this.#lastDelayAt > PACING_STRETCH_GAP_MS) this.#pacedSince = now;
-    this.#lastDelayAt = now;
     const longestMs = (this.#options.maxPacedLines / this.#session.commandRate.perSecond) * 1000;
     if (now - this.#pacedSince <= longestMs) return false;
     this.#cutOffFlooder();
@@ -272,6 +274,7 @@ export class LineSession implements ConnectionHandler, EventSink {
       this.#handle(paced.shift() as Buffer);
     }
     this.#paced = null;
+    this.#pacingEndedAt = Date.now();
     if (this.#closedWith !== null) this.#disconnect(this.#closedWith);
     else this.#connection.releaseInput();
   }
