@@ -32,9 +32,12 @@ describe("help and unknown commands", () => {
     const alice = await connect();
     // The /who reply marks the end of the help text: replies come back in the order asked.
     const reply = await ask(alice, "/help\n/who", isWhoReply);
-    assert.equal(reply[0], "- Commands (any other line is a message to your current room):");
+    assert.equal(reply[0], "- Commands (any other line is a message to your current room; // starts one with /):");
     const help = reply.slice(1, -1);
     for (const line of help) assert.match(line, /^- {3}\/\w+.* \S/);
+    // The summaries start in one column, however long the usage.
+    const summaryColumns = new Set(help.map((line) => line.slice(4).search(/ {2}\S/)));
+    assert.equal(summaryColumns.size, 1, help.join("\n"));
     const listed = help.map((line) => /^- {3}\/(\w+)/.exec(line)?.[1]).sort();
     assert.deepEqual(listed, COMMANDS);
   });

@@ -128,11 +128,13 @@ export function renderReply(reply: Reply): Buffer {
 
 function replyLines(reply: Reply): string[] {
   switch (reply.kind) {
-    case "help":
+    case "help": {
+      const width = Math.max(...reply.commands.map((command) => command.usage.length));
       return [
-        "- Commands (any other line is a message to your current room):",
-        ...reply.commands.map((command) => `-   ${command.usage.padEnd(26)} ${command.summary}`),
+        "- Commands (any other line is a message to your current room; // starts one with /):",
+        ...reply.commands.map((command) => `-   ${command.usage.padEnd(width)}  ${command.summary}`),
       ];
+    }
     case "rooms":
       if (reply.rooms.length === 0) return ["- There are no rooms yet: /join #name creates one."];
       return [
