@@ -543,7 +543,8 @@ describe("pacing", () => {
     const flooder = await connect();
     const writer = setInterval(() => flooder.send("/search anything\n"), 500);
     t.after(() => clearInterval(writer));
-    await flooder.waitFor("! Excess flood: you sent too much too fast, and were disconnected.");
+    // The limit is never under two of the costliest waits (4 s here), so this takes a few seconds.
+    await flooder.waitFor("! Excess flood: you sent too much too fast, and were disconnected.", 15_000);
     clearInterval(writer);
     await watcher.waitFor(`< The user ${flooder.address} left: Excess flood. (1 user online)`);
   });
@@ -552,14 +553,51 @@ describe("pacing", () => {
     const { connect } = await startChat(t, { commandsPerSecond: 50, commandBurst: 10 });
     const watcher = await connect();
     const sender = await connect();
+    const sentAt = Date.now();
     sender.socket.end(Array.from({ length: 25 }, (_, i) => `last words ${i}\n`).join(""));
-    await watcher.waitFor(`< The user ${sender.address} left. (1 user online)`);
+    const left = `< The user ${sender.address} left. (1 user online)`;
+    await watcher.waitFor(left);
     const relayed = watcher.lines.filter((line) => line.startsWith(`[${sender.address}] `));
     assert.deepEqual(
       relayed,
       Array.from({ length: 25 }, (_, i) => `[${sender.address}] last words ${i}`),
     );
-    assert.ok(watcher.lines.indexOf(`[${sender.address}] last words 24`) < watcher.lines.length - 1);
+    assert.ok(watcher.lines.indexOf(left) > watcher.lines.indexOf(`[${sender.address}] last words 24`));
+    // 15 lines past a burst of 10, at 50 a second: at least 300 ms.
+    assert.ok(Date.now() - sentAt >= 250, "the lines kept their pace");
+  });
+
+  it("carries out what a client sent before closing even behind a slow command", async (t) => {
+    const { connect } = await startChat(t);
+    const watcher = await connect();
+    const sender = await connect();
+    // /register waits on a password hash; the line after it must still be said.
+    sender.socket.end("/nick bobby\n/register secretpass1\nafter register\n");
+    await watcher.waitFor("< The user bobby left. (1 user online)");
+    assert.ok(watcher.lines.includes("[bobby] after register"), watcher.lines.join("\n"));
+    assert.ok(
+      watcher.lines.indexOf("[bobby] after register") < watcher.lines.indexOf("< The user bobby left. (1 user online)"),
+    );
+  });
+
+  it("at shutdown, a client that closed with lines still paced leaves like everyone else", async () => {
+    const server = await startTestServer({ commandsPerSecond: 5, commandBurst: 10 });
+    let stopped = false;
+    try {
+      const watcher = await LineClient.join(server.port);
+      const sender = await LineClient.join(server.port);
+      sender.socket.end(Array.from({ length: 30 }, (_, i) => `never mind ${i}\n`).join(""));
+      await watcher.waitFor(`[${sender.address}] never mind 9`);
+      await server.stop();
+      stopped = true;
+      assert.equal(server.hub.sessionCount, 0);
+      assert.equal(
+        watcher.lines.some((line) => line.endsWith("never mind 29")),
+        false,
+      );
+    } finally {
+      if (!stopped) await server.stop();
+    }
   });
 
   it("disconnects a flood of 1,000 lines while a bystander keeps being served", async (t) => {

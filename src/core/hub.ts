@@ -146,6 +146,16 @@ export class Hub {
         return;
       }
     }
+    if (session.leavingWith !== null) this.disconnect(session, session.leavingWith);
+  }
+
+  /**
+   * As `disconnect`, once the commands the session already sent have run (one may be
+   * waiting on the store or a password hash): what a client sent before it closed counts.
+   */
+  disconnectAfterCommands(session: Session, reason = ""): void {
+    if (session.queuedCommands === null) this.disconnect(session, reason);
+    else session.leavingWith = reason;
   }
 
   /** The session is gone: it leaves every room, and its delivery cursor is kept. Safe to call twice. */

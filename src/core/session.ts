@@ -40,6 +40,8 @@ export class Session {
    * password hash): a user's commands take effect in the order they were sent.
    */
   queuedCommands: Command[] | null = null;
+  /** Set when the session is to leave (with this reason) once its queued commands have run. */
+  leavingWith: string | null = null;
 
   constructor(sessionId: number, address: string, anonymousName: string, sink: EventSink, rate: CommandRate) {
     this.sessionId = sessionId;

@@ -1,5 +1,6 @@
 import { isUtf8 } from "node:buffer";
 import type { Logger } from "pino";
+import { COMMAND_COSTS } from "../../core/commands.js";
 import type { ChatError } from "../../core/errors.js";
 import type { ChatEvent, Reply } from "../../core/events.js";
 import type { Hub } from "../../core/hub.js";
@@ -16,6 +17,8 @@ import {
   SHUTDOWN_LINE,
 } from "./codec.js";
 import { LINE_COMMAND_HELP, linePacingCost, parseLineCommand } from "./line-commands.js";
+
+const MOST_A_COMMAND_COSTS = Math.max(...Object.values(COMMAND_COSTS));
 
 export interface LineSessionOptions {
   defaultRoom: string;
@@ -115,7 +118,9 @@ export class LineSession implements ConnectionHandler, EventSink {
   }
 
   #disconnect(reason: CloseReason): void {
-    this.#hub.disconnect(this.#session, this.#closeReason);
+    // A client that closed has what it sent carried out first; any other end is immediate.
+    if (reason === "peer-closed") this.#hub.disconnectAfterCommands(this.#session, this.#closeReason);
+    else this.#hub.disconnect(this.#session, this.#closeReason);
     this.#log.info({ event: "disconnect", frontend: "line", peer: this.#connection.address, reason }, "user left");
   }
 
@@ -155,6 +160,9 @@ export class LineSession implements ConnectionHandler, EventSink {
         return;
       case "shutdown":
         this.#connection.end("server-shutdown", this.#options.shutdownGraceMs, SHUTDOWN_LINE);
+        // Lines still paced go no further; a client that already closed leaves now.
+        this.#paced = null;
+        if (this.#closedWith !== null) this.#disconnect("server-shutdown");
         return;
     }
   }
@@ -234,9 +242,15 @@ export class LineSession implements ConnectionHandler, EventSink {
     if (paced.length > this.#options.maxPacedLines) this.#cutOffFlooder();
   }
 
-  /** True (and the flooder cut off) when this stretch of pacing has gone on too long. */
+  /**
+   * True (and the flooder cut off) when this stretch of pacing has gone on too long: longer
+   * than releasing `maxPacedLines` lines after a burst takes, and never shorter than two
+   * waits for the costliest command, so a person who searches twice in a row is not a flooder.
+   */
   #isFloodingFor(now: number): boolean {
-    const longestMs = (this.#options.maxPacedLines / this.#session.commandRate.perSecond) * 1000;
+    const { burst, perSecond } = this.#session.commandRate;
+    const lines = Math.max(this.#options.maxPacedLines + burst, 2 * MOST_A_COMMAND_COSTS);
+    const longestMs = (lines / perSecond) * 1000;
     if (now - this.#pacedSince <= longestMs) return false;
     this.#cutOffFlooder();
     return true;
@@ -248,7 +262,9 @@ export class LineSession implements ConnectionHandler, EventSink {
     this.#log.warn({ event: "flood", peer: this.#connection.address }, "disconnecting a flooder");
     this.#closeReason = "Excess flood";
     this.#connection.end("flood", this.#options.shutdownGraceMs, renderError({ code: "ERR_FLOOD" }));
-    this.#leaveNow();
+    // A client that already closed is not closed again: its end is logged here.
+    if (this.#closedWith !== null) this.#disconnect("flood");
+    else this.#leaveNow();
   }
 
   /**
@@ -272,6 +288,8 @@ export class LineSession implements ConnectionHandler, EventSink {
         return;
       }
       this.#handle(paced.shift() as Buffer);
+      // That line may have ended the session (/quit): the rest go nowhere.
+      if (!this.#hub.isOnline(this.#session)) return;
     }
     this.#paced = null;
     this.#pacingEndedAt = Date.now();
