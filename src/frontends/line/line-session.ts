@@ -47,7 +47,6 @@ function pacingCost(line: Buffer): number {
  * message to the user's current room, exactly as in the original. What the core tells
  * the user is rendered in the original's words.
  */
-
 export class LineSession implements ConnectionHandler, EventSink {
   readonly #connection: Connection;
   readonly #hub: Hub;
@@ -156,7 +155,9 @@ export class LineSession implements ConnectionHandler, EventSink {
       case "close":
         this.#closeReason = event.reason;
         this.#connection.end("quit", this.#options.shutdownGraceMs);
-        this.#leaveNow();
+        // A client that already closed gets its end logged here; it will not close again.
+        if (this.#closedWith !== null) this.#disconnect(this.#closedWith);
+        else this.#leaveNow();
         return;
       case "shutdown":
         this.#connection.end("server-shutdown", this.#options.shutdownGraceMs, SHUTDOWN_LINE);
