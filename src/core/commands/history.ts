@@ -1,8 +1,7 @@
 import type { CommandOf } from "../commands.js";
 import type { Hub } from "../hub.js";
-import { identityKey, parseUserName } from "../names.js";
 import type { Session } from "../session.js";
-import { roomOfMember, toHistoryItem } from "./shared.js";
+import { findUser, roomOfMember, toHistoryItem } from "./shared.js";
 
 /** A room's past (members only), or the direct messages between the session and one other user. */
 export async function history(hub: Hub, session: Session, command: CommandOf<"history">): Promise<void> {
@@ -26,7 +25,7 @@ export async function history(hub: Hub, session: Session, command: CommandOf<"hi
     });
     return;
   }
-  const peer = await findPeer(hub, command.where);
+  const peer = await findUser(hub, command.where);
   if (peer === null) {
     hub.fail(session, "ERR_NO_SUCH_USER", { name: command.where });
     return;
@@ -35,20 +34,8 @@ export async function history(hub: Hub, session: Session, command: CommandOf<"hi
   hub.reply(session, {
     kind: "history",
     reason: "request",
-    where: peer.name,
+    where: peer.asAsked,
     items: entries.map((entry) => toHistoryItem(entry, session.identityKey)),
     more: 0,
   });
-}
-
-/** Someone to have had a conversation with: a name in use or registered, or a guest as shown. */
-async function findPeer(hub: Hub, where: string): Promise<{ name: string; identity: string } | null> {
-  const parsed = parseUserName(where);
-  if ("code" in parsed) {
-    const guest = hub.guestShownAs(where);
-    return guest === undefined ? null : { name: guest.displayName, identity: guest.identityKey };
-  }
-  const key = identityKey(parsed.name);
-  const isKnown = hub.sessionsNamed(key) !== undefined || (await hub.store?.findAccount(key)) != null;
-  return isKnown ? { name: parsed.name, identity: hub.identityOfName(key) } : null;
 }

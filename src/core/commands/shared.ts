@@ -1,7 +1,7 @@
 import type { HistoryEntry } from "../../store/store.js";
 import type { HistoryItem } from "../events.js";
 import type { Hub } from "../hub.js";
-import { parseRoomName } from "../names.js";
+import { identityKey, parseRoomName, parseUserName } from "../names.js";
 import type { Room } from "../room.js";
 import type { Session } from "../session.js";
 
@@ -29,4 +29,45 @@ export function toHistoryItem(entry: HistoryEntry, viewerKey: string): HistoryIt
   const sentByViewer = entry.recipientKey === null ? null : entry.senderKey === viewerKey;
   const where = sentByViewer === false ? entry.sender : entry.target;
   return { id: entry.id, at: entry.at, kind: entry.kind, where, sender: entry.sender, text: entry.text, sentByViewer };
+}
+
+/** Someone a direct message or a conversation can name. */
+export interface KnownUser {
+  /** As others see them now: a name, an account's name, or a guest's "IP:PORT" or guest name. */
+  readonly shownAs: string;
+  /** The name as asked for (normalised), which replies echo; a guest's as shown. */
+  readonly asAsked: string;
+  /** What routes to them: their name key, or (a guest, who has none) their identity key. */
+  readonly routeKey: string;
+  /** A guest is reached by its session; null for a name. */
+  readonly guestSessionId: number | null;
+  /** The identity their direct messages are kept under. */
+  readonly identity: string;
+  readonly isOnline: boolean;
+}
+
+/**
+ * The user `name` stands for: someone online under that name, a registered account, or a
+ * guest as others see it (that is never a name anyone can take). Null when nobody.
+ */
+export async function findUser(hub: Hub, name: string): Promise<KnownUser | null> {
+  const parsed = parseUserName(name);
+  if ("code" in parsed) {
+    const guest = hub.guestShownAs(name);
+    if (guest === undefined) return null;
+    const { displayName, identityKey: identity, sessionId } = guest;
+    const shownAs = displayName;
+    return { shownAs, asAsked: shownAs, routeKey: identity, guestSessionId: sessionId, identity, isOnline: true };
+  }
+  const key = identityKey(parsed.name);
+  const online = hub.sessionsNamed(key);
+  if (online !== undefined) {
+    const shownAs = [...online][0].displayName;
+    const identity = hub.identityOfName(key);
+    return { shownAs, asAsked: parsed.name, routeKey: key, guestSessionId: null, identity, isOnline: true };
+  }
+  const account = hub.store === null ? null : await hub.store.findAccount(key);
+  if (account === null) return null;
+  const shownAs = account.name;
+  return { shownAs, asAsked: parsed.name, routeKey: key, guestSessionId: null, identity: key, isOnline: false };
 }
