@@ -85,10 +85,6 @@ export class Hub {
     return this.#sessions.size;
   }
 
-  get lastPublishedId(): string {
-    return this.#fanOut.lastDeliveredId;
-  }
-
   observe(observer: EventObserver): void {
     this.#fanOut.observe(observer);
   }
