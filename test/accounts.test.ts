@@ -243,6 +243,56 @@ describe("catching up after a login", () => {
     pat.socket.destroy();
   });
 
+  it("replays to a reader cut off for falling behind what never reached it", async (t) => {
+    const { server, connect } = await startChat(t, { sendQueueBytes: 64 * 1024, missedReplayCap: 100 });
+    const alice = await connect();
+    await register(alice, "alice");
+    await ask(alice, "/join #rust", (line) => line.startsWith("- You joined #rust"));
+    const bob = await connect("bob");
+    await ask(bob, "/join #rust", (line) => line.startsWith("- You joined #rust"));
+    alice.socket.pause();
+
+    // Enough to fill the kernel's buffers on both sides and then the server's queue.
+    const count = 20_000;
+    const padding = "p".repeat(380);
+    for (let i = 0; i < count; i++) bob.send(`${i} ${padding}\n`);
+    await bob.waitFor((line) => line.startsWith("< The user alice left."), 20_000);
+    // Stored once bob's own history shows the last one.
+    await ask(bob, "/history #rust 1", END, 20_000);
+    // What reached alice's side before the cut-off, she still reads.
+    alice.socket.resume();
+    await alice.waitForClose(20_000);
+    const numbersIn = (lines: readonly string[]): number[] =>
+      lines.flatMap((line) => {
+        const match = /\[bob\] (\d+) p+$/.exec(line);
+        return match === null ? [] : [Number(match[1])];
+      });
+    const seen = numbersIn(alice.lines);
+    assert.deepEqual(
+      seen,
+      Array.from({ length: seen.length }, (_, i) => i),
+      "what alice read came in order",
+    );
+    assert.ok(seen.length < count, "alice was cut off before the end");
+
+    const back = await connect();
+    const reply = await ask(back, "/login alice password1", END, 20_000);
+    const block = historyBlock(reply, AWAY);
+    const older = /^- \((\d+) older messages not shown: \/history shows more\)$/.exec(block[0]);
+    assert.ok(older !== null, `no count of older messages: ${block[0]}`);
+    assert.deepEqual(
+      numbersIn(block),
+      Array.from({ length: 100 }, (_, i) => count - 100 + i),
+    );
+    // No gap: what the login counts as missed begins at or before the first message alice never read.
+    const firstMissed = count - 100 - Number(older[1]);
+    assert.ok(
+      firstMissed <= seen.length,
+      `missed from ${firstMissed} on, but alice read only up to ${seen.length - 1}`,
+    );
+    assert.equal(server.hub.sessionCount, 2);
+  });
+
   it("does not replay what a user already saw before logging in", async (t) => {
     const { bob, connect } = await aliceAway(t);
     const alice = await connect();

@@ -314,11 +314,16 @@ export class Hub {
     return this.#commits?.wasDropped(id) ?? false;
   }
 
+  /** The id of the last event fanned out: a session that is not behind has been given everything up to it. */
+  get lastDeliveredId(): string {
+    return this.#fanOut.lastDeliveredId;
+  }
+
   /** Persists where a logged-in session's delivery stands, so a later login replays only what it missed. */
   saveCursorOf(session: Session): void {
     if (session.account === null || this.store === null || this.#fanOut.lastDeliveredId === "") return;
     void this.store
-      .saveDeliveryCursors(new Map([[session.account, this.#fanOut.lastDeliveredId]]))
+      .saveDeliveryCursors(new Map([[session.account, this.#cursorOf(session)]]))
       .catch((error: unknown) =>
         this.log.error({ event: "store-error", err: error }, "could not save a delivery cursor"),
       );
@@ -329,9 +334,13 @@ export class Hub {
     const cursors = new Map<string, string>();
     if (this.#fanOut.lastDeliveredId === "") return cursors;
     for (const session of this.#sessions.values()) {
-      if (session.account !== null) cursors.set(session.account, this.#fanOut.lastDeliveredId);
+      if (session.account !== null) cursors.set(session.account, this.#cursorOf(session));
     }
     return cursors;
+  }
+
+  #cursorOf(session: Session): string {
+    return session.sink.deliveredThrough?.() ?? this.#fanOut.lastDeliveredId;
   }
 
   #dropUncommitted(events: readonly BusEvent[], error: unknown): void {

@@ -6,6 +6,13 @@ import type { Room } from "./room.js";
 /** A front end's side of a session: where the core's events for one user go. */
 export interface EventSink {
   deliver(event: ChatEvent): void;
+  /**
+   * For a sink that can fall behind (a peer on the network): the id of the last event up to
+   * which everything it was given reached the network, or null when it is not behind. A
+   * sink without this method is never behind. The delivery cursor saved for the user is
+   * this, so a login replays what a slow or dead connection never passed on.
+   */
+  deliveredThrough?(): string | null;
 }
 
 export interface CommandRate {

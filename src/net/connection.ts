@@ -33,6 +33,8 @@ export type CloseReason =
 export interface ConnectionHandler {
   onLine(line: Buffer): void;
   onLineTooLong(bytes: number): void;
+  /** Everything sent so far has been handed to the kernel; called after a write, never per message. */
+  onAllWritten?(): void;
   /** Called exactly once, after the socket is gone. */
   onClose(reason: CloseReason): void;
 }
@@ -64,6 +66,8 @@ export class Connection implements LineSink {
   #isInputHeld = false;
   #graceTimer: NodeJS.Timeout | null = null;
   #resumer: Flushable | null = null;
+  /** Set when the connection closed with bytes the kernel never took: they were lost. */
+  #closedWithUnwritten = false;
   /** The reason `end()` was given, recorded once the last byte is handed to the socket. */
   #endReason: CloseReason = "peer-closed";
 
@@ -106,7 +110,7 @@ export class Connection implements LineSink {
 
   static #onSocketDrain(this: Socket): void {
     // biome-ignore lint/complexity/noThisInStatic: Node calls a listener with the socket as `this`.
-    (this as SocketOfConnection)[CONNECTION].#requestFlush();
+    (this as SocketOfConnection)[CONNECTION].#onDrain();
   }
 
   /** Starts delivering input; lines that arrive before this are held by the socket. */
@@ -116,6 +120,14 @@ export class Connection implements LineSink {
 
   get isOpen(): boolean {
     return this.#closeReason === null;
+  }
+
+  /**
+   * Whether bytes sent to this peer are stuck: the kernel would not take them, or the
+   * connection closed before it did. Bytes merely queued in this turn do not count.
+   */
+  get isBehind(): boolean {
+    return this.#closedWithUnwritten || this.socket.writableLength > 0;
   }
 
   /** Bytes waiting to be written, ours and the socket's. */
@@ -197,6 +209,7 @@ export class Connection implements LineSink {
     this.#queue = null;
     this.#queuedBytes = 0;
     this.socket.write(out);
+    if (this.socket.writableLength === 0) this.#handler?.onAllWritten?.();
     if (this.#isEnding) this.#finishEnding();
   }
 
@@ -219,6 +232,7 @@ export class Connection implements LineSink {
   destroy(reason: CloseReason): void {
     if (this.socket.destroyed) return;
     if (this.#closeReason === null) this.#closeReason = reason;
+    this.#closedWithUnwritten ||= this.#queue !== null || this.socket.writableLength > 0;
     this.#queue = null;
     this.#queuedBytes = 0;
     this.#clearQuietTimer();
@@ -246,6 +260,11 @@ export class Connection implements LineSink {
     this.#closeReason = this.#endReason;
     this.#clearQuietTimer();
     this.socket.end();
+  }
+
+  #onDrain(): void {
+    if (this.#queue === null) this.#handler?.onAllWritten?.();
+    else this.#requestFlush();
   }
 
   #requestFlush(): void {
@@ -334,6 +353,8 @@ export class Connection implements LineSink {
   }
 
   #onClose(): void {
+    // A reset or an error closes the socket with what it still held.
+    this.#closedWithUnwritten ||= this.#queue !== null || this.socket.writableLength > 0;
     this.#clearQuietTimer();
     if (this.#graceTimer !== null) clearTimeout(this.#graceTimer);
     if (this.#closeReason === null) this.#closeReason = "peer-closed";

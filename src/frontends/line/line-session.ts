@@ -69,12 +69,15 @@ export class LineSession implements ConnectionHandler, EventSink {
   #pacedSince = 0;
   #pacingEndedAt = 0;
   #closeReason = "";
+  /** The hub's position the last time everything sent to this user had reached the kernel. */
+  #writtenThrough: string;
 
   constructor(connection: Connection, hub: Hub, options: LineSessionOptions, log: Logger) {
     this.#connection = connection;
     this.#hub = hub;
     this.#log = log;
     this.#options = options;
+    this.#writtenThrough = hub.lastDeliveredId;
     this.#session = hub.connect(connection.address, this);
     connection.attach(this);
     log.info({ event: "connect", frontend: "line", peer: connection.address }, "user connected");
@@ -121,6 +124,14 @@ export class LineSession implements ConnectionHandler, EventSink {
     if (reason === "peer-closed") this.#hub.disconnectAfterCommands(this.#session, this.#closeReason);
     else this.#hub.disconnect(this.#session, this.#closeReason);
     this.#log.info({ event: "disconnect", frontend: "line", peer: this.#connection.address, reason }, "user left");
+  }
+
+  onAllWritten(): void {
+    this.#writtenThrough = this.#hub.lastDeliveredId;
+  }
+
+  deliveredThrough(): string | null {
+    return this.#connection.isBehind ? this.#writtenThrough : null;
   }
 
   deliver(event: ChatEvent): void {
