@@ -293,6 +293,51 @@ describe("catching up after a login", () => {
     assert.equal(server.hub.sessionCount, 2);
   });
 
+  it("a login from a client that closed at once leaves what the account missed for its next login", async (t) => {
+    const { bob, connect } = await aliceAway(t);
+    bob.send("missed 1\nmissed 2\n");
+    await ask(bob, "/msg alice missed dm", "[you -> alice] missed dm");
+
+    // A script piped into nc: its lines are carried out, but nobody reads the replay.
+    const script = await connect();
+    script.send("/login alice password1\nsaid as alice\n");
+    script.socket.end();
+    await bob.waitFor("#lobby [alice] said as alice");
+    await bob.waitFor((line) => line.startsWith("< The user alice left."));
+
+    const alice = await connect();
+    const reply = await ask(alice, "/login alice password1", END);
+    assert.deepEqual(historyBlock(reply, AWAY).map(withoutTime), [
+      "#rust [bob] missed 1",
+      "#rust [bob] missed 2",
+      "[bob -> you] missed dm",
+      "#lobby [alice] said as alice",
+    ]);
+  });
+
+  it("counts nothing said after a client closed as seen, though its paced lines still go out", async (t) => {
+    const { connect } = await startChat(t, { commandsPerSecond: 20, commandBurst: 5 });
+    const alice = await connect();
+    await register(alice, "alice");
+    await ask(alice, "/join #rust", (line) => line.startsWith("- You joined #rust"));
+    const bob = await connect("bob");
+    await ask(bob, "/join #rust", (line) => line.startsWith("- You joined #rust"));
+
+    alice.send(Array.from({ length: 20 }, (_, i) => `paced ${i + 1}\n`).join(""));
+    alice.socket.end();
+    await bob.waitFor("[alice] paced 10");
+    bob.send("said after alice closed\n");
+    await bob.waitFor((line) => line.startsWith("< The user alice left."));
+    assert.ok(bob.lines.includes("[alice] paced 20"), "every paced line went out first");
+
+    const back = await connect();
+    const reply = await ask(back, "/login alice password1", END);
+    // Her own lines that went out after she closed are there too, in their place.
+    const missed = historyBlock(reply, AWAY).map(withoutTime);
+    assert.ok(missed.includes("#rust [bob] said after alice closed"), missed.join("\n"));
+    assert.equal(new Set(missed).size, missed.length);
+  });
+
   it("does not replay what a user already saw before logging in", async (t) => {
     const { bob, connect } = await aliceAway(t);
     const alice = await connect();

@@ -176,6 +176,37 @@ describe("/history", () => {
     ]);
   });
 
+  it("a guest after a restart cannot read the direct messages of an earlier run's guest", async (t) => {
+    const { dataDir, remove } = makeDataDir();
+    t.after(remove);
+    // Guest names and session numbers both start again with each run.
+    const first = await startTestServer({ ...UNPACED, dataDir, hideAddresses: true });
+    try {
+      const gina = await LineClient.join(first.port);
+      await ask(gina, "/nick gina", "- You are now known as gina.");
+      const bob = await LineClient.join(first.port);
+      await ask(bob, "/nick bob", "- You are now known as bob.");
+      await ask(bob, "/register password1", (line) => line.startsWith("- The name bob is now yours."));
+      await ask(bob, "/msg gina secret for gina", "[you -> gina] secret for gina");
+      await ask(gina, "/msg bob reply from gina", "[you -> bob] reply from gina");
+      await Promise.all([gina.close(), bob.close()]);
+    } finally {
+      await first.stop();
+    }
+
+    const second = await startTestServer({ ...UNPACED, dataDir, hideAddresses: true });
+    t.after(() => second.stop());
+    const mallory = await LineClient.join(second.port);
+    t.after(() => mallory.socket.destroy());
+    assert.deepEqual(await ask(mallory, "/search secret", (line) => line.startsWith("- ")), [
+      '- Nothing found for "secret".',
+    ]);
+    assert.deepEqual(await ask(mallory, "/search gina", (line) => line.startsWith("- ")), [
+      '- Nothing found for "gina".',
+    ]);
+    assert.deepEqual(await ask(mallory, "/history bob", (line) => line.startsWith("- ")), ["- No history with bob."]);
+  });
+
   it("a kill -9 under steady sending loses no message anyone received", async (t) => {
     const { dataDir, remove } = makeDataDir();
     t.after(remove);

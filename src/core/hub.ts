@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import type { Logger } from "pino";
 import type { BusEvent, FanoutBus } from "../bus/bus.js";
 import type { HistoryEntry, MessageStore } from "../store/store.js";
@@ -53,6 +54,12 @@ export class Hub {
   /** Null without a store: events then go straight to the bus. */
   readonly #commits: CommitPipeline | null;
   #nextSessionId = 1;
+  /**
+   * Session numbers start again at 1 in every run, and history outlives the run: a guest's
+   * identity and name carry this run's tag, so a guest of the next run is nobody from this one.
+   */
+  readonly #runTag = randomBytes(6).toString("base64url");
+  readonly #guestNameSalt = randomBytes(4).readUInt32LE();
   #isShuttingDown = false;
 
   constructor(options: HubOptions) {
@@ -99,8 +106,9 @@ export class Hub {
 
   connect(address: string, sink: EventSink): Session {
     const sessionId = this.#nextSessionId++;
-    const anonymousName = this.options.hideAddresses ? guestName(sessionId) : address;
-    const session = new Session(sessionId, address, anonymousName, sink, this.options.commandRate);
+    const anonymousName = this.options.hideAddresses ? guestName(sessionId, this.#guestNameSalt) : address;
+    const guestKey = `~${this.#runTag}.${sessionId}`;
+    const session = new Session(sessionId, address, anonymousName, guestKey, sink, this.options.commandRate);
     this.#sessions.set(sessionId, session);
     return session;
   }
@@ -321,7 +329,8 @@ export class Hub {
 
   /** Persists where a logged-in session's delivery stands, so a later login replays only what it missed. */
   saveCursorOf(session: Session): void {
-    if (session.account === null || this.store === null || this.#fanOut.lastDeliveredId === "") return;
+    if (session.account === null || !session.isCursorKept || this.store === null) return;
+    if (this.#fanOut.lastDeliveredId === "") return;
     void this.store
       .saveDeliveryCursors(new Map([[session.account, this.#cursorOf(session)]]))
       .catch((error: unknown) =>
@@ -334,7 +343,7 @@ export class Hub {
     const cursors = new Map<string, string>();
     if (this.#fanOut.lastDeliveredId === "") return cursors;
     for (const session of this.#sessions.values()) {
-      if (session.account !== null) cursors.set(session.account, this.#cursorOf(session));
+      if (session.account !== null && session.isCursorKept) cursors.set(session.account, this.#cursorOf(session));
     }
     return cursors;
   }
@@ -395,8 +404,8 @@ export function historyEntry(
   return { id, at, kind, target, sender: sender.displayName, senderKey: sender.identityKey, recipientKey, text };
 }
 
-function guestName(sessionId: number): string {
-  // Unguessable from the address, unique within the process.
-  const tag = ((sessionId * 2654435761) >>> 0).toString(16).padStart(8, "0").slice(-4);
+function guestName(sessionId: number, salt: number): string {
+  // Unguessable from the address, different in every run, unique within the process (the number is in it).
+  const tag = (((sessionId * 2654435761) ^ salt) >>> 0).toString(16).padStart(8, "0").slice(-4);
   return `guest-${tag}${sessionId.toString(36)}`;
 }

@@ -27,6 +27,8 @@ export class Session {
   readonly address: string;
   /** What others see before a name is chosen: the address, or a guest name when addresses are hidden. */
   readonly anonymousName: string;
+  /** This session's identity while it is not logged in: unique to it, in this run and every other. */
+  readonly guestKey: string;
   /** The chosen name, and its identity key; null until one is chosen. */
   name: string | null = null;
   nameKey: string | null = null;
@@ -49,11 +51,25 @@ export class Session {
   queuedCommands: Command[] | null = null;
   /** Set when the session is to leave (with this reason) once its queued commands have run. */
   leavingWith: string | null = null;
+  /**
+   * False for a session that logged in after its client had gone (a script piped into nc):
+   * it still carries out what was sent, but showed the account nothing, so where its
+   * delivery stands says nothing of what the account has seen.
+   */
+  isCursorKept = true;
 
-  constructor(sessionId: number, address: string, anonymousName: string, sink: EventSink, rate: CommandRate) {
+  constructor(
+    sessionId: number,
+    address: string,
+    anonymousName: string,
+    guestKey: string,
+    sink: EventSink,
+    rate: CommandRate,
+  ) {
     this.sessionId = sessionId;
     this.address = address;
     this.anonymousName = anonymousName;
+    this.guestKey = guestKey;
     this.ref = Object.freeze({ sessionId, displayName: anonymousName });
     this.sink = sink;
     this.commandBucket = new TokenBucket(rate.burst, rate.perSecond);
@@ -73,7 +89,7 @@ export class Session {
    * this session alone, so whoever takes an unregistered name later cannot read them.
    */
   get identityKey(): string {
-    return this.account ?? `~${this.sessionId}:${this.anonymousName}`;
+    return this.account ?? this.guestKey;
   }
 
   rename(name: string | null, nameKey: string | null): void {

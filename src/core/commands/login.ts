@@ -55,7 +55,9 @@ export async function login(hub: Hub, session: Session, command: CommandOf<"logi
     if ("code" in joined) hub.failWith(session, joined);
   }
   hub.reply(session, { kind: "logged-in", name: account.name, rooms: session.roomNames() });
-  await replayMissed(hub, session, key, seenLiveAfter);
+  // A client that has gone sees no replay: the account's place stays where it was.
+  if (session.leavingWith !== null) session.isCursorKept = false;
+  else await replayMissed(hub, session, key, seenLiveAfter);
 }
 
 async function replayMissed(

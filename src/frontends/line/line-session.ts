@@ -71,6 +71,8 @@ export class LineSession implements ConnectionHandler, EventSink {
   #closeReason = "";
   /** The hub's position the last time everything sent to this user had reached the kernel. */
   #writtenThrough: string;
+  /** Where delivery stood when the client went: nothing fanned out after that reaches it. */
+  #deliveredAtClose: string | null = null;
 
   constructor(connection: Connection, hub: Hub, options: LineSessionOptions, log: Logger) {
     this.#connection = connection;
@@ -110,6 +112,7 @@ export class LineSession implements ConnectionHandler, EventSink {
   }
 
   onClose(reason: CloseReason): void {
+    this.#deliveredAtClose = this.deliveredThrough() ?? this.#hub.lastDeliveredId;
     // A client that sent its lines and closed (`cat notes | nc host port`) has them all
     // relayed, at the pace anyone's are; the user leaves after the last one.
     if (reason === "peer-closed" && this.#paced !== null && this.#paced.length > 0) {
@@ -131,6 +134,7 @@ export class LineSession implements ConnectionHandler, EventSink {
   }
 
   deliveredThrough(): string | null {
+    if (this.#deliveredAtClose !== null) return this.#deliveredAtClose;
     return this.#connection.isBehind ? this.#writtenThrough : null;
   }
 
