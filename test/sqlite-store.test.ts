@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -17,6 +17,7 @@ import {
 } from "../src/store/sqlite-migrations.js";
 import { SearchQueryError, SqliteStore, StoreOpenError } from "../src/store/sqlite-store.js";
 import type { HistoryEntry } from "../src/store/store.js";
+import { REPO_ROOT } from "./helpers/server.js";
 
 const STORE_MODULE = pathToFileURL(fileURLToPath(new URL("../src/store/sqlite-store.ts", import.meta.url))).href;
 
@@ -388,6 +389,27 @@ describe("SqliteStore retention", () => {
     await assertSearchIndexMatchesHistory(store);
   });
 
+  it("counts what history shows toward the per-room limit, not arrivals and departures", async () => {
+    const store = openStore();
+    const coming = (sequence: number): HistoryEntry => ({
+      ...say(sequence, "#r", "bob", ""),
+      kind: sequence % 2 === 0 ? "left" : "joined",
+    });
+    store.appendBatch([
+      say(1, "#r", "bob", "first"),
+      ...[2, 3, 4, 5, 6, 7].map(coming),
+      say(8, "#r", "bob", "second"),
+      say(9, "#r", "bob", "third"),
+      ...[10, 11, 12, 13, 14, 15].map(coming),
+    ]);
+
+    // "first" and everything before "second"; then all but the newest two arrivals and departures.
+    assert.equal(await store.applyRetention({ maxAgeMs: 0, maxPerRoom: 2 }, Date.now()), 11);
+    assert.deepEqual(texts(await store.roomHistory("#r", 10)), ["second", "third"]);
+    assert.equal(await store.applyRetention({ maxAgeMs: 0, maxPerRoom: 2 }, Date.now()), 0);
+    await assertSearchIndexMatchesHistory(store);
+  });
+
   it("deletes a large backlog in many chunks and counts every row", async () => {
     const store = openStore();
     const total = 12_000;
@@ -581,6 +603,35 @@ describe("SqliteStore schema and start-up", () => {
         assert.ok(!error.message.includes("\n"), error.message);
         return true;
       },
+    );
+  });
+
+  it("refuses a database it may read but not write, naming it", async (t) => {
+    // Root may write any file: as root, the store is opened by an unprivileged user instead.
+    const isRoot = process.getuid?.() === 0;
+    const asUser = isRoot ? ["runuser", "-u", "nobody", "--"] : [];
+    if (isRoot && spawnSync("runuser", ["-u", "nobody", "--", "true"]).status !== 0) {
+      t.skip("running as root, and runuser cannot switch to the user nobody");
+      return;
+    }
+    const store = SqliteStore.open(dataDir);
+    await store.close();
+    const file = path.join(dataDir, "parley.db");
+    if (isRoot) {
+      const idOf = (flag: string) => Number(spawnSync("id", [flag, "nobody"], { encoding: "utf8" }).stdout);
+      fs.chownSync(dataDir, idOf("-u"), idOf("-g"));
+    }
+    fs.chmodSync(file, 0o444);
+    const script = `
+      const { SqliteStore } = await import(${JSON.stringify(STORE_MODULE)});
+      try { SqliteStore.open(${JSON.stringify(dataDir)}); } catch (error) { console.log(error.message); }
+    `;
+    const [command, ...args] = [...asUser, process.execPath, "--import", "tsx", "--input-type=module", "-e", script];
+    const opened = spawnSync(command, args, { cwd: REPO_ROOT, encoding: "utf8", timeout: 20_000 });
+    assert.equal(
+      opened.stdout.trim(),
+      `cannot open the history database ${file}: the file or its directory is read-only`,
+      opened.stderr,
     );
   });
 

@@ -5,7 +5,7 @@
  */
 import fs from "node:fs";
 import Database from "better-sqlite3";
-import { applyMigrations } from "./sqlite-migrations.js";
+import { applyMigrations, readSchemaVersion } from "./sqlite-migrations.js";
 
 /** How long a write waits for another connection (a backup, an operator's shell) to let go. */
 export const BUSY_TIMEOUT_MS = 5_000;
@@ -51,6 +51,7 @@ export function openDatabase(file: string): Database.Database {
     db = new Database(file);
     configure(db);
     applyMigrations(db);
+    assertWritable(db);
     return db;
   } catch (error) {
     db?.close();
@@ -78,6 +79,15 @@ function configure(db: Database.Database): void {
   db.pragma(`cache_size = -${CACHE_SIZE_KIB}`);
   db.pragma(`journal_size_limit = ${JOURNAL_SIZE_LIMIT_BYTES}`);
   db.pragma(`wal_autocheckpoint = ${WRITER_CHECKPOINT_PAGES}`);
+}
+
+/**
+ * SQLite opens a file it may read but not write read-only, without a word, and every
+ * message would then fail to be stored. Writing the schema version it already has
+ * changes nothing but needs write access, so a read-only file fails start-up instead.
+ */
+function assertWritable(db: Database.Database): void {
+  db.pragma(`user_version = ${readSchemaVersion(db)}`);
 }
 
 /** SQLite's report, without its banner and line breaks: the operator reads one line. */

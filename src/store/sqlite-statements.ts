@@ -9,6 +9,8 @@ import type { Account, HistoryEntry, RoomRecord } from "./store.js";
 const SEARCHABLE = "kind IN ('message', 'action') AND text <> ''";
 /** What history shows people: arrivals and departures are kept for the record, not replayed. */
 const CONVERSATION = "kind IN ('message', 'action', 'topic')";
+/** Arrivals and departures: kept for the record, never shown. */
+const PRESENCE = "kind IN ('joined', 'left')";
 
 const ENTRY_COLUMNS = "id, at, kind, target, sender, sender_key AS senderKey, recipient_key AS recipientKey, text";
 
@@ -127,11 +129,25 @@ export function prepareStatements(db: Database.Database) {
     nextRoom: db
       .prepare<[string], string | null>("SELECT min(target) FROM history WHERE target > ? AND target < '$'")
       .pluck(),
-    roomIdAtDepth: db
-      .prepare<[string, number], string>("SELECT id FROM history WHERE target = ? ORDER BY id DESC LIMIT 1 OFFSET ?")
+    // The per-room limit counts what history shows, and arrivals and departures apart, so that
+    // neither a busy room's comings and goings nor a quiet room's messages crowd out the other.
+    roomConversationIdAtDepth: db
+      .prepare<[string, number], string>(
+        `SELECT id FROM history WHERE target = ? AND ${CONVERSATION} ORDER BY id DESC LIMIT 1 OFFSET ?`,
+      )
       .pluck(),
-    roomRowidsThrough: db
-      .prepare<[string, string, number], number>("SELECT rowid FROM history WHERE target = ? AND id <= ? LIMIT ?")
+    roomPresenceIdAtDepth: db
+      .prepare<[string, number], string>(
+        `SELECT id FROM history WHERE target = ? AND ${PRESENCE} ORDER BY id DESC LIMIT 1 OFFSET ?`,
+      )
+      .pluck(),
+    roomRowidsBefore: db
+      .prepare<[string, string, number], number>("SELECT rowid FROM history WHERE target = ? AND id < ? LIMIT ?")
+      .pluck(),
+    roomPresenceRowidsThrough: db
+      .prepare<[string, string, number], number>(
+        `SELECT rowid FROM history WHERE target = ? AND id <= ? AND ${PRESENCE} LIMIT ?`,
+      )
       .pluck(),
   };
 }

@@ -239,12 +239,27 @@ export class SqliteStore implements MessageStore {
     return throughRowid < lastRowid;
   }
 
-  /** Deletes all but the newest `keep` entries of `room`. */
+  /**
+   * Keeps the newest `keep` entries of `room` that history shows, and its newest `keep`
+   * arrivals and departures; older arrivals and departures than the oldest entry kept go too.
+   */
   async #trimRoom(room: string, keep: number): Promise<number> {
-    const newestToDelete = this.#statements.roomIdAtDepth.get(room, keep);
+    const statements = this.#statements;
+    let deleted = 0;
+    const oldestKept = statements.roomConversationIdAtDepth.get(room, keep - 1);
     await yieldToEventLoop();
-    if (newestToDelete === undefined || !this.#db.open) return 0;
-    return this.#deleteInChunks((rows) => this.#statements.roomRowidsThrough.all(room, newestToDelete, rows));
+    if (!this.#db.open) return deleted;
+    if (oldestKept !== undefined) {
+      deleted += await this.#deleteInChunks((rows) => statements.roomRowidsBefore.all(room, oldestKept, rows));
+    }
+    const newestPresenceToDelete = statements.roomPresenceIdAtDepth.get(room, keep);
+    if (newestPresenceToDelete === undefined || !this.#db.open) return deleted;
+    return (
+      deleted +
+      (await this.#deleteInChunks((rows) =>
+        statements.roomPresenceRowidsThrough.all(room, newestPresenceToDelete, rows),
+      ))
+    );
   }
 
   /** `selectChunk(rows)` names at most `rows` rows to delete, by rowid. */
