@@ -338,6 +338,43 @@ describe("catching up after a login", () => {
     assert.equal(new Set(missed).size, missed.length);
   });
 
+  it("a second login does not replay what the account's session online already showed", async (t) => {
+    const { bob, connect } = await aliceAway(t);
+    const first = await connect();
+    await ask(first, "/login alice password1", isLoggedIn);
+    bob.send("seen live by the first session\n");
+    await first.waitFor("#rust [bob] seen live by the first session");
+
+    const second = await connect();
+    await ask(second, "/login alice password1", isLoggedIn);
+    bob.send("marker\n");
+    await second.waitFor("#rust [bob] marker");
+    assert.equal(second.lines.filter((line) => line.includes("seen live by the first session")).length, 0);
+    assert.equal(second.lines.filter((line) => line.startsWith(AWAY)).length, 0);
+  });
+
+  it("with two sessions in different rooms, what one session's room said after it left is replayed", async (t) => {
+    const { bob, connect } = await aliceAway(t);
+    const first = await connect();
+    await ask(first, "/login alice password1", isLoggedIn);
+    const second = await connect();
+    await ask(second, "/login alice password1", isLoggedIn);
+    await ask(first, "/join #only-first", (line) => line.startsWith("- You joined #only-first"));
+    await ask(bob, "/join #only-first", (line) => line.startsWith("- You joined #only-first"));
+    first.send("/quit\n");
+    // bob's current room is #only-first: its lines come without the room's name.
+    await bob.waitFor("< The user alice left. (1 user online)");
+    bob.send("said after the first session left\n");
+    await ask(bob, "/history #only-first 1", END);
+    second.send("/quit\n");
+    await bob.waitFor("#rust < The user alice left. (1 user online)");
+
+    const back = await connect();
+    const reply = await ask(back, "/login alice password1", END);
+    const missed = historyBlock(reply, AWAY).map(withoutTime);
+    assert.ok(missed.includes("#only-first [bob] said after the first session left"), missed.join("\n"));
+  });
+
   it("does not replay what a user already saw before logging in", async (t) => {
     const { bob, connect } = await aliceAway(t);
     const alice = await connect();

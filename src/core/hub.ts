@@ -53,6 +53,8 @@ export class Hub {
   readonly #fanOut: FanOut;
   /** Null without a store: events then go straight to the bus. */
   readonly #commits: CommitPipeline | null;
+  /** Per account with sessions online: the earliest place of those of its sessions that left meanwhile. */
+  readonly #cursorsOfLeft = new Map<string, string>();
   #nextSessionId = 1;
   /**
    * Session numbers start again at 1 in every run, and history outlives the run: a guest's
@@ -327,25 +329,62 @@ export class Hub {
     return this.#fanOut.lastDeliveredId;
   }
 
-  /** Persists where a logged-in session's delivery stands, so a later login replays only what it missed. */
+  /**
+   * A session of an account is leaving (or logging out): persists where the account's
+   * delivery stands, so a later login replays only what it missed. While other sessions of
+   * the account stay, its place is held instead: they may not be in its rooms, so the
+   * account's place is the earliest of theirs and its own until the last one goes.
+   */
   saveCursorOf(session: Session): void {
-    if (session.account === null || !session.isCursorKept || this.store === null) return;
+    const account = session.account;
+    if (account === null || !session.isCursorKept || this.store === null) return;
     if (this.#fanOut.lastDeliveredId === "") return;
+    const cursor = earlierId(this.#cursorOf(session), this.#cursorsOfLeft.get(account));
+    if (this.#keptSessionsOf(account, session).length > 0) {
+      this.#cursorsOfLeft.set(account, cursor);
+      return;
+    }
+    this.#cursorsOfLeft.delete(account);
     void this.store
-      .saveDeliveryCursors(new Map([[session.account, this.#cursorOf(session)]]))
+      .saveDeliveryCursors(new Map([[account, cursor]]))
       .catch((error: unknown) =>
         this.log.error({ event: "store-error", err: error }, "could not save a delivery cursor"),
       );
   }
 
-  /** Cursors of every logged-in session, for the periodic save. */
+  /**
+   * Where the account's delivery stands while another of its sessions than `except` is
+   * online: what a new login of it has missed comes after this. Undefined when none is.
+   */
+  onlineCursorOf(account: string, except: Session): string | undefined {
+    const others = this.#keptSessionsOf(account, except);
+    if (others.length === 0) return undefined;
+    return others.reduce<string | undefined>(
+      (cursor, other) => earlierId(this.#cursorOf(other), cursor),
+      this.#cursorsOfLeft.get(account),
+    );
+  }
+
+  /** Where every account with a session online stands, for the periodic save. */
   deliveryCursors(): Map<string, string> {
     const cursors = new Map<string, string>();
     if (this.#fanOut.lastDeliveredId === "") return cursors;
     for (const session of this.#sessions.values()) {
-      if (session.account !== null && session.isCursorKept) cursors.set(session.account, this.#cursorOf(session));
+      const account = session.account;
+      if (account === null || !session.isCursorKept) continue;
+      const held = cursors.get(account) ?? this.#cursorsOfLeft.get(account);
+      cursors.set(account, earlierId(this.#cursorOf(session), held));
     }
     return cursors;
+  }
+
+  /** The account's sessions online but `except`, leaving out any whose place says nothing (see `isCursorKept`). */
+  #keptSessionsOf(account: string, except: Session): Session[] {
+    const named = this.#sessionsByName.get(account);
+    if (named === undefined) return [];
+    return [...named].filter(
+      (other) => other !== except && other.account === account && other.isCursorKept && this.isOnline(other),
+    );
   }
 
   #cursorOf(session: Session): string {
@@ -408,4 +447,9 @@ function guestName(sessionId: number, salt: number): string {
   // Unguessable from the address, different in every run, unique within the process (the number is in it).
   const tag = (((sessionId * 2654435761) ^ salt) >>> 0).toString(16).padStart(8, "0").slice(-4);
   return `guest-${tag}${sessionId.toString(36)}`;
+}
+
+/** The earlier of two delivery places; ids sort by time, and undefined is no place at all. */
+function earlierId(id: string, other: string | undefined): string {
+  return other !== undefined && other < id ? other : id;
 }

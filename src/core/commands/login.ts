@@ -68,7 +68,8 @@ async function replayMissed(
 ): Promise<void> {
   const store = hub.store;
   if (store === null) return;
-  const cursor = await store.deliveryCursor(key);
+  // Another session of the account online has shown it everything up to its place.
+  const cursor = hub.onlineCursorOf(key, session) ?? (await store.deliveryCursor(key));
   if (cursor === "") return;
   const rooms = session.roomNames();
   const missed = await store.missedSince(cursor, rooms, key, hub.options.missedReplayCap);
