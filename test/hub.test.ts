@@ -94,7 +94,18 @@ describe("hub", () => {
       reply: { kind: "renamed", name: "Alice", unchanged: false },
     });
     const impostor = connectUser(hub, "10.0.0.2:2");
-    for (const name of ["alice", "ALICE", "аlice", "ａｌｉｃｅ", "AIice", "alicе"]) {
+    // Cyrillic а, і and ї, Greek ι, dotless ı, Latin alpha ɑ, small capital ᴀ, Cherokee Ꭺ, Latin e.
+    const lookAlikes = [
+      "аlice",
+      "al\u0456ce",
+      "al\u0457ce",
+      "al\u03b9ce",
+      "al\u0131ce",
+      "\u0251lice",
+      "\u1d00lice",
+      "\u13aalice",
+    ];
+    for (const name of ["alice", "ALICE", ...lookAlikes, "ａｌｉｃｅ", "AIice", "alicе"]) {
       await impostor.run({ kind: "nick", name });
       const last = impostor.events.at(-1);
       assert.ok(last?.kind === "error", `${name} was accepted`);
@@ -108,6 +119,8 @@ describe("hub", () => {
       "a:b",
       "server",
       "NickServ",
+      "adm\u0456n",
+      "n\u0456ckserv",
       "guest-1234",
       "",
       "x".repeat(33),
@@ -115,6 +128,24 @@ describe("hub", () => {
       await impostor.run({ kind: "nick", name });
       const last = impostor.events.at(-1);
       assert.ok(last?.kind === "error" && last.error.code === "ERR_BAD_NAME", `${JSON.stringify(name)} was accepted`);
+    }
+  });
+
+  it("treats look-alike rooms as one room, and a name made of look-alike letter pairs as the same name", async () => {
+    const hub = newHub();
+    const alice = connectUser(hub, "10.0.0.1:1");
+    await alice.run(join("#Mixed"));
+    await alice.run({ kind: "nick", name: "mike" });
+    const other = connectUser(hub, "10.0.0.2:2");
+    await other.run(join("#m\u0456xed"));
+    assert.deepEqual(
+      other.events.filter((event) => event.kind === "joined").map((event) => event.room),
+      ["#Mixed"],
+    );
+    for (const name of ["rnike", "m\u0456ke"]) {
+      await other.run({ kind: "nick", name });
+      const last = other.events.at(-1);
+      assert.ok(last?.kind === "error" && last.error.code === "ERR_NAME_IN_USE", `${name} was accepted`);
     }
   });
 

@@ -508,6 +508,39 @@ describe("SqliteStore schema and start-up", () => {
     }
   });
 
+  it("moves accounts whose look-alike letters were keyed short of the end, with their rooms, cursor and messages", async () => {
+    const file = path.join(dataDir, "parley.db");
+    const old = new Database(file);
+    applyMigrations(old, MIGRATIONS.slice(0, 4));
+    // Before version 5, Cyrillic і in a name was keyed as i, though a Latin i was keyed as l.
+    const insertAccount = old.prepare(
+      "INSERT INTO accounts (key, name, password_hash, created_at) VALUES (?, ?, 'h', 0)",
+    );
+    insertAccount.run("alice", "al\u0456ce");
+    insertAccount.run("bob", "bob");
+    old.prepare("INSERT INTO account_rooms (key, room) VALUES ('alice', '#rust')").run();
+    old.prepare("INSERT INTO delivery_cursors (key, last_id) VALUES ('alice', 'x')").run();
+    const insertEntry = old.prepare(
+      `INSERT INTO history (id, at, kind, target, sender, sender_key, recipient_key, text)
+       VALUES (?, 0, 'message', ?, ?, ?, ?, ?)`,
+    );
+    insertEntry.run(idFor(1), "al\u0456ce", "bob", "bob", "alice", "to alice");
+    insertEntry.run(idFor(2), "bob", "al\u0456ce", "alice", "bob", "from alice");
+    old.close();
+
+    const store = SqliteStore.open(dataDir);
+    try {
+      assert.equal(await store.findAccount("alice"), null);
+      assert.equal((await store.findAccount("allce"))?.name, "al\u0456ce");
+      assert.deepEqual(await store.accountRooms("allce"), ["#rust"]);
+      assert.equal(await store.deliveryCursor("allce"), "x");
+      assert.deepEqual(texts(await store.directHistory("allce", "bob", 10)), ["to alice", "from alice"]);
+      assert.equal((await store.findAccount("bob"))?.name, "bob");
+    } finally {
+      await store.close();
+    }
+  });
+
   it("runs each migration in its own transaction and stops at the first that fails", () => {
     const db = new Database(path.join(dataDir, "custom.db"));
     const migrations: Migration[] = [

@@ -100,6 +100,8 @@ export class Hub {
 
   /** Rooms known before any user arrives (those with a topic, from the store). */
   restoreRoom(name: string, topic: string, topicBy: string, topicAt: number): void {
+    // Kept from before names were compared as they are now: the first of look-alikes wins.
+    if (this.#roomsByKey.has(identityKey(name))) return;
     const room = this.#createRoom(name);
     room.topic = topic;
     room.topicBy = topicBy;

@@ -16,8 +16,12 @@ export const MAX_TOPIC_LENGTH = 390;
 const INVISIBLE_OR_CONTROL = /[\p{Cc}\p{Cf}\p{Z}\p{Cs}\p{Co}\p{Cn}\u115f\u1160\u3164\uffa0]/u;
 /** Characters that mean something in our protocols (IRC prefixes and masks, room sigils). */
 const RESERVED_CHARACTERS = /[!@#:,*]/;
-/** Look-alikes of Latin letters and digits, mapped to what they imitate (lower case). */
-const CONFUSABLE_WITH_LATIN = new Map<string, string>(
+/**
+ * Look-alikes of Latin letters and digits, mapped to what they imitate (lower case). A
+ * target may itself be mapped on (і to i, and i to l): `finalTargets` follows each chain
+ * to its end, so every spelling of a name reaches the same key.
+ */
+const CONFUSABLE_WITH_LATIN = finalTargets(
   Object.entries({
     // Cyrillic
     а: "a",
@@ -60,7 +64,16 @@ const CONFUSABLE_WITH_LATIN = new Map<string, string>(
     χ: "x",
     γ: "y",
     ω: "w",
+    // Armenian and Cherokee (lower-cased, as keys are)
+    օ: "o",
+    ս: "u",
+    "\uab7a": "a",
+    "\uab83": "e",
+    "\uab73": "c",
     // Latin and symbols that pass for other letters
+    ɑ: "a",
+    ᴀ: "a",
+    ƅ: "b",
     ı: "i",
     ȷ: "j",
     ł: "l",
@@ -80,6 +93,8 @@ const CONFUSABLE_WITH_LATIN = new Map<string, string>(
     "—": "-",
   }),
 );
+/** Pairs of letters that pass for one (UTS #39 maps them too), replaced after the letters are. */
+const CONFUSABLE_PAIRS: ReadonlyArray<readonly [string, string]> = [["rn", "m"]];
 
 /** Names that could pass for the server or its services. */
 const RESERVED_KEYS = new Set(
@@ -153,5 +168,19 @@ export function identityKey(name: string): string {
   const decomposed = name.normalize("NFKD").toLowerCase().replace(/\p{M}/gu, "");
   let key = "";
   for (const character of decomposed) key += CONFUSABLE_WITH_LATIN.get(character) ?? character;
+  for (const [pair, letter] of CONFUSABLE_PAIRS) key = key.replaceAll(pair, letter);
   return key;
+}
+
+function finalTargets(entries: ReadonlyArray<readonly [string, string]>): Map<string, string> {
+  const direct = new Map(entries);
+  const follow = (target: string, seen: Set<string>): string =>
+    [...target]
+      .map((character) => {
+        const next = direct.get(character);
+        if (next === undefined || seen.has(character)) return character;
+        return follow(next, new Set([...seen, character]));
+      })
+      .join("");
+  return new Map(entries.map(([character, target]) => [character, follow(target, new Set([character]))]));
 }

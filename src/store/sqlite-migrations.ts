@@ -4,6 +4,7 @@
  * never edited once released, only followed by a new one.
  */
 import type Database from "better-sqlite3";
+import { identityKey } from "../core/names.js";
 
 export interface Migration {
   /** 1, 2, 3...: one more than the migration before it. */
@@ -106,7 +107,36 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX history_by_target ON history (target, id, recipient_key, kind);
     `,
   },
+  {
+    version: 5,
+    description: "account keys follow look-alike letters to the end (Cyrillic і is l, as i is; rn is m)",
+    up: rekeyAccounts,
+  },
 ];
+
+/**
+ * Moves every account whose key the current `identityKey` would spell differently to that
+ * key, with its rooms, cursor and direct messages. An account whose new key is already
+ * another's keeps its old one: nothing is lost, but only the other can be logged in to.
+ */
+function rekeyAccounts(db: Database.Database): void {
+  const accounts = db.prepare<[], { key: string; name: string }>("SELECT key, name FROM accounts").all();
+  const isTaken = db.prepare<[string], number>("SELECT count(*) FROM accounts WHERE key = ?").pluck();
+  const moves = [
+    `INSERT INTO accounts (key, name, password_hash, created_at)
+       SELECT @to, name, password_hash, created_at FROM accounts WHERE key = @from`,
+    "UPDATE account_rooms SET key = @to WHERE key = @from",
+    "UPDATE delivery_cursors SET key = @to WHERE key = @from",
+    "UPDATE history SET sender_key = @to WHERE sender_key = @from",
+    "UPDATE history SET recipient_key = @to WHERE recipient_key = @from",
+    "DELETE FROM accounts WHERE key = @from",
+  ].map((sql) => db.prepare<{ from: string; to: string }>(sql));
+  for (const { key, name } of accounts) {
+    const newKey = identityKey(name);
+    if (newKey === key || isTaken.get(newKey) !== 0) continue;
+    for (const move of moves) move.run({ from: key, to: newKey });
+  }
+}
 
 export type MigrationErrorCode = "ERR_SCHEMA_TOO_NEW" | "ERR_MIGRATION_FAILED";
 
