@@ -278,7 +278,7 @@ describe("catching up after a login", () => {
     const back = await connect();
     const reply = await ask(back, "/login alice password1", END, 20_000);
     const block = historyBlock(reply, AWAY);
-    const older = /^- \((\d+) older messages not shown: \/history shows more\)$/.exec(block[0]);
+    const older = /^- \((\d+) older messages not shown: \/history or \/search finds them\)$/.exec(block[0]);
     assert.ok(older !== null, `no count of older messages: ${block[0]}`);
     assert.deepEqual(
       numbersIn(block),
@@ -375,6 +375,19 @@ describe("catching up after a login", () => {
     assert.ok(missed.includes("#only-first [bob] said after the first session left"), missed.join("\n"));
   });
 
+  it("keeps the rooms joined before logging in as the account's", async (t) => {
+    const { connect } = await aliceAway(t);
+    const first = await connect();
+    await ask(first, "/join #before", (line) => line.startsWith("- You joined #before"));
+    await ask(first, "/login alice password1", isLoggedIn);
+    first.send("/quit\n");
+    await first.waitForClose();
+    const again = await connect();
+    assert.deepEqual(await ask(again, "/login alice password1", isLoggedIn), [
+      "- Logged in as alice. Your rooms: #lobby, #before, #rust.",
+    ]);
+  });
+
   it("does not replay what a user already saw before logging in", async (t) => {
     const { bob, connect } = await aliceAway(t);
     const alice = await connect();
@@ -398,7 +411,7 @@ describe("catching up after a login", () => {
     assert.deepEqual(reply.slice(0, 3), [
       "- Logged in as alice. Your rooms: #lobby, #rust.",
       AWAY,
-      "- (20 older messages not shown: /history shows more)",
+      "- (20 older messages not shown: /history or /search finds them)",
     ]);
     assert.deepEqual(
       historyBlock(reply, AWAY).slice(1).map(withoutTime),
@@ -415,7 +428,7 @@ describe("catching up after a login", () => {
     const reply = await ask(alice, "/login alice password1", END);
     assert.deepEqual(reply.slice(0, 2), ["- Logged in as alice. Your rooms: #lobby, #rust.", AWAY]);
     const block = historyBlock(reply, AWAY);
-    assert.match(block[0], /^- \(\d+ older messages not shown: \/history shows more\)$/);
+    assert.match(block[0], /^- \(\d+ older messages not shown: \/history or \/search finds them\)$/);
     const numbers = block.slice(1).map((line) => Number(/^#rust \[bob\] missed (\d+)$/.exec(withoutTime(line))?.[1]));
     assert.ok(numbers.length > 0 && numbers.length <= 10, block.join("\n"));
     assert.deepEqual(

@@ -322,6 +322,26 @@ describe("rooms", () => {
     assert.deepEqual(await ask(bob, "/topic", (line) => line.startsWith("- #lobby")), ["- #lobby has no topic."]);
     const history = await ask(bob, "/history 5", "- End of history.");
     assert.match(history.at(-2) ?? "", /^~ .* #lobby > alice cleared the topic\.$/);
+
+    // Clearing again clears nothing: alice is told so, and nobody else hears of it.
+    assert.deepEqual(await ask(alice, "/topic -delete", (line) => line.startsWith("- #lobby")), [
+      "- #lobby has no topic.",
+    ]);
+    await ask(bob, "/topic", "- #lobby has no topic.");
+    assert.equal(bob.lines.filter((line) => line === "> alice cleared the topic.").length, 1);
+  });
+
+  it("/rooms counts the people in a room whose topic outlived them", async (t) => {
+    const { connect } = await startChat(t);
+    const alice = await connect("alice");
+    await ask(alice, "/join #kept", (line) => line.startsWith("- You joined #kept"));
+    await ask(alice, "/topic Still here", "> alice set the topic: Still here");
+    await ask(alice, "/part #kept", (line) => line.startsWith("- You left #kept"));
+    assert.deepEqual(await ask(alice, "/rooms", (line) => line.startsWith("-   #lobby")), [
+      "- 2 rooms:",
+      "-   #kept (0 users online): Still here",
+      "-   #lobby (1 user online)",
+    ]);
   });
 
   it("refuses a room name without # and one longer than 64 characters", async (t) => {

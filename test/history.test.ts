@@ -138,10 +138,13 @@ describe("/history", () => {
     assert.deepEqual(await ask(carol, "/history #nowhere 2", isError), ["! There is no room #nowhere."]);
     assert.deepEqual(await ask(carol, "/history 0", isError), ["! Usage: /history [#room|NAME] [N]"]);
     assert.deepEqual(await ask(carol, "/history #lobby 2 3", isError), ["! Usage: /history [#room|NAME] [N]"]);
-    for (const count of ["-1", "1.5", ".5"]) {
+    for (const count of ["-1", "1.5", ".5", "1e3", "0x10"]) {
       assert.deepEqual(await ask(carol, `/history ${count}`, isError), ["! Usage: /history [#room|NAME] [N]"], count);
     }
     assert.deepEqual(await ask(carol, "/history nobody", isError), ["! Nobody is called nobody."]);
+    assert.deepEqual(await ask(carol, "/history 501", isError), [
+      "! /history shows at most 500 messages at a time; /search finds older ones.",
+    ]);
   });
 
   it("survives a restart of the server", async (t) => {

@@ -122,6 +122,8 @@ describe("hub", () => {
       "adm\u0456n",
       "n\u0456ckserv",
       "guest-1234",
+      "guest_7f3a1",
+      "Guest",
       "",
       "x".repeat(33),
     ]) {

@@ -112,8 +112,9 @@ const RESERVED_KEYS = new Set(
     "you",
   ].map((name) => identityKey(name)),
 );
-/** Guest names are handed out by the server. */
-const GUEST_PREFIX_KEY = identityKey("guest-");
+/** Guest names are handed out by the server: "guest", and "guest" then a separator, are its own. */
+const GUEST_KEY = identityKey("guest");
+const GUEST_SEPARATORS = new Set(["-", "_", "."]);
 
 /** Returns the NFC form of a valid user name, or an error value. */
 export function parseUserName(input: string): { name: string } | ChatError {
@@ -124,7 +125,8 @@ export function parseUserName(input: string): { name: string } | ChatError {
     return { code: "ERR_BAD_NAME", detail: { name: input, reason: "it may not start with - or '" } };
   }
   const key = identityKey(name);
-  if (RESERVED_KEYS.has(key) || key.startsWith(GUEST_PREFIX_KEY)) {
+  const isGuestLike = key === GUEST_KEY || (key.startsWith(GUEST_KEY) && GUEST_SEPARATORS.has(key[GUEST_KEY.length]));
+  if (RESERVED_KEYS.has(key) || isGuestLike) {
     return { code: "ERR_BAD_NAME", detail: { name: input, reason: "it is reserved" } };
   }
   return { name };

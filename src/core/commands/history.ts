@@ -10,8 +10,12 @@ export async function history(hub: Hub, session: Session, command: CommandOf<"hi
     hub.fail(session, "ERR_HISTORY_OFF", { what: "history" });
     return;
   }
+  if (command.limit > hub.options.maxHistoryRequest) {
+    hub.fail(session, "ERR_HISTORY_TOO_MANY", { limit: hub.options.maxHistoryRequest });
+    return;
+  }
   await hub.settled();
-  const limit = Math.min(Math.max(command.limit, 1), hub.options.maxHistoryRequest);
+  const limit = Math.max(command.limit, 1);
   if (command.where.startsWith("#")) {
     const room = roomOfMember(hub, session, command.where);
     if (room === null) return;

@@ -50,6 +50,8 @@ export async function login(hub: Hub, session: Session, command: CommandOf<"logi
   session.account = key;
   hub.rename(session, account.name, key);
   const rooms = await store.accountRooms(key);
+  // Rooms joined before logging in are the account's from now on, as those joined after are.
+  for (const room of session.rooms) if (!rooms.includes(room.name)) await store.addAccountRoom(key, room.name);
   for (const name of rooms) {
     const joined = hub.joinRoom(session, name);
     if ("code" in joined) hub.failWith(session, joined);

@@ -18,6 +18,11 @@ export async function topic(hub: Hub, session: Session, command: CommandOf<"topi
   }
   const room = roomOfMember(hub, session, command.room);
   if (room === null) return;
+  if (command.topic === "" && room.topic === "") {
+    // Nothing to clear: said to the one who asked, announced to nobody.
+    hub.reply(session, { kind: "topic", room: room.name, topic: "", by: "", at: 0 });
+    return;
+  }
   if ([...command.topic].length > MAX_TOPIC_LENGTH) {
     hub.fail(session, "ERR_TOPIC_TOO_LONG", { limit: MAX_TOPIC_LENGTH });
     return;

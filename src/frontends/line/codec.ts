@@ -16,6 +16,11 @@ export function usersOnline(count: number): string {
   return count >= 2 ? `${count} users online` : `${count} user online`;
 }
 
+/** The same count in replies the original never had, where "0 users" reads right. */
+function membersOnline(count: number): string {
+  return count === 1 ? "1 user online" : `${count} users online`;
+}
+
 export function renderWelcome(members: number): Buffer {
   return Buffer.from(`> Connected to the chat server (${usersOnline(members)})\n`);
 }
@@ -141,11 +146,11 @@ function replyLines(reply: Reply): string[] {
         `- ${reply.rooms.length} room${reply.rooms.length === 1 ? "" : "s"}:`,
         ...reply.rooms.map(
           (room) =>
-            `-   ${shown(room.name)} (${usersOnline(room.members)})${room.topic === "" ? "" : `: ${shown(room.topic)}`}`,
+            `-   ${shown(room.name)} (${membersOnline(room.members)})${room.topic === "" ? "" : `: ${shown(room.topic)}`}`,
         ),
       ];
     case "who":
-      return [`- ${shown(reply.room)} (${usersOnline(reply.names.length)}): ${reply.names.map(shown).join(", ")}`];
+      return [`- ${shown(reply.room)} (${membersOnline(reply.names.length)}): ${reply.names.map(shown).join(", ")}`];
     case "topic":
       return reply.topic === ""
         ? [`- ${shown(reply.room)} has no topic.`]
@@ -155,7 +160,7 @@ function replyLines(reply: Reply): string[] {
     case "joined":
       if (reply.wasMember) return [`- You are already in ${shown(reply.room)}; it is now your current room.`];
       return [
-        `- You joined ${shown(reply.room)} (${usersOnline(reply.members)}); it is now your current room.`,
+        `- You joined ${shown(reply.room)} (${membersOnline(reply.members)}); it is now your current room.`,
         ...(reply.topic === "" ? [] : [`- Topic: ${shown(reply.topic)}`]),
       ];
     case "left":
@@ -197,7 +202,9 @@ function historyLines(reply: Extract<Reply, { kind: "history" }>): string[] {
         : `- History ${isRoom ? "of" : "with"} ${where}:`;
   const lines = [title];
   if (reply.more > 0) {
-    lines.push(`- (${reply.more} older message${reply.more === 1 ? "" : "s"} not shown: /history shows more)`);
+    lines.push(
+      `- (${reply.more} older message${reply.more === 1 ? "" : "s"} not shown: /history or /search finds them)`,
+    );
   }
   lines.push(...reply.items.map(historyItemLine));
   if (reply.items.length > 0) lines.push("- End of history.");
@@ -274,6 +281,8 @@ function errorText(error: ChatError): string {
       return `"${shown(String(detail.room))}" cannot be a room name: ${detail.reason}.`;
     case "ERR_TOO_MANY_ROOMS":
       return `You are in ${detail.limit} rooms, the most allowed: /part one first.`;
+    case "ERR_HISTORY_TOO_MANY":
+      return `/history shows at most ${detail.limit} messages at a time; /search finds older ones.`;
     case "ERR_TOPIC_TOO_LONG":
       return `Topic too long (the limit is ${detail.limit} characters).`;
     case "ERR_NEED_NAME":
