@@ -668,6 +668,22 @@ describe("SqliteStore schema and start-up", () => {
     );
   });
 
+  it("refuses a data directory where no directory can be made, at once", { skip: !fs.existsSync("/proc/self") }, () => {
+    // Node's own recursive mkdir spins for ever here; a child with a time limit keeps this test from doing so.
+    const wanted = "/proc/parley-test/data";
+    const script = `
+      const { SqliteStore } = await import(${JSON.stringify(STORE_MODULE)});
+      try { SqliteStore.open(${JSON.stringify(wanted)}); } catch (error) { console.log(error.message); }
+    `;
+    const opened = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+      cwd: REPO_ROOT,
+      encoding: "utf8",
+      timeout: 20_000,
+    });
+    assert.equal(opened.signal, null, "it did not finish");
+    assert.match(opened.stdout.trim(), /^cannot create the data directory \/proc\/parley-test\/data: /);
+  });
+
   it("refuses a data directory that cannot be created, naming it", () => {
     const blocker = path.join(dataDir, "afile");
     fs.writeFileSync(blocker, "a regular file where a directory should be");

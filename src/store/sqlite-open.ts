@@ -4,6 +4,7 @@
  * names the path and says what is wrong, in a line an operator can act on.
  */
 import fs from "node:fs";
+import path from "node:path";
 import Database from "better-sqlite3";
 import { applyMigrations, readSchemaVersion } from "./sqlite-migrations.js";
 
@@ -30,7 +31,7 @@ export class StoreOpenError extends Error {
 
 export function createDataDirectory(dataDir: string): void {
   try {
-    fs.mkdirSync(dataDir, { recursive: true });
+    makeDirectories(dataDir);
   } catch (error) {
     throw new StoreOpenError(`cannot create the data directory ${dataDir}: ${describeFileError(error)}`, {
       cause: error,
@@ -42,6 +43,29 @@ export function createDataDirectory(dataDir: string): void {
     throw new StoreOpenError(`cannot write to the data directory ${dataDir}: ${describeFileError(error)}`, {
       cause: error,
     });
+  }
+}
+
+/**
+ * Makes `dir` and any missing parents, one at a time: Node's recursive mkdir spins for ever
+ * where a directory cannot be made although its parent exists (under /proc, say).
+ */
+function makeDirectories(dir: string): void {
+  const missing: string[] = [];
+  for (let at = path.resolve(dir); !fs.existsSync(at); at = path.dirname(at)) {
+    missing.push(at);
+    if (path.dirname(at) === at) break;
+  }
+  for (const each of missing.reverse()) {
+    try {
+      fs.mkdirSync(each);
+    } catch (error) {
+      // Made meanwhile by someone else is as good as made.
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST" || !fs.statSync(each).isDirectory()) throw error;
+    }
+  }
+  if (!fs.statSync(dir).isDirectory()) {
+    throw Object.assign(new Error(`${dir} is not a directory`), { code: "EEXIST" });
   }
 }
 
@@ -126,6 +150,8 @@ function describeFileError(error: unknown): string {
       return "permission denied";
     case "EROFS":
       return "the file system is read-only";
+    case "ENOENT":
+      return "no directory can be made there";
     case "EEXIST":
       return "it exists and is not a directory";
     default:
