@@ -388,6 +388,48 @@ describe("catching up after a login", () => {
     ]);
   });
 
+  it("a login from a client that closed with lines still paced leaves what the account missed", async (t) => {
+    const { bob, connect } = await aliceAway(t, { commandsPerSecond: 20, commandBurst: 5 });
+    bob.send("missed 1\n");
+    await ask(bob, "/history #rust 1", END);
+    const script = await connect();
+    const guestLines = Array.from({ length: 8 }, (_, i) => `guest line ${i}\n`).join("");
+    // Lines after the login keep it paced for longer than the password check takes.
+    const afterLines = Array.from({ length: 10 }, (_, i) => `after ${i}\n`).join("");
+    script.send(`${guestLines}/login alice password1\n${afterLines}said as alice\n`);
+    script.socket.end();
+    await bob.waitFor("#lobby [alice] said as alice");
+    await bob.waitFor((line) => line.startsWith("< The user alice left."));
+
+    const alice = await connect();
+    const reply = await ask(alice, "/login alice password1", END);
+    assert.ok(historyBlock(reply, AWAY).map(withoutTime).includes("#rust [bob] missed 1"));
+  });
+
+  it("a session that comes and goes beside one that stays is replayed each missed message once", async (t) => {
+    const { bob, connect } = await aliceAway(t);
+    const desktop = await connect();
+    await ask(desktop, "/login alice password1", isLoggedIn);
+    let phone = await connect();
+    await ask(phone, "/login alice password1", isLoggedIn);
+    phone.send("/quit\n");
+    await phone.waitForClose();
+    bob.send("said while the phone was away\n");
+    await desktop.waitFor("#rust [bob] said while the phone was away");
+
+    const replayedPerLogin: number[] = [];
+    for (let login = 0; login < 3; login++) {
+      phone = await connect();
+      await ask(phone, "/login alice password1", isLoggedIn);
+      // Commands run in order: the answer to /who comes after any replay.
+      await ask(phone, "/who #rust", (line) => line.startsWith("- #rust"));
+      replayedPerLogin.push(phone.lines.filter((line) => line.endsWith("[bob] said while the phone was away")).length);
+      phone.send("/quit\n");
+      await phone.waitForClose();
+    }
+    assert.deepEqual(replayedPerLogin, [1, 0, 0]);
+  });
+
   it("does not replay what a user already saw before logging in", async (t) => {
     const { bob, connect } = await aliceAway(t);
     const alice = await connect();

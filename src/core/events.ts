@@ -126,6 +126,11 @@ export type Reply =
       readonly items: readonly HistoryItem[];
       /** Older items left out; `/history` can show them. */
       readonly more: number;
+      /**
+       * Missed messages: the account's place they come after. Until they reach the user,
+       * that is still where the account stands (see `EventSink.deliveredThrough`).
+       */
+      readonly after?: string;
     }
   /** `limit`: the most a search shows; as many items as that means there may be more. */
   | { readonly kind: "search"; readonly query: string; readonly items: readonly HistoryItem[]; readonly limit: number }

@@ -5,6 +5,7 @@ import type { HistoryEntry, MessageStore } from "../store/store.js";
 import { COMMAND_HANDLERS } from "./commands/index.js";
 import type { Command } from "./commands.js";
 import { CommitPipeline } from "./commit-pipeline.js";
+import { DeliveryCursors } from "./delivery-cursors.js";
 import { type ChatError, type ChatErrorCode, chatError } from "./errors.js";
 import type { Reply } from "./events.js";
 import { type EventObserver, FanOut } from "./fan-out.js";
@@ -53,8 +54,7 @@ export class Hub {
   readonly #fanOut: FanOut;
   /** Null without a store: events then go straight to the bus. */
   readonly #commits: CommitPipeline | null;
-  /** Per account with sessions online: the earliest place of those of its sessions that left meanwhile. */
-  readonly #cursorsOfLeft = new Map<string, string>();
+  readonly #cursors: DeliveryCursors;
   #nextSessionId = 1;
   /**
    * Session numbers start again at 1 in every run, and history outlives the run: a guest's
@@ -79,6 +79,11 @@ export class Hub {
       (session) => this.#closeBroken(session),
     );
     this.#bus.subscribe((event) => this.#fanOut.deliver(event));
+    this.#cursors = new DeliveryCursors({
+      lastDeliveredId: () => this.#fanOut.lastDeliveredId,
+      sessionsNamed: (key) => this.#sessionsByName.get(key),
+      isOnline: (session) => this.isOnline(session),
+    });
     this.#commits =
       options.store === null
         ? null
@@ -331,66 +336,26 @@ export class Hub {
     return this.#fanOut.lastDeliveredId;
   }
 
-  /**
-   * A session of an account is leaving (or logging out): persists where the account's
-   * delivery stands, so a later login replays only what it missed. While other sessions of
-   * the account stay, its place is held instead: they may not be in its rooms, so the
-   * account's place is the earliest of theirs and its own until the last one goes.
-   */
+  /** A session of an account is leaving (or logging out): saves the account's place, unless others of it stay. */
   saveCursorOf(session: Session): void {
-    const account = session.account;
-    if (account === null || !session.isCursorKept || this.store === null) return;
-    if (this.#fanOut.lastDeliveredId === "") return;
-    const cursor = earlierId(this.#cursorOf(session), this.#cursorsOfLeft.get(account));
-    if (this.#keptSessionsOf(account, session).length > 0) {
-      this.#cursorsOfLeft.set(account, cursor);
-      return;
-    }
-    this.#cursorsOfLeft.delete(account);
+    if (this.store === null) return;
+    const cursor = this.#cursors.leave(session);
+    if (cursor === null || session.account === null) return;
     void this.store
-      .saveDeliveryCursors(new Map([[account, cursor]]))
+      .saveDeliveryCursors(new Map([[session.account, cursor]]))
       .catch((error: unknown) =>
         this.log.error({ event: "store-error", err: error }, "could not save a delivery cursor"),
       );
   }
 
-  /**
-   * Where the account's delivery stands while another of its sessions than `except` is
-   * online: what a new login of it has missed comes after this. Undefined when none is.
-   */
-  onlineCursorOf(account: string, except: Session): string | undefined {
-    const others = this.#keptSessionsOf(account, except);
-    if (others.length === 0) return undefined;
-    return others.reduce<string | undefined>(
-      (cursor, other) => earlierId(this.#cursorOf(other), cursor),
-      this.#cursorsOfLeft.get(account),
-    );
+  /** Where a new login of `account` catches up from while another session of it is online; see `DeliveryCursors`. */
+  catchUpCursorOf(account: string, session: Session): string | undefined {
+    return this.#cursors.catchUpFrom(account, session);
   }
 
   /** Where every account with a session online stands, for the periodic save. */
   deliveryCursors(): Map<string, string> {
-    const cursors = new Map<string, string>();
-    if (this.#fanOut.lastDeliveredId === "") return cursors;
-    for (const session of this.#sessions.values()) {
-      const account = session.account;
-      if (account === null || !session.isCursorKept) continue;
-      const held = cursors.get(account) ?? this.#cursorsOfLeft.get(account);
-      cursors.set(account, earlierId(this.#cursorOf(session), held));
-    }
-    return cursors;
-  }
-
-  /** The account's sessions online but `except`, leaving out any whose place says nothing (see `isCursorKept`). */
-  #keptSessionsOf(account: string, except: Session): Session[] {
-    const named = this.#sessionsByName.get(account);
-    if (named === undefined) return [];
-    return [...named].filter(
-      (other) => other !== except && other.account === account && other.isCursorKept && this.isOnline(other),
-    );
-  }
-
-  #cursorOf(session: Session): string {
-    return session.sink.deliveredThrough?.() ?? this.#fanOut.lastDeliveredId;
+    return this.#cursors.placesOf(this.#sessions.values());
   }
 
   #dropUncommitted(events: readonly BusEvent[], error: unknown): void {
@@ -449,9 +414,4 @@ function guestName(sessionId: number, salt: number): string {
   // Unguessable from the address, different in every run, unique within the process (the number is in it).
   const tag = (((sessionId * 2654435761) ^ salt) >>> 0).toString(16).padStart(8, "0").slice(-4);
   return `guest-${tag}${sessionId.toString(36)}`;
-}
-
-/** The earlier of two delivery places; ids sort by time, and undefined is no place at all. */
-function earlierId(id: string, other: string | undefined): string {
-  return other !== undefined && other < id ? other : id;
 }

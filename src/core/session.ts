@@ -57,6 +57,11 @@ export class Session {
    * delivery stands says nothing of what the account has seen.
    */
   isCursorKept = true;
+  /**
+   * Set by the front end when the client has closed: the session may still carry out what
+   * it sent (paced lines, queued commands), but nothing reaches the user any more.
+   */
+  isClientGone = false;
 
   constructor(
     sessionId: number,

@@ -347,13 +347,14 @@ export class Connection implements LineSink {
   }
 
   #onError(error: NodeJS.ErrnoException): void {
+    // Node empties the socket's buffer before 'close': what it held is known only now.
+    this.#closedWithUnwritten ||= this.#queue !== null || this.socket.writableLength > 0;
     const reason: CloseReason = error.code === "ECONNRESET" || error.code === "EPIPE" ? "reset" : "peer-closed";
     if (this.#closeReason === null) this.#closeReason = reason;
     this.#log.debug({ event: "socket-error", peer: this.address, code: error.code }, "socket error");
   }
 
   #onClose(): void {
-    // A reset or an error closes the socket with what it still held.
     this.#closedWithUnwritten ||= this.#queue !== null || this.socket.writableLength > 0;
     this.#clearQuietTimer();
     if (this.#graceTimer !== null) clearTimeout(this.#graceTimer);

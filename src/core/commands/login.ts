@@ -58,7 +58,7 @@ export async function login(hub: Hub, session: Session, command: CommandOf<"logi
   }
   hub.reply(session, { kind: "logged-in", name: account.name, rooms: session.roomNames() });
   // A client that has gone sees no replay: the account's place stays where it was.
-  if (session.leavingWith !== null) session.isCursorKept = false;
+  if (session.isClientGone) session.isCursorKept = false;
   else await replayMissed(hub, session, key, seenLiveAfter);
 }
 
@@ -71,7 +71,7 @@ async function replayMissed(
   const store = hub.store;
   if (store === null) return;
   // Another session of the account online has shown it everything up to its place.
-  const cursor = hub.onlineCursorOf(key, session) ?? (await store.deliveryCursor(key));
+  const cursor = hub.catchUpCursorOf(key, session) ?? (await store.deliveryCursor(key));
   if (cursor === "") return;
   const rooms = session.roomNames();
   const missed = await store.missedSince(cursor, rooms, key, hub.options.missedReplayCap);
@@ -81,7 +81,7 @@ async function replayMissed(
   };
   const items = missed.entries.filter(isUnseen).map((entry) => toHistoryItem(entry, key));
   if (!hub.isOnline(session) || (items.length === 0 && missed.more === 0)) return;
-  hub.reply(session, { kind: "history", reason: "missed", where: "", items, more: missed.more });
+  hub.reply(session, { kind: "history", reason: "missed", where: "", items, more: missed.more, after: cursor });
 }
 
 /** Guessing is throttled per host, not per connection. */

@@ -113,6 +113,7 @@ export class LineSession implements ConnectionHandler, EventSink {
 
   onClose(reason: CloseReason): void {
     this.#deliveredAtClose = this.deliveredThrough() ?? this.#hub.lastDeliveredId;
+    this.#session.isClientGone = true;
     // A client that sent its lines and closed (`cat notes | nc host port`) has them all
     // relayed, at the pace anyone's are; the user leaves after the last one.
     if (reason === "peer-closed" && this.#paced !== null && this.#paced.length > 0) {
@@ -223,6 +224,10 @@ export class LineSession implements ConnectionHandler, EventSink {
   }
 
   #onReply(reply: Reply): void {
+    // Missed messages are the account's until they reach the kernel: its place stays before them till then.
+    if (reply.kind === "history" && reply.after !== undefined && reply.after < this.#writtenThrough) {
+      this.#writtenThrough = reply.after;
+    }
     if (reply.kind === "joined") {
       this.#currentRoom = reply.room;
       if (this.#isAutoJoinPending) {

@@ -1,0 +1,90 @@
+import type { Session } from "./session.js";
+
+/** What the cursors need of the hub: where fan-out stands, and who is online under a name. */
+export interface CursorSources {
+  /** The id of the last event fanned out. */
+  lastDeliveredId(): string;
+  sessionsNamed(key: string): ReadonlySet<Session> | undefined;
+  isOnline(session: Session): boolean;
+}
+
+/**
+ * Where each account's delivery stands: a later login replays what came after it. A
+ * session's place is the hub's position, or, for one whose front end fell behind or whose
+ * client went, where its front end says everything reached the network. An account's place
+ * is the earliest of its sessions': they may be in different rooms, so one that leaves while
+ * others stay holds its place until a login catches up from it or the last session goes.
+ */
+export class DeliveryCursors {
+  readonly #sources: CursorSources;
+  /** Per account with sessions online: the earliest place of those of its sessions that left meanwhile. */
+  readonly #heldByAccount = new Map<string, string>();
+
+  constructor(sources: CursorSources) {
+    this.#sources = sources;
+  }
+
+  /**
+   * A session of an account leaves (or logs out). Returns the account's place to save, or
+   * null when there is nothing to save yet: other sessions of it stay, and its place is held.
+   */
+  leave(session: Session): string | null {
+    const account = session.account;
+    if (account === null || !session.isCursorKept || this.#sources.lastDeliveredId() === "") return null;
+    const cursor = earlierId(this.#placeOf(session), this.#heldByAccount.get(account));
+    if (this.#keptSessionsOf(account, session).length > 0) {
+      this.#heldByAccount.set(account, cursor);
+      return null;
+    }
+    this.#heldByAccount.delete(account);
+    return cursor;
+  }
+
+  /**
+   * Where a new login of the account catches up from while another session of it is online:
+   * the earliest place of those sessions and of any held. The new session is then in all of
+   * the account's rooms and stands for what was held, so the hold ends. Undefined when no
+   * other session is online: the stored place counts.
+   */
+  catchUpFrom(account: string, session: Session): string | undefined {
+    const others = this.#keptSessionsOf(account, session);
+    if (others.length === 0) return undefined;
+    const cursor = others.reduce<string | undefined>(
+      (earliest, other) => earlierId(this.#placeOf(other), earliest),
+      this.#heldByAccount.get(account),
+    );
+    this.#heldByAccount.delete(account);
+    return cursor;
+  }
+
+  /** The place of every account with a session online, for the periodic save. */
+  placesOf(sessions: Iterable<Session>): Map<string, string> {
+    const places = new Map<string, string>();
+    if (this.#sources.lastDeliveredId() === "") return places;
+    for (const session of sessions) {
+      const account = session.account;
+      if (account === null || !session.isCursorKept) continue;
+      const earliest = places.get(account) ?? this.#heldByAccount.get(account);
+      places.set(account, earlierId(this.#placeOf(session), earliest));
+    }
+    return places;
+  }
+
+  #placeOf(session: Session): string {
+    return session.sink.deliveredThrough?.() ?? this.#sources.lastDeliveredId();
+  }
+
+  /** The account's sessions online but `except`, leaving out any whose place says nothing (see `isCursorKept`). */
+  #keptSessionsOf(account: string, except: Session): Session[] {
+    const named = this.#sources.sessionsNamed(account);
+    if (named === undefined) return [];
+    return [...named].filter(
+      (other) => other !== except && other.account === account && other.isCursorKept && this.#sources.isOnline(other),
+    );
+  }
+}
+
+/** The earlier of two places; ids sort by time, and undefined is no place at all. */
+function earlierId(id: string, other: string | undefined): string {
+  return other !== undefined && other < id ? other : id;
+}

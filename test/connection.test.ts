@@ -1,0 +1,67 @@
+import assert from "node:assert/strict";
+import { once } from "node:events";
+import net from "node:net";
+import { describe, it } from "node:test";
+import pino from "pino";
+import { Connection } from "../src/net/connection.js";
+
+const LIMITS = { maxLineBytes: 4096, maxUnterminatedBytes: 65536, sendQueueBytes: 64 * 1024 * 1024, quietFlushMs: 50 };
+
+describe("Connection", () => {
+  it("knows it is behind when a peer resets with bytes the kernel never took", async (t) => {
+    const server = net.createServer();
+    t.after(() => server.close());
+    server.listen(0, "127.0.0.1");
+    await once(server, "listening");
+    const { port } = server.address() as net.AddressInfo;
+    const client = net.connect(port, "127.0.0.1");
+    client.on("error", () => {});
+    client.pause();
+    const [socket] = (await once(server, "connection")) as [net.Socket];
+    const connection = new Connection(socket, LIMITS, pino({ level: "silent" }));
+    const closed = new Promise<void>((resolve) =>
+      connection.attach({ onLine: () => {}, onLineTooLong: () => {}, onClose: () => resolve() }),
+    );
+
+    // More than the kernel's buffers on both sides hold, written in one turn: our queue is
+    // then empty and the rest sits in the socket's own buffer.
+    connection.send(Buffer.alloc(32 * 1024 * 1024, "x"));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.ok(socket.writableLength > 0, "the socket holds what the kernel would not take");
+    assert.equal(connection.isBehind, true);
+
+    client.resetAndDestroy();
+    await closed;
+    assert.equal(connection.isBehind, true, "what the socket held when the peer reset was lost");
+  });
+
+  it("is not behind once the peer has taken everything", async (t) => {
+    const server = net.createServer();
+    t.after(() => server.close());
+    server.listen(0, "127.0.0.1");
+    await once(server, "listening");
+    const { port } = server.address() as net.AddressInfo;
+    const client = net.connect(port, "127.0.0.1");
+    const [socket] = (await once(server, "connection")) as [net.Socket];
+    const connection = new Connection(socket, LIMITS, pino({ level: "silent" }));
+    let written = 0;
+    const closed = new Promise<void>((resolve) =>
+      connection.attach({
+        onLine: () => {},
+        onLineTooLong: () => {},
+        onAllWritten: () => {
+          written++;
+        },
+        onClose: () => resolve(),
+      }),
+    );
+    connection.send(Buffer.from("hello\n"));
+    const [chunk] = (await once(client, "data")) as [Buffer];
+    assert.equal(chunk.toString(), "hello\n");
+    assert.ok(written >= 1);
+    assert.equal(connection.isBehind, false);
+    client.end();
+    await closed;
+    assert.equal(connection.isBehind, false);
+  });
+});
