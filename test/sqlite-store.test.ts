@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, it } from "node:test";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import Database from "better-sqlite3";
 import { MessageIdGenerator } from "../src/core/message-id.js";
+import { identityKey } from "../src/core/names.js";
 import {
   applyMigrations,
   latestSchemaVersion,
@@ -539,6 +540,25 @@ describe("SqliteStore schema and start-up", () => {
     } finally {
       await store.close();
     }
+  });
+
+  it("keys names as stored accounts were keyed: a change to the keys needs a migration like 5", () => {
+    const keys = Object.fromEntries(
+      ["Alice", "ＡＬＩＣＥ", "al\u0456ce", "Zoë", "rnike", "b0b", "Straße", "ﬁona"].map((name) => [
+        name,
+        identityKey(name),
+      ]),
+    );
+    assert.deepEqual(keys, {
+      Alice: "allce",
+      ＡＬＩＣＥ: "allce",
+      "al\u0456ce": "allce",
+      Zoë: "zoe",
+      rnike: "mlke",
+      b0b: "bob",
+      Straße: "strasse",
+      ﬁona: "flona",
+    });
   });
 
   it("runs each migration in its own transaction and stops at the first that fails", () => {

@@ -116,7 +116,8 @@ export class Hub {
   connect(address: string, sink: EventSink): Session {
     const sessionId = this.#nextSessionId++;
     const anonymousName = this.options.hideAddresses ? guestName(sessionId, this.#guestNameSalt) : address;
-    const guestKey = `~${this.#runTag}.${sessionId}`;
+    // ":" can be in no name, so no name can pass for a guest's key.
+    const guestKey = `~${this.#runTag}:${sessionId}`;
     const session = new Session(sessionId, address, anonymousName, guestKey, sink, this.options.commandRate);
     this.#sessions.set(sessionId, session);
     return session;

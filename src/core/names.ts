@@ -18,10 +18,10 @@ const INVISIBLE_OR_CONTROL = /[\p{Cc}\p{Cf}\p{Z}\p{Cs}\p{Co}\p{Cn}\u115f\u1160\u
 const RESERVED_CHARACTERS = /[!@#:,*]/;
 /**
  * Look-alikes of Latin letters and digits, mapped to what they imitate (lower case). A
- * target may itself be mapped on (і to i, and i to l): `finalTargets` follows each chain
+ * target may itself be mapped on (і to i, and i to l): `followChains` follows each chain
  * to its end, so every spelling of a name reaches the same key.
  */
-const CONFUSABLE_WITH_LATIN = finalTargets(
+const CONFUSABLE_WITH_LATIN = followChains(
   Object.entries({
     // Cyrillic
     а: "a",
@@ -174,7 +174,7 @@ export function identityKey(name: string): string {
   return key;
 }
 
-function finalTargets(entries: ReadonlyArray<readonly [string, string]>): Map<string, string> {
+function followChains(entries: ReadonlyArray<readonly [string, string]>): Map<string, string> {
   const direct = new Map(entries);
   const follow = (target: string, seen: Set<string>): string =>
     [...target]

@@ -115,27 +115,40 @@ export const MIGRATIONS: readonly Migration[] = [
 ];
 
 /**
- * Moves every account whose key the current `identityKey` would spell differently to that
- * key, with its rooms, cursor and direct messages. An account whose new key is already
- * another's keeps its old one: nothing is lost, but only the other can be logged in to.
+ * Moves every account whose key the current `identityKey` spells differently to that key,
+ * with its rooms, cursor and direct messages. Where the new key is already another's, or
+ * an older account's moving there, the account keeps its old key: nothing is lost, but only
+ * the other can be logged in to. History is rewritten in one pass per column, however many
+ * accounts move.
  */
 function rekeyAccounts(db: Database.Database): void {
-  const accounts = db.prepare<[], { key: string; name: string }>("SELECT key, name FROM accounts").all();
-  const isTaken = db.prepare<[string], number>("SELECT count(*) FROM accounts WHERE key = ?").pluck();
-  const moves = [
-    `INSERT INTO accounts (key, name, password_hash, created_at)
-       SELECT @to, name, password_hash, created_at FROM accounts WHERE key = @from`,
-    "UPDATE account_rooms SET key = @to WHERE key = @from",
-    "UPDATE delivery_cursors SET key = @to WHERE key = @from",
-    "UPDATE history SET sender_key = @to WHERE sender_key = @from",
-    "UPDATE history SET recipient_key = @to WHERE recipient_key = @from",
-    "DELETE FROM accounts WHERE key = @from",
-  ].map((sql) => db.prepare<{ from: string; to: string }>(sql));
-  for (const { key, name } of accounts) {
-    const newKey = identityKey(name);
-    if (newKey === key || isTaken.get(newKey) !== 0) continue;
-    for (const move of moves) move.run({ from: key, to: newKey });
-  }
+  const accounts = db
+    .prepare<[], { key: string; name: string }>("SELECT key, name FROM accounts ORDER BY created_at, key")
+    .all();
+  // A key in use stays its holder's, even one about to move: moves never collide.
+  const taken = new Set(accounts.map(({ key }) => key));
+  const moves = accounts.flatMap(({ key, name }) => {
+    const to = identityKey(name);
+    if (to === key || taken.has(to)) return [];
+    taken.add(to);
+    return [{ from: key, to }];
+  });
+  if (moves.length === 0) return;
+  db.exec("CREATE TEMP TABLE account_moves (from_key TEXT PRIMARY KEY, to_key TEXT NOT NULL)");
+  const addMove = db.prepare<{ from: string; to: string }>("INSERT INTO account_moves VALUES (@from, @to)");
+  for (const move of moves) addMove.run(move);
+  const movedTo = (column: string) => `(SELECT to_key FROM account_moves WHERE from_key = ${column})`;
+  db.exec(`
+    INSERT INTO accounts (key, name, password_hash, created_at)
+      SELECT to_key, name, password_hash, created_at FROM accounts JOIN account_moves ON key = from_key;
+    UPDATE account_rooms SET key = ${movedTo("key")} WHERE key IN (SELECT from_key FROM account_moves);
+    UPDATE delivery_cursors SET key = ${movedTo("key")} WHERE key IN (SELECT from_key FROM account_moves);
+    UPDATE history SET sender_key = ${movedTo("sender_key")} WHERE sender_key IN (SELECT from_key FROM account_moves);
+    UPDATE history SET recipient_key = ${movedTo("recipient_key")}
+      WHERE recipient_key IN (SELECT from_key FROM account_moves);
+    DELETE FROM accounts WHERE key IN (SELECT from_key FROM account_moves);
+    DROP TABLE account_moves;
+  `);
 }
 
 export type MigrationErrorCode = "ERR_SCHEMA_TOO_NEW" | "ERR_MIGRATION_FAILED";

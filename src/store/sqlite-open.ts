@@ -37,6 +37,9 @@ export function createDataDirectory(dataDir: string): void {
       cause: error,
     });
   }
+  if (!fs.statSync(dataDir).isDirectory()) {
+    throw new StoreOpenError(`cannot create the data directory ${dataDir}: it exists and is not a directory`);
+  }
   try {
     fs.accessSync(dataDir, fs.constants.W_OK);
   } catch (error) {
@@ -63,9 +66,6 @@ function makeDirectories(dir: string): void {
       // Made meanwhile by someone else is as good as made.
       if ((error as NodeJS.ErrnoException).code !== "EEXIST" || !fs.statSync(each).isDirectory()) throw error;
     }
-  }
-  if (!fs.statSync(dir).isDirectory()) {
-    throw Object.assign(new Error(`${dir} is not a directory`), { code: "EEXIST" });
   }
 }
 

@@ -50,8 +50,11 @@ export async function login(hub: Hub, session: Session, command: CommandOf<"logi
   session.account = key;
   hub.rename(session, account.name, key);
   const rooms = await store.accountRooms(key);
-  // Rooms joined before logging in are the account's from now on, as those joined after are.
-  for (const room of session.rooms) if (!rooms.includes(room.name)) await store.addAccountRoom(key, room.name);
+  // Rooms joined before logging in are the account's from now on, as those joined after are,
+  // as far as the account has room for them.
+  const roomsBefore = [...session.rooms].filter((room) => !rooms.includes(room.name));
+  const roomsLeft = Math.max(0, hub.options.maxRoomsPerUser - rooms.length);
+  for (const room of roomsBefore.slice(0, roomsLeft)) await store.addAccountRoom(key, room.name);
   for (const name of rooms) {
     const joined = hub.joinRoom(session, name);
     if ("code" in joined) hub.failWith(session, joined);

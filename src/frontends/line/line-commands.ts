@@ -116,8 +116,7 @@ const LINE_COMMANDS: Readonly<Record<string, LineCommand>> = {
       // A first word that reads as a number is the count ("-1" and "1.5" are bad counts, not names);
       // anything else names a room or a person ("127.0.0.1:5555" is a guest).
       const where = words.length > 0 && Number.isNaN(Number(words[0])) ? words.shift() : current;
-      // Digits only: "1e3" and "0x10" are numbers to JavaScript, not counts to a person.
-      const limit = words.length === 0 ? DEFAULT_HISTORY_LIMIT : /^\d+$/.test(words[0]) ? Number(words[0]) : Number.NaN;
+      const limit = words.length === 0 ? DEFAULT_HISTORY_LIMIT : historyCount(words[0]);
       if (!Number.isInteger(limit) || limit < 1 || words.length > 1) return usage("history");
       if (where === undefined || where === null) return notInRoom();
       return { kind: "history", where, limit };
@@ -179,4 +178,9 @@ function roomAndRest(args: string, currentRoom: string | null): [string | null, 
   const [first, rest] = splitFirst(args);
   if (first.startsWith("#")) return [first, rest];
   return [currentRoom, args.trim()];
+}
+
+/** Digits only: "1e3" and "0x10" are numbers to JavaScript, not counts to a person. NaN when not a count. */
+function historyCount(word: string): number {
+  return /^\d+$/.test(word) ? Number(word) : Number.NaN;
 }
