@@ -1,24 +1,31 @@
 import assert from "node:assert/strict";
 import { once } from "node:events";
 import net from "node:net";
-import { describe, it } from "node:test";
+import { describe, it, type TestContext } from "node:test";
 import pino from "pino";
 import { Connection } from "../src/net/connection.js";
 
 const LIMITS = { maxLineBytes: 4096, maxUnterminatedBytes: 65536, sendQueueBytes: 64 * 1024 * 1024, quietFlushMs: 50 };
 
+/** A client socket and, on the server side of it, a Connection over a real loopback socket. */
+async function connectPair(
+  t: TestContext,
+): Promise<{ client: net.Socket; socket: net.Socket; connection: Connection }> {
+  const server = net.createServer();
+  t.after(() => server.close());
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const { port } = server.address() as net.AddressInfo;
+  const client = net.connect(port, "127.0.0.1");
+  client.on("error", () => {});
+  const [socket] = (await once(server, "connection")) as [net.Socket];
+  return { client, socket, connection: new Connection(socket, LIMITS, pino({ level: "silent" })) };
+}
+
 describe("Connection", () => {
   it("knows it is behind when a peer resets with bytes the kernel never took", async (t) => {
-    const server = net.createServer();
-    t.after(() => server.close());
-    server.listen(0, "127.0.0.1");
-    await once(server, "listening");
-    const { port } = server.address() as net.AddressInfo;
-    const client = net.connect(port, "127.0.0.1");
-    client.on("error", () => {});
+    const { client, socket, connection } = await connectPair(t);
     client.pause();
-    const [socket] = (await once(server, "connection")) as [net.Socket];
-    const connection = new Connection(socket, LIMITS, pino({ level: "silent" }));
     const closed = new Promise<void>((resolve) =>
       connection.attach({ onLine: () => {}, onLineTooLong: () => {}, onClose: () => resolve() }),
     );
@@ -36,14 +43,7 @@ describe("Connection", () => {
   });
 
   it("is not behind once the peer has taken everything", async (t) => {
-    const server = net.createServer();
-    t.after(() => server.close());
-    server.listen(0, "127.0.0.1");
-    await once(server, "listening");
-    const { port } = server.address() as net.AddressInfo;
-    const client = net.connect(port, "127.0.0.1");
-    const [socket] = (await once(server, "connection")) as [net.Socket];
-    const connection = new Connection(socket, LIMITS, pino({ level: "silent" }));
+    const { client, connection } = await connectPair(t);
     let written = 0;
     const closed = new Promise<void>((resolve) =>
       connection.attach({
