@@ -12,8 +12,9 @@ export interface CursorSources {
  * Where each account's delivery stands: a later login replays what came after it. A
  * session's place is the hub's position, or, for one whose front end fell behind or whose
  * client went, where its front end says everything reached the network. An account's place
- * is the earliest of its sessions': they may be in different rooms, so one that leaves while
- * others stay holds its place until a login catches up from it or the last session goes.
+ * is the earliest of its sessions': one that leaves while others stay holds its place, if
+ * it was in a room none of them is in or left with messages that never reached it, until a
+ * login catches up from it or the last session goes.
  */
 export class DeliveryCursors {
   readonly #sources: CursorSources;
@@ -31,11 +32,17 @@ export class DeliveryCursors {
   leave(session: Session): string | null {
     const account = session.account;
     if (account === null || !session.isCursorKept || this.#sources.lastDeliveredId() === "") return null;
-    const cursor = earlierId(this.#placeOf(session), this.#heldByAccount.get(account));
-    if (this.#keptSessionsOf(account, session).length > 0) {
-      this.#heldByAccount.set(account, cursor);
+    const held = this.#heldByAccount.get(account);
+    const others = this.#keptSessionsOf(account, session);
+    if (others.length > 0) {
+      // Direct messages reach every session; only a room none of the others is in needs holding.
+      const isUncovered = [...session.rooms].some((room) => !others.some((other) => other.rooms.has(room)));
+      if (isUncovered || session.sink.deliveredThrough?.() != null) {
+        this.#heldByAccount.set(account, earlierId(this.#placeOf(session), held));
+      }
       return null;
     }
+    const cursor = earlierId(this.#placeOf(session), held);
     this.#heldByAccount.delete(account);
     return cursor;
   }
@@ -85,6 +92,6 @@ export class DeliveryCursors {
 }
 
 /** The earlier of two places; ids sort by time, and undefined is no place at all. */
-function earlierId(id: string, other: string | undefined): string {
+export function earlierId(id: string, other: string | undefined): string {
   return other !== undefined && other < id ? other : id;
 }

@@ -130,6 +130,11 @@ export class Connection implements LineSink {
     return this.#closedWithUnwritten || this.socket.writableLength > 0;
   }
 
+  /** Bytes the kernel has taken for the peer so far. */
+  get bytesTaken(): number {
+    return this.socket.bytesWritten - this.socket.writableLength;
+  }
+
   /** Bytes waiting to be written, ours and the socket's. */
   get queuedBytes(): number {
     return this.#queuedBytes + this.socket.writableLength;

@@ -30,6 +30,7 @@ export class StoreOpenError extends Error {
 }
 
 export function createDataDirectory(dataDir: string): void {
+  if (dataDir === "") throw new StoreOpenError("no data directory given: --data-dir is empty");
   try {
     makeDirectories(dataDir);
   } catch (error) {

@@ -202,9 +202,7 @@ function historyLines(reply: Extract<Reply, { kind: "history" }>): string[] {
         : `- History ${isRoom ? "of" : "with"} ${where}:`;
   const lines = [title];
   if (reply.more > 0) {
-    lines.push(
-      `- (${reply.more} older message${reply.more === 1 ? "" : "s"} not shown: /history or /search finds them)`,
-    );
+    lines.push(`- (${reply.more} older message${reply.more === 1 ? "" : "s"} not shown: /search finds them)`);
   }
   lines.push(...reply.items.map(historyItemLine));
   if (reply.items.length > 0) lines.push("- End of history.");

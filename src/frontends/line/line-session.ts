@@ -1,11 +1,14 @@
 import { isUtf8 } from "node:buffer";
 import type { Logger } from "pino";
 import { COMMAND_COSTS } from "../../core/commands.js";
+import { earlierId } from "../../core/delivery-cursors.js";
 import type { ChatError } from "../../core/errors.js";
 import type { ChatEvent, Reply } from "../../core/events.js";
 import type { Hub } from "../../core/hub.js";
+import { idFloorForTime } from "../../core/message-id.js";
 import type { EventSink, Session } from "../../core/session.js";
 import type { CloseReason, Connection, ConnectionHandler } from "../../net/connection.js";
+import { DeliveryMarks, KERNEL_BUFFER_BYTES } from "../../net/delivery-marks.js";
 import {
   type RenderedEvent,
   renderDirect,
@@ -28,9 +31,18 @@ export interface LineSessionOptions {
   shutdownGraceMs: number;
   /** Lines held back while a user is being slowed down; past this the user is flooding and is cut off. */
   maxPacedLines: number;
+  /** The connection's send queue: a history reply is kept to half of it, so asking for one never cuts the asker off. */
+  sendQueueBytes: number;
 }
 
 const SLASH = 0x2f;
+/** Ends after which what the kernel had taken may never have reached the peer. */
+const LOST_KERNEL_BUFFERS: ReadonlySet<CloseReason> = new Set([
+  "reset",
+  "send-queue-full",
+  "line-overflow",
+  "internal-error",
+]);
 /**
  * Pacing that starts again this soon after it ended continues the same stretch: a flooder's
  * next lines are already waiting when its queue drains, a person's come later.
@@ -73,13 +85,19 @@ export class LineSession implements ConnectionHandler, EventSink {
   #writtenThrough: string;
   /** Where delivery stood when the client went: nothing fanned out after that reaches it. */
   #deliveredAtClose: string | null = null;
+  /** A catch-up of missed messages is queued and not yet all taken by the kernel. */
+  #isCatchUpPending = false;
+  readonly #marks: DeliveryMarks;
 
   constructor(connection: Connection, hub: Hub, options: LineSessionOptions, log: Logger) {
     this.#connection = connection;
     this.#hub = hub;
     this.#log = log;
     this.#options = options;
-    this.#writtenThrough = hub.lastDeliveredId;
+    // Nothing fanned out yet: the place is below every id minted from now on.
+    const startPlace = hub.lastDeliveredId === "" ? idFloorForTime(Date.now()) : hub.lastDeliveredId;
+    this.#writtenThrough = startPlace;
+    this.#marks = new DeliveryMarks(startPlace);
     this.#session = hub.connect(connection.address, this);
     connection.attach(this);
     log.info({ event: "connect", frontend: "line", peer: connection.address }, "user connected");
@@ -112,7 +130,12 @@ export class LineSession implements ConnectionHandler, EventSink {
   }
 
   onClose(reason: CloseReason): void {
-    this.#deliveredAtClose = this.deliveredThrough() ?? this.#hub.lastDeliveredId;
+    const place = this.deliveredThrough() ?? this.#hub.lastDeliveredId;
+    // A reset or a cut-off may have thrown away what the kernel held for the peer.
+    const kernelHeld = LOST_KERNEL_BUFFERS.has(reason)
+      ? this.#marks.positionAt(this.#connection.bytesTaken - KERNEL_BUFFER_BYTES)
+      : undefined;
+    this.#deliveredAtClose = earlierId(place, kernelHeld);
     this.#session.isClientGone = true;
     // A client that sent its lines and closed (`cat notes | nc host port`) has them all
     // relayed, at the pace anyone's are; the user leaves after the last one.
@@ -131,12 +154,15 @@ export class LineSession implements ConnectionHandler, EventSink {
   }
 
   onAllWritten(): void {
-    this.#writtenThrough = this.#hub.lastDeliveredId;
+    const position = this.#hub.lastDeliveredId;
+    this.#writtenThrough = position;
+    this.#isCatchUpPending = false;
+    this.#marks.record(this.#connection.bytesTaken, position);
   }
 
   deliveredThrough(): string | null {
     if (this.#deliveredAtClose !== null) return this.#deliveredAtClose;
-    return this.#connection.isBehind ? this.#writtenThrough : null;
+    return this.#connection.isBehind || this.#isCatchUpPending ? this.#writtenThrough : null;
   }
 
   deliver(event: ChatEvent): void {
@@ -219,14 +245,15 @@ export class LineSession implements ConnectionHandler, EventSink {
     this.#isWelcomed = true;
     this.#currentRoom = room;
     this.#connection.send(renderWelcome(members));
-    for (const reply of this.#repliesBeforeWelcome ?? []) this.#connection.send(renderReply(reply));
+    for (const reply of this.#repliesBeforeWelcome ?? []) this.#connection.send(this.#render(reply));
     this.#repliesBeforeWelcome = null;
   }
 
   #onReply(reply: Reply): void {
     // Missed messages are the account's until they reach the kernel: its place stays before them till then.
-    if (reply.kind === "history" && reply.after !== undefined && reply.after < this.#writtenThrough) {
-      this.#writtenThrough = reply.after;
+    if (reply.kind === "history" && reply.after !== undefined) {
+      this.#writtenThrough = earlierId(this.#writtenThrough, reply.after);
+      this.#isCatchUpPending = true;
     }
     if (reply.kind === "joined") {
       this.#currentRoom = reply.room;
@@ -244,7 +271,7 @@ export class LineSession implements ConnectionHandler, EventSink {
       }
     }
     if (this.#isWelcomed) {
-      this.#connection.send(rendered ?? renderReply(reply));
+      this.#connection.send(rendered ?? this.#render(reply));
       return;
     }
     this.#repliesBeforeWelcome ??= [];
@@ -316,6 +343,23 @@ export class LineSession implements ConnectionHandler, EventSink {
     this.#pacingEndedAt = Date.now();
     if (this.#closedWith !== null) this.#disconnect(this.#closedWith);
     else this.#connection.releaseInput();
+  }
+
+  #render(reply: Reply): Buffer {
+    return reply.kind === "history" ? this.#renderWithinQueue(reply) : renderReply(reply);
+  }
+
+  /** The reply, without as many of its oldest items as it takes to fit half the send queue (they count as "more"). */
+  #renderWithinQueue(reply: Extract<Reply, { kind: "history" }>): Buffer {
+    const budget = this.#options.sendQueueBytes / 2;
+    let fitted = reply;
+    let rendered = renderReply(fitted);
+    while (rendered.length > budget && fitted.items.length > 1) {
+      const dropped = Math.ceil(fitted.items.length / 4);
+      fitted = { ...fitted, items: fitted.items.slice(dropped), more: fitted.more + dropped };
+      rendered = renderReply(fitted);
+    }
+    return rendered;
   }
 
   #reject(error: ChatError): void {
