@@ -66,8 +66,12 @@ export class Connection implements LineSink {
   #isInputHeld = false;
   #graceTimer: NodeJS.Timeout | null = null;
   #resumer: Flushable | null = null;
+  /** Bytes handed to the socket so far. */
+  #bytesHanded = 0;
   /** Set when the connection closed with bytes the kernel never took: they were lost. */
   #closedWithUnwritten = false;
+  /** `bytesTaken` when the connection began to close, before the socket let go of its buffer. */
+  #bytesTakenAtClose: number | null = null;
   /** The reason `end()` was given, recorded once the last byte is handed to the socket. */
   #endReason: CloseReason = "peer-closed";
 
@@ -132,7 +136,8 @@ export class Connection implements LineSink {
 
   /** Bytes the kernel has taken for the peer so far. */
   get bytesTaken(): number {
-    return this.socket.bytesWritten - this.socket.writableLength;
+    // Counted here: the socket's own count builds an array of its buffer on every read.
+    return this.#bytesTakenAtClose ?? this.#bytesHanded - this.socket.writableLength;
   }
 
   /** Bytes waiting to be written, ours and the socket's. */
@@ -214,6 +219,7 @@ export class Connection implements LineSink {
     this.#queue = null;
     this.#queuedBytes = 0;
     this.socket.write(out);
+    this.#bytesHanded += out.length;
     if (this.socket.writableLength === 0) this.#handler?.onAllWritten?.();
     if (this.#isEnding) this.#finishEnding();
   }
@@ -237,7 +243,7 @@ export class Connection implements LineSink {
   destroy(reason: CloseReason): void {
     if (this.socket.destroyed) return;
     if (this.#closeReason === null) this.#closeReason = reason;
-    this.#closedWithUnwritten ||= this.#queue !== null || this.socket.writableLength > 0;
+    this.#noteWhatIsLeft();
     this.#queue = null;
     this.#queuedBytes = 0;
     this.#clearQuietTimer();
@@ -270,6 +276,13 @@ export class Connection implements LineSink {
   #onDrain(): void {
     if (this.#queue === null) this.#handler?.onAllWritten?.();
     else this.#requestFlush();
+  }
+
+  /** At the first sign of the end (an error, a destroy, the close): what was still unwritten, and what was taken. */
+  #noteWhatIsLeft(): void {
+    if (this.#bytesTakenAtClose !== null) return;
+    this.#bytesTakenAtClose = this.#bytesHanded - this.socket.writableLength;
+    this.#closedWithUnwritten = this.#queue !== null || this.socket.writableLength > 0;
   }
 
   #requestFlush(): void {
@@ -353,14 +366,14 @@ export class Connection implements LineSink {
 
   #onError(error: NodeJS.ErrnoException): void {
     // Node empties the socket's buffer before 'close': what it held is known only now.
-    this.#closedWithUnwritten ||= this.#queue !== null || this.socket.writableLength > 0;
+    this.#noteWhatIsLeft();
     const reason: CloseReason = error.code === "ECONNRESET" || error.code === "EPIPE" ? "reset" : "peer-closed";
     if (this.#closeReason === null) this.#closeReason = reason;
     this.#log.debug({ event: "socket-error", peer: this.address, code: error.code }, "socket error");
   }
 
   #onClose(): void {
-    this.#closedWithUnwritten ||= this.#queue !== null || this.socket.writableLength > 0;
+    this.#noteWhatIsLeft();
     this.#clearQuietTimer();
     if (this.#graceTimer !== null) clearTimeout(this.#graceTimer);
     if (this.#closeReason === null) this.#closeReason = "peer-closed";
