@@ -427,7 +427,9 @@ describe("catching up after a login", () => {
       // Commands run in order: the answer to /who comes after any replay.
       await ask(phone, "/who #rust", (line) => line.startsWith("- #rust"));
       replayedPerLogin.push(phone.lines.filter((line) => line.endsWith("[bob] said while the phone was away")).length);
-      phone.send("/quit\n");
+      // Leaving by /quit and by closing the socket alike.
+      if (login % 2 === 0) phone.send("/quit\n");
+      else phone.socket.end();
       await phone.waitForClose();
     }
     assert.deepEqual(replayedPerLogin, [0, 0, 0]);
@@ -449,6 +451,21 @@ describe("catching up after a login", () => {
     assert.equal(Number(older[1]) + shownCount, 300);
     assert.equal(withoutTime(block.at(-1) ?? ""), `#rust [bob] missed 299 ${padding}`);
     await ask(alice, "/who #rust", "- #rust (2 users online): alice, bob");
+  });
+
+  it("a catch-up that a reset may have thrown away is shown again at the next login", async (t) => {
+    const { bob, connect } = await aliceAway(t);
+    bob.send("missed before the reset\n");
+    await ask(bob, "/history #rust 1", END);
+    const first = await connect();
+    const reply = await ask(first, "/login alice password1", END);
+    assert.deepEqual(historyBlock(reply, AWAY).map(withoutTime), ["#rust [bob] missed before the reset"]);
+    await first.reset();
+    await bob.waitFor((line) => line.startsWith("< The user alice left."));
+
+    const again = await connect();
+    const replayed = historyBlock(await ask(again, "/login alice password1", END), AWAY).map(withoutTime);
+    assert.ok(replayed.includes("#rust [bob] missed before the reset"), replayed.join("\n"));
   });
 
   it("does not replay what a user already saw before logging in", async (t) => {

@@ -37,7 +37,8 @@ export class DeliveryCursors {
     if (others.length > 0) {
       // Direct messages reach every session; only a room none of the others is in needs holding.
       const isUncovered = [...session.rooms].some((room) => !others.some((other) => other.rooms.has(room)));
-      if (isUncovered || session.sink.deliveredThrough?.() != null) {
+      const isBehind = this.#placeOf(session) < this.#sources.lastDeliveredId();
+      if (isUncovered || isBehind) {
         this.#heldByAccount.set(account, earlierId(this.#placeOf(session), held));
       }
       return null;

@@ -367,7 +367,8 @@ export class Connection implements LineSink {
   #onError(error: NodeJS.ErrnoException): void {
     // Node empties the socket's buffer before 'close': what it held is known only now.
     this.#noteWhatIsLeft();
-    const reason: CloseReason = error.code === "ECONNRESET" || error.code === "EPIPE" ? "reset" : "peer-closed";
+    // Any error (a reset, a broken pipe, a timeout on a dead link) can leave what the kernel held undelivered.
+    const reason: CloseReason = "reset";
     if (this.#closeReason === null) this.#closeReason = reason;
     this.#log.debug({ event: "socket-error", peer: this.address, code: error.code }, "socket error");
   }

@@ -34,7 +34,15 @@ export class DeliveryMarks {
     while (marks.length > 1 && marks[1].bytes <= oldestNeeded) marks.shift();
   }
 
-  /** Where delivery stood when the kernel had taken at most `bytes`. */
+  /**
+   * Older messages are being sent now (a catch-up from `position`): until they are out,
+   * no point of the output stands later than that.
+   */
+  lowerTo(position: string): void {
+    for (const mark of this.#marks) if (position < mark.position) mark.position = position;
+  }
+
+  /** Where delivery stood when the kernel had taken at most `bytes`; the first mark is at 0, so there is always one. */
   positionAt(bytes: number): string {
     let found = this.#marks[0].position;
     for (const mark of this.#marks) {

@@ -253,6 +253,7 @@ export class LineSession implements ConnectionHandler, EventSink {
     // Missed messages are the account's until they reach the kernel: its place stays before them till then.
     if (reply.kind === "history" && reply.after !== undefined) {
       this.#writtenThrough = earlierId(this.#writtenThrough, reply.after);
+      this.#marks.lowerTo(reply.after);
       this.#isCatchUpPending = true;
     }
     if (reply.kind === "joined") {
