@@ -1,14 +1,12 @@
 import { isUtf8 } from "node:buffer";
 import type { Logger } from "pino";
 import { COMMAND_COSTS } from "../../core/commands.js";
-import { earlierId } from "../../core/delivery-cursors.js";
 import type { ChatError } from "../../core/errors.js";
 import type { ChatEvent, Reply } from "../../core/events.js";
 import type { Hub } from "../../core/hub.js";
-import { idFloorForTime } from "../../core/message-id.js";
 import type { EventSink, Session } from "../../core/session.js";
 import type { CloseReason, Connection, ConnectionHandler } from "../../net/connection.js";
-import { DeliveryMarks, KERNEL_BUFFER_BYTES } from "../../net/delivery-marks.js";
+import { DeliveryPlace } from "../delivery-place.js";
 import {
   type RenderedEvent,
   renderDirect,
@@ -36,13 +34,6 @@ export interface LineSessionOptions {
 }
 
 const SLASH = 0x2f;
-/** Ends after which what the kernel had taken may never have reached the peer. */
-const LOST_KERNEL_BUFFERS: ReadonlySet<CloseReason> = new Set([
-  "reset",
-  "send-queue-full",
-  "line-overflow",
-  "internal-error",
-]);
 /**
  * Pacing that starts again this soon after it ended continues the same stretch: a flooder's
  * next lines are already waiting when its queue drains, a person's come later.
@@ -81,23 +72,14 @@ export class LineSession implements ConnectionHandler, EventSink {
   #pacedSince = 0;
   #pacingEndedAt = 0;
   #closeReason = "";
-  /** The hub's position the last time everything sent to this user had reached the kernel. */
-  #writtenThrough: string;
-  /** Where delivery stood when the client went: nothing fanned out after that reaches it. */
-  #deliveredAtClose: string | null = null;
-  /** A catch-up of missed messages is queued and not yet all taken by the kernel. */
-  #isCatchUpPending = false;
-  readonly #marks: DeliveryMarks;
+  readonly #place: DeliveryPlace;
 
   constructor(connection: Connection, hub: Hub, options: LineSessionOptions, log: Logger) {
     this.#connection = connection;
     this.#hub = hub;
     this.#log = log;
     this.#options = options;
-    // Nothing fanned out yet: the place is below every id minted from now on.
-    const startPlace = hub.lastDeliveredId === "" ? idFloorForTime(Date.now()) : hub.lastDeliveredId;
-    this.#writtenThrough = startPlace;
-    this.#marks = new DeliveryMarks(startPlace);
+    this.#place = new DeliveryPlace(connection, () => hub.lastDeliveredId);
     this.#session = hub.connect(connection.address, this);
     connection.attach(this);
     log.info({ event: "connect", frontend: "line", peer: connection.address }, "user connected");
@@ -130,12 +112,7 @@ export class LineSession implements ConnectionHandler, EventSink {
   }
 
   onClose(reason: CloseReason): void {
-    const place = this.deliveredThrough() ?? this.#hub.lastDeliveredId;
-    // A reset or a cut-off may have thrown away what the kernel held for the peer.
-    const kernelHeld = LOST_KERNEL_BUFFERS.has(reason)
-      ? this.#marks.positionAt(this.#connection.bytesTaken - KERNEL_BUFFER_BYTES)
-      : undefined;
-    this.#deliveredAtClose = earlierId(place, kernelHeld);
+    this.#place.closed(reason);
     this.#session.isClientGone = true;
     // A client that sent its lines and closed (`cat notes | nc host port`) has them all
     // relayed, at the pace anyone's are; the user leaves after the last one.
@@ -154,15 +131,11 @@ export class LineSession implements ConnectionHandler, EventSink {
   }
 
   onAllWritten(): void {
-    const position = this.#hub.lastDeliveredId;
-    this.#writtenThrough = position;
-    this.#isCatchUpPending = false;
-    this.#marks.record(this.#connection.bytesTaken, position);
+    this.#place.allWritten();
   }
 
   deliveredThrough(): string | null {
-    if (this.#deliveredAtClose !== null) return this.#deliveredAtClose;
-    return this.#connection.isBehind || this.#isCatchUpPending ? this.#writtenThrough : null;
+    return this.#place.deliveredThrough;
   }
 
   deliver(event: ChatEvent): void {
@@ -250,12 +223,7 @@ export class LineSession implements ConnectionHandler, EventSink {
   }
 
   #onReply(reply: Reply): void {
-    // Missed messages are the account's until they reach the kernel: its place stays before them till then.
-    if (reply.kind === "history" && reply.after !== undefined) {
-      this.#writtenThrough = earlierId(this.#writtenThrough, reply.after);
-      this.#marks.lowerTo(reply.after);
-      this.#isCatchUpPending = true;
-    }
+    if (reply.kind === "history" && reply.after !== undefined) this.#place.catchingUp(reply.after);
     if (reply.kind === "joined") {
       this.#currentRoom = reply.room;
       if (this.#isAutoJoinPending) {
