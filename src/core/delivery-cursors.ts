@@ -32,18 +32,16 @@ export class DeliveryCursors {
   leave(session: Session): string | null {
     const account = session.account;
     if (account === null || !session.isCursorKept || this.#sources.lastDeliveredId() === "") return null;
-    const held = this.#heldByAccount.get(account);
+    const place = this.#placeOf(session);
+    const cursor = earlierId(place, this.#heldByAccount.get(account));
     const others = this.#keptSessionsOf(account, session);
     if (others.length > 0) {
       // Direct messages reach every session; only a room none of the others is in needs holding.
       const isUncovered = [...session.rooms].some((room) => !others.some((other) => other.rooms.has(room)));
-      const isBehind = this.#placeOf(session) < this.#sources.lastDeliveredId();
-      if (isUncovered || isBehind) {
-        this.#heldByAccount.set(account, earlierId(this.#placeOf(session), held));
-      }
+      const isBehind = place < this.#sources.lastDeliveredId();
+      if (isUncovered || isBehind) this.#heldByAccount.set(account, cursor);
       return null;
     }
-    const cursor = earlierId(this.#placeOf(session), held);
     this.#heldByAccount.delete(account);
     return cursor;
   }

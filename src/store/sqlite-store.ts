@@ -245,21 +245,19 @@ export class SqliteStore implements MessageStore {
    */
   async #trimRoom(room: string, keep: number): Promise<number> {
     const statements = this.#statements;
-    let deleted = 0;
     const oldestKept = statements.roomConversationIdAtDepth.get(room, keep - 1);
     await yieldToEventLoop();
-    if (!this.#db.open) return deleted;
-    if (oldestKept !== undefined) {
-      deleted += await this.#deleteInChunks((rows) => statements.roomRowidsBefore.all(room, oldestKept, rows));
-    }
+    if (!this.#db.open) return 0;
+    const older =
+      oldestKept === undefined
+        ? 0
+        : await this.#deleteInChunks((rows) => statements.roomRowidsBefore.all(room, oldestKept, rows));
     const newestPresenceToDelete = statements.roomPresenceIdAtDepth.get(room, keep);
-    if (newestPresenceToDelete === undefined || !this.#db.open) return deleted;
-    return (
-      deleted +
-      (await this.#deleteInChunks((rows) =>
-        statements.roomPresenceRowidsThrough.all(room, newestPresenceToDelete, rows),
-      ))
+    if (newestPresenceToDelete === undefined || !this.#db.open) return older;
+    const presence = await this.#deleteInChunks((rows) =>
+      statements.roomPresenceRowidsThrough.all(room, newestPresenceToDelete, rows),
     );
+    return older + presence;
   }
 
   /** `selectChunk(rows)` names at most `rows` rows to delete, by rowid. */
