@@ -31,7 +31,7 @@ export class DeliveryCursors {
    */
   leave(session: Session): string | null {
     const account = session.account;
-    if (account === null || !session.isCursorKept || this.#sources.lastDeliveredId() === "") return null;
+    if (account === null || !session.isCursorKept) return null;
     const place = this.#placeOf(session);
     const cursor = earlierId(place, this.#heldByAccount.get(account));
     const others = this.#keptSessionsOf(account, session);
@@ -66,7 +66,6 @@ export class DeliveryCursors {
   /** The place of every account with a session online, for the periodic save. */
   placesOf(sessions: Iterable<Session>): Map<string, string> {
     const places = new Map<string, string>();
-    if (this.#sources.lastDeliveredId() === "") return places;
     for (const session of sessions) {
       const account = session.account;
       if (account === null || !session.isCursorKept) continue;

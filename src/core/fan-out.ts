@@ -25,9 +25,20 @@ export class FanOut {
   readonly #observers: EventObserver[] = [];
   /** Logged once each, then closed. */
   readonly #brokenSessions = new WeakSet<Session>();
-  #lastDeliveredId = "";
+  #lastDeliveredId: string;
 
-  constructor(recipients: Recipients, log: Pick<Logger, "error">, onBroken: (session: Session) => void) {
+  /**
+   * `startPosition` stands for everything before this run: below every id the run will
+   * mint, above every id an earlier run minted. A member or a login in the run's first
+   * moments then counts what came before as not yet seen here, as later ones do.
+   */
+  constructor(
+    recipients: Recipients,
+    log: Pick<Logger, "error">,
+    onBroken: (session: Session) => void,
+    startPosition: string,
+  ) {
+    this.#lastDeliveredId = startPosition;
     this.#recipients = recipients;
     this.#log = log;
     this.#onBroken = onBroken;

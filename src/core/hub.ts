@@ -9,7 +9,7 @@ import { DeliveryCursors } from "./delivery-cursors.js";
 import { type ChatError, type ChatErrorCode, chatError } from "./errors.js";
 import type { Reply } from "./events.js";
 import { type EventObserver, FanOut } from "./fan-out.js";
-import { MessageIdGenerator } from "./message-id.js";
+import { idFloorForTime, MessageIdGenerator } from "./message-id.js";
 import { identityKey } from "./names.js";
 import { KeyedLimiter } from "./rate-limit.js";
 import { Room } from "./room.js";
@@ -77,6 +77,7 @@ export class Hub {
       },
       options.log,
       (session) => this.#closeBroken(session),
+      idFloorForTime(Date.now()),
     );
     this.#bus.subscribe((event) => this.#fanOut.deliver(event));
     this.#cursors = new DeliveryCursors({

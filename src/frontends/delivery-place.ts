@@ -1,5 +1,4 @@
 import { earlierId } from "../core/delivery-cursors.js";
-import { idFloorForTime } from "../core/message-id.js";
 import type { CloseReason, Connection } from "../net/connection.js";
 import { DeliveryMarks, KERNEL_BUFFER_BYTES } from "../net/delivery-marks.js";
 
@@ -32,9 +31,7 @@ export class DeliveryPlace {
   constructor(connection: Connection, hubPosition: () => string) {
     this.#connection = connection;
     this.#hubPosition = hubPosition;
-    // Nothing fanned out yet: the place is below every id minted from now on.
-    const position = hubPosition();
-    const start = position === "" ? idFloorForTime(Date.now()) : position;
+    const start = hubPosition();
     this.#writtenThrough = start;
     this.#marks = new DeliveryMarks(start);
   }
