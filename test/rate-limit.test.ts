@@ -64,10 +64,17 @@ describe("a keyed limiter", () => {
   });
 
   it("stays bounded, and remembers the newest keys", () => {
-    const limiter = new KeyedLimiter(1, 1 / 60, 1000);
+    const limiter = new KeyedLimiter(2, 1 / 60, 1000);
     for (let i = 0; i < 5000; i++) limiter.take(`key-${i}`, 0);
     assert.equal(limiter.size, 1000);
-    assert.ok(limiter.take("key-4999", 0) > 0);
+    // A remembered key has one token left; a forgotten one would start again with two.
+    for (let i = 4000; i < 5000; i++) {
+      assert.equal(limiter.take(`key-${i}`, 0), 0);
+      assert.ok(limiter.take(`key-${i}`, 0) > 0, `key-${i} was forgotten`);
+    }
+    limiter.take("key-3999", 0);
+    assert.equal(limiter.take("key-3999", 0), 0, "key-3999 was remembered");
+    assert.equal(limiter.size, 1000);
   });
 
   it("forgets a key whose bucket a refund fills again", () => {
