@@ -138,7 +138,8 @@ export const DEFAULT_KEY_CAPACITY = 100_000;
 /**
  * What login throttling needs of a store of counts by key. The in-process `KeyedLimiter` is
  * one; a store shared by several processes (Redis) can be another, which is why the
- * results may be promises.
+ * results may be promises. rate-limiter-flexible's Redis limiter would fit behind it: a
+ * rejected `consume` carries the ms to wait, and `reward` is a refund.
  */
 export interface KeyedThrottle {
   /** As TokenBucket.take, for `key`: 0 when allowed (and counted), else ms until it would be. */

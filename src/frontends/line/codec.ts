@@ -186,9 +186,9 @@ function replyLines(reply: Reply): string[] {
   }
 }
 
-/** "5", "0.5": a rate as people write it. */
+/** "50", "5", "0.5", "0.02": a rate as people write it. */
 function perSecondText(perSecond: number): string {
-  return String(Math.round(perSecond * 10) / 10);
+  return String(perSecond >= 10 ? Math.round(perSecond) : Number(perSecond.toPrecision(2)));
 }
 
 function searchTitle(reply: Extract<Reply, { kind: "search" }>): string {
