@@ -11,6 +11,8 @@ const isError = (line: string): boolean => line.startsWith("! ");
 const isLoggedIn = (line: string): boolean => line.startsWith("- Logged in as ");
 const END = "- End of history.";
 const AWAY = "- While you were away:";
+/** Wrong passwords for one account are answered later and later, up to 4 s: waits for them allow for it. */
+const SLOWED_MS = 20_000;
 
 /** Takes `name` with /nick and registers it with `password`. */
 async function register(client: LineClient, name: string, password = "password1"): Promise<void> {
@@ -81,7 +83,7 @@ describe("logging in", () => {
     await watcher.waitFor("[alice] hello as alice");
   });
 
-  it("throttles repeated wrong passwords, for that account", async (t) => {
+  it("throttles repeated wrong passwords, for that account from that address", async (t) => {
     const { connect } = await startChat(t);
     const alice = await connect();
     await register(alice, "alice");
@@ -90,10 +92,13 @@ describe("logging in", () => {
     alice.send("/quit\n");
     bob.send("/quit\n");
 
-    const guesser = await connect();
-    for (let attempt = 1; attempt <= 5; attempt++) {
-      assert.deepEqual(await ask(guesser, `/login alice guess${attempt}xx`, isError), ["! Wrong name or password."]);
-    }
+    // At once, from five connections: each wrong answer comes later than the one before.
+    const guessers = await Promise.all(Array.from({ length: 5 }, () => connect()));
+    const answers = await Promise.all(
+      guessers.map((guesser, attempt) => ask(guesser, `/login alice guess${attempt}xxx`, isError, SLOWED_MS)),
+    );
+    assert.deepEqual(answers.flat(), Array(5).fill("! Wrong name or password."));
+    const guesser = guessers[0];
     const throttled = await ask(guesser, "/login alice guess6xxx", isError);
     assert.equal(throttled.length, 1);
     assert.match(throttled[0], /^! Too many login attempts: try again in \d+ s\.$/);
@@ -103,6 +108,49 @@ describe("logging in", () => {
     assert.deepEqual(await ask(guesser, "/login bob password1", isLoggedIn), [
       "- Logged in as bob. Your rooms: #lobby.",
     ]);
+  });
+
+  it("an owner logs in from another address right after someone guessed wrong twenty times", async (t) => {
+    const { server, connect } = await startChat(t);
+    const from = async (localAddress: string): Promise<LineClient> => {
+      const client = await LineClient.join(server.port, "127.0.0.1", { localAddress });
+      t.after(() => client.socket.destroy());
+      return client;
+    };
+    const owner = await connect();
+    await register(owner, "alice");
+    owner.send("/quit\n");
+    await owner.waitForClose();
+
+    const attackers = await Promise.all(Array.from({ length: 20 }, () => from("127.0.0.2")));
+    const answers = await Promise.all(
+      attackers.map((attacker, attempt) => ask(attacker, `/login alice guess${attempt}xxx`, isError, SLOWED_MS)),
+    );
+    const refused = answers.flat().filter((line) => /^! Too many login attempts: try again in \d+ s\.$/.test(line));
+    assert.equal(answers.flat().filter((line) => line === "! Wrong name or password.").length, 5);
+    assert.equal(refused.length, 15, "the guesser is throttled");
+    assert.match((await ask(attackers[0], "/login alice password1", isError))[0], /^! Too many login attempts/);
+
+    const back = await from("127.0.0.3");
+    assert.deepEqual(await ask(back, "/login alice password1", isLoggedIn), [
+      "- Logged in as alice. Your rooms: #lobby.",
+    ]);
+  });
+
+  it("throttles one address guessing at many accounts", async (t) => {
+    const { server } = await startChat(t);
+    const from = async (localAddress: string): Promise<LineClient> => {
+      const client = await LineClient.join(server.port, "127.0.0.1", { localAddress });
+      t.after(() => client.socket.destroy());
+      return client;
+    };
+    const guessers = await Promise.all(Array.from({ length: 10 }, () => from("127.0.0.4")));
+    const answers = await Promise.all(guessers.map((guesser, i) => ask(guesser, `/login user${i} password1`, isError)));
+    assert.deepEqual(answers.flat(), Array(10).fill("! Wrong name or password."));
+    assert.match((await ask(guessers[0], "/login someone password1", isError))[0], /^! Too many login attempts/);
+    // Another address is not held back.
+    const other = await from("127.0.0.5");
+    assert.deepEqual(await ask(other, "/login someone password1", isError), ["! Wrong name or password."]);
   });
 
   it("a direct message to a registered user who is away says they will see it on logging in", async (t) => {

@@ -517,6 +517,32 @@ describe("pacing", () => {
     assert.equal(sender.lines.some(isError), false);
   });
 
+  it("tells a sender once a stretch that their lines are held back, and how fast they go", async (t) => {
+    const { connect } = await startChat(t, { commandsPerSecond: 50, commandBurst: 10 });
+    const sender = await connect();
+    const receiver = await connect();
+    const isNotice = (line: string): boolean => line.startsWith("- Slow down:");
+    const sendBurst = async (label: string): Promise<void> => {
+      const texts = Array.from({ length: 40 }, (_, i) => `${label} ${i + 1}`);
+      sender.send(texts.map((text) => `${text}\n`).join(""));
+      await receiver.waitFor(`[${sender.address}] ${label} 40`);
+      assert.deepEqual(
+        receiver.lines.filter((line) => line.startsWith(`[${sender.address}] ${label} `)),
+        texts.map((text) => `[${sender.address}] ${text}`),
+      );
+    };
+
+    await sendBurst("first");
+    const notices = sender.lines.filter(isNotice);
+    assert.equal(notices.length, 1, sender.lines.join("\n"));
+    assert.match(notices[0], /^- Slow down: your lines are held back and go out at 50 a second \(\d+ waiting\)\.$/);
+    // Pacing that resumes within a quarter of a second of ending is the same stretch; this one starts anew.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await sendBurst("second");
+    assert.equal(sender.lines.filter(isNotice).length, 2, sender.lines.join("\n"));
+    assert.equal(sender.lines.some(isError), false);
+  });
+
   it("paces searches as a burst of lines each: answered in order, later ones delayed, none refused", async (t) => {
     // 50 lines a second after a burst of 10: a search costs the whole burst, 200 ms of pacing.
     const { connect } = await startChat(t, { commandsPerSecond: 50, commandBurst: 10 });

@@ -135,7 +135,12 @@ export type Reply =
   /** `limit`: the most a search shows; as many items as that means there may be more. */
   | { readonly kind: "search"; readonly query: string; readonly items: readonly HistoryItem[]; readonly limit: number }
   /** A direct message to a registered user who is not online: stored, and shown when they next log in. */
-  | { readonly kind: "delivered-later"; readonly name: string };
+  | { readonly kind: "delivered-later"; readonly name: string }
+  /**
+   * The user's lines are being held back to keep the pace: `waiting` of them, going out at
+   * `perSecond`. Said once when a stretch of pacing begins, so nobody waits without a word.
+   */
+  | { readonly kind: "paced"; readonly perSecond: number; readonly waiting: number };
 
 export interface ReplyEvent {
   readonly kind: "reply";

@@ -9,9 +9,9 @@ import { DeliveryCursors } from "./delivery-cursors.js";
 import { type ChatError, type ChatErrorCode, chatError } from "./errors.js";
 import type { Reply } from "./events.js";
 import { type EventObserver, FanOut } from "./fan-out.js";
+import { LoginThrottle } from "./login-throttle.js";
 import { idFloorForTime, MessageIdGenerator } from "./message-id.js";
 import { identityKey } from "./names.js";
-import { KeyedLimiter } from "./rate-limit.js";
 import { Room } from "./room.js";
 import { type CommandRate, type EventSink, Session } from "./session.js";
 
@@ -41,9 +41,7 @@ export class Hub {
   readonly options: HubOptions;
   readonly log: Logger;
   readonly store: MessageStore | null;
-  /** Password guessing is throttled by account and by address. */
-  readonly loginByAccount = new KeyedLimiter(5, 1 / 60);
-  readonly loginByAddress = new KeyedLimiter(10, 1 / 30);
+  readonly loginThrottle = new LoginThrottle();
   readonly #bus: FanoutBus;
   readonly #ids = new MessageIdGenerator();
   readonly #roomsByKey = new Map<string, Room>();

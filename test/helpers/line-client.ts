@@ -17,6 +17,8 @@ export interface LineClientOptions {
   readonly receiveBufferSize?: number;
   /** Keep this side open after the server closes its side, as some clients do. */
   readonly allowHalfOpen?: boolean;
+  /** Connect from this address: any of 127/8 reaches a server on 127.0.0.1, as a peer elsewhere would. */
+  readonly localAddress?: string;
 }
 
 export class LineClient {

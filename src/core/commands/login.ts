@@ -1,3 +1,4 @@
+import { setTimeout } from "node:timers/promises";
 import type { HistoryEntry } from "../../store/store.js";
 import type { CommandOf } from "../commands.js";
 import type { Hub } from "../hub.js";
@@ -24,7 +25,7 @@ export async function login(hub: Hub, session: Session, command: CommandOf<"logi
     return;
   }
   const key = identityKey(command.name.normalize("NFC"));
-  const retryAfter = Math.max(hub.loginByAccount.take(key), hub.loginByAddress.take(hostOf(session.address)));
+  const retryAfter = await hub.loginThrottle.admit(session.address, key);
   if (retryAfter > 0) {
     hub.fail(session, "ERR_LOGIN_THROTTLED", { seconds: Math.ceil(retryAfter / 1000) });
     return;
@@ -34,12 +35,12 @@ export async function login(hub: Hub, session: Session, command: CommandOf<"logi
   const isValid = await verifyPassword(command.password, account?.passwordHash ?? (await decoyHash));
   if (account === null || !isValid) {
     hub.log.info({ event: "login-failed", peer: session.address }, "failed login");
+    // The session's next commands wait behind this one, so its next guess waits too.
+    await setTimeout(hub.loginThrottle.failed(key), undefined, { ref: false });
     hub.fail(session, "ERR_BAD_LOGIN");
     return;
   }
-  // Only failures count against the limits.
-  hub.loginByAccount.refund(key);
-  hub.loginByAddress.refund(hostOf(session.address));
+  await hub.loginThrottle.succeeded(session.address, key);
   if (!hub.isOnline(session)) return;
   if (hub.isNameHeldByOther(session, key)) {
     hub.fail(session, "ERR_NAME_IN_USE", { name: account.name });
@@ -85,10 +86,4 @@ async function replayMissed(
   const items = missed.entries.filter(isUnseen).map((entry) => toHistoryItem(entry, key));
   if (!hub.isOnline(session) || (items.length === 0 && missed.more === 0)) return;
   hub.reply(session, { kind: "history", reason: "missed", where: "", items, more: missed.more, after: cursor });
-}
-
-/** Guessing is throttled per host, not per connection. */
-function hostOf(address: string): string {
-  const colon = address.lastIndexOf(":");
-  return colon === -1 ? address : address.slice(0, colon);
 }

@@ -179,7 +179,16 @@ function replyLines(reply: Reply): string[] {
       return [searchTitle(reply), ...reply.items.map(historyItemLine)];
     case "delivered-later":
       return [`- ${shown(reply.name)} is not online, and will see it on logging in.`];
+    case "paced":
+      return [
+        `- Slow down: your lines are held back and go out at ${perSecondText(reply.perSecond)} a second (${reply.waiting} waiting).`,
+      ];
   }
+}
+
+/** "50", "5", "0.5", "0.02": a rate as people write it. */
+function perSecondText(perSecond: number): string {
+  return String(perSecond >= 10 ? Math.round(perSecond) : Number(perSecond.toPrecision(2)));
 }
 
 function searchTitle(reply: Extract<Reply, { kind: "search" }>): string {

@@ -98,7 +98,11 @@ export class LineSession implements ConnectionHandler, EventSink {
     if (wait > 0) {
       this.#paced = [];
       this.#pace(Buffer.from(line));
-      if (now - this.#pacingEndedAt > PACING_STRETCH_GAP_MS) this.#pacedSince = now;
+      if (now - this.#pacingEndedAt > PACING_STRETCH_GAP_MS) {
+        this.#pacedSince = now;
+        // Once the lines already read (the rest of a paste) have joined the queue.
+        queueMicrotask(() => this.#tellPaced());
+      }
       if (this.#paced === null || this.#isFloodingFor(now)) return;
       this.#connection.holdInput();
       setTimeout(() => this.#releasePaced(), wait).unref();
@@ -271,6 +275,13 @@ export class LineSession implements ConnectionHandler, EventSink {
     if (now - this.#pacedSince <= longestMs) return false;
     this.#cutOffFlooder();
     return true;
+  }
+
+  /** Tells the user, once a stretch, that their lines are held back and how fast they go. */
+  #tellPaced(): void {
+    if (this.#paced === null || this.#session.isClientGone) return;
+    const { perSecond } = this.#session.commandRate;
+    this.#onReply({ kind: "paced", perSecond, waiting: this.#paced.length });
   }
 
   #cutOffFlooder(): void {
