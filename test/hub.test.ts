@@ -94,17 +94,8 @@ describe("hub", () => {
       reply: { kind: "renamed", name: "Alice", unchanged: false },
     });
     const impostor = connectUser(hub, "10.0.0.2:2");
-    // Cyrillic а, і and ї, Greek ι, dotless ı, Latin alpha ɑ, small capital ᴀ, Cherokee Ꭺ, Latin e.
-    const lookAlikes = [
-      "аlice",
-      "al\u0456ce",
-      "al\u0457ce",
-      "al\u03b9ce",
-      "al\u0131ce",
-      "\u0251lice",
-      "\u1d00lice",
-      "\u13aalice",
-    ];
+    // Cyrillic а, і and ї, Greek ι, dotless ı, Latin alpha ɑ, Cherokee Ꭺ, Latin e.
+    const lookAlikes = ["аlice", "al\u0456ce", "al\u0457ce", "al\u03b9ce", "al\u0131ce", "\u0251lice", "\u13aalice"];
     for (const name of ["alice", "ALICE", ...lookAlikes, "ａｌｉｃｅ", "AIice", "alicе"]) {
       await impostor.run({ kind: "nick", name });
       const last = impostor.events.at(-1);
@@ -131,6 +122,30 @@ describe("hub", () => {
       const last = impostor.events.at(-1);
       assert.ok(last?.kind === "error" && last.error.code === "ERR_BAD_NAME", `${JSON.stringify(name)} was accepted`);
     }
+  });
+
+  it("refuses Greek and Cyrillic capitals that spell a name in use, and joins the room they spell", async () => {
+    const hub = newHub();
+    const owners = ["TOM", "HEX", "YES", "PAYPAL"].map((name, index) => {
+      const owner = connectUser(hub, `10.0.0.${index + 1}:1`);
+      return { name, owner };
+    });
+    for (const { name, owner } of owners) await owner.run({ kind: "nick", name });
+    await owners[0].owner.run(join("#TOM"));
+    const impostor = connectUser(hub, "10.0.0.9:9");
+    for (const name of [
+      "\u03a4\u039f\u039c",
+      "\u0397\u0395\u03a7",
+      "\u03a5\u0395\u0405",
+      "\u03a1\u0391\u03a5\u03a1\u0391L",
+    ]) {
+      await impostor.run({ kind: "nick", name });
+      const last = impostor.events.at(-1);
+      assert.ok(last?.kind === "error" && last.error.code === "ERR_NAME_IN_USE", `${name} was accepted`);
+    }
+    await impostor.run(join("#\u03a4\u039f\u039c"));
+    const joined = impostor.events.filter((event) => event.kind === "joined").map((event) => event.room);
+    assert.deepEqual(joined, ["#TOM"]);
   });
 
   it("treats look-alike rooms as one room, and a name made of look-alike letter pairs as the same name", async () => {

@@ -6,6 +6,7 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import Database from "better-sqlite3";
+import { pino } from "pino";
 import { MessageIdGenerator } from "../src/core/message-id.js";
 import { identityKey } from "../src/core/names.js";
 import {
@@ -542,22 +543,70 @@ describe("SqliteStore schema and start-up", () => {
     }
   });
 
-  it("keys names as stored accounts were keyed: a change to the keys needs a migration like 5", () => {
-    const keys = Object.fromEntries(
-      ["Alice", "ＡＬＩＣＥ", "al\u0456ce", "Zoë", "rnike", "b0b", "Straße", "ﬁona"].map((name) => [
-        name,
-        identityKey(name),
-      ]),
+  it("moves accounts to keys from Unicode's look-alike data, and names at start-up those whose key is taken", async () => {
+    const file = path.join(dataDir, "parley.db");
+    const old = new Database(file);
+    applyMigrations(old, MIGRATIONS.slice(0, 5));
+    // Before version 6, Greek capitals were keyed as their small letters and m as m.
+    const insertAccount = old.prepare(
+      "INSERT INTO accounts (key, name, password_hash, created_at) VALUES (?, ?, 'h', ?)",
     );
-    assert.deepEqual(keys, {
+    insertAccount.run("tom", "TOM", 0);
+    insertAccount.run("to\u03bc", "\u03a4\u039f\u039c", 1);
+    insertAccount.run("mlke", "mike", 2);
+    old.prepare("INSERT INTO account_rooms (key, room) VALUES ('mlke', '#rust')").run();
+    old.prepare("INSERT INTO delivery_cursors (key, last_id) VALUES ('mlke', 'x')").run();
+    const insertEntry = old.prepare(
+      `INSERT INTO history (id, at, kind, target, sender, sender_key, recipient_key, text)
+       VALUES (?, 0, 'message', ?, ?, ?, ?, ?)`,
+    );
+    insertEntry.run(idFor(1), "mike", "TOM", "tom", "mlke", "to mike");
+    insertEntry.run(idFor(2), "TOM", "mike", "mlke", "tom", "from mike");
+    old.close();
+
+    const warnings: Array<Record<string, unknown>> = [];
+    const log = pino({ level: "warn" }, { write: (line: string) => warnings.push(JSON.parse(line)) });
+    const store = SqliteStore.open(dataDir, { log });
+    openStores.push(store);
+    assert.equal((await store.findAccount("torn"))?.name, "TOM");
+    assert.equal((await store.findAccount("rnlke"))?.name, "mike");
+    assert.deepEqual(await store.accountRooms("rnlke"), ["#rust"]);
+    assert.equal(await store.deliveryCursor("rnlke"), "x");
+    assert.deepEqual(texts(await store.directHistory("rnlke", "torn", 10)), ["to mike", "from mike"]);
+    // The later account keeps its old key, where nothing reaches it: the operator is told.
+    assert.equal((await store.findAccount("to\u03bc"))?.name, "\u03a4\u039f\u039c");
+    const stranded = warnings.filter((line) => line.event === "account-stranded");
+    assert.deepEqual(
+      stranded.map(({ name, key, newKey, heldBy }) => ({ name, key, newKey, heldBy })),
+      [{ name: "\u03a4\u039f\u039c", key: "to\u03bc", newKey: "torn", heldBy: "TOM" }],
+    );
+    assert.match(String(stranded[0]?.msg), /ΤΟΜ cannot move to its new key, which account TOM holds/);
+  });
+
+  it("keys names as stored accounts were keyed: a change to the keys needs a migration like 6", () => {
+    const names = [
+      "Alice",
+      "ＡＬＩＣＥ",
+      "al\u0456ce",
+      "Zoë",
+      "rnike",
+      "b0b",
+      "Straße",
+      "ﬁona",
+      "\u03a4\u039f\u039c",
+      "ᾳ",
+    ];
+    assert.deepEqual(Object.fromEntries(names.map((name) => [name, identityKey(name)])), {
       Alice: "allce",
       ＡＬＩＣＥ: "allce",
       "al\u0456ce": "allce",
       Zoë: "zoe",
-      rnike: "mlke",
+      rnike: "rnlke",
       b0b: "bob",
       Straße: "strasse",
       ﬁona: "flona",
+      "\u03a4\u039f\u039c": "torn",
+      ᾳ: "al",
     });
   });
 

@@ -4,6 +4,7 @@
  * never edited once released, only followed by a new one.
  */
 import type Database from "better-sqlite3";
+import type { Logger } from "pino";
 import { identityKey } from "../core/names.js";
 
 export interface Migration {
@@ -112,6 +113,11 @@ export const MIGRATIONS: readonly Migration[] = [
     description: "account keys follow look-alike letters to the end (Cyrillic і is l, as i is; rn is m)",
     up: rekeyAccounts,
   },
+  {
+    version: 6,
+    description: "account keys follow Unicode's look-alike data, every script, with case (ΤΟΜ is TOM)",
+    up: rekeyAccounts,
+  },
 ];
 
 /**
@@ -149,6 +155,41 @@ function rekeyAccounts(db: Database.Database): void {
     DELETE FROM accounts WHERE key IN (SELECT from_key FROM account_moves);
     DROP TABLE account_moves;
   `);
+}
+
+/** An account left at a key its name no longer has, and who holds the key it should have. */
+export interface StrandedAccount {
+  readonly name: string;
+  readonly key: string;
+  readonly newKey: string;
+  /** The account at `newKey`, which a login as `name` reaches; null when none is. */
+  readonly heldBy: string | null;
+}
+
+/**
+ * Accounts whose key is not the one `identityKey` gives their name: those a re-keying
+ * migration could not move because another account holds that key. Logging in as such a
+ * name reaches the other account, so only an operator can settle it (rename one of them).
+ */
+export function findStrandedAccounts(db: Database.Database): StrandedAccount[] {
+  const accounts = db.prepare<[], { key: string; name: string }>("SELECT key, name FROM accounts").all();
+  const nameByKey = new Map(accounts.map(({ key, name }) => [key, name]));
+  return accounts.flatMap(({ key, name }) => {
+    const newKey = identityKey(name);
+    return newKey === key ? [] : [{ name, key, newKey, heldBy: nameByKey.get(newKey) ?? null }];
+  });
+}
+
+/** Says at start-up, once per account, what `findStrandedAccounts` finds. */
+export function warnOfStrandedAccounts(db: Database.Database, log: Pick<Logger, "warn"> | undefined): void {
+  for (const { name, key, newKey, heldBy } of findStrandedAccounts(db)) {
+    log?.warn(
+      { event: "account-stranded", name, key, newKey, heldBy },
+      heldBy === null
+        ? `account ${name} is stored under a key its name no longer has`
+        : `account ${name} cannot move to its new key, which account ${heldBy} holds: logging in as ${name} reaches ${heldBy}; rename one of them`,
+    );
+  }
 }
 
 export type MigrationErrorCode = "ERR_SCHEMA_TOO_NEW" | "ERR_MIGRATION_FAILED";

@@ -14,6 +14,7 @@ import type Database from "better-sqlite3";
 import type { Logger } from "pino";
 import { idFloorForTime } from "../core/message-id.js";
 import { Checkpointer } from "./sqlite-checkpointer.js";
+import { warnOfStrandedAccounts } from "./sqlite-migrations.js";
 import { createDataDirectory, openDatabase } from "./sqlite-open.js";
 import { prepareStatements, type Statements } from "./sqlite-statements.js";
 import type { Account, HistoryEntry, MessageStore, MissedEntries, RetentionPolicy, RoomRecord } from "./store.js";
@@ -104,6 +105,7 @@ export class SqliteStore implements MessageStore {
     // After a crash, rows appended but not yet indexed wait here like any others.
     this.#indexedThrough = statements.indexedThrough.get() ?? 0;
     this.#checkpointer = new Checkpointer(file, db, log);
+    warnOfStrandedAccounts(db, log);
   }
 
   /** Durable when it returns; searchable as soon as a search asks. */

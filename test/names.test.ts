@@ -1,0 +1,123 @@
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import { describe, it } from "node:test";
+import fc from "fast-check";
+import { identityKey, parseRoomName, parseUserName } from "../src/core/names.js";
+import { CONFUSABLES_VERSION } from "../src/core/unicode/identity-table.js";
+
+/** Unicode's mappings as pinned in the repository: [source, prototype] pairs. */
+function readConfusables(): Array<[string, string]> {
+  const text = fs.readFileSync(new URL("../src/core/unicode/confusables.txt", import.meta.url), "utf8");
+  return text
+    .split("\n")
+    .filter((line) => line !== "" && !line.startsWith("#"))
+    .map((line) => {
+      const [from = "", to = ""] = line
+        .split(";")
+        .slice(0, 2)
+        .map((field) =>
+          String.fromCodePoint(
+            ...field
+              .trim()
+              .split(" ")
+              .map((codePoint) => Number.parseInt(codePoint, 16)),
+          ),
+        );
+      return [from, to];
+    });
+}
+
+function* everyCharacter(): Generator<string> {
+  for (let codePoint = 0; codePoint <= 0x10ffff; codePoint++) {
+    if (codePoint < 0xd800 || codePoint > 0xdfff) yield String.fromCodePoint(codePoint);
+  }
+}
+
+describe("identity keys", () => {
+  it("make capitals of other scripts one name with the Latin capitals they look like", () => {
+    const sameNames = [
+      ["TOM", "\u03a4\u039f\u039c", "\u03c4\u03bf\u03bc", "tom"],
+      ["HEX", "\u0397\u0395\u03a7", "hex"],
+      ["YES", "\u03a5\u0395\u0405", "yes"],
+      ["PAYPAL", "\u03a1\u0391\u03a5\u03a1\u0391L", "paypal"],
+      ["Alice", "ALICE", "ａｌｉｃｅ", "\u0430lice", "al\u0456ce", "AL1CE", "𝐀𝐥𝐢𝐜𝐞"],
+      // Cyrillic ԁ and һ, Armenian օ, Cherokee Ꭺ and its small letter.
+      ["dho", "\u0501\u04bb\u0585"],
+      ["a", "\u13aa", "\uab7a"],
+      ["mike", "rnike"],
+    ];
+    for (const names of sameNames) {
+      const keys = names.map((name) => identityKey(name));
+      assert.deepEqual(new Set(keys).size, 1, `${names.join(", ")}: ${keys.join(", ")}`);
+    }
+  });
+
+  it("keep apart letters that case and look-alikes would otherwise chain together", () => {
+    // Greek γ passes for y and its capital Γ for Cyrillic Г; Cyrillic г and у are two letters.
+    for (const [a, b] of [
+      ["\u0433\u043e\u0440\u0430", "\u0443\u043e\u0440\u0430"],
+      ["\u03b3\u03b1\u03bc\u03b1", "\u03c5\u03b1\u03bc\u03b1"],
+      ["bug", "byg"],
+      ["nat", "hat"],
+    ]) {
+      assert.notEqual(identityKey(a), identityKey(b), `${a} and ${b}`);
+    }
+  });
+
+  it("are the same for every character in either case", () => {
+    for (const character of everyCharacter()) {
+      const key = identityKey(character);
+      assert.equal(identityKey(character.toUpperCase()), key, `U+${character.codePointAt(0)?.toString(16)} upper`);
+      assert.equal(identityKey(character.toLowerCase()), key, `U+${character.codePointAt(0)?.toString(16)} lower`);
+    }
+  });
+
+  it("are their own keys", () => {
+    for (const character of everyCharacter()) {
+      const key = identityKey(character);
+      assert.equal(identityKey(key), key, `U+${character.codePointAt(0)?.toString(16)}`);
+    }
+  });
+
+  it("are the same for any string in either case, and are their own keys", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: "grapheme", maxLength: 12 }), (name) => {
+        const key = identityKey(name);
+        assert.equal(identityKey(name.toUpperCase()), key);
+        assert.equal(identityKey(name.toLowerCase()), key);
+        assert.equal(identityKey(key), key);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it("give every capital and caseless look-alike of Unicode's data its prototype's key", () => {
+    const confusables = readConfusables();
+    assert.ok(confusables.length > 6000, `${confusables.length} mappings`);
+    assert.equal(CONFUSABLES_VERSION, "13.0.0");
+    // Accents fall away and compatibility forms decompose (NFKD): where Unicode says a
+    // character with an accent or a compatibility form passes for something else, the key
+    // follows them instead. A small letter follows its capital (Greek τ is t, as Τ is T). A
+    // character whose prototype is marks alone (Myanmar ႞) is not keyed as nothing.
+    const withoutMarks = (text: string) => text.normalize("NFKD").replace(/\p{M}/gu, "");
+    const decidedByUnicodeAlone = confusables.filter(
+      ([from, to]) => from.toUpperCase() === from && withoutMarks(from) === from && withoutMarks(to) !== "",
+    );
+    const differing = decidedByUnicodeAlone.filter(([from, to]) => identityKey(from) !== identityKey(to));
+    assert.ok(decidedByUnicodeAlone.length > 500, `${decidedByUnicodeAlone.length} capitals`);
+    assert.deepEqual(
+      differing.map(([from]) => from),
+      [],
+    );
+  });
+
+  it("refuse a name with a look-alike of a reserved character, and one of look-alike letters for the server", () => {
+    for (const name of ["a\u0589b", "a\u2236b", "\u0405erver", "\u03a1ARLEY", "gue\u0455t-1"]) {
+      const parsed = parseUserName(name);
+      assert.ok("code" in parsed && parsed.code === "ERR_BAD_NAME", `${name} was accepted`);
+    }
+    const room = parseRoomName("#a\u0589b");
+    assert.ok("code" in room && room.code === "ERR_BAD_ROOM_NAME");
+    assert.deepEqual(parseUserName("\u03a4\u039f\u039c"), { name: "\u03a4\u039f\u039c" });
+  });
+});
