@@ -20,7 +20,8 @@ export interface ServerConfig {
   sendQueueBytes: number;
   /**
    * A peer that sends bytes without a terminator (the original client does) has them
-   * taken as one line after this much quiet.
+   * taken as one line after this much quiet, until it sends its first newline; never
+   * inside a UTF-8 character.
    */
   quietFlushMs: number;
   /** Room that line-protocol users join on connect, shared with later front ends. */

@@ -1,14 +1,16 @@
 import type { Socket } from "node:net";
 import type { Logger } from "pino";
 import { type Flushable, scheduleFlush, scheduleLazyFlush } from "../turn-end.js";
-import { LineFramer, type LineSink } from "./line-framer.js";
+import { LineFramer, type LineSink, type QuietFlush } from "./line-framer.js";
 import { type SharedBatch, SharedRun } from "./shared-output.js";
 
 export interface ConnectionLimits {
   maxLineBytes: number;
   maxUnterminatedBytes: number;
   sendQueueBytes: number;
+  /** How long a quiet ends a line without a newline, and for whom (by default, a peer that has sent none yet). */
   quietFlushMs: number;
+  quietFlush?: QuietFlush;
 }
 
 /**
@@ -57,8 +59,6 @@ export class Connection implements LineSink {
   #isFlushScheduled = false;
   #isLazyFlushScheduled = false;
   #lazyFlusher: Flushable | null = null;
-  #quietTimer: NodeJS.Timeout | null = null;
-  #quietCheckPending = false;
   #closeReason: CloseReason | null = null;
   #isEnding = false;
   #bytesSinceYield = 0;
@@ -80,7 +80,7 @@ export class Connection implements LineSink {
     this.address = formatPeerAddress(socket.remoteAddress, socket.remotePort);
     this.#limits = limits;
     this.#log = log;
-    this.#framer = new LineFramer(limits.maxLineBytes, limits.maxUnterminatedBytes, this);
+    this.#framer = new LineFramer({ ...limits, quietFlush: limits.quietFlush ?? "until-framed" }, this);
     socket.setNoDelay(true);
     // Shared listeners find their connection on the socket: no closures per connection,
     // which at ten thousand idle users is memory worth keeping.
@@ -231,6 +231,7 @@ export class Connection implements LineSink {
     if (this.#closeReason !== null) return;
     this.#isEnding = true;
     this.#endReason = reason;
+    this.#framer.stop();
     this.#stopReading();
     // Kept referenced: a paused socket no longer holds the event loop open, and the
     // farewell must still be flushed. Cleared on close.
@@ -246,16 +247,26 @@ export class Connection implements LineSink {
     this.#noteWhatIsLeft();
     this.#queue = null;
     this.#queuedBytes = 0;
-    this.#clearQuietTimer();
+    this.#framer.stop();
     this.socket.destroy();
   }
 
   onLine(line: Buffer): void {
-    this.#handler?.onLine(line);
+    if (this.#closeReason !== null) return;
+    try {
+      this.#handler?.onLine(line);
+    } catch (error) {
+      this.#failInternally(error);
+    }
   }
 
   onLineTooLong(bytes: number): void {
-    this.#handler?.onLineTooLong(bytes);
+    if (this.#closeReason !== null) return;
+    try {
+      this.#handler?.onLineTooLong(bytes);
+    } catch (error) {
+      this.#failInternally(error);
+    }
   }
 
   onUnterminatedOverflow(bytes: number): void {
@@ -269,7 +280,7 @@ export class Connection implements LineSink {
   #finishEnding(): void {
     if (this.#closeReason !== null) return;
     this.#closeReason = this.#endReason;
-    this.#clearQuietTimer();
+    this.#framer.stop();
     this.socket.end();
   }
 
@@ -299,7 +310,6 @@ export class Connection implements LineSink {
       this.#failInternally(error);
       return;
     }
-    if (this.#framer.hasPartial) this.#armQuietTimer();
     this.#bytesSinceYield += chunk.length;
     if (this.#bytesSinceYield >= READ_BUDGET_BYTES && this.#closeReason === null) {
       this.socket.pause();
@@ -322,32 +332,6 @@ export class Connection implements LineSink {
   releaseInput(): void {
     this.#isInputHeld = false;
     this.#resumeReading();
-  }
-
-  /**
-   * A peer that sends bare messages is served after a quiet. The check runs from
-   * setImmediate, after the next poll, so bytes already waiting in the kernel are
-   * read first and a line is never split merely because we were busy.
-   */
-  #armQuietTimer(): void {
-    if (this.#quietTimer === null) {
-      this.#quietTimer = setTimeout(() => this.#onQuiet(), this.#limits.quietFlushMs);
-      this.#quietTimer.unref();
-    } else {
-      this.#quietTimer.refresh();
-    }
-  }
-
-  #onQuiet(): void {
-    if (this.#quietCheckPending) return;
-    this.#quietCheckPending = true;
-    const bytesReadBefore = this.socket.bytesRead;
-    setImmediate(() => {
-      this.#quietCheckPending = false;
-      if (this.#closeReason !== null || this.#isEnding) return;
-      if (this.socket.bytesRead !== bytesReadBefore) return;
-      this.#takePartial();
-    });
   }
 
   #takePartial(): void {
@@ -375,7 +359,7 @@ export class Connection implements LineSink {
 
   #onClose(): void {
     this.#noteWhatIsLeft();
-    this.#clearQuietTimer();
+    this.#framer.stop();
     if (this.#graceTimer !== null) clearTimeout(this.#graceTimer);
     if (this.#closeReason === null) this.#closeReason = "peer-closed";
     const handler = this.#handler;
@@ -385,13 +369,6 @@ export class Connection implements LineSink {
 
   #stopReading(): void {
     this.socket.pause();
-  }
-
-  #clearQuietTimer(): void {
-    if (this.#quietTimer !== null) {
-      clearTimeout(this.#quietTimer);
-      this.#quietTimer = null;
-    }
   }
 
   #failInternally(error: unknown): void {
