@@ -11,6 +11,12 @@ export interface ConnectionLimits {
   /** How long a quiet ends a line without a newline, and for whom (by default, a peer that has sent none yet). */
   quietFlushMs: number;
   quietFlush?: QuietFlush;
+  /**
+   * A connection silent this long is probed by TCP keepalive (Node then probes once a
+   * second, ten times), so a peer that vanished without a word leaves ten seconds later;
+   * 0 or absent: no probes.
+   */
+  keepaliveSeconds?: number;
 }
 
 /**
@@ -82,6 +88,8 @@ export class Connection implements LineSink {
     this.#log = log;
     this.#framer = new LineFramer({ ...limits, quietFlush: limits.quietFlush ?? "until-framed" }, this);
     socket.setNoDelay(true);
+    // Nothing else notices a peer whose link went down while its rooms are quiet: no FIN, no RST, nothing to send.
+    if (limits.keepaliveSeconds) socket.setKeepAlive(true, limits.keepaliveSeconds * 1000);
     // Shared listeners find their connection on the socket: no closures per connection,
     // which at ten thousand idle users is memory worth keeping.
     (socket as SocketOfConnection)[CONNECTION] = this;
