@@ -76,6 +76,26 @@ describe("framing and input bounds", () => {
     await bob.close();
   });
 
+  it("tells a peer that sends 2 MB without a newline why it is disconnected, then closes with a FIN", async () => {
+    await pair();
+    let error: NodeJS.ErrnoException | null = null;
+    alice.socket.on("error", (failure: NodeJS.ErrnoException) => {
+      error = failure;
+    });
+    let hasEnded = false;
+    alice.socket.once("end", () => {
+      hasEnded = true;
+    });
+    alice.send(Buffer.alloc(2 * 1024 * 1024, 0x42));
+    await alice.waitForClose();
+    assert.equal(error, null, "no reset");
+    assert.equal(hasEnded, true, "the server's side ended with a FIN");
+    assert.equal(alice.lines.at(-1), "! Line too long without a newline: disconnected.");
+    assert.equal(alice.unterminated, "");
+    await bob.waitFor(`< The user ${alice.address} left. (1 user online)`);
+    await bob.close();
+  });
+
   it("rejects invalid UTF-8 with an error and never relays it", async () => {
     await pair();
     for (const bad of [Buffer.from([0x68, 0x69, 0xaa]), Buffer.from([0xc0, 0xaf]), Buffer.from([0xed, 0xa0, 0x80])]) {

@@ -37,13 +37,27 @@ export type CloseReason =
   | "flood"
   | "internal-error";
 
+/** Ends Parley decides on against a peer's will: the peer is told why, in its protocol. */
+export type CutOffReason = Extract<CloseReason, "send-queue-full" | "line-overflow">;
+
+/**
+ * How long a peer that was cut off has to take what its socket still holds and the line
+ * saying why, before it is closed hard.
+ */
+const CUT_OFF_GRACE_MS = 5000;
+
 /** What a front end supplies to hear from its connection. */
 export interface ConnectionHandler {
   onLine(line: Buffer): void;
   onLineTooLong(bytes: number): void;
   /** Everything sent so far has been handed to the kernel; called after a write, never per message. */
   onAllWritten?(): void;
-  /** Called exactly once, after the socket is gone. */
+  /** The last line a peer that is cut off gets: why, in the front end's protocol. */
+  farewellFor?(reason: CutOffReason): Buffer;
+  /**
+   * Called exactly once: after the socket is gone, or just after a cut-off (the peer may
+   * still be taking its last lines; nothing more is sent).
+   */
   onClose(reason: CloseReason): void;
 }
 
@@ -198,7 +212,7 @@ export class Connection implements LineSink {
         { event: "slow-reader", peer: this.address, queuedBytes: this.queuedBytes },
         "send queue full: disconnecting a reader that fell behind",
       );
-      this.destroy("send-queue-full");
+      this.#cutOff("send-queue-full");
       return;
     }
     if (isUrgent) this.#requestFlush();
@@ -282,7 +296,42 @@ export class Connection implements LineSink {
       { event: "line-overflow", peer: this.address, bytes },
       "peer sent too much without a line terminator: disconnecting",
     );
-    this.destroy("line-overflow");
+    this.#cutOff("line-overflow");
+  }
+
+  /**
+   * Ends a connection without cutting a line in two. The kernel may have taken part of the
+   * socket's last write, and what it took is delivered whatever we do; so the socket keeps
+   * what it holds (whole lines, as every write is), the reason follows it, then a FIN. What
+   * is queued here is dropped. The front end hears of the end at once; the socket goes when
+   * the peer has taken everything and closed, or after the grace. Input is read and thrown
+   * away meanwhile: closing a socket with unread input would send a reset, not the FIN.
+   */
+  #cutOff(reason: CutOffReason): void {
+    if (this.#closeReason !== null) return;
+    this.#noteWhatIsLeft();
+    this.#closeReason = reason;
+    this.#queue = null;
+    this.#queuedBytes = 0;
+    this.#framer.stop();
+    const farewell = this.#handler?.farewellFor?.(reason);
+    if (farewell !== undefined) {
+      this.socket.write(farewell);
+      this.#bytesHanded += farewell.length;
+    }
+    this.socket.end();
+    this.socket.resume();
+    if (this.#graceTimer !== null) clearTimeout(this.#graceTimer);
+    this.#graceTimer = setTimeout(() => this.destroy(reason), CUT_OFF_GRACE_MS);
+    // Not from here: a cut-off happens while output is fanned out, and the front end's
+    // leaving changes what is being fanned out.
+    process.nextTick(() => this.#notifyClosed());
+  }
+
+  #notifyClosed(): void {
+    const handler = this.#handler;
+    this.#handler = null;
+    handler?.onClose(this.#closeReason ?? "peer-closed");
   }
 
   #finishEnding(): void {
@@ -370,9 +419,7 @@ export class Connection implements LineSink {
     this.#framer.stop();
     if (this.#graceTimer !== null) clearTimeout(this.#graceTimer);
     if (this.#closeReason === null) this.#closeReason = "peer-closed";
-    const handler = this.#handler;
-    this.#handler = null;
-    handler?.onClose(this.#closeReason);
+    this.#notifyClosed();
   }
 
   #stopReading(): void {
