@@ -27,6 +27,9 @@ Server options:
                      keep only the newest N entries of each room; 0 keeps all (default: 0)
   --lobby-replay N   show the last N messages of ${defaultServerConfig.defaultRoom} on connect (default: 0,
                      which keeps the original transcript)
+  --keepalive SECONDS
+                     probe a connection silent this long, so a peer that vanished leaves
+                     10 s later; 0 or off: never (default: ${defaultServerConfig.keepaliveSeconds})
   --rate N[:BURST]   lines per second a user may send after a burst, or off
                      (a /search counts as 10 lines, a /history as 5)
                      (default: ${defaultServerConfig.commandsPerSecond}:${defaultServerConfig.commandBurst})
@@ -75,6 +78,15 @@ function parseRate(text: string, config: ServerConfig): void {
   config.commandBurst = match[2] === undefined ? Math.max(1, Math.ceil(Number(match[1]) * 2)) : Number(match[2]);
 }
 
+/** Linux takes at most 32,767 s before the first keepalive probe (MAX_TCP_KEEPIDLE). */
+function parseKeepalive(text: string): number {
+  if (text === "off") return 0;
+  if (!/^\d+$/.test(text) || Number(text) > 32767) {
+    throw new UsageError("--keepalive must be a whole number of seconds up to 32767, or off");
+  }
+  return Number(text);
+}
+
 function parseServerArgs(args: string[]): ServerConfig {
   const { values, positionals } = parseArgs({
     args,
@@ -93,6 +105,7 @@ function parseServerArgs(args: string[]): ServerConfig {
       "retention-per-room": { type: "string" },
       "lobby-replay": { type: "string" },
       rate: { type: "string" },
+      keepalive: { type: "string" },
     },
   });
   if (positionals.length > 2) throw new UsageError(`unexpected argument "${positionals[2]}"`);
@@ -118,6 +131,7 @@ function parseServerArgs(args: string[]): ServerConfig {
   }
   if (values["lobby-replay"] !== undefined) config.lobbyReplay = parseCount(values["lobby-replay"], "--lobby-replay");
   if (values.rate !== undefined) parseRate(values.rate, config);
+  if (values.keepalive !== undefined) config.keepaliveSeconds = parseKeepalive(values.keepalive);
   const level = values["log-level"];
   if (level !== undefined) {
     const known = LOG_LEVELS.find((candidate) => candidate === level);

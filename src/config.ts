@@ -20,9 +20,16 @@ export interface ServerConfig {
   sendQueueBytes: number;
   /**
    * A peer that sends bytes without a terminator (the original client does) has them
-   * taken as one line after this much quiet.
+   * taken as one line after this much quiet, until it sends its first newline; never
+   * inside a UTF-8 character.
    */
   quietFlushMs: number;
+  /**
+   * A connection silent this long is probed with TCP keepalive, once a second, ten times:
+   * a peer that vanished (its link down, its machine off) leaves ten seconds later. 0 turns
+   * probing off.
+   */
+  keepaliveSeconds: number;
   /** Room that line-protocol users join on connect, shared with later front ends. */
   defaultRoom: string;
   /** Past messages of the default room shown to a line user on connect; 0 keeps the original transcript. */
@@ -66,6 +73,7 @@ export const defaultServerConfig: Readonly<ServerConfig> = Object.freeze({
   maxUnterminatedBytes: 64 * 1024,
   sendQueueBytes: 1024 * 1024,
   quietFlushMs: 40,
+  keepaliveSeconds: 110,
   defaultRoom: "#lobby",
   lobbyReplay: 0,
   hideAddresses: false,

@@ -4,6 +4,9 @@ import net from "node:net";
 import { describe, it, type TestContext } from "node:test";
 import pino from "pino";
 import { Connection } from "../src/net/connection.js";
+import { LineClient } from "./helpers/line-client.js";
+import { startTestServer } from "./helpers/server.js";
+import { connectStalledReader } from "./helpers/stalled-reader.js";
 
 const LIMITS = { maxLineBytes: 4096, maxUnterminatedBytes: 65536, sendQueueBytes: 64 * 1024 * 1024, quietFlushMs: 50 };
 
@@ -63,5 +66,40 @@ describe("Connection", () => {
     client.end();
     await closed;
     assert.equal(connection.isBehind, false);
+  });
+});
+
+describe("a connection Parley ends", () => {
+  it("cuts a reader that fell behind at a line boundary, and says why", async (t) => {
+    // Pacing off: the sender floods on purpose.
+    const server = await startTestServer({
+      sendQueueBytes: 256 * 1024,
+      commandsPerSecond: Number.POSITIVE_INFINITY,
+      commandBurst: Number.POSITIVE_INFINITY,
+    });
+    t.after(() => server.stop());
+    const sender = await LineClient.join(server.port);
+    const slow = await connectStalledReader(server.port);
+    t.after(() => slow.stop());
+    await sender.waitFor(`> New user ${slow.address} entered. (2 users online)`);
+
+    // Enough to fill the kernel's buffers on both sides (several MiB on loopback), then the queue.
+    const padding = "p".repeat(380);
+    for (let i = 0; i < 20_000; i++) sender.send(`${i} ${padding}\n`);
+    await sender.waitFor(`< The user ${slow.address} left. (1 user online)`, 20_000);
+
+    const { received, ending } = await slow.readAll();
+    const text = received.toString("utf8");
+    assert.equal(ending, "eof", "the connection ends with a FIN, not a reset");
+    assert.ok(text.endsWith("\n"), `the last line is whole: ${JSON.stringify(text.slice(-80))}`);
+    const lines = text.slice(0, -1).split("\n");
+    assert.equal(lines.at(-1), "! You were disconnected: you fell too far behind (send queue full).");
+    assert.equal(lines[0], "> Connected to the chat server (2 users online)");
+    const relayed = lines.slice(1, -1);
+    assert.ok(relayed.length > 0);
+    relayed.forEach((line, i) => {
+      assert.equal(line, `[${sender.address}] ${i} ${padding}`);
+    });
+    await sender.close();
   });
 });

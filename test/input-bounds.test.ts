@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { setTimeout as pause } from "node:timers/promises";
 import { LineClient } from "./helpers/line-client.js";
 import { startTestServer } from "./helpers/server.js";
 
@@ -75,6 +76,26 @@ describe("framing and input bounds", () => {
     await bob.close();
   });
 
+  it("tells a peer that sends 2 MB without a newline why it is disconnected, then closes with a FIN", async () => {
+    await pair();
+    let error: NodeJS.ErrnoException | null = null;
+    alice.socket.on("error", (failure: NodeJS.ErrnoException) => {
+      error = failure;
+    });
+    let hasEnded = false;
+    alice.socket.once("end", () => {
+      hasEnded = true;
+    });
+    alice.send(Buffer.alloc(2 * 1024 * 1024, 0x42));
+    await alice.waitForClose();
+    assert.equal(error, null, "no reset");
+    assert.equal(hasEnded, true, "the server's side ended with a FIN");
+    assert.equal(alice.lines.at(-1), "! Line too long without a newline: disconnected.");
+    assert.equal(alice.unterminated, "");
+    await bob.waitFor(`< The user ${alice.address} left. (1 user online)`);
+    await bob.close();
+  });
+
   it("rejects invalid UTF-8 with an error and never relays it", async () => {
     await pair();
     for (const bad of [Buffer.from([0x68, 0x69, 0xaa]), Buffer.from([0xc0, 0xaf]), Buffer.from([0xed, 0xa0, 0x80])]) {
@@ -105,6 +126,59 @@ describe("framing and input bounds", () => {
     await bob.waitFor(`[${alice.address}] typed without enter`);
     alice.send("another one");
     await bob.waitFor(`[${alice.address}] another one`);
+    await closePair();
+  });
+
+  /** Longer than the quiet that ends a bare message: what a retransmit on a lossy link does to a line. */
+  const LINK_PAUSE_MS = 100;
+
+  it("never splits a line of a peer that sends newlines, split at any byte with a pause between the pieces", async () => {
+    const watcher = await LineClient.join(server.port);
+    const line = Buffer.from("hello wörld, café ✓");
+    // One connection per split position, all at once: the pauses overlap instead of adding up.
+    const senders = await Promise.all(Array.from({ length: line.length - 1 }, () => LineClient.join(server.port)));
+    for (const sender of senders) sender.send("framed\n");
+    await Promise.all(senders.map((sender) => watcher.waitFor(`[${sender.address}] framed`)));
+    senders.forEach((sender, i) => {
+      sender.send(line.subarray(0, i + 1));
+    });
+    await pause(LINK_PAUSE_MS);
+    senders.forEach((sender, i) => {
+      sender.send(Buffer.concat([line.subarray(i + 1), Buffer.from("\n")]));
+    });
+    await Promise.all(senders.map((sender) => watcher.waitFor(`[${sender.address}] ${line}`)));
+    for (const sender of senders) {
+      const relayed = watcher.lines.filter((seen) => seen.startsWith(`[${sender.address}] `));
+      assert.deepEqual(relayed, [`[${sender.address}] framed`, `[${sender.address}] ${line}`]);
+      assert.equal(sender.lines.filter((seen) => seen.startsWith("! ")).length, 0);
+    }
+    await Promise.all([watcher, ...senders].map((client) => client.close()));
+  });
+
+  it("never takes a paused command for two lines", async () => {
+    await pair();
+    alice.send("framed\n");
+    alice.send("/nick spl");
+    await pause(LINK_PAUSE_MS);
+    alice.send("itname\n");
+    await bob.waitFor(`> ${alice.address} is now known as splitname.`);
+    assert.equal(
+      bob.lines.some((seen) => seen.includes("itname") && !seen.includes("splitname")),
+      false,
+    );
+    await closePair();
+  });
+
+  it("never ends a bare message inside a UTF-8 character, however long the pause", async () => {
+    await pair();
+    alice.send(Buffer.from([0x63, 0x61, 0x66, 0xc3]));
+    await pause(LINK_PAUSE_MS);
+    alice.send(Buffer.from([0xa9, ...Buffer.from(" au lait")]));
+    await bob.waitFor(`[${alice.address}] café au lait`);
+    assert.equal(
+      alice.lines.some((seen) => seen.startsWith("! ")),
+      false,
+    );
     await closePair();
   });
 });

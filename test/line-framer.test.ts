@@ -1,17 +1,63 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { LineFramer, type LineSink } from "../src/net/line-framer.js";
+import { LineFramer, type LineSink, type QuietClock, type QuietFlush } from "../src/net/line-framer.js";
 
 type Seen = { lines: string[]; tooLong: number[]; overflow: number[] };
 
-function framer(maxLine = 16, maxUnterminated = 64): { framer: LineFramer; seen: Seen } {
+function framer(
+  maxLine = 16,
+  maxUnterminated = 64,
+  quietFlush: QuietFlush = "never",
+  clock = new TestClock(),
+): { framer: LineFramer; seen: Seen } {
   const seen: Seen = { lines: [], tooLong: [], overflow: [] };
   const sink: LineSink = {
     onLine: (line) => seen.lines.push(line.toString("utf8")),
     onLineTooLong: (bytes) => seen.tooLong.push(bytes),
     onUnterminatedOverflow: (bytes) => seen.overflow.push(bytes),
   };
-  return { framer: new LineFramer(maxLine, maxUnterminated, sink), seen };
+  const options = { maxLineBytes: maxLine, maxUnterminatedBytes: maxUnterminated, quietFlushMs: QUIET_MS, quietFlush };
+  return { framer: new LineFramer(options, sink, clock), seen };
+}
+
+const QUIET_MS = 40;
+
+/** Time that passes only when the test says so. */
+class TestClock implements QuietClock {
+  #now = 0;
+  readonly #timers: Array<{ due: number; isArmed: boolean; onTimeout: () => void }> = [];
+  #afterReads: Array<() => void> = [];
+
+  startTimer(ms: number, onTimeout: () => void): { refresh(): void; clear(): void } {
+    const timer = { due: this.#now + ms, isArmed: true, onTimeout };
+    this.#timers.push(timer);
+    return {
+      refresh: () => {
+        timer.due = this.#now + ms;
+        timer.isArmed = true;
+      },
+      clear: () => {
+        timer.isArmed = false;
+      },
+    };
+  }
+
+  afterPendingReads(then: () => void): void {
+    this.#afterReads.push(then);
+  }
+
+  /** Lets `ms` pass with nothing arriving. */
+  pass(ms: number): void {
+    this.#now += ms;
+    for (const timer of this.#timers) {
+      if (!timer.isArmed || timer.due > this.#now) continue;
+      timer.isArmed = false;
+      timer.onTimeout();
+    }
+    const afterReads = this.#afterReads;
+    this.#afterReads = [];
+    for (const then of afterReads) then();
+  }
 }
 
 describe("line framing", () => {
@@ -77,5 +123,70 @@ describe("line framing", () => {
     f.endPartial();
     assert.deepEqual(seen.tooLong, [40]);
     assert.deepEqual(seen.lines, []);
+  });
+});
+
+describe("the quiet flush", () => {
+  it("never ends a framed peer's line, whatever the pauses: a line split at every offset arrives whole", () => {
+    const line = Buffer.from("/nick splitname café ✓");
+    for (let cut = 1; cut < line.length; cut++) {
+      const clock = new TestClock();
+      const { framer: f, seen } = framer(64, 256, "until-framed", clock);
+      f.push(Buffer.from("hello\n"));
+      f.push(line.subarray(0, cut));
+      // A retransmit on a lossy link: far longer than the quiet that ends a bare message.
+      clock.pass(100);
+      clock.pass(300);
+      f.push(Buffer.concat([line.subarray(cut), Buffer.from("\n")]));
+      assert.deepEqual(seen.lines, ["hello", line.toString("utf8")], `cut at ${cut}`);
+    }
+  });
+
+  it("ends a bare message after a quiet, for a peer that has sent no newline yet", () => {
+    const clock = new TestClock();
+    const { framer: f, seen } = framer(64, 256, "until-framed", clock);
+    f.push(Buffer.from("typed without enter"));
+    clock.pass(QUIET_MS - 1);
+    assert.deepEqual(seen.lines, []);
+    clock.pass(1);
+    f.push(Buffer.from("another"));
+    clock.pass(QUIET_MS);
+    assert.deepEqual(seen.lines, ["typed without enter", "another"]);
+  });
+
+  it("never ends a bare message inside a UTF-8 character, however long the quiet", () => {
+    const message = Buffer.from("café au lait 🍵");
+    for (let cut = 1; cut < message.length; cut++) {
+      const clock = new TestClock();
+      const { framer: f, seen } = framer(64, 256, "until-framed", clock);
+      f.push(message.subarray(0, cut));
+      clock.pass(1000);
+      f.push(message.subarray(cut));
+      clock.pass(QUIET_MS);
+      // A cut between characters may end a bare message there, as the original's did; never one inside.
+      assert.equal(seen.lines.join(""), message.toString("utf8"), `cut at ${cut}: ${seen.lines.join("|")}`);
+    }
+  });
+
+  it("ends a line at a quiet for every peer when asked to (a client of the original server)", () => {
+    const clock = new TestClock();
+    const { framer: f, seen } = framer(64, 256, "always", clock);
+    f.push(Buffer.from("[1.2.3.4:5] from netcat\n"));
+    f.push(Buffer.from("[1.2.3.4:6] bare"));
+    clock.pass(QUIET_MS);
+    assert.deepEqual(seen.lines, ["[1.2.3.4:5] from netcat", "[1.2.3.4:6] bare"]);
+  });
+
+  it("never ends a line at a quiet when the protocol has none, nor once stopped", () => {
+    const clock = new TestClock();
+    const never = framer(64, 256, "never", clock);
+    never.framer.push(Buffer.from("PRIVMSG #a :hi"));
+    clock.pass(1000);
+    assert.deepEqual(never.seen.lines, []);
+    const stopped = framer(64, 256, "until-framed", clock);
+    stopped.framer.push(Buffer.from("bare"));
+    stopped.framer.stop();
+    clock.pass(1000);
+    assert.deepEqual(stopped.seen.lines, []);
   });
 });

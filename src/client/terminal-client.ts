@@ -20,7 +20,8 @@ const CLIENT_LIMITS = {
   sendQueueBytes: 16 * 1024 * 1024,
   // The original server sends each message bare; a short quiet ends it.
   quietFlushMs: 30,
-};
+  quietFlush: "always",
+} as const;
 
 /**
  * The terminal client, as the original's: prints what arrives, sends what is typed and

@@ -1,14 +1,22 @@
 import type { Socket } from "node:net";
 import type { Logger } from "pino";
 import { type Flushable, scheduleFlush, scheduleLazyFlush } from "../turn-end.js";
-import { LineFramer, type LineSink } from "./line-framer.js";
+import { LineFramer, type LineSink, type QuietFlush } from "./line-framer.js";
 import { type SharedBatch, SharedRun } from "./shared-output.js";
 
 export interface ConnectionLimits {
   maxLineBytes: number;
   maxUnterminatedBytes: number;
   sendQueueBytes: number;
+  /** How long a quiet ends a line without a newline, and for whom (by default, a peer that has sent none yet). */
   quietFlushMs: number;
+  quietFlush?: QuietFlush;
+  /**
+   * A connection silent this long is probed by TCP keepalive (Node then probes once a
+   * second, ten times), so a peer that vanished without a word leaves ten seconds later;
+   * 0 or absent: no probes.
+   */
+  keepaliveSeconds?: number;
 }
 
 /**
@@ -29,13 +37,27 @@ export type CloseReason =
   | "flood"
   | "internal-error";
 
+/** Ends Parley decides on against a peer's will: the peer is told why, in its protocol. */
+export type CutOffReason = Extract<CloseReason, "send-queue-full" | "line-overflow">;
+
+/**
+ * How long a peer that was cut off has to take what its socket still holds and the line
+ * saying why, before it is closed hard.
+ */
+const CUT_OFF_GRACE_MS = 5000;
+
 /** What a front end supplies to hear from its connection. */
 export interface ConnectionHandler {
   onLine(line: Buffer): void;
   onLineTooLong(bytes: number): void;
   /** Everything sent so far has been handed to the kernel; called after a write, never per message. */
   onAllWritten?(): void;
-  /** Called exactly once, after the socket is gone. */
+  /** The last line a peer that is cut off gets: why, in the front end's protocol. */
+  farewellFor?(reason: CutOffReason): Buffer;
+  /**
+   * Called exactly once: after the socket is gone, or just after a cut-off (the peer may
+   * still be taking its last lines; nothing more is sent).
+   */
   onClose(reason: CloseReason): void;
 }
 
@@ -57,8 +79,6 @@ export class Connection implements LineSink {
   #isFlushScheduled = false;
   #isLazyFlushScheduled = false;
   #lazyFlusher: Flushable | null = null;
-  #quietTimer: NodeJS.Timeout | null = null;
-  #quietCheckPending = false;
   #closeReason: CloseReason | null = null;
   #isEnding = false;
   #bytesSinceYield = 0;
@@ -80,8 +100,10 @@ export class Connection implements LineSink {
     this.address = formatPeerAddress(socket.remoteAddress, socket.remotePort);
     this.#limits = limits;
     this.#log = log;
-    this.#framer = new LineFramer(limits.maxLineBytes, limits.maxUnterminatedBytes, this);
+    this.#framer = new LineFramer({ ...limits, quietFlush: limits.quietFlush ?? "until-framed" }, this);
     socket.setNoDelay(true);
+    // Nothing else notices a peer whose link went down while its rooms are quiet: no FIN, no RST, nothing to send.
+    if (limits.keepaliveSeconds) socket.setKeepAlive(true, limits.keepaliveSeconds * 1000);
     // Shared listeners find their connection on the socket: no closures per connection,
     // which at ten thousand idle users is memory worth keeping.
     (socket as SocketOfConnection)[CONNECTION] = this;
@@ -190,7 +212,7 @@ export class Connection implements LineSink {
         { event: "slow-reader", peer: this.address, queuedBytes: this.queuedBytes },
         "send queue full: disconnecting a reader that fell behind",
       );
-      this.destroy("send-queue-full");
+      this.#cutOff("send-queue-full");
       return;
     }
     if (isUrgent) this.#requestFlush();
@@ -231,6 +253,7 @@ export class Connection implements LineSink {
     if (this.#closeReason !== null) return;
     this.#isEnding = true;
     this.#endReason = reason;
+    this.#framer.stop();
     this.#stopReading();
     // Kept referenced: a paused socket no longer holds the event loop open, and the
     // farewell must still be flushed. Cleared on close.
@@ -246,16 +269,26 @@ export class Connection implements LineSink {
     this.#noteWhatIsLeft();
     this.#queue = null;
     this.#queuedBytes = 0;
-    this.#clearQuietTimer();
+    this.#framer.stop();
     this.socket.destroy();
   }
 
   onLine(line: Buffer): void {
-    this.#handler?.onLine(line);
+    if (this.#closeReason !== null) return;
+    try {
+      this.#handler?.onLine(line);
+    } catch (error) {
+      this.#failInternally(error);
+    }
   }
 
   onLineTooLong(bytes: number): void {
-    this.#handler?.onLineTooLong(bytes);
+    if (this.#closeReason !== null) return;
+    try {
+      this.#handler?.onLineTooLong(bytes);
+    } catch (error) {
+      this.#failInternally(error);
+    }
   }
 
   onUnterminatedOverflow(bytes: number): void {
@@ -263,13 +296,48 @@ export class Connection implements LineSink {
       { event: "line-overflow", peer: this.address, bytes },
       "peer sent too much without a line terminator: disconnecting",
     );
-    this.destroy("line-overflow");
+    this.#cutOff("line-overflow");
+  }
+
+  /**
+   * Ends a connection without cutting a line in two. The kernel may have taken part of the
+   * socket's last write, and what it took is delivered whatever we do; so the socket keeps
+   * what it holds (whole lines, as every write is), the reason follows it, then a FIN. What
+   * is queued here is dropped. The front end hears of the end at once; the socket goes when
+   * the peer has taken everything and closed, or after the grace. Input is read and thrown
+   * away meanwhile: closing a socket with unread input would send a reset, not the FIN.
+   */
+  #cutOff(reason: CutOffReason): void {
+    if (this.#closeReason !== null) return;
+    this.#noteWhatIsLeft();
+    this.#closeReason = reason;
+    this.#queue = null;
+    this.#queuedBytes = 0;
+    this.#framer.stop();
+    const farewell = this.#handler?.farewellFor?.(reason);
+    if (farewell !== undefined) {
+      this.socket.write(farewell);
+      this.#bytesHanded += farewell.length;
+    }
+    this.socket.end();
+    this.socket.resume();
+    if (this.#graceTimer !== null) clearTimeout(this.#graceTimer);
+    this.#graceTimer = setTimeout(() => this.destroy(reason), CUT_OFF_GRACE_MS);
+    // Not from here: a cut-off happens while output is fanned out, and the front end's
+    // leaving changes what is being fanned out.
+    process.nextTick(() => this.#notifyClosed());
+  }
+
+  #notifyClosed(): void {
+    const handler = this.#handler;
+    this.#handler = null;
+    handler?.onClose(this.#closeReason ?? "peer-closed");
   }
 
   #finishEnding(): void {
     if (this.#closeReason !== null) return;
     this.#closeReason = this.#endReason;
-    this.#clearQuietTimer();
+    this.#framer.stop();
     this.socket.end();
   }
 
@@ -299,7 +367,6 @@ export class Connection implements LineSink {
       this.#failInternally(error);
       return;
     }
-    if (this.#framer.hasPartial) this.#armQuietTimer();
     this.#bytesSinceYield += chunk.length;
     if (this.#bytesSinceYield >= READ_BUDGET_BYTES && this.#closeReason === null) {
       this.socket.pause();
@@ -322,32 +389,6 @@ export class Connection implements LineSink {
   releaseInput(): void {
     this.#isInputHeld = false;
     this.#resumeReading();
-  }
-
-  /**
-   * A peer that sends bare messages is served after a quiet. The check runs from
-   * setImmediate, after the next poll, so bytes already waiting in the kernel are
-   * read first and a line is never split merely because we were busy.
-   */
-  #armQuietTimer(): void {
-    if (this.#quietTimer === null) {
-      this.#quietTimer = setTimeout(() => this.#onQuiet(), this.#limits.quietFlushMs);
-      this.#quietTimer.unref();
-    } else {
-      this.#quietTimer.refresh();
-    }
-  }
-
-  #onQuiet(): void {
-    if (this.#quietCheckPending) return;
-    this.#quietCheckPending = true;
-    const bytesReadBefore = this.socket.bytesRead;
-    setImmediate(() => {
-      this.#quietCheckPending = false;
-      if (this.#closeReason !== null || this.#isEnding) return;
-      if (this.socket.bytesRead !== bytesReadBefore) return;
-      this.#takePartial();
-    });
   }
 
   #takePartial(): void {
@@ -375,23 +416,14 @@ export class Connection implements LineSink {
 
   #onClose(): void {
     this.#noteWhatIsLeft();
-    this.#clearQuietTimer();
+    this.#framer.stop();
     if (this.#graceTimer !== null) clearTimeout(this.#graceTimer);
     if (this.#closeReason === null) this.#closeReason = "peer-closed";
-    const handler = this.#handler;
-    this.#handler = null;
-    handler?.onClose(this.#closeReason);
+    this.#notifyClosed();
   }
 
   #stopReading(): void {
     this.socket.pause();
-  }
-
-  #clearQuietTimer(): void {
-    if (this.#quietTimer !== null) {
-      clearTimeout(this.#quietTimer);
-      this.#quietTimer = null;
-    }
   }
 
   #failInternally(error: unknown): void {

@@ -3,9 +3,11 @@
  * not part of the line. Limits are checked where the bytes arrive, so a peer can never
  * make us buffer more than `maxLineBytes` of one line, nor scan forever for a newline.
  *
- * A peer that never sends terminators (the original client sends each message bare)
- * is served by `endPartial()`: the owner calls it after a short quiet, and whatever
- * is buffered becomes one line.
+ * A peer that never sends terminators (the original client sends each message bare) is
+ * served by the quiet flush: what is buffered after a short quiet becomes one line. Only
+ * such a peer gets it. TCP splits a line wherever it likes, and a retransmit on a lossy
+ * link pauses it for 200 ms or more, so for a peer that has sent a newline a quiet means
+ * nothing: from then on only a newline ends its lines.
  */
 export interface LineSink {
   /** A complete line within the limit. The buffer may be a view into a larger chunk: copy it to keep it. */
@@ -16,24 +18,72 @@ export interface LineSink {
   onUnterminatedOverflow(bytes: number): void;
 }
 
+/**
+ * Whom a quiet ends a line for: nobody (a protocol whose every line ends in a newline), a
+ * peer that has not sent a newline yet (the line protocol: the original client sends bare
+ * messages, everyone else newlines), or any peer (a client of the original server, which
+ * relays bare messages and, from netcat users, newlines too).
+ */
+export type QuietFlush = "never" | "until-framed" | "always";
+
+export interface LineFramerOptions {
+  maxLineBytes: number;
+  maxUnterminatedBytes: number;
+  /** How long a quiet ends a line (for the peers `quietFlush` says); 0 never. */
+  quietFlushMs: number;
+  quietFlush: QuietFlush;
+}
+
+/** The timers the quiet flush runs on: Node's, or a test's. */
+export interface QuietClock {
+  /** Calls `onTimeout` after `ms`; `refresh` starts the wait again. */
+  startTimer(ms: number, onTimeout: () => void): { refresh(): void; clear(): void };
+  /** Calls `then` once bytes already waiting for us have been read. */
+  afterPendingReads(then: () => void): void;
+}
+
+export const NODE_CLOCK: QuietClock = {
+  startTimer(ms, onTimeout) {
+    const timer = setTimeout(onTimeout, ms);
+    timer.unref();
+    return { refresh: () => timer.refresh(), clear: () => clearTimeout(timer) };
+  },
+  // setImmediate runs after the next poll: bytes waiting in the kernel are read first, so
+  // a line is never cut merely because we were busy.
+  afterPendingReads: (then) => setImmediate(then),
+};
+
 const LF = 0x0a;
 const CR = 0x0d;
 
 export class LineFramer {
   readonly #maxLineBytes: number;
   readonly #maxUnterminatedBytes: number;
+  readonly #quietFlushMs: number;
+  readonly #quietFlush: QuietFlush;
   readonly #sink: LineSink;
+  readonly #clock: QuietClock;
   /** Start of a line that has not ended yet; null when none. */
   #partial: Buffer[] | null = null;
   #partialBytes = 0;
   /** Bytes of an over-long line being skipped up to its terminator; -1 when not skipping. */
   #skippedBytes = -1;
   #overflowed = false;
+  /** The peer has sent a newline. */
+  #isFramed = false;
+  #quietTimer: { refresh(): void; clear(): void } | null = null;
+  #isQuietCheckPending = false;
+  #isStopped = false;
+  /** Bytes pushed so far: a quiet check that finds more than when it began stands down. */
+  #bytesPushed = 0;
 
-  constructor(maxLineBytes: number, maxUnterminatedBytes: number, sink: LineSink) {
-    this.#maxLineBytes = maxLineBytes;
-    this.#maxUnterminatedBytes = Math.max(maxUnterminatedBytes, maxLineBytes + 2);
+  constructor(options: LineFramerOptions, sink: LineSink, clock: QuietClock = NODE_CLOCK) {
+    this.#maxLineBytes = options.maxLineBytes;
+    this.#maxUnterminatedBytes = Math.max(options.maxUnterminatedBytes, options.maxLineBytes + 2);
+    this.#quietFlushMs = options.quietFlushMs;
+    this.#quietFlush = options.quietFlush;
     this.#sink = sink;
+    this.#clock = clock;
   }
 
   get hasPartial(): boolean {
@@ -43,11 +93,17 @@ export class LineFramer {
   /** Feeds one chunk. Returns false once the peer has overflowed; later chunks are ignored. */
   push(chunk: Buffer): boolean {
     if (this.#overflowed) return false;
+    this.#bytesPushed += chunk.length;
     const end = chunk.length;
     let start = 0;
     while (start < end) {
       const newline = chunk.indexOf(LF, start);
-      if (newline === -1) return this.#keep(chunk, start, end);
+      if (newline === -1) {
+        if (!this.#keep(chunk, start, end)) return false;
+        this.#awaitQuiet();
+        return true;
+      }
+      this.#isFramed = true;
       this.#complete(chunk, start, newline);
       if (this.#overflowed) return false;
       start = newline + 1;
@@ -55,7 +111,14 @@ export class LineFramer {
     return true;
   }
 
-  /** Takes whatever is buffered as a complete line (after a quiet, or at end of stream). */
+  /** No more quiet flushes: the stream is ending or gone. */
+  stop(): void {
+    this.#isStopped = true;
+    this.#quietTimer?.clear();
+    this.#quietTimer = null;
+  }
+
+  /** Takes whatever is buffered as a complete line (at the end of the stream). */
   endPartial(): void {
     if (this.#skippedBytes >= 0) {
       const bytes = this.#skippedBytes;
@@ -66,6 +129,34 @@ export class LineFramer {
     if (this.#partial === null) return;
     const line = this.#takePartial();
     this.#emit(line, 0, line.length);
+  }
+
+  get #takesQuietFlush(): boolean {
+    if (this.#quietFlushMs <= 0 || this.#isStopped) return false;
+    return this.#quietFlush === "always" || (this.#quietFlush === "until-framed" && !this.#isFramed);
+  }
+
+  #awaitQuiet(): void {
+    if (!this.#takesQuietFlush) return;
+    if (this.#quietTimer === null) {
+      this.#quietTimer = this.#clock.startTimer(this.#quietFlushMs, () => this.#onQuiet());
+    } else {
+      this.#quietTimer.refresh();
+    }
+  }
+
+  #onQuiet(): void {
+    if (this.#isQuietCheckPending) return;
+    this.#isQuietCheckPending = true;
+    const bytesBefore = this.#bytesPushed;
+    this.#clock.afterPendingReads(() => {
+      this.#isQuietCheckPending = false;
+      // More arrived meanwhile: the wait began again with it.
+      if (this.#bytesPushed !== bytesBefore || !this.#takesQuietFlush) return;
+      // A character cut in two is no end of a message: wait for the rest of it.
+      if (this.#partial !== null && endsInsideUtf8Character(this.#partial)) return;
+      this.endPartial();
+    });
   }
 
   #complete(chunk: Buffer, start: number, end: number): void {
@@ -135,4 +226,24 @@ export class LineFramer {
     this.#partial = null;
     this.#partialBytes = 0;
   }
+}
+
+/** Whether the bytes end with the lead of a UTF-8 character whose continuation bytes have not all arrived. */
+function endsInsideUtf8Character(parts: Buffer[]): boolean {
+  let seen = 0;
+  for (let p = parts.length - 1; p >= 0; p--) {
+    const part = parts[p];
+    for (let i = part.length - 1; i >= 0; i--) {
+      const byte = part[i];
+      seen++;
+      if ((byte & 0xc0) === 0x80) {
+        if (seen === 3) return false;
+        continue;
+      }
+      if (byte < 0xc0 || byte >= 0xf8) return false;
+      const length = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : 2;
+      return seen < length;
+    }
+  }
+  return false;
 }

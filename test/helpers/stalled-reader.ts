@@ -2,9 +2,10 @@ import { spawn } from "node:child_process";
 import { once } from "node:events";
 
 /**
- * A peer that connects with a 4 KiB receive buffer and never reads: the kernel cannot
- * hide its backlog, so the server's own send queue is what fills. Node cannot set
- * SO_RCVBUF on a TCP socket, so the peer is a few lines of Python.
+ * A peer that connects with a 4 KiB receive buffer and does not read: the kernel cannot
+ * hide its backlog, so the server's own send queue is what fills. Told to, it reads
+ * everything it was sent, to the end. Node cannot set SO_RCVBUF on a TCP socket, so the
+ * peer is a few lines of Python.
  */
 const PEER = `
 import socket, sys
@@ -13,25 +14,65 @@ s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
 s.connect(("127.0.0.1", int(sys.argv[1])))
 host, port = s.getsockname()
 print("%s:%d" % (host, port), flush=True)
-sys.stdin.read()
+if not sys.stdin.readline():
+    sys.exit()
+ending = "eof"
+while True:
+    try:
+        chunk = s.recv(65536)
+    except ConnectionResetError:
+        ending = "reset"
+        break
+    if not chunk:
+        break
+    sys.stdout.buffer.write(chunk)
+sys.stdout.flush()
+sys.stderr.write(ending)
 `;
 
 export interface StalledReader {
   /** "IP:PORT" as the server shows this peer. */
   address: string;
+  /** Starts reading: resolves with every byte received, and how the stream ended. */
+  readAll(): Promise<{ received: Buffer; ending: "eof" | "reset" }>;
   /** Ends the peer process (its socket goes with it). */
   stop(): Promise<void>;
 }
 
 export async function connectStalledReader(port: number): Promise<StalledReader> {
-  const child = spawn("python3", ["-c", PEER, String(port)], { stdio: ["pipe", "pipe", "inherit"] });
-  const [firstChunk] = (await once(child.stdout, "data")) as [Buffer];
+  const child = spawn("python3", ["-c", PEER, String(port)], { stdio: ["pipe", "pipe", "pipe"] });
+  const chunks: Buffer[] = [];
+  let ending = "";
+  child.stdout.on("data", (chunk: Buffer) => chunks.push(chunk));
+  child.stderr.setEncoding("utf8");
+  child.stderr.on("data", (text: string) => {
+    ending += text;
+  });
+  const exited = once(child, "close");
+  const address = await new Promise<string>((resolve, reject) => {
+    const onData = (): void => {
+      const text = Buffer.concat(chunks).toString("latin1");
+      const newline = text.indexOf("\n");
+      if (newline === -1) return;
+      child.stdout.off("data", onData);
+      chunks.splice(0, chunks.length, Buffer.from(text.slice(newline + 1), "latin1"));
+      resolve(text.slice(0, newline));
+    };
+    child.stdout.on("data", onData);
+    child.once("close", () => reject(new Error(`the stalled reader exited: ${ending}`)));
+  });
   return {
-    address: firstChunk.toString("utf8").trim(),
+    address,
+    readAll: async () => {
+      child.stdin.write("read\n");
+      await exited;
+      if (ending !== "eof" && ending !== "reset") throw new Error(`the stalled reader failed: ${ending}`);
+      return { received: Buffer.concat(chunks), ending };
+    },
     stop: async () => {
-      if (child.exitCode !== null) return;
+      if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill();
-      await once(child, "exit");
+      await exited;
     },
   };
 }

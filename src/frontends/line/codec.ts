@@ -1,5 +1,6 @@
 import type { ChatError } from "../../core/errors.js";
 import type { DirectEvent, HistoryItem, RenamedEvent, Reply, RoomEvent } from "../../core/events.js";
+import type { CutOffReason } from "../../net/connection.js";
 import { SharedBatch } from "../../net/shared-output.js";
 import { toTerminalText } from "../../text/terminal-text.js";
 import { LAZY_FLUSH_MS } from "../../turn-end.js";
@@ -26,6 +27,12 @@ export function renderWelcome(members: number): Buffer {
 }
 
 export const SHUTDOWN_LINE: Buffer = Buffer.from("! The server is shutting down.\n");
+
+/** Why the server ended a connection against the user's will: the last line the user gets. */
+export const CUT_OFF_LINES: Readonly<Record<CutOffReason, Buffer>> = {
+  "send-queue-full": Buffer.from("! You were disconnected: you fell too far behind (send queue full).\n"),
+  "line-overflow": Buffer.from("! Line too long without a newline: disconnected.\n"),
+};
 
 /** A room event rendered once for all its recipients, and its place in this turn's shared output. */
 export interface RenderedEvent {

@@ -5,9 +5,10 @@ import type { ChatError } from "../../core/errors.js";
 import type { ChatEvent, Reply } from "../../core/events.js";
 import type { Hub } from "../../core/hub.js";
 import type { EventSink, Session } from "../../core/session.js";
-import type { CloseReason, Connection, ConnectionHandler } from "../../net/connection.js";
+import type { CloseReason, Connection, ConnectionHandler, CutOffReason } from "../../net/connection.js";
 import { DeliveryPlace } from "../delivery-place.js";
 import {
+  CUT_OFF_LINES,
   type RenderedEvent,
   renderDirect,
   renderError,
@@ -113,6 +114,10 @@ export class LineSession implements ConnectionHandler, EventSink {
 
   onLineTooLong(bytes: number): void {
     this.#reject({ code: "ERR_LINE_TOO_LONG", detail: { bytes, limit: this.#options.maxLineBytes } });
+  }
+
+  farewellFor(reason: CutOffReason): Buffer {
+    return CUT_OFF_LINES[reason];
   }
 
   onClose(reason: CloseReason): void {
