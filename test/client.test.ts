@@ -2,10 +2,9 @@ import assert from "node:assert/strict";
 import { type AddressInfo, createServer, type Server } from "node:net";
 import { describe, type TestContext, test } from "node:test";
 import { ClientProcess } from "./helpers/client-process.js";
-import { skipUnless } from "./helpers/environment.js";
 import { addressIn, LineClient } from "./helpers/line-client.js";
 import { PARLEY_BIN, ServerProcess, startTestServer, type TestServer } from "./helpers/server.js";
-import { isTmuxAvailable, TerminalPane } from "./helpers/tmux.js";
+import { TerminalPane, tmuxSkip } from "./helpers/tmux.js";
 
 /** `parley client` as a user runs it: its own process, on a pipe or on a real terminal. */
 
@@ -157,7 +156,7 @@ describe("the client on a terminal", () => {
   }
 
   test("incoming lines are printed above the line being typed, which stays intact", async (t) => {
-    const skip = skipUnless(isTmuxAvailable(), "tmux");
+    const skip = tmuxSkip();
     if (skip !== null) return t.skip(skip);
     const { pane, peer, clientAddress } = await clientInPane(t);
     const welcome = "> Connected to the chat server (2 users online)";
@@ -186,7 +185,7 @@ describe("the client on a terminal", () => {
   });
 
   test("Ctrl+C prints KeyboardInterrupt, and the client leaves without sending the unfinished line", async (t) => {
-    const skip = skipUnless(isTmuxAvailable(), "tmux");
+    const skip = tmuxSkip();
     if (skip !== null) return t.skip(skip);
     const { pane, peer, clientAddress } = await clientInPane(t);
 
