@@ -146,9 +146,11 @@ describe("the client on a terminal", () => {
   /** A server, a raw peer in it, and the client in a tmux pane; all stopped when the test ends. */
   async function clientInPane(
     t: TestContext,
+    size: { columns: number; rows: number } = { columns: 100, rows: 20 },
   ): Promise<{ pane: TerminalPane; peer: LineClient; clientAddress: string }> {
     const { server, peer } = await serverWithPeer(t);
-    const pane = await TerminalPane.start([process.execPath, PARLEY_BIN, "client", "127.0.0.1", String(server.port)]);
+    const argv = [process.execPath, PARLEY_BIN, "client", "127.0.0.1", String(server.port)];
+    const pane = await TerminalPane.start(argv, size);
     t.after(() => pane.kill());
     await pane.waitForScreen(["> Connected to the chat server (2 users online)"]);
     const clientAddress = addressIn(await peer.waitFor((line) => line.startsWith("> New user ")));
@@ -196,5 +198,93 @@ describe("the client on a terminal", () => {
     await pane.waitForExit();
     await peer.waitFor(`< The user ${clientAddress} left. (1 user online)`);
     assert.deepEqual(peer.lines.slice(2), [`< The user ${clientAddress} left. (1 user online)`]);
+  });
+
+  test("a typed line longer than the terminal is redrawn whole, once, below a message that arrives", async (t) => {
+    const skip = tmuxSkip();
+    if (skip !== null) return t.skip(skip);
+    const { pane, peer, clientAddress } = await clientInPane(t, { columns: 50, rows: 20 });
+    const welcome = "> Connected to the chat server (2 users online)";
+    const typed = "0123456789".repeat(12);
+    const typedRows = ["0123456789".repeat(5), "0123456789".repeat(5), "0123456789".repeat(2)];
+
+    await pane.type(typed);
+    await pane.waitForScreen([welcome, ...typedRows]);
+    peer.send("news while you type\n");
+    await pane.waitForScreen([welcome, `[${peer.address}] news while you type`, ...typedRows]);
+    assert.deepEqual(await pane.cursor(), { column: 20, row: 4 });
+    peer.send("and more news\n");
+    await pane.waitForScreen([
+      welcome,
+      `[${peer.address}] news while you type`,
+      `[${peer.address}] and more news`,
+      ...typedRows,
+    ]);
+    assert.deepEqual(await pane.cursor(), { column: 20, row: 5 });
+
+    // An edit at the start moves every row along.
+    await pane.press("Home");
+    await pane.type("edited ");
+    const edited = `edited ${typed}`;
+    const editedRows = [edited.slice(0, 50), edited.slice(50, 100), edited.slice(100)];
+    await pane.waitForScreen([
+      welcome,
+      `[${peer.address}] news while you type`,
+      `[${peer.address}] and more news`,
+      ...editedRows,
+    ]);
+    assert.deepEqual(await pane.cursor(), { column: 7, row: 3 });
+
+    await pane.press("Enter");
+    await peer.waitFor(`[${clientAddress}] ${edited}`);
+    // What was typed stays on screen as it was drawn, followed by its echo.
+    const echoRows = [`[You] ${edited.slice(0, 44)}`, edited.slice(44, 94), edited.slice(94)];
+    await pane.waitForScreen((rows) => rows.slice(-6).join("\n") === [...editedRows, ...echoRows].join("\n"));
+  });
+
+  test("wide characters and combining marks are counted by the columns they take", async (t) => {
+    const skip = tmuxSkip();
+    if (skip !== null) return t.skip(skip);
+    const { pane, peer } = await clientInPane(t, { columns: 50, rows: 20 });
+    const welcome = "> Connected to the chat server (2 users online)";
+    // 1 + 30 × 2 columns: a wide character never straddles the edge, so the first row holds
+    // 24 of them and leaves its last column empty.
+    const wide = `a${"漢".repeat(30)}`;
+    await pane.type(wide);
+    await pane.waitForScreen([welcome, `a${"漢".repeat(24)}`, "漢".repeat(6)]);
+    // Sixty letters with an accent each take sixty columns, not a hundred and twenty.
+    const accented = " e\u0301".repeat(30);
+    await pane.type(accented);
+    const typedRows = [`a${"漢".repeat(24)}`, `${"漢".repeat(6)}${" e\u0301".repeat(19)}`, " e\u0301".repeat(11)];
+    await pane.waitForScreen([welcome, ...typedRows]);
+    peer.send("news while you type\n");
+    await pane.waitForScreen([welcome, `[${peer.address}] news while you type`, ...typedRows]);
+    assert.deepEqual(await pane.cursor(), { column: 22, row: 4 });
+  });
+
+  test("a resize while a long line is typed redraws it whole, once, at the new width", async (t) => {
+    const skip = tmuxSkip();
+    if (skip !== null) return t.skip(skip);
+    const { pane, peer, clientAddress } = await clientInPane(t, { columns: 80, rows: 20 });
+    const welcome = "> Connected to the chat server (2 users online)";
+    const typed = "abcdefghij".repeat(17);
+    const rowsAt = (columns: number): string[] =>
+      Array.from({ length: Math.ceil(typed.length / columns) }, (_, i) => typed.slice(i * columns, (i + 1) * columns));
+
+    await pane.type(typed);
+    await pane.waitForScreen([welcome, ...rowsAt(80)]);
+    // tmux, like most terminals, rewraps what it shows at the new width; it keeps the cursor
+    // on its row, so what no longer fits above it scrolls off the top.
+    await pane.resize({ columns: 50, rows: 20 });
+    await pane.waitForTranscript([welcome, ...rowsAt(50)]);
+    assert.equal((await pane.cursor()).column, 20);
+    peer.send("news after a resize\n");
+    await pane.waitForTranscript([welcome, `[${peer.address}] news after a resize`, ...rowsAt(50)]);
+    await pane.resize({ columns: 120, rows: 20 });
+    await pane.waitForTranscript([welcome, `[${peer.address}] news after a resize`, ...rowsAt(120)]);
+    assert.equal((await pane.cursor()).column, 50);
+
+    await pane.press("Enter");
+    await peer.waitFor(`[${clientAddress}] ${typed}`);
   });
 });
