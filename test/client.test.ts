@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { type AddressInfo, createServer, type Server } from "node:net";
 import { describe, type TestContext, test } from "node:test";
 import { ClientProcess } from "./helpers/client-process.js";
+import { canRun, skipUnless } from "./helpers/environment.js";
 import { addressIn, LineClient } from "./helpers/line-client.js";
 import { PARLEY_BIN, ServerProcess, startTestServer, type TestServer } from "./helpers/server.js";
 import { TerminalPane, tmuxSkip } from "./helpers/tmux.js";
@@ -286,5 +287,30 @@ describe("the client on a terminal", () => {
 
     await pane.press("Enter");
     await peer.waitFor(`[${clientAddress}] ${typed}`);
+  });
+
+  test("after Ctrl+Z and fg, the typed line is drawn again and typing goes on", async (t) => {
+    const skip = tmuxSkip() ?? skipUnless(canRun("bash", "--version"), "bash");
+    if (skip !== null) return t.skip(skip);
+    const { server, peer } = await serverWithPeer(t);
+    // A shell with job control, as a user has, to suspend the client and bring it back.
+    const pane = await TerminalPane.start(["bash", "--norc", "--noprofile", "-i"]);
+    t.after(() => pane.kill());
+    await pane.type(`PS1='$ '; ${process.execPath} ${PARLEY_BIN} client 127.0.0.1 ${server.port}`);
+    await pane.press("Enter");
+    await pane.waitForScreen((rows) => rows.at(-1) === "> Connected to the chat server (2 users online)");
+    const clientAddress = addressIn(await peer.waitFor((line) => line.startsWith("> New user ")));
+
+    await pane.type("half a thought");
+    await pane.waitForScreen((rows) => rows.at(-1) === "half a thought");
+    await pane.press("C-z");
+    await pane.waitForScreen((rows) => rows.at(-1) === "$" && rows.some((row) => row.includes("Stopped")));
+    await pane.type("fg");
+    await pane.press("Enter");
+    await pane.waitForScreen((rows) => rows.at(-1) === "half a thought" && rows.at(-2)?.includes("client") === true);
+    await pane.type(", finished");
+    await pane.press("Enter");
+    await peer.waitFor(`[${clientAddress}] half a thought, finished`);
+    await pane.waitForScreen((rows) => rows.at(-1) === "[You] half a thought, finished");
   });
 });

@@ -1,7 +1,7 @@
 import { emitKeypressEvents, type Interface, type Key } from "node:readline";
 import { Writable } from "node:stream";
 import { toTerminalText } from "../text/terminal-text.js";
-import { positionAfter } from "./display-width.js";
+import { columnsOf, positionAfter } from "./display-width.js";
 
 /** A terminal the client draws on: its width changes, and it says so with 'resize'. */
 export type TerminalOutput = NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
@@ -64,6 +64,7 @@ export class TypedLineScreen {
     this.#drawnWidth = this.#width();
     // First, so that a sent line is left on screen before anything is printed about it.
     typing.prependListener("line", this.#onLine);
+    typing.on("SIGCONT", this.#onResumed);
     this.#input.on("keypress", this.#onKeypress);
     this.#terminal.on("resize", this.#onResize);
   }
@@ -88,6 +89,7 @@ export class TypedLineScreen {
     const typing = this.#typing;
     if (typing === null) return;
     typing.off("line", this.#onLine);
+    typing.off("SIGCONT", this.#onResumed);
     this.#input.off("keypress", this.#onKeypress);
     this.#terminal.off("resize", this.#onResize);
     this.#typing = null;
@@ -101,16 +103,20 @@ export class TypedLineScreen {
     this.#leaveLine();
   };
 
+  /**
+   * Back in the foreground after Ctrl+Z: the shell wrote below the line, which is drawn
+   * afresh where it left off. readline pauses its input then, and leaves resuming to us.
+   */
+  readonly #onResumed = (): void => {
+    this.#forgetDrawing();
+    this.#typing?.resume();
+    this.#redrawSoon();
+  };
+
   readonly #onKeypress = (_typed: string | undefined, key: Key | undefined): void => {
     if (key?.ctrl === true && key.name === "l") {
       this.#terminal.write(CLEAR_SCREEN);
       this.#forgetDrawing();
-    } else if (key?.ctrl === true && key.name === "z") {
-      // Suspended: the shell writes below, so the line is drawn afresh where it leaves off.
-      process.once("SIGCONT", () => {
-        this.#forgetDrawing();
-        this.#redrawSoon();
-      });
     }
     this.#redrawSoon();
   };
@@ -138,8 +144,29 @@ export class TypedLineScreen {
       const typing = this.#typing;
       if (typing === null) return;
       const isDrawn = typing.line === this.#drawnText && typing.cursor === this.#drawnCursor;
-      if (!isDrawn || this.#isDrawingStale) this.#draw(typing.line, typing.cursor);
+      if (isDrawn && !this.#isDrawingStale) return;
+      if (!this.#isDrawingStale && this.#isTypedAtEnd(typing)) this.#drawAddedAtEnd(typing.line);
+      else this.#draw(typing.line, typing.cursor);
     });
+  }
+
+  /** Whether the line only grew at its end, where the cursor was and is. */
+  #isTypedAtEnd(typing: Interface): boolean {
+    const drawn = this.#drawnText;
+    if (this.#drawnCursor !== drawn.length || typing.cursor !== typing.line.length) return false;
+    if (typing.line.length <= drawn.length || !typing.line.startsWith(drawn)) return false;
+    // A combining mark belongs to the character before it, which may be on the row above.
+    return columnsOf(String.fromCodePoint(typing.line.codePointAt(drawn.length) ?? 0)) > 0;
+  }
+
+  /** The common case, typing at the end: only what was added is written, the terminal wraps it. */
+  #drawAddedAtEnd(text: string): void {
+    const end = positionAfter(shown(text), this.#drawnWidth);
+    const wrap = end.row > 0 && end.column === 0 ? " \r" : "";
+    this.#terminal.write(`${shown(text.slice(this.#drawnText.length))}${wrap}`);
+    this.#cursorRow = end.row;
+    this.#drawnText = text;
+    this.#drawnCursor = text.length;
   }
 
   /** Draws every row of `text` from the typed line's first row, with the cursor before `text[cursor]`. */
