@@ -189,8 +189,9 @@ export class TypedLineScreen {
   /** Moves below the drawn line; what is drawn next starts a row of its own. */
   #leaveLine(): void {
     const end = positionAfter(shown(this.#drawnText), this.#drawnWidth);
-    const below = end.column === 0 ? "\r" : "\n";
-    this.#terminal.write(`${down(end.row - this.#cursorRow)}${below}${CLEAR_BELOW}`);
+    // A line that filled its last row has the cursor on the next already, over a space.
+    const below = end.column === 0 ? `\r${CSI}K` : "\n";
+    this.#terminal.write(`${down(end.row - this.#cursorRow)}${below}`);
     this.#forgetDrawing();
   }
 
