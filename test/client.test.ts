@@ -2,10 +2,10 @@ import assert from "node:assert/strict";
 import { type AddressInfo, createServer, type Server } from "node:net";
 import { describe, type TestContext, test } from "node:test";
 import { ClientProcess } from "./helpers/client-process.js";
-import { skipUnless } from "./helpers/environment.js";
+import { canRun, skipUnless } from "./helpers/environment.js";
 import { addressIn, LineClient } from "./helpers/line-client.js";
 import { PARLEY_BIN, ServerProcess, startTestServer, type TestServer } from "./helpers/server.js";
-import { isTmuxAvailable, TerminalPane } from "./helpers/tmux.js";
+import { TerminalPane, tmuxSkip } from "./helpers/tmux.js";
 
 /** `parley client` as a user runs it: its own process, on a pipe or on a real terminal. */
 
@@ -147,9 +147,11 @@ describe("the client on a terminal", () => {
   /** A server, a raw peer in it, and the client in a tmux pane; all stopped when the test ends. */
   async function clientInPane(
     t: TestContext,
+    size: { columns: number; rows: number } = { columns: 100, rows: 20 },
   ): Promise<{ pane: TerminalPane; peer: LineClient; clientAddress: string }> {
     const { server, peer } = await serverWithPeer(t);
-    const pane = await TerminalPane.start([process.execPath, PARLEY_BIN, "client", "127.0.0.1", String(server.port)]);
+    const argv = [process.execPath, PARLEY_BIN, "client", "127.0.0.1", String(server.port)];
+    const pane = await TerminalPane.start(argv, size);
     t.after(() => pane.kill());
     await pane.waitForScreen(["> Connected to the chat server (2 users online)"]);
     const clientAddress = addressIn(await peer.waitFor((line) => line.startsWith("> New user ")));
@@ -157,7 +159,7 @@ describe("the client on a terminal", () => {
   }
 
   test("incoming lines are printed above the line being typed, which stays intact", async (t) => {
-    const skip = skipUnless(isTmuxAvailable(), "tmux");
+    const skip = tmuxSkip();
     if (skip !== null) return t.skip(skip);
     const { pane, peer, clientAddress } = await clientInPane(t);
     const welcome = "> Connected to the chat server (2 users online)";
@@ -186,7 +188,7 @@ describe("the client on a terminal", () => {
   });
 
   test("Ctrl+C prints KeyboardInterrupt, and the client leaves without sending the unfinished line", async (t) => {
-    const skip = skipUnless(isTmuxAvailable(), "tmux");
+    const skip = tmuxSkip();
     if (skip !== null) return t.skip(skip);
     const { pane, peer, clientAddress } = await clientInPane(t);
 
@@ -197,5 +199,118 @@ describe("the client on a terminal", () => {
     await pane.waitForExit();
     await peer.waitFor(`< The user ${clientAddress} left. (1 user online)`);
     assert.deepEqual(peer.lines.slice(2), [`< The user ${clientAddress} left. (1 user online)`]);
+  });
+
+  test("a typed line longer than the terminal is redrawn whole, once, below a message that arrives", async (t) => {
+    const skip = tmuxSkip();
+    if (skip !== null) return t.skip(skip);
+    const { pane, peer, clientAddress } = await clientInPane(t, { columns: 50, rows: 20 });
+    const welcome = "> Connected to the chat server (2 users online)";
+    const typed = "0123456789".repeat(12);
+    const typedRows = ["0123456789".repeat(5), "0123456789".repeat(5), "0123456789".repeat(2)];
+
+    await pane.type(typed);
+    await pane.waitForScreen([welcome, ...typedRows]);
+    peer.send("news while you type\n");
+    await pane.waitForScreen([welcome, `[${peer.address}] news while you type`, ...typedRows]);
+    assert.deepEqual(await pane.cursor(), { column: 20, row: 4 });
+    peer.send("and more news\n");
+    await pane.waitForScreen([
+      welcome,
+      `[${peer.address}] news while you type`,
+      `[${peer.address}] and more news`,
+      ...typedRows,
+    ]);
+    assert.deepEqual(await pane.cursor(), { column: 20, row: 5 });
+
+    // An edit at the start moves every row along.
+    await pane.press("Home");
+    await pane.type("edited ");
+    const edited = `edited ${typed}`;
+    const editedRows = [edited.slice(0, 50), edited.slice(50, 100), edited.slice(100)];
+    await pane.waitForScreen([
+      welcome,
+      `[${peer.address}] news while you type`,
+      `[${peer.address}] and more news`,
+      ...editedRows,
+    ]);
+    assert.deepEqual(await pane.cursor(), { column: 7, row: 3 });
+
+    await pane.press("Enter");
+    await peer.waitFor(`[${clientAddress}] ${edited}`);
+    // What was typed stays on screen as it was drawn, followed by its echo.
+    const echoRows = [`[You] ${edited.slice(0, 44)}`, edited.slice(44, 94), edited.slice(94)];
+    await pane.waitForScreen((rows) => rows.slice(-6).join("\n") === [...editedRows, ...echoRows].join("\n"));
+  });
+
+  test("wide characters and combining marks are counted by the columns they take", async (t) => {
+    const skip = tmuxSkip();
+    if (skip !== null) return t.skip(skip);
+    const { pane, peer } = await clientInPane(t, { columns: 50, rows: 20 });
+    const welcome = "> Connected to the chat server (2 users online)";
+    // 1 + 30 × 2 columns: a wide character never straddles the edge, so the first row holds
+    // 24 of them and leaves its last column empty.
+    const wide = `a${"漢".repeat(30)}`;
+    await pane.type(wide);
+    await pane.waitForScreen([welcome, `a${"漢".repeat(24)}`, "漢".repeat(6)]);
+    // Sixty letters with an accent each take sixty columns, not a hundred and twenty.
+    const accented = " e\u0301".repeat(30);
+    await pane.type(accented);
+    const typedRows = [`a${"漢".repeat(24)}`, `${"漢".repeat(6)}${" e\u0301".repeat(19)}`, " e\u0301".repeat(11)];
+    await pane.waitForScreen([welcome, ...typedRows]);
+    peer.send("news while you type\n");
+    await pane.waitForScreen([welcome, `[${peer.address}] news while you type`, ...typedRows]);
+    assert.deepEqual(await pane.cursor(), { column: 22, row: 4 });
+  });
+
+  test("a resize while a long line is typed redraws it whole, once, at the new width", async (t) => {
+    const skip = tmuxSkip();
+    if (skip !== null) return t.skip(skip);
+    const { pane, peer, clientAddress } = await clientInPane(t, { columns: 80, rows: 20 });
+    const welcome = "> Connected to the chat server (2 users online)";
+    const typed = "abcdefghij".repeat(17);
+    const rowsAt = (columns: number): string[] =>
+      Array.from({ length: Math.ceil(typed.length / columns) }, (_, i) => typed.slice(i * columns, (i + 1) * columns));
+
+    await pane.type(typed);
+    await pane.waitForScreen([welcome, ...rowsAt(80)]);
+    // tmux, like most terminals, rewraps what it shows at the new width; it keeps the cursor
+    // on its row, so what no longer fits above it scrolls off the top.
+    await pane.resize({ columns: 50, rows: 20 });
+    await pane.waitForTranscript([welcome, ...rowsAt(50)]);
+    assert.equal((await pane.cursor()).column, 20);
+    peer.send("news after a resize\n");
+    await pane.waitForTranscript([welcome, `[${peer.address}] news after a resize`, ...rowsAt(50)]);
+    await pane.resize({ columns: 120, rows: 20 });
+    await pane.waitForTranscript([welcome, `[${peer.address}] news after a resize`, ...rowsAt(120)]);
+    assert.equal((await pane.cursor()).column, 50);
+
+    await pane.press("Enter");
+    await peer.waitFor(`[${clientAddress}] ${typed}`);
+  });
+
+  test("after Ctrl+Z and fg, the typed line is drawn again and typing goes on", async (t) => {
+    const skip = tmuxSkip() ?? skipUnless(canRun("bash", "--version"), "bash");
+    if (skip !== null) return t.skip(skip);
+    const { server, peer } = await serverWithPeer(t);
+    // A shell with job control, as a user has, to suspend the client and bring it back.
+    const pane = await TerminalPane.start(["bash", "--norc", "--noprofile", "-i"]);
+    t.after(() => pane.kill());
+    await pane.type(`PS1='$ '; ${process.execPath} ${PARLEY_BIN} client 127.0.0.1 ${server.port}`);
+    await pane.press("Enter");
+    await pane.waitForScreen((rows) => rows.at(-1) === "> Connected to the chat server (2 users online)");
+    const clientAddress = addressIn(await peer.waitFor((line) => line.startsWith("> New user ")));
+
+    await pane.type("half a thought");
+    await pane.waitForScreen((rows) => rows.at(-1) === "half a thought");
+    await pane.press("C-z");
+    await pane.waitForScreen((rows) => rows.at(-1) === "$" && rows.some((row) => row.includes("Stopped")));
+    await pane.type("fg");
+    await pane.press("Enter");
+    await pane.waitForScreen((rows) => rows.at(-1) === "half a thought" && rows.at(-2)?.includes("client") === true);
+    await pane.type(", finished");
+    await pane.press("Enter");
+    await peer.waitFor(`[${clientAddress}] half a thought, finished`);
+    await pane.waitForScreen((rows) => rows.at(-1) === "[You] half a thought, finished");
   });
 });

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { type AddressInfo, connect, createServer, type Socket } from "node:net";
-import { after, before, describe, test } from "node:test";
+import { after, before, test } from "node:test";
 import { ClientProcess } from "./helpers/client-process.js";
-import { REFERENCE_DIR, referenceSkip } from "./helpers/environment.js";
+import { describeUnlessSkipped, REFERENCE_DIR, referenceSkip } from "./helpers/environment.js";
 import { addressIn, LineClient } from "./helpers/line-client.js";
 import { ServerProcess } from "./helpers/server.js";
 import { SpawnedProgram } from "./helpers/spawned-program.js";
@@ -14,7 +14,7 @@ import { DEFAULT_WAIT_MS, type LineMatch, toLinePredicate, Wakeups, waitUntil } 
  * original server, and one scripted session on both servers, compared line for line.
  */
 
-const referenceMissing = referenceSkip() ?? false;
+const referenceMissing = referenceSkip();
 
 /** The original sends each message bare, one send() each: a quiet this long ends a message. */
 const MESSAGE_QUIET_MS = 30;
@@ -181,7 +181,7 @@ async function startParleyServer(): Promise<ChatServer> {
   };
 }
 
-describe("the original client (cli.py) on Parley's server", { skip: referenceMissing }, () => {
+describeUnlessSkipped(referenceMissing, "the original client (cli.py) on Parley's server", () => {
   let server: ChatServer;
   before(async () => {
     server = await startParleyServer();
@@ -244,7 +244,7 @@ describe("the original client (cli.py) on Parley's server", { skip: referenceMis
   });
 });
 
-describe("Parley's client on the original server (srv.py)", { skip: referenceMissing }, () => {
+describeUnlessSkipped(referenceMissing, "Parley's client on the original server (srv.py)", () => {
   test("receives each bare message as a line, and what it types reaches the others", async () => {
     const server = await startOriginalServer();
     const peer = await MessagePeer.open(server.port);
@@ -451,7 +451,7 @@ function expectedSightings(who: User): string[] {
   });
 }
 
-describe("one scripted three-user session on both servers", { skip: referenceMissing }, () => {
+describeUnlessSkipped(referenceMissing, "one scripted three-user session on both servers", () => {
   let onOriginal: SessionRecord;
   let onParley: SessionRecord;
 

@@ -19,6 +19,7 @@ import {
 } from "../src/store/sqlite-migrations.js";
 import { SearchQueryError, SqliteStore, StoreOpenError } from "../src/store/sqlite-store.js";
 import type { HistoryEntry } from "../src/store/store.js";
+import { canRun, skipUnless } from "./helpers/environment.js";
 import { REPO_ROOT } from "./helpers/server.js";
 
 const STORE_MODULE = pathToFileURL(fileURLToPath(new URL("../src/store/sqlite-store.ts", import.meta.url))).href;
@@ -713,10 +714,13 @@ describe("SqliteStore schema and start-up", () => {
     // given up that power (setpriv drops CAP_DAC_OVERRIDE), so the file's mode counts.
     const isRoot = process.getuid?.() === 0;
     const withoutOverride = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search", "--"];
-    if (isRoot && spawnSync(withoutOverride[0], [...withoutOverride.slice(1), "true"]).status !== 0) {
-      t.skip("running as root, and setpriv cannot drop CAP_DAC_OVERRIDE");
-      return;
-    }
+    const skip = isRoot
+      ? skipUnless(
+          canRun(withoutOverride[0], ...withoutOverride.slice(1), "true"),
+          "setpriv dropping CAP_DAC_OVERRIDE (running as root)",
+        )
+      : null;
+    if (skip !== null) return t.skip(skip);
     const store = SqliteStore.open(dataDir);
     await store.close();
     const file = path.join(dataDir, "parley.db");

@@ -3,12 +3,13 @@ import { createInterface, type Interface } from "node:readline";
 import { pino } from "pino";
 import { type CloseReason, Connection, type ConnectionHandler } from "../net/connection.js";
 import { toTerminalText } from "../text/terminal-text.js";
+import { type TerminalInput, type TerminalOutput, TypedLineScreen } from "./typed-line-screen.js";
 
 export interface ClientOptions {
   host: string;
   port: number;
-  input: NodeJS.ReadableStream & { isTTY?: boolean };
-  output: NodeJS.WritableStream & { isTTY?: boolean };
+  input: TerminalInput;
+  output: TerminalOutput;
   /** Where a failure to connect is reported. */
   errorOutput: NodeJS.WritableStream;
 }
@@ -26,13 +27,15 @@ const CLIENT_LIMITS = {
 /**
  * The terminal client, as the original's: prints what arrives, sends what is typed and
  * echoes it as `[You] TEXT`; an empty line disconnects. On a terminal, incoming lines
- * are printed above the line being typed, which is then redrawn intact.
+ * are printed above the line being typed, every row of which is then redrawn intact.
  * Resolves with the process exit code.
  */
 export function runClient(options: ClientOptions): Promise<number> {
   return new Promise((resolve) => {
     const socket = connect({ host: options.host, port: options.port });
     let prompt: Interface | null = null;
+    const isTerminal = options.input.isTTY === true && options.output.isTTY === true;
+    const screen = isTerminal ? new TypedLineScreen(options.input, options.output) : null;
     let connection: Connection | null = null;
     let isDone = false;
 
@@ -42,10 +45,8 @@ export function runClient(options: ClientOptions): Promise<number> {
       isDone = true;
       const typing = prompt;
       prompt = null;
-      if (typing !== null && options.output.isTTY) {
-        // Leave anything half typed on screen, and say the last word on a line of its own.
-        options.output.write(typing.line.length > 0 ? "\n" : "\r\x1b[K");
-      }
+      // Leave anything half typed on screen, and say the last word on a line of its own.
+      screen?.leave();
       typing?.close();
       (code === 0 ? options.output : options.errorOutput).write(`${message}\n`);
       if (connection?.isOpen) {
@@ -58,14 +59,8 @@ export function runClient(options: ClientOptions): Promise<number> {
     };
 
     const print = (text: string): void => {
-      if (prompt !== null && options.output.isTTY) {
-        // Clear what is being typed, print above it, then redraw it with the cursor where it was.
-        options.output.write("\r\x1b[K");
-        options.output.write(`${text}\n`);
-        prompt.prompt(true);
-      } else {
-        options.output.write(`${text}\n`);
-      }
+      if (screen !== null) screen.printAbove(text);
+      else options.output.write(`${text}\n`);
     };
 
     socket.once("error", (error: NodeJS.ErrnoException) => {
@@ -85,7 +80,7 @@ export function runClient(options: ClientOptions): Promise<number> {
 
       prompt = createInterface({
         input: options.input,
-        output: options.output,
+        output: screen?.readlineOutput ?? options.output,
         prompt: "",
         terminal: options.input.isTTY === true,
       });
@@ -101,6 +96,7 @@ export function runClient(options: ClientOptions): Promise<number> {
       prompt.on("close", () => finish("You have been disconnected.", 0));
       prompt.on("SIGINT", () => finish("KeyboardInterrupt", 0));
       process.once("SIGINT", () => finish("KeyboardInterrupt", 0));
+      screen?.show(prompt);
       if (options.input.isTTY) prompt.prompt();
     });
   });

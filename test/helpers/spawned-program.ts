@@ -14,6 +14,8 @@ export type Exit = { code: number | null; signal: NodeJS.Signals | null };
 
 export interface SpawnOptions {
   cwd?: string;
+  /** The program's whole environment; the test runner's own by default. */
+  env?: NodeJS.ProcessEnv;
   /** "ignore" gives the program an empty stdin, as a service started by a supervisor has. */
   stdin?: "pipe" | "ignore";
   /** How long the waits wait unless told otherwise. */
@@ -59,7 +61,11 @@ export class SpawnedProgram {
   constructor(name: string, command: string, args: string[], options: SpawnOptions = {}) {
     this.name = name;
     this.#waitMs = options.waitMs ?? DEFAULT_WAIT_MS;
-    this.child = spawn(command, args, { cwd: options.cwd, stdio: [options.stdin ?? "pipe", "pipe", "pipe"] });
+    this.child = spawn(command, args, {
+      cwd: options.cwd,
+      env: options.env,
+      stdio: [options.stdin ?? "pipe", "pipe", "pipe"],
+    });
     // Typing into a program that has just exited is a race the tests expect, not a failure.
     this.child.stdin?.on("error", () => {});
     this.#collect(this.child.stdout, this.#stdout);

@@ -1,6 +1,7 @@
-import { execFile, spawnSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { rm } from "node:fs/promises";
 import { promisify } from "node:util";
+import { canRun, skipUnless } from "./environment.js";
 import { DEFAULT_WAIT_MS } from "./wait-until.js";
 
 const run = promisify(execFile);
@@ -8,8 +9,9 @@ const run = promisify(execFile);
 /** How often the screen is read back while waiting for it to show something. */
 const SCREEN_POLL_MS = 20;
 
-export function isTmuxAvailable(): boolean {
-  return spawnSync("tmux", ["-V"], { stdio: "ignore" }).status === 0;
+/** Why the terminal tests cannot run here, or null when they can (under CI, a missing tmux fails). */
+export function tmuxSkip(): string | null {
+  return skipUnless(canRun("tmux", "-V"), "tmux");
 }
 
 let panesStarted = 0;
@@ -68,12 +70,19 @@ export class TerminalPane {
     await this.#tmux("send-keys", "-t", "pane", ...keys);
   }
 
+  /** Resizes the pane's window, as a user dragging the terminal's edge does. */
+  async resize({ columns, rows }: { columns: number; rows: number }): Promise<void> {
+    await this.#tmux("resize-window", "-t", "pane", "-x", String(columns), "-y", String(rows));
+  }
+
   /** The visible screen, one string per row, without trailing blanks or trailing empty rows. */
   async screen(): Promise<string[]> {
-    const { stdout } = await this.#tmux("capture-pane", "-p", "-t", "pane");
-    const rows = stdout.split("\n").map((row) => row.trimEnd());
-    while (rows.length > 0 && rows[rows.length - 1] === "") rows.pop();
-    return rows;
+    return this.#capture();
+  }
+
+  /** What scrolled off the top of the screen, then the screen, as `screen()` gives it. */
+  async transcript(): Promise<string[]> {
+    return this.#capture("-S", "-");
   }
 
   async cursor(): Promise<{ column: number; row: number }> {
@@ -89,24 +98,16 @@ export class TerminalPane {
   }
 
   /** Reads the screen until it is exactly `expected` (or `expected` accepts it); returns that screen. */
-  async waitForScreen(
+  waitForScreen(expected: string[] | ((rows: string[]) => boolean), timeoutMs = DEFAULT_WAIT_MS): Promise<string[]> {
+    return this.#waitFor(() => this.screen(), "screen", expected, timeoutMs);
+  }
+
+  /** Reads the transcript until it is exactly `expected` (or `expected` accepts it); returns it. */
+  waitForTranscript(
     expected: string[] | ((rows: string[]) => boolean),
     timeoutMs = DEFAULT_WAIT_MS,
   ): Promise<string[]> {
-    const isExpected =
-      typeof expected === "function"
-        ? expected
-        : (rows: string[]) => rows.length === expected.length && rows.every((row, i) => row === expected[i]);
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const rows = await this.screen();
-      if (isExpected(rows)) return rows;
-      if (Date.now() > deadline) {
-        const wanted = typeof expected === "function" ? "the expected screen" : `\n${expected.join("\n")}`;
-        throw new Error(`timed out after ${timeoutMs} ms waiting for ${wanted}\nscreen:\n${rows.join("\n")}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, SCREEN_POLL_MS));
-    }
+    return this.#waitFor(() => this.transcript(), "transcript", expected, timeoutMs);
   }
 
   async waitForExit(timeoutMs = DEFAULT_WAIT_MS): Promise<void> {
@@ -121,6 +122,35 @@ export class TerminalPane {
   async kill(): Promise<void> {
     await this.#tmux("kill-server").catch(() => {});
     if (this.#socketPath !== "") await rm(this.#socketPath, { force: true });
+  }
+
+  async #capture(...range: string[]): Promise<string[]> {
+    const { stdout } = await this.#tmux("capture-pane", "-p", ...range, "-t", "pane");
+    const rows = stdout.split("\n").map((row) => row.trimEnd());
+    while (rows.length > 0 && rows[rows.length - 1] === "") rows.pop();
+    return rows;
+  }
+
+  async #waitFor(
+    read: () => Promise<string[]>,
+    what: string,
+    expected: string[] | ((rows: string[]) => boolean),
+    timeoutMs: number,
+  ): Promise<string[]> {
+    const isExpected =
+      typeof expected === "function"
+        ? expected
+        : (rows: string[]) => rows.length === expected.length && rows.every((row, i) => row === expected[i]);
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const rows = await read();
+      if (isExpected(rows)) return rows;
+      if (Date.now() > deadline) {
+        const wanted = typeof expected === "function" ? `the expected ${what}` : `\n${expected.join("\n")}`;
+        throw new Error(`timed out after ${timeoutMs} ms waiting for ${wanted}\n${what}:\n${rows.join("\n")}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, SCREEN_POLL_MS));
+    }
   }
 
   #tmux(...args: string[]): Promise<{ stdout: string }> {
