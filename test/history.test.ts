@@ -2,12 +2,21 @@ import assert from "node:assert/strict";
 import { once } from "node:events";
 import { describe, it, type TestContext } from "node:test";
 import { SqliteStore } from "../src/store/sqlite-store.js";
-import { ask, historyBlock, startChat, UNPACED, withoutTime } from "./helpers/chat-fixture.js";
+import {
+  ask,
+  historyBlock,
+  isHistoryEnd,
+  olderPageIn,
+  startChat,
+  UNPACED,
+  withoutTime,
+} from "./helpers/chat-fixture.js";
 import { LineClient } from "./helpers/line-client.js";
 import { makeDataDir, ServerProcess, startTestServer } from "./helpers/server.js";
 
 const isError = (line: string): boolean => line.startsWith("! ");
-const END = "- End of history.";
+const END = isHistoryEnd;
+const USAGE = "! Usage: /history [#room|NAME|*] [N] [before ID|TIME] [after ID|TIME]";
 
 describe("history on joining a room", () => {
   it("/join shows the room's last 50 messages between a header and an end line", async (t) => {
@@ -33,6 +42,8 @@ describe("history on joining a room", () => {
       "#rust * alice stretches",
       "#rust > alice set the topic: Borrow checker",
     ]);
+    // The last line names the page before it.
+    assert.match(reply.at(-1) ?? "", /^- End of history; older: \/history #rust 50 before [0-9a-z]{16}$/);
     // Joining a room one is already in shows nothing again.
     assert.deepEqual(await ask(bob, "/join #rust", (line) => line.startsWith("- You are already")), [
       "- You are already in #rust; it is now your current room.",
@@ -136,15 +147,52 @@ describe("/history", () => {
 
     assert.deepEqual(await ask(carol, "/history #rust 2", isError), ["! You are not in #rust."]);
     assert.deepEqual(await ask(carol, "/history #nowhere 2", isError), ["! There is no room #nowhere."]);
-    assert.deepEqual(await ask(carol, "/history 0", isError), ["! Usage: /history [#room|NAME] [N]"]);
-    assert.deepEqual(await ask(carol, "/history #lobby 2 3", isError), ["! Usage: /history [#room|NAME] [N]"]);
+    assert.deepEqual(await ask(carol, "/history 0", isError), [USAGE]);
+    assert.deepEqual(await ask(carol, "/history #lobby 2 3", isError), [USAGE]);
     for (const count of ["-1", "1.5", ".5", "1e3", "0x10"]) {
-      assert.deepEqual(await ask(carol, `/history ${count}`, isError), ["! Usage: /history [#room|NAME] [N]"], count);
+      assert.deepEqual(await ask(carol, `/history ${count}`, isError), [USAGE], count);
     }
     assert.deepEqual(await ask(carol, "/history nobody", isError), ["! Nobody is called nobody."]);
     assert.deepEqual(await ask(carol, "/history 501", isError), [
-      "! /history shows at most 500 messages at a time; /search finds older ones.",
+      "! /history shows at most 500 messages at a time: before ID|TIME shows older ones.",
     ]);
+  });
+
+  it("pages backwards: the last line is the request for the page before, to the first entry", async (t) => {
+    const { connect } = await startChat(t);
+    const alice = await connect("alice");
+    const bob = await connect("bob");
+    await ask(alice, "/join #rust", (line) => line.startsWith("- You joined #rust"));
+    await ask(bob, "/join #rust", (line) => line.startsWith("- You joined #rust"));
+    alice.send(Array.from({ length: 25 }, (_, i) => `rust ${i + 1}\n`).join(""));
+    await bob.waitFor("[alice] rust 25");
+    for (let i = 1; i <= 7; i++) await ask(alice, `/msg bob dm ${i}`, `[you -> bob] dm ${i}`);
+
+    const rust = await readAllPages(bob, "/history #rust 10", "- History of #rust:");
+    assert.deepEqual(
+      rust.map((page) => page.length),
+      [5, 10, 10],
+    );
+    assert.deepEqual(
+      rust.flat(),
+      Array.from({ length: 25 }, (_, i) => `#rust [alice] rust ${i + 1}`),
+    );
+    const direct = await readAllPages(bob, "/history alice 3", "- History with alice:");
+    assert.deepEqual(
+      direct.flat(),
+      Array.from({ length: 7 }, (_, i) => `[alice -> you] dm ${i + 1}`),
+    );
+
+    // A time bounds a page as an id does: ISO-8601, or as history lines show it.
+    assert.deepEqual(await ask(bob, "/history #rust before 2000-01-01", (line) => line.startsWith("- ")), [
+      "- No history in #rust.",
+    ]);
+    const between = await ask(bob, "/history #rust 50 after 2000-01-01T00:00:00Z before 2999-12-31 23:59Z", END);
+    assert.equal(historyBlock(between, "- History of #rust:").length, 25);
+    assert.equal(between.at(-1), "- End of history.");
+    for (const range of ["before", "before yesterday", "before 2026-13-45", "after 1 after 2", "before 0mk3 x"]) {
+      assert.deepEqual(await ask(bob, `/history #rust 5 ${range}`, isError), [USAGE], range);
+    }
   });
 
   it("survives a restart of the server", async (t) => {
@@ -268,15 +316,35 @@ describe("/history", () => {
 });
 
 describe("/search", () => {
-  it("says when there may be more results than it shows", async (t) => {
+  it("pages: while there are more results, the last line is the search that shows them", async (t) => {
     const { connect } = await startChat(t);
     const alice = await connect("alice");
     const bob = await connect("bob");
-    alice.send(Array.from({ length: 25 }, (_, i) => `kiwi number ${i + 1}\n`).join(""));
-    await bob.waitFor("[alice] kiwi number 25");
-    const found = await ask(bob, "/search kiwi", (line) => line.endsWith("kiwi number 6"));
-    assert.equal(found[0], '- The newest 20 results for "kiwi" (add words to narrow it down):');
-    assert.equal(found.length, 21);
+    alice.send(Array.from({ length: 45 }, (_, i) => `kiwi number ${i + 1}\n`).join(""));
+    await bob.waitFor("[alice] kiwi number 45");
+    const isPageEnd = (line: string): boolean => line.startsWith("- More: ") || line.endsWith("kiwi number 1");
+    const first = await ask(bob, "/search kiwi", isPageEnd);
+    assert.equal(first[0], '- 20 results for "kiwi", newest first:');
+    assert.deepEqual(
+      first.slice(1, -1).map(withoutTime),
+      Array.from({ length: 20 }, (_, i) => `#lobby [alice] kiwi number ${45 - i}`),
+    );
+    const more = /^- More: (\/search before [0-9a-z]{16} kiwi)$/.exec(first.at(-1) ?? "")?.[1];
+    assert.ok(more !== undefined, first.at(-1));
+    const second = await ask(bob, more, isPageEnd);
+    const next = /^- More: (\/search before [0-9a-z]{16} kiwi)$/.exec(second.at(-1) ?? "")?.[1];
+    assert.ok(next !== undefined, second.at(-1));
+    const third = await ask(bob, next, isPageEnd);
+    assert.equal(third[0], '- 5 results for "kiwi", newest first:');
+    assert.deepEqual(
+      [...first.slice(1, -1), ...second.slice(1, -1), ...third.slice(1)].map(withoutTime),
+      Array.from({ length: 45 }, (_, i) => `#lobby [alice] kiwi number ${45 - i}`),
+    );
+    // A time bounds a search as an id does; a word that is neither is searched for.
+    const none = await ask(bob, "/search before 2000-01-01 kiwi", (line) => line.startsWith("- "));
+    assert.deepEqual(none, ['- Nothing found for "kiwi".']);
+    const worded = await ask(bob, "/search before kiwi", (line) => line.startsWith("- "));
+    assert.deepEqual(worded, ['- Nothing found for "before kiwi".']);
   });
 
   it("finds messages of the user's rooms and the user's own direct messages, newest first", async (t) => {
@@ -361,6 +429,55 @@ describe("/search", () => {
   });
 });
 
+describe("catching up on a long absence", () => {
+  it("a user who missed 30,000 messages reads every one back, in order, following the pages", async (t) => {
+    const { connect } = await startChat(t);
+    const bob = await connect("bob");
+    await ask(bob, "/register password1", (line) => line.startsWith("- The name bob is now yours."));
+    await ask(bob, "/join #rust", (line) => line.startsWith("- You joined #rust"));
+    bob.send("/quit\n");
+    await bob.waitForClose();
+
+    // One sender, so the order sent is the order stored: rooms and direct messages, interleaved.
+    const alice = await connect("alice");
+    await ask(alice, "/join #rust", (line) => line.startsWith("- You joined #rust"));
+    const total = 30_000;
+    let batch = "";
+    for (let i = 0; i < total; i++) {
+      if (i % 1000 === 0) batch += "/join #lobby\n";
+      if (i % 1000 === 500) batch += "/join #rust\n";
+      batch += i % 1000 === 999 ? `/msg bob m ${i}\n` : `m ${i}\n`;
+      if (i % 2000 === 1999) {
+        alice.send(batch);
+        batch = "";
+      }
+    }
+    // Answered once everything before it is stored.
+    await ask(alice, "/history #rust 1", END, 30_000);
+
+    const back = await connect();
+    const reply = await ask(back, "/login bob password1", END, 30_000);
+    const pages = [historyBlock(reply, "- While you were away:")];
+    let request = olderPageIn(reply.at(-1) ?? "");
+    assert.match(request ?? "", /^\/history \* 500 before [0-9a-z]{16} after [0-9a-z]{9,16}$/);
+    while (request !== null) {
+      const page = await ask(back, request, END, 30_000);
+      pages.unshift(historyBlock(page, "- History of your rooms and direct messages:"));
+      request = olderPageIn(page.at(-1) ?? "");
+    }
+    assert.equal(pages.length, total / 500);
+    const numbers = pages.flat().map((line) => {
+      const match = /^(#lobby \[alice\]|#rust \[alice\]|\[alice -> you\]) m (\d+)$/.exec(withoutTime(line));
+      assert.ok(match !== null, line);
+      return Number(match[2]);
+    });
+    assert.deepEqual(
+      numbers,
+      Array.from({ length: total }, (_, i) => i),
+    );
+  });
+});
+
 describe("retention", () => {
   it("keeps only the newest entries of each room once the server starts with retentionPerRoom", async (t) => {
     const { dataDir, remove } = makeDataDir();
@@ -400,6 +517,17 @@ describe("retention", () => {
     );
   });
 });
+
+/** Follows a history request and the requests its last lines name; returns every page's lines, oldest page first. */
+async function readAllPages(client: LineClient, first: string, header: string): Promise<string[][]> {
+  const pages: string[][] = [];
+  for (let request: string | null = first; request !== null; ) {
+    const reply = await ask(client, request, END);
+    pages.unshift(historyBlock(reply, header).map(withoutTime));
+    request = olderPageIn(reply.at(-1) ?? "");
+  }
+  return pages;
+}
 
 /** Writes numbered lines as fast as the socket takes them, until it closes; returns how many. */
 async function sendSteadily(client: LineClient): Promise<number> {

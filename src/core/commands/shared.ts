@@ -31,6 +31,11 @@ export function toHistoryItem(entry: HistoryEntry, viewerKey: string): HistoryIt
   return { id: entry.id, at: entry.at, kind: entry.kind, where, sender: entry.sender, text: entry.text, sentByViewer };
 }
 
+/** `toHistoryItem` for every entry, as `session` sees them. */
+export function toHistoryItems(_hub: Hub, entries: readonly HistoryEntry[], viewerKey: string): HistoryItem[] {
+  return entries.map((entry) => toHistoryItem(entry, viewerKey));
+}
+
 /** Someone a direct message or a conversation can name. */
 export interface KnownUser {
   /** As others see them now: a name, an account's name, or a guest's "IP:PORT" or guest name. */
