@@ -195,6 +195,36 @@ describe("/history", () => {
     }
   });
 
+  it("shows the direct messages with a guest who has left, by a name the guest had", async (t) => {
+    const { connect } = await startChat(t);
+    const bob = await connect("bob");
+    const erin = await connect("erin");
+    const guest = await connect();
+    const carol = await connect("carol");
+    await ask(erin, "/msg bob hello from erin", "[you -> bob] hello from erin");
+    await ask(bob, "/msg erin hello erin", "[you -> erin] hello erin");
+    await ask(guest, "/msg bob hello from a guest", "[you -> bob] hello from a guest");
+    await ask(bob, `/msg ${guest.address} hello guest`, `[you -> ${guest.address}] hello guest`);
+    erin.send("/quit\n");
+    guest.send("/quit\n");
+    await bob.waitFor("< The user erin left. (3 users online)");
+    await bob.waitFor(`< The user ${guest.address} left. (2 users online)`);
+
+    const withErin = await ask(bob, "/history Erin", END);
+    assert.equal(withErin[0], "- History with erin:");
+    assert.deepEqual(historyBlock(withErin, "- History with erin:").map(withoutTime), [
+      "[erin -> you] hello from erin",
+      "[you -> erin] hello erin",
+    ]);
+    const withGuest = await ask(bob, `/history ${guest.address}`, END);
+    assert.deepEqual(historyBlock(withGuest, `- History with ${guest.address}:`).map(withoutTime), [
+      `[${guest.address} -> you] hello from a guest`,
+      `[you -> ${guest.address}] hello guest`,
+    ]);
+    // Only those who talked with them find them.
+    assert.deepEqual(await ask(carol, "/history erin", isError), ["! Nobody is called erin."]);
+  });
+
   it("survives a restart of the server", async (t) => {
     const { dataDir, remove } = makeDataDir();
     t.after(remove);

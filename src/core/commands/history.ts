@@ -1,6 +1,7 @@
 import type { HistoryScope, MessageStore } from "../../store/store.js";
 import { type CommandOf, EVERYTHING_READABLE } from "../commands.js";
 import type { Hub } from "../hub.js";
+import { identityKey, parseUserName } from "../names.js";
 import type { Session } from "../session.js";
 import { findUser, roomOfMember, toHistoryItems } from "./shared.js";
 
@@ -38,7 +39,7 @@ export async function history(hub: Hub, session: Session, command: CommandOf<"hi
 /** What `where` names, as the session may read it; null (and the session told why) when nothing. */
 async function scopeOf(
   hub: Hub,
-  _store: MessageStore,
+  store: MessageStore,
   session: Session,
   where: string,
 ): Promise<{ scope: HistoryScope; where: string } | null> {
@@ -49,10 +50,35 @@ async function scopeOf(
     const room = roomOfMember(hub, session, where);
     return room === null ? null : { scope: { kind: "room", room: room.name }, where: room.name };
   }
-  const peer = await findUser(hub, where);
+  const peer = (await findUser(hub, where)) ?? (await findPastPeer(hub, store, session, where));
   if (peer === null) {
     hub.fail(session, "ERR_NO_SUCH_USER", { name: where });
     return null;
   }
   return { scope: { kind: "direct", userKey: session.identityKey, peerKey: peer.identity }, where: peer.asAsked };
+}
+
+/**
+ * Someone the session has exchanged direct messages with, who is neither online nor an
+ * account: a guest who has left. Found by a name those messages show them under, the most
+ * recent first.
+ */
+async function findPastPeer(
+  _hub: Hub,
+  store: MessageStore,
+  session: Session,
+  name: string,
+): Promise<{ identity: string; asAsked: string } | null> {
+  const asked = nameKeyOf(name);
+  for (const peer of await store.directPeers(session.identityKey)) {
+    const shown = peer.name;
+    if (shown === name || (asked !== null && nameKeyOf(shown) === asked)) return { identity: peer.key, asAsked: shown };
+  }
+  return null;
+}
+
+/** The identity key of a name, so "Erin" finds "erin"; null for what is no name ("IP:PORT"). */
+function nameKeyOf(name: string): string | null {
+  const parsed = parseUserName(name);
+  return "code" in parsed ? null : identityKey(parsed.name);
 }
