@@ -508,6 +508,87 @@ describe("catching up on a long absence", () => {
   });
 });
 
+describe("hidden addresses", () => {
+  it("history recorded while addresses were shown shows a guest name for them once they are hidden", async (t) => {
+    const { dataDir, remove } = makeDataDir();
+    t.after(remove);
+    const first = await startTestServer({ ...UNPACED, dataDir });
+    let address = "";
+    try {
+      const bob = await LineClient.join(first.port);
+      await ask(bob, "/nick bob", "- You are now known as bob.");
+      await ask(bob, "/register password1", (line) => line.startsWith("- The name bob is now yours."));
+      const guest = await LineClient.join(first.port);
+      address = guest.address;
+      guest.send("plum from an address\n");
+      await bob.waitFor(`[${address}] plum from an address`);
+      await ask(guest, "/topic Plums", `> ${address} set the topic: Plums`);
+      await ask(bob, `/msg ${address} plum to an address`, `[you -> ${address}] plum to an address`);
+      await ask(guest, "/msg bob plum back", "[you -> bob] plum back");
+      bob.send("/quit\n");
+      await guest.waitFor("< The user bob left. (1 user online)");
+      await ask(guest, "/msg bob plum while away", "- bob is not online, and will see it on logging in.");
+      await Promise.all([guest.close(), bob.closed]);
+    } finally {
+      await first.stop();
+    }
+
+    const second = await startTestServer({ ...UNPACED, dataDir, hideAddresses: true });
+    t.after(() => second.stop());
+    const bob = await LineClient.join(second.port);
+    t.after(() => bob.socket.destroy());
+    const caughtUp = await ask(bob, "/login bob password1", END);
+    const missed = historyBlock(caughtUp, "- While you were away:").map(withoutTime);
+    const guestName = /^\[(guest-[0-9a-f]{8}) -> you\] plum while away$/.exec(missed[0] ?? "")?.[1];
+    assert.ok(guestName !== undefined, missed.join("\n"));
+    const lobby = await ask(bob, "/history #lobby", END);
+    assert.deepEqual(historyBlock(lobby, "- History of #lobby:").map(withoutTime), [
+      `#lobby [${guestName}] plum from an address`,
+      `#lobby > ${guestName} set the topic: Plums`,
+    ]);
+    const topic = await ask(bob, "/topic", (line) => line.startsWith("- Topic of #lobby"));
+    assert.match(topic[0], /^- Topic of #lobby: Plums \(set by a guest \d{4}-\d\d-\d\d \d\d:\d\dZ\)$/);
+    const found = await ask(bob, "/search plum", (line) => line.endsWith("plum from an address"));
+    assert.deepEqual(found.slice(1).map(withoutTime), [
+      `[${guestName} -> you] plum while away`,
+      `[${guestName} -> you] plum back`,
+      `[you -> ${guestName}] plum to an address`,
+      `#lobby [${guestName}] plum from an address`,
+    ]);
+    const conversation = await ask(bob, `/history ${guestName}`, END);
+    assert.deepEqual(historyBlock(conversation, `- History with ${guestName}:`).map(withoutTime), [
+      `[you -> ${guestName}] plum to an address`,
+      `[${guestName} -> you] plum back`,
+      `[${guestName} -> you] plum while away`,
+    ]);
+    assert.deepEqual(
+      bob.lines.filter((line) => line.includes(address.split(":")[0])),
+      [],
+    );
+  });
+
+  it("the log names each connection's address beside the guest name shown for it", async (t) => {
+    const server = await ServerProcess.start(["server", "127.0.0.1", "0", "--quiet", "--hide-addresses"]);
+    t.after(() => server.kill());
+    const watcher = await LineClient.join(server.port);
+    t.after(() => watcher.socket.destroy());
+    const guest = await LineClient.join(server.port);
+    t.after(() => guest.socket.destroy());
+    const shownAs = /^> New user (guest-\S+) entered\./.exec(
+      await watcher.waitFor((line) => line.startsWith("> New user ")),
+    )?.[1];
+    assert.ok(shownAs !== undefined);
+    const logged = await server.waitFor(
+      () =>
+        server.stderrLines
+          .map((line) => JSON.parse(line) as { event?: string; peer?: string; guest?: string })
+          .find((entry) => entry.event === "connect" && entry.peer === guest.address),
+      "the connect log line",
+    );
+    assert.equal(logged.guest, shownAs);
+  });
+});
+
 describe("retention", () => {
   it("keeps only the newest entries of each room once the server starts with retentionPerRoom", async (t) => {
     const { dataDir, remove } = makeDataDir();

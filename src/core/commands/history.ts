@@ -3,7 +3,7 @@ import { type CommandOf, EVERYTHING_READABLE } from "../commands.js";
 import type { Hub } from "../hub.js";
 import { identityKey, parseUserName } from "../names.js";
 import type { Session } from "../session.js";
-import { findUser, roomOfMember, toHistoryItems } from "./shared.js";
+import { findUser, roomOfMember, shownGuest, toHistoryItems } from "./shared.js";
 
 /**
  * A page of the past, newest last, read backwards from `before`: of a room (members only),
@@ -60,18 +60,20 @@ async function scopeOf(
 
 /**
  * Someone the session has exchanged direct messages with, who is neither online nor an
- * account: a guest who has left. Found by a name those messages show them under, the most
+ * account: a guest who has left. Found by a name those messages show them under (as
+ * history shows it: with addresses hidden, a guest name, never the address), the most
  * recent first.
  */
 async function findPastPeer(
-  _hub: Hub,
+  hub: Hub,
   store: MessageStore,
   session: Session,
   name: string,
 ): Promise<{ identity: string; asAsked: string } | null> {
+  const hideAddresses = hub.options.hideAddresses;
   const asked = nameKeyOf(name);
   for (const peer of await store.directPeers(session.identityKey)) {
-    const shown = peer.name;
+    const shown = hideAddresses ? shownGuest(peer.name, peer.key) : peer.name;
     if (shown === name || (asked !== null && nameKeyOf(shown) === asked)) return { identity: peer.key, asAsked: shown };
   }
   return null;

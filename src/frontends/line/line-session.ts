@@ -82,7 +82,9 @@ export class LineSession implements ConnectionHandler, EventSink {
     this.#place = new DeliveryPlace(connection, () => hub.lastDeliveredId);
     this.#session = hub.connect(connection.address, this);
     connection.attach(this);
-    log.info({ event: "connect", frontend: "line", peer: connection.address }, "user connected");
+    // The one place a hidden address and the guest name shown for it are seen together.
+    const guest = this.#session.anonymousName;
+    log.info({ event: "connect", frontend: "line", peer: connection.address, guest }, "user connected");
     hub.execute(this.#session, { kind: "join", room: options.defaultRoom, replay: options.lobbyReplay });
   }
 
