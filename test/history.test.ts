@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { once } from "node:events";
 import { describe, it, type TestContext } from "node:test";
+import { MessageIdGenerator } from "../src/core/message-id.js";
 import { SqliteStore } from "../src/store/sqlite-store.js";
+import type { HistoryEntry, HistoryKind } from "../src/store/store.js";
 import {
   ask,
   historyBlock,
@@ -456,6 +458,55 @@ describe("/search", () => {
     assert.deepEqual(await ask(alice, "/search", isError), ["! Search for at least one word: /search TEXT"]);
     assert.deepEqual(await ask(alice, "/search   ", isError), ["! Search for at least one word: /search TEXT"]);
     assert.deepEqual(await ask(alice, '/search ?! "" *', isError), ["! Search for at least one word: /search TEXT"]);
+  });
+});
+
+describe("history pages in the store", () => {
+  it("all a user may read, page by page, is what a catch-up counts as missed, in order", async (t) => {
+    const { dataDir, remove } = makeDataDir();
+    t.after(remove);
+    const store = SqliteStore.open(dataDir);
+    t.after(() => store.close());
+    const ids = new MessageIdGenerator("tst");
+    const entry = (kind: HistoryKind, target: string, senderKey: string, recipientKey: string | null): HistoryEntry => {
+      const id = ids.next();
+      return { id, at: ids.lastAt, kind, target, sender: senderKey, senderKey, recipientKey, text: id };
+    };
+    const entries: HistoryEntry[] = [];
+    for (let i = 0; i < 200; i++) {
+      const shapes: [HistoryKind, string, string, string | null][] = [
+        ["message", "#a", "bob", null],
+        ["joined", "#a", "bob", null],
+        ["topic", "#b", "bob", null],
+        ["action", "#c", "bob", null],
+        ["message", "ann", "bob", "ann"],
+        ["message", "bob", "ann", "bob"],
+        ["message", "ann", "ann", "ann"],
+        ["message", "cat", "bob", "cat"],
+      ];
+      const [kind, target, sender, recipient] = shapes[i % shapes.length];
+      entries.push(entry(kind, target, sender, recipient));
+    }
+    store.appendBatch(entries);
+    const place = entries[37].id;
+    const missed = await store.missedSince(place, ["#a", "#b"], "ann", 10_000);
+    const pages: string[][] = [];
+    for (let before = "", hasOlder = true; hasOlder; ) {
+      const page = await store.historyPage({
+        scope: { kind: "readable", rooms: ["#a", "#b"], userKey: "ann" },
+        limit: 7,
+        before,
+        after: place,
+      });
+      pages.unshift(page.entries.map((read) => read.id));
+      hasOlder = page.hasOlder;
+      before = page.entries[0]?.id ?? "";
+    }
+    assert.ok(missed.entries.length > 50);
+    assert.deepEqual(
+      pages.flat(),
+      missed.entries.map((read) => read.id),
+    );
   });
 });
 

@@ -35,21 +35,8 @@ const MISSED = `
 /**
  * Paging through history, backwards: each range is `id > @after AND id < @before`, with
  * the bounds an unbounded page leaves empty already replaced (see `PAGE_BOUNDS`).
- * READABLE is MISSED between two bounds: the two must keep to the same entries, since
- * a catch-up's older pages are read through it.
  */
 const IN_RANGE = "id > @after AND id < @before";
-const READABLE = `
-  WITH readable (id, row) AS (
-    SELECT id, rowid FROM history
-      WHERE target IN (SELECT value FROM json_each(@rooms)) AND recipient_key IS NULL AND ${IN_RANGE}
-        AND ${CONVERSATION}
-    UNION ALL
-    SELECT id, rowid FROM history WHERE recipient_key = @user AND ${IN_RANGE}
-    UNION ALL
-    SELECT id, rowid FROM history
-      WHERE sender_key = @user AND recipient_key IS NOT NULL AND recipient_key <> @user AND ${IN_RANGE}
-  )`;
 
 /** What stands for "no bound": ids are ASCII letters and digits, so "" is below them all and "~" above. */
 export const PAGE_BOUNDS = { lowest: "", highest: "~" } as const;
@@ -58,6 +45,11 @@ interface PageRange {
   after: string;
   before: string;
   limit: number;
+}
+
+export interface PageRow {
+  id: string;
+  row: number;
 }
 
 interface MissedScope {
@@ -190,11 +182,24 @@ export function prepareStatements(db: Database.Database) {
          WHERE recipient_key = @user AND sender_key = @peer AND @user <> @peer AND ${IN_RANGE}
        ORDER BY id DESC LIMIT @limit`,
     ),
-    readablePage: db.prepare<PageRange & { rooms: string; user: string }, HistoryEntry>(
-      `${READABLE}
-       SELECT ${ENTRY_COLUMNS} FROM history
-       WHERE rowid IN (SELECT row FROM readable ORDER BY id DESC LIMIT @limit)
-       ORDER BY id DESC`,
+    // All a user may read is MISSED's three parts, each read newest first from its own index
+    // as far as one page reaches (a union sorted as a whole would read every id in the range);
+    // the store merges them. Ids and rowids only: whole rows are read for the page alone.
+    readableRoomPage: db.prepare<PageRange & { room: string }, PageRow>(
+      `SELECT id, rowid AS row FROM history
+       WHERE target = @room AND recipient_key IS NULL AND ${IN_RANGE} AND ${CONVERSATION}
+       ORDER BY id DESC LIMIT @limit`,
+    ),
+    readableReceivedPage: db.prepare<PageRange & { user: string }, PageRow>(
+      `SELECT id, rowid AS row FROM history WHERE recipient_key = @user AND ${IN_RANGE} ORDER BY id DESC LIMIT @limit`,
+    ),
+    readableSentPage: db.prepare<PageRange & { user: string }, PageRow>(
+      `SELECT id, rowid AS row FROM history
+       WHERE sender_key = @user AND recipient_key IS NOT NULL AND recipient_key <> @user AND ${IN_RANGE}
+       ORDER BY id DESC LIMIT @limit`,
+    ),
+    entriesByRow: db.prepare<[string], HistoryEntry>(
+      `SELECT ${ENTRY_COLUMNS} FROM history WHERE rowid IN (SELECT value FROM json_each(?)) ORDER BY id DESC`,
     ),
     // The full-text walk goes by rowid, which follows ids on one server: the first row at or
     // after `before` is where a page of older results starts, and no row past it is read.

@@ -15,7 +15,7 @@ import type { Logger } from "pino";
 import { idFloorForTime } from "../core/message-id.js";
 import { Checkpointer } from "./sqlite-checkpointer.js";
 import { createDataDirectory, openDatabase } from "./sqlite-open.js";
-import { PAGE_BOUNDS, prepareStatements, type Statements } from "./sqlite-statements.js";
+import { PAGE_BOUNDS, type PageRow, prepareStatements, type Statements } from "./sqlite-statements.js";
 import type {
   Account,
   DirectPeer,
@@ -183,10 +183,26 @@ export class SqliteStore implements MessageStore {
         ? statements.roomPage.all({ ...range, room: scope.room })
         : scope.kind === "direct"
           ? statements.directPage.all({ ...range, user: scope.userKey, peer: scope.peerKey })
-          : statements.readablePage.all({ ...range, rooms: JSON.stringify(scope.rooms), user: scope.userKey });
+          : this.#readablePage(range, scope.rooms, scope.userKey);
     const hasOlder = newestFirst.length > rowLimit(query.limit);
     if (hasOlder) newestFirst.pop();
     return { entries: newestFirst.reverse(), hasOlder };
+  }
+
+  /** The newest `range.limit` of all `userKey` may read, newest first: see `readableRoomPage`. */
+  #readablePage(
+    range: { after: string; before: string; limit: number },
+    rooms: readonly string[],
+    userKey: string,
+  ): HistoryEntry[] {
+    const statements = this.#statements;
+    const rows: PageRow[] = [
+      ...rooms.flatMap((room) => statements.readableRoomPage.all({ ...range, room })),
+      ...statements.readableReceivedPage.all({ ...range, user: userKey }),
+      ...statements.readableSentPage.all({ ...range, user: userKey }),
+    ];
+    const page = rows.sort((a, b) => compareIds(b.id, a.id)).slice(0, range.limit);
+    return statements.entriesByRow.all(JSON.stringify(page.map((row) => row.row)));
   }
 
   async directPeers(userKey: string): Promise<DirectPeer[]> {
