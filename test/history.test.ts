@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { once } from "node:events";
 import { describe, it, type TestContext } from "node:test";
+import type { ServerConfig } from "../src/config.js";
 import { MessageIdGenerator } from "../src/core/message-id.js";
 import { SqliteStore } from "../src/store/sqlite-store.js";
 import type { HistoryEntry, HistoryKind } from "../src/store/store.js";
@@ -512,52 +513,72 @@ describe("history pages in the store", () => {
 
 describe("catching up on a long absence", () => {
   it("a user who missed 30,000 messages reads every one back, in order, following the pages", async (t) => {
-    const { connect } = await startChat(t);
-    const bob = await connect("bob");
-    await ask(bob, "/register password1", (line) => line.startsWith("- The name bob is now yours."));
-    await ask(bob, "/join #rust", (line) => line.startsWith("- You joined #rust"));
-    bob.send("/quit\n");
-    await bob.waitForClose();
+    const pages = await missAndReadBack(t, 30_000, "", {});
+    assert.equal(pages.length, 30_000 / 500);
+  });
 
-    // One sender, so the order sent is the order stored: rooms and direct messages, interleaved.
-    const alice = await connect("alice");
-    await ask(alice, "/join #rust", (line) => line.startsWith("- You joined #rust"));
-    const total = 30_000;
-    let batch = "";
-    for (let i = 0; i < total; i++) {
-      if (i % 1000 === 0) batch += "/join #lobby\n";
-      if (i % 1000 === 500) batch += "/join #rust\n";
-      batch += i % 1000 === 999 ? `/msg bob m ${i}\n` : `m ${i}\n`;
-      if (i % 2000 === 1999) {
-        alice.send(batch);
-        batch = "";
-      }
-    }
-    // Answered once everything before it is stored.
-    await ask(alice, "/history #rust 1", END, 30_000);
-
-    const back = await connect();
-    const reply = await ask(back, "/login bob password1", END, 30_000);
-    const pages = [historyBlock(reply, "- While you were away:")];
-    let request = olderPageIn(reply.at(-1) ?? "");
-    assert.match(request ?? "", /^\/history \* 500 before [0-9a-z]{16} after [0-9a-z]{9,16}$/);
-    while (request !== null) {
-      const page = await ask(back, request, END, 30_000);
-      pages.unshift(historyBlock(page, "- History of your rooms and direct messages:"));
-      request = olderPageIn(page.at(-1) ?? "");
-    }
-    assert.equal(pages.length, total / 500);
-    const numbers = pages.flat().map((line) => {
-      const match = /^(#lobby \[alice\]|#rust \[alice\]|\[alice -> you\]) m (\d+)$/.exec(withoutTime(line));
-      assert.ok(match !== null, line);
-      return Number(match[2]);
-    });
-    assert.deepEqual(
-      numbers,
-      Array.from({ length: total }, (_, i) => i),
-    );
+  it("pages trimmed to the send queue still lead to every missed message", async (t) => {
+    const pages = await missAndReadBack(t, 2_000, ` ${"p".repeat(200)}`, { sendQueueBytes: 64 * 1024 });
+    // Each page fits half the queue: far fewer than 500 lines of 250 bytes.
+    assert.ok(pages.length > 2_000 / 200, `${pages.length} pages`);
   });
 });
+
+/**
+ * Bob, registered and in #lobby and #rust, leaves; alice sends `total` numbered messages to
+ * both rooms and to bob directly, one sender so the order sent is the order stored. Bob logs
+ * back in and follows the catch-up's last line, and each page's, to the end: every message
+ * must be read once, in order. Returns the pages, oldest first.
+ */
+async function missAndReadBack(
+  t: TestContext,
+  total: number,
+  padding: string,
+  overrides: Partial<ServerConfig>,
+): Promise<string[][]> {
+  const { connect } = await startChat(t, overrides);
+  const bob = await connect("bob");
+  await ask(bob, "/register password1", (line) => line.startsWith("- The name bob is now yours."));
+  await ask(bob, "/join #rust", (line) => line.startsWith("- You joined #rust"));
+  bob.send("/quit\n");
+  await bob.waitForClose();
+
+  const alice = await connect("alice");
+  await ask(alice, "/join #rust", (line) => line.startsWith("- You joined #rust"));
+  let batch = "";
+  for (let i = 0; i < total; i++) {
+    if (i % 1000 === 0) batch += "/join #lobby\n";
+    if (i % 1000 === 500) batch += "/join #rust\n";
+    batch += i % 1000 === 999 ? `/msg bob m ${i}${padding}\n` : `m ${i}${padding}\n`;
+    if (i % 2000 === 1999 || i === total - 1) {
+      alice.send(batch);
+      batch = "";
+    }
+  }
+  // Answered once everything before it is stored.
+  await ask(alice, "/history #rust 1", END, 30_000);
+
+  const back = await connect();
+  const reply = await ask(back, "/login bob password1", END, 30_000);
+  const pages = [historyBlock(reply, "- While you were away:")];
+  let request = olderPageIn(reply.at(-1) ?? "");
+  assert.match(request ?? "", /^\/history \* \d+ before [0-9a-z]{16} after [0-9a-z]{9,16}$/);
+  while (request !== null) {
+    const page = await ask(back, request, END, 30_000);
+    pages.unshift(historyBlock(page, "- History of your rooms and direct messages:"));
+    request = olderPageIn(page.at(-1) ?? "");
+  }
+  const numbers = pages.flat().map((line) => {
+    const match = /^(?:#lobby \[alice\]|#rust \[alice\]|\[alice -> you\]) m (\d+)(?: p+)?$/.exec(withoutTime(line));
+    assert.ok(match !== null, line);
+    return Number(match[1]);
+  });
+  assert.deepEqual(
+    numbers,
+    Array.from({ length: total }, (_, i) => i),
+  );
+  return pages;
+}
 
 describe("hidden addresses", () => {
   it("history recorded while addresses were shown shows a guest name for them once they are hidden", async (t) => {
