@@ -19,7 +19,7 @@ import { makeDataDir, ServerProcess, startTestServer } from "./helpers/server.js
 
 const isError = (line: string): boolean => line.startsWith("! ");
 const END = isHistoryEnd;
-const USAGE = "! Usage: /history [#room|NAME|*] [N] [before ID|TIME] [after ID|TIME]";
+const USAGE = "! Usage: /history [WHERE] [N] [before|after ID|TIME]";
 
 describe("history on joining a room", () => {
   it("/join shows the room's last 50 messages between a header and an end line", async (t) => {

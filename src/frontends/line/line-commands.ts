@@ -110,8 +110,8 @@ const LINE_COMMANDS: Readonly<Record<string, LineCommand>> = {
   logout: { kind: "logout", usage: "/logout", summary: "log out", parse: () => ({ kind: "logout" }) },
   history: {
     kind: "history",
-    usage: "/history [#room|NAME|*] [N] [before ID|TIME] [after ID|TIME]",
-    summary: "show the last N messages of a room, with one person, or of all you can read (*)",
+    usage: "/history [WHERE] [N] [before|after ID|TIME]",
+    summary: "the last N messages of a #room, with a NAME, or of all you can read (*), a page at a time",
     parse: (args, current) => {
       const words = args.split(/\s+/).filter((word) => word !== "");
       // A first word that reads as a number is the count ("-1" and "1.5" are bad counts, not names),
