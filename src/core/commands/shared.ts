@@ -42,7 +42,7 @@ export function toHistoryItem(entry: HistoryEntry, viewerKey: string, hideAddres
   return { id: entry.id, at: entry.at, kind: entry.kind, where, sender, text: entry.text, sentByViewer };
 }
 
-/** `toHistoryItem` for every entry, as `session` sees them. */
+/** `toHistoryItem` for every entry, as the user with `viewerKey` sees them on this server. */
 export function toHistoryItems(hub: Hub, entries: readonly HistoryEntry[], viewerKey: string): HistoryItem[] {
   return entries.map((entry) => toHistoryItem(entry, viewerKey, hub.options.hideAddresses));
 }
