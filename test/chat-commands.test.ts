@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { ask, startChat, UNPACED } from "./helpers/chat-fixture.js";
+import { ask, isHistoryEnd, startChat, UNPACED } from "./helpers/chat-fixture.js";
 import { LineClient } from "./helpers/line-client.js";
 import { startTestServer, type TestServer } from "./helpers/server.js";
 
@@ -116,7 +116,7 @@ describe("names", () => {
     await bob.waitFor(`> ${guest} is now known as alice.`);
     const who = await ask(alice, "/who", isWhoReply);
     assert.match(who[0], /^- #lobby \(2 users online\): alice, guest-[0-9a-f]{4}[0-9a-z]+$/);
-    await ask(bob, "/history 50", "- End of history.");
+    await ask(bob, "/history 50", isHistoryEnd);
     await ask(bob, "/who", isWhoReply);
     alice.send("/quit gone\n");
     await bob.waitFor("< The user alice left: gone. (1 user online)");
@@ -320,7 +320,7 @@ describe("rooms", () => {
     await ask(alice, "/topic -delete", "> alice cleared the topic.");
     await bob.waitFor("> alice cleared the topic.");
     assert.deepEqual(await ask(bob, "/topic", (line) => line.startsWith("- #lobby")), ["- #lobby has no topic."]);
-    const history = await ask(bob, "/history 5", "- End of history.");
+    const history = await ask(bob, "/history 5", isHistoryEnd);
     assert.match(history.at(-2) ?? "", /^~ .* #lobby > alice cleared the topic\.$/);
 
     // Clearing again clears nothing: alice is told so, and nobody else hears of it.
@@ -441,7 +441,7 @@ describe("direct messages, actions and quitting", () => {
     await guest.waitFor("[bob -> you] hello, guest");
     await ask(guest, "/msg bob hello, bob", "[you -> bob] hello, bob");
     await bob.waitFor(`[${guest.address} -> you] hello, bob`);
-    const conversation = await ask(bob, `/history ${guest.address}`, "- End of history.");
+    const conversation = await ask(bob, `/history ${guest.address}`, isHistoryEnd);
     assert.equal(conversation[0], `- History with ${guest.address}:`);
     // Once the guest has a name, the address no longer names anyone.
     await ask(guest, "/nick gus", "- You are now known as gus.");

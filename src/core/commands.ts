@@ -13,8 +13,22 @@ export type Command =
   | { readonly kind: "register"; readonly password: string }
   | { readonly kind: "login"; readonly name: string; readonly password: string }
   | { readonly kind: "logout" }
-  | { readonly kind: "history"; readonly where: string; readonly limit: number }
-  | { readonly kind: "search"; readonly query: string };
+  /**
+   * `where`: "#room", a name, or "*" for everything the session may read. Only entries with
+   * ids between `after` and `before` are shown ("" for no bound); a time is the lowest id
+   * it could have (`idFloorForTime`).
+   */
+  | {
+      readonly kind: "history";
+      readonly where: string;
+      readonly limit: number;
+      readonly before: string;
+      readonly after: string;
+    }
+  | { readonly kind: "search"; readonly query: string; readonly before: string };
+
+/** The history target that stands for everything a session may read: its rooms and its own direct messages. */
+export const EVERYTHING_READABLE = "*";
 
 export type CommandKind = Command["kind"];
 

@@ -98,6 +98,18 @@ export interface HistoryItem {
   readonly sentByViewer: boolean | null;
 }
 
+/**
+ * The request that shows the page of history before one a reply shows: `/history` with
+ * these arguments. `where` is "#room", a person's name, or "*" for everything the user may
+ * read; `after` ("" for none) keeps a catch-up's pages to what was missed.
+ */
+export interface OlderPage {
+  readonly where: string;
+  readonly limit: number;
+  readonly before: string;
+  readonly after: string;
+}
+
 /** Replies to the one session that asked. */
 export type Reply =
   | { readonly kind: "help"; readonly commands: readonly { usage: string; summary: string }[] }
@@ -124,16 +136,23 @@ export type Reply =
       readonly reason: "join" | "missed" | "request";
       readonly where: string;
       readonly items: readonly HistoryItem[];
-      /** Older items left out; `/history` can show them. */
+      /** How many older items were left out, where they were counted (0 when not). */
       readonly more: number;
+      /** Where the older items are; null when there are none. */
+      readonly older: OlderPage | null;
       /**
        * Missed messages: the account's place they come after. Until they reach the user,
        * that is still where the account stands (see `EventSink.deliveredThrough`).
        */
       readonly after?: string;
     }
-  /** `limit`: the most a search shows; as many items as that means there may be more. */
-  | { readonly kind: "search"; readonly query: string; readonly items: readonly HistoryItem[]; readonly limit: number }
+  /** `older`: the id the next page of results comes before; null when there are no more. */
+  | {
+      readonly kind: "search";
+      readonly query: string;
+      readonly items: readonly HistoryItem[];
+      readonly older: string | null;
+    }
   /** A direct message to a registered user who is not online: stored, and shown when they next log in. */
   | { readonly kind: "delivered-later"; readonly name: string }
   /**

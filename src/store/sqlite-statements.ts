@@ -32,6 +32,26 @@ const MISSED = `
       WHERE sender_key = @user AND recipient_key IS NOT NULL AND recipient_key <> @user AND id > @after
   )`;
 
+/**
+ * Paging through history, backwards: each range is `id > @after AND id < @before`, with
+ * the bounds an unbounded page leaves empty already replaced (see `PAGE_BOUNDS`).
+ */
+const IN_RANGE = "id > @after AND id < @before";
+
+/** What stands for "no bound": ids are ASCII letters and digits, so "" is below them all and "~" above. */
+export const PAGE_BOUNDS = { lowest: "", highest: "~" } as const;
+
+interface PageRange {
+  after: string;
+  before: string;
+  limit: number;
+}
+
+export interface PageRow {
+  id: string;
+  row: number;
+}
+
 interface MissedScope {
   after: string;
   rooms: string;
@@ -149,6 +169,65 @@ export function prepareStatements(db: Database.Database) {
         `SELECT rowid FROM history WHERE target = ? AND id <= ? AND ${PRESENCE} LIMIT ?`,
       )
       .pluck(),
+
+    // Paging, backwards from `@before`; see IN_RANGE.
+    roomPage: db.prepare<PageRange & { room: string }, HistoryEntry>(
+      `SELECT ${ENTRY_COLUMNS} FROM history WHERE target = @room AND ${IN_RANGE} AND ${CONVERSATION}
+       ORDER BY id DESC LIMIT @limit`,
+    ),
+    directPage: db.prepare<PageRange & { user: string; peer: string }, HistoryEntry>(
+      `SELECT ${ENTRY_COLUMNS} FROM history WHERE recipient_key = @peer AND sender_key = @user AND ${IN_RANGE}
+       UNION ALL
+       SELECT ${ENTRY_COLUMNS} FROM history
+         WHERE recipient_key = @user AND sender_key = @peer AND @user <> @peer AND ${IN_RANGE}
+       ORDER BY id DESC LIMIT @limit`,
+    ),
+    // All a user may read is MISSED's three parts, each read newest first from its own index
+    // as far as one page reaches (a union sorted as a whole would read every id in the range);
+    // the store merges them. Ids and rowids only: whole rows are read for the page alone.
+    readableRoomPage: db.prepare<PageRange & { room: string }, PageRow>(
+      `SELECT id, rowid AS row FROM history
+       WHERE target = @room AND recipient_key IS NULL AND ${IN_RANGE} AND ${CONVERSATION}
+       ORDER BY id DESC LIMIT @limit`,
+    ),
+    readableReceivedPage: db.prepare<PageRange & { user: string }, PageRow>(
+      `SELECT id, rowid AS row FROM history WHERE recipient_key = @user AND ${IN_RANGE} ORDER BY id DESC LIMIT @limit`,
+    ),
+    readableSentPage: db.prepare<PageRange & { user: string }, PageRow>(
+      `SELECT id, rowid AS row FROM history
+       WHERE sender_key = @user AND recipient_key IS NOT NULL AND recipient_key <> @user AND ${IN_RANGE}
+       ORDER BY id DESC LIMIT @limit`,
+    ),
+    entriesByRow: db.prepare<[string], HistoryEntry>(
+      `SELECT ${ENTRY_COLUMNS} FROM history WHERE rowid IN (SELECT value FROM json_each(?)) ORDER BY id DESC`,
+    ),
+    // The full-text walk goes by rowid, which follows ids on one server: the first row at or
+    // after `before` is where a page of older results starts, and no row past it is read.
+    firstRowFrom: db.prepare<[string], number>("SELECT rowid FROM history WHERE id >= ? ORDER BY id LIMIT 1").pluck(),
+    searchBefore: db.prepare<
+      { match: string; rooms: string; user: string; limit: number; before: string; beforeRow: number },
+      HistoryEntry
+    >(
+      `SELECT h.id, h.at, h.kind, h.target, h.sender, h.sender_key AS senderKey,
+              h.recipient_key AS recipientKey, h.text
+       FROM history_text JOIN history AS h ON h.rowid = history_text.rowid
+       WHERE history_text MATCH @match AND history_text.rowid < @beforeRow AND h.id < @before
+         AND ((h.target IN (SELECT value FROM json_each(@rooms)) AND h.recipient_key IS NULL)
+              OR h.recipient_key = @user
+              OR (h.sender_key = @user AND h.recipient_key IS NOT NULL))
+       ORDER BY history_text.rowid DESC LIMIT @limit`,
+    ),
+    // A direct message's target is the recipient's name as the sender saw it.
+    directPeers: db.prepare<{ user: string }, { key: string; name: string }>(
+      `SELECT key, name FROM (
+         SELECT sender_key AS key, sender AS name, max(id) AS last FROM history
+           WHERE recipient_key = @user AND sender_key <> @user GROUP BY sender_key, sender
+         UNION ALL
+         SELECT recipient_key, target, max(id) FROM history
+           WHERE sender_key = @user AND recipient_key IS NOT NULL AND recipient_key <> @user
+           GROUP BY recipient_key, target
+       ) ORDER BY last DESC`,
+    ),
   };
 }
 

@@ -16,8 +16,18 @@ import { idFloorForTime } from "../core/message-id.js";
 import { Checkpointer } from "./sqlite-checkpointer.js";
 import { warnOfStrandedAccounts } from "./sqlite-migrations.js";
 import { createDataDirectory, openDatabase } from "./sqlite-open.js";
-import { prepareStatements, type Statements } from "./sqlite-statements.js";
-import type { Account, HistoryEntry, MessageStore, MissedEntries, RetentionPolicy, RoomRecord } from "./store.js";
+import { PAGE_BOUNDS, type PageRow, prepareStatements, type Statements } from "./sqlite-statements.js";
+import type {
+  Account,
+  DirectPeer,
+  HistoryEntry,
+  HistoryPage,
+  HistoryPageQuery,
+  MessageStore,
+  MissedEntries,
+  RetentionPolicy,
+  RoomRecord,
+} from "./store.js";
 
 export { StoreOpenError } from "./sqlite-open.js";
 
@@ -139,17 +149,66 @@ export class SqliteStore implements MessageStore {
     return { entries, more: total - entries.length };
   }
 
-  async search(query: string, rooms: readonly string[], userKey: string, limit: number): Promise<HistoryEntry[]> {
+  async search(
+    query: string,
+    rooms: readonly string[],
+    userKey: string,
+    limit: number,
+    before = "",
+  ): Promise<HistoryEntry[]> {
     const match = toFullTextQuery(query);
     this.indexPendingText();
-    const rows = this.#statements.search.all({
-      match,
-      rooms: JSON.stringify(rooms),
-      user: userKey,
-      limit: rowLimit(limit),
-    });
+    const scope = { match, rooms: JSON.stringify(rooms), user: userKey, limit: rowLimit(limit) };
+    const rows =
+      before === ""
+        ? this.#statements.search.all(scope)
+        : this.#statements.searchBefore.all({
+            ...scope,
+            before,
+            beforeRow: this.#statements.firstRowFrom.get(before) ?? Number.MAX_SAFE_INTEGER,
+          });
     // The walk was in storage order, which is id order for one server; sorting makes the page exact.
     return rows.sort((a, b) => compareIds(b.id, a.id));
+  }
+
+  async historyPage(query: HistoryPageQuery): Promise<HistoryPage> {
+    const { scope } = query;
+    // One more than asked for says whether there are older ones.
+    const range = {
+      after: query.after === "" ? PAGE_BOUNDS.lowest : query.after,
+      before: query.before === "" ? PAGE_BOUNDS.highest : query.before,
+      limit: rowLimit(query.limit) + 1,
+    };
+    const statements = this.#statements;
+    const newestFirst =
+      scope.kind === "room"
+        ? statements.roomPage.all({ ...range, room: scope.room })
+        : scope.kind === "direct"
+          ? statements.directPage.all({ ...range, user: scope.userKey, peer: scope.peerKey })
+          : this.#readablePage(range, scope.rooms, scope.userKey);
+    const hasOlder = newestFirst.length > rowLimit(query.limit);
+    if (hasOlder) newestFirst.pop();
+    return { entries: newestFirst.reverse(), hasOlder };
+  }
+
+  /** The newest `range.limit` of all `userKey` may read, newest first: see `readableRoomPage`. */
+  #readablePage(
+    range: { after: string; before: string; limit: number },
+    rooms: readonly string[],
+    userKey: string,
+  ): HistoryEntry[] {
+    const statements = this.#statements;
+    const rows: PageRow[] = [
+      ...rooms.flatMap((room) => statements.readableRoomPage.all({ ...range, room })),
+      ...statements.readableReceivedPage.all({ ...range, user: userKey }),
+      ...statements.readableSentPage.all({ ...range, user: userKey }),
+    ];
+    const page = rows.sort((a, b) => compareIds(b.id, a.id)).slice(0, range.limit);
+    return statements.entriesByRow.all(JSON.stringify(page.map((row) => row.row)));
+  }
+
+  async directPeers(userKey: string): Promise<DirectPeer[]> {
+    return this.#statements.directPeers.all({ user: userKey });
   }
 
   async createAccount(account: Account): Promise<boolean> {

@@ -56,6 +56,36 @@ export interface MissedEntries {
   readonly more: number;
 }
 
+/** Which part of history a page is read from. */
+export type HistoryScope =
+  | { readonly kind: "room"; readonly room: string }
+  /** The direct messages between two identity keys. */
+  | { readonly kind: "direct"; readonly userKey: string; readonly peerKey: string }
+  /** Everything a user may read: `rooms` and their own direct messages, as `missedSince` counts them. */
+  | { readonly kind: "readable"; readonly rooms: readonly string[]; readonly userKey: string };
+
+export interface HistoryPageQuery {
+  readonly scope: HistoryScope;
+  /** Only entries with ids above this; "" for no lower bound. */
+  readonly after: string;
+  /** Only entries with ids below this; "" for no upper bound. */
+  readonly before: string;
+  readonly limit: number;
+}
+
+export interface HistoryPage {
+  /** The newest `limit` entries in the range, oldest first. */
+  readonly entries: HistoryEntry[];
+  /** Whether the range holds entries older than the first one returned. */
+  readonly hasOlder: boolean;
+}
+
+/** Someone the user has exchanged direct messages with, under a name those messages show. */
+export interface DirectPeer {
+  readonly key: string;
+  readonly name: string;
+}
+
 export interface MessageStore {
   /** Makes a batch durable, in order, in one transaction; nothing in it is shown to anyone before. */
   appendBatch(entries: readonly HistoryEntry[]): void | Promise<void>;
@@ -75,9 +105,20 @@ export interface MessageStore {
   missedSince(afterId: string, rooms: readonly string[], userKey: string, limit: number): Promise<MissedEntries>;
   /**
    * Full-text search over message and action text, limited to `rooms` and the user's own
-   * direct messages; newest first.
+   * direct messages (and to ids below `before`, when given); newest first.
    */
-  search(query: string, rooms: readonly string[], userKey: string, limit: number): Promise<HistoryEntry[]>;
+  search(
+    query: string,
+    rooms: readonly string[],
+    userKey: string,
+    limit: number,
+    before?: string,
+  ): Promise<HistoryEntry[]>;
+
+  /** One page of history, read backwards: see `HistoryPageQuery`. */
+  historyPage(query: HistoryPageQuery): Promise<HistoryPage>;
+  /** Everyone the user has exchanged direct messages with, under each name they had, the most recent first. */
+  directPeers(userKey: string): Promise<DirectPeer[]>;
 
   createAccount(account: Account): Promise<boolean>;
   findAccount(key: string): Promise<Account | null>;

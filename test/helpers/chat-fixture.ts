@@ -63,11 +63,24 @@ function isAnswer(line: string): boolean {
   return line.startsWith("- ") || line.startsWith("! ") || line.startsWith("~ ") || DIRECT_LINE.test(line);
 }
 
-/** The lines between `header` and "- End of history.", in order; throws if there is no such block. */
+/**
+ * The last line of a history reply: "- End of history.", or, when there is more, one that
+ * names the request for the page before it ("- End of history; older: /history …").
+ */
+export function isHistoryEnd(line: string): boolean {
+  return line === "- End of history." || line.startsWith("- End of history; ");
+}
+
+/** The request an end line names for the page before it, or null when there is none. */
+export function olderPageIn(endLine: string): string | null {
+  return /^- End of history; (?:\d+ )?older: (\/history .*)$/.exec(endLine)?.[1] ?? null;
+}
+
+/** The lines between `header` and the end of history, in order; throws if there is no such block. */
 export function historyBlock(lines: readonly string[], header: string): string[] {
   const start = lines.indexOf(header);
   if (start === -1) throw new Error(`no "${header}" in:\n${lines.join("\n")}`);
-  const end = lines.indexOf("- End of history.", start);
+  const end = lines.findIndex((line, index) => index > start && isHistoryEnd(line));
   if (end === -1) throw new Error(`no end of history after "${header}" in:\n${lines.join("\n")}`);
   return lines.slice(start + 1, end);
 }

@@ -1,9 +1,15 @@
-import type { CommandOf } from "../commands.js";
+import type { HistoryScope, MessageStore } from "../../store/store.js";
+import { type CommandOf, EVERYTHING_READABLE } from "../commands.js";
 import type { Hub } from "../hub.js";
+import { identityKey, parseUserName } from "../names.js";
 import type { Session } from "../session.js";
-import { findUser, roomOfMember, toHistoryItem } from "./shared.js";
+import { findUser, roomOfMember, shownGuest, toHistoryItems } from "./shared.js";
 
-/** A room's past (members only), or the direct messages between the session and one other user. */
+/**
+ * A page of the past, newest last, read backwards from `before`: of a room (members only),
+ * of the direct messages between the session and one other user, or of everything the
+ * session may read. The reply names the request for the page before it.
+ */
 export async function history(hub: Hub, session: Session, command: CommandOf<"history">): Promise<void> {
   const store = hub.store;
   if (store === null) {
@@ -15,31 +21,66 @@ export async function history(hub: Hub, session: Session, command: CommandOf<"hi
     return;
   }
   await hub.settled();
+  const target = await scopeOf(hub, store, session, command.where);
+  if (target === null) return;
   const limit = Math.max(command.limit, 1);
-  if (command.where.startsWith("#")) {
-    const room = roomOfMember(hub, session, command.where);
-    if (room === null) return;
-    const entries = await store.roomHistory(room.name, limit);
-    hub.reply(session, {
-      kind: "history",
-      reason: "request",
-      where: room.name,
-      items: entries.map((entry) => toHistoryItem(entry, session.identityKey)),
-      more: 0,
-    });
-    return;
-  }
-  const peer = await findUser(hub, command.where);
-  if (peer === null) {
-    hub.fail(session, "ERR_NO_SUCH_USER", { name: command.where });
-    return;
-  }
-  const entries = await store.directHistory(session.identityKey, peer.identity, limit);
+  const page = await store.historyPage({ scope: target.scope, limit, before: command.before, after: command.after });
+  if (!hub.isOnline(session)) return;
   hub.reply(session, {
     kind: "history",
     reason: "request",
-    where: peer.asAsked,
-    items: entries.map((entry) => toHistoryItem(entry, session.identityKey)),
+    where: target.where,
+    items: toHistoryItems(hub, page.entries, session.identityKey),
     more: 0,
+    older: page.hasOlder ? { where: target.where, limit, before: page.entries[0].id, after: command.after } : null,
   });
+}
+
+/** What `where` names, as the session may read it; null (and the session told why) when nothing. */
+async function scopeOf(
+  hub: Hub,
+  store: MessageStore,
+  session: Session,
+  where: string,
+): Promise<{ scope: HistoryScope; where: string } | null> {
+  if (where === EVERYTHING_READABLE) {
+    return { scope: { kind: "readable", rooms: session.roomNames(), userKey: session.identityKey }, where };
+  }
+  if (where.startsWith("#")) {
+    const room = roomOfMember(hub, session, where);
+    return room === null ? null : { scope: { kind: "room", room: room.name }, where: room.name };
+  }
+  const peer = (await findUser(hub, where)) ?? (await findPastPeer(hub, store, session, where));
+  if (peer === null) {
+    hub.fail(session, "ERR_NO_SUCH_USER", { name: where });
+    return null;
+  }
+  return { scope: { kind: "direct", userKey: session.identityKey, peerKey: peer.identity }, where: peer.asAsked };
+}
+
+/**
+ * Someone the session has exchanged direct messages with, who is neither online nor an
+ * account: a guest who has left. Found by a name those messages show them under (as
+ * history shows it: with addresses hidden, a guest name, never the address), the most
+ * recent first.
+ */
+async function findPastPeer(
+  hub: Hub,
+  store: MessageStore,
+  session: Session,
+  name: string,
+): Promise<{ identity: string; asAsked: string } | null> {
+  const hideAddresses = hub.options.hideAddresses;
+  const asked = nameKeyOf(name);
+  for (const peer of await store.directPeers(session.identityKey)) {
+    const shown = hideAddresses ? shownGuest(peer.name, peer.key) : peer.name;
+    if (shown === name || (asked !== null && nameKeyOf(shown) === asked)) return { identity: peer.key, asAsked: shown };
+  }
+  return null;
+}
+
+/** The identity key of a name, so "Erin" finds "erin"; null for what is no name ("IP:PORT"). */
+function nameKeyOf(name: string): string | null {
+  const parsed = parseUserName(name);
+  return "code" in parsed ? null : identityKey(parsed.name);
 }

@@ -2,7 +2,7 @@ import type { CommandOf } from "../commands.js";
 import type { Hub } from "../hub.js";
 import { parseRoomName } from "../names.js";
 import type { Session } from "../session.js";
-import { toHistoryItem } from "./shared.js";
+import { toHistoryItems } from "./shared.js";
 
 /** Joins (creating the room if new), then shows the room's recent past. */
 export async function join(hub: Hub, session: Session, command: CommandOf<"join">): Promise<void> {
@@ -27,13 +27,22 @@ export async function join(hub: Hub, session: Session, command: CommandOf<"join"
   // live, so it is left out even when a store that commits asynchronously has it already.
   // Nothing is missed or shown twice.
   const joinedAfter = room.members.get(session) ?? "";
-  const items = (await hub.store.roomHistory(room.name, replay)).filter((entry) => entry.id <= joinedAfter);
+  const page = await hub.store.historyPage({
+    scope: { kind: "room", room: room.name },
+    limit: replay,
+    before: "",
+    after: "",
+  });
+  const items = page.entries.filter((entry) => entry.id <= joinedAfter);
   if (items.length === 0 || !hub.isOnline(session)) return;
   hub.reply(session, {
     kind: "history",
     reason: "join",
     where: room.name,
-    items: items.map((entry) => toHistoryItem(entry, session.identityKey)),
+    items: toHistoryItems(hub, items, session.identityKey),
     more: 0,
+    older: page.hasOlder
+      ? { where: room.name, limit: Math.min(replay, hub.options.maxHistoryRequest), before: items[0].id, after: "" }
+      : null,
   });
 }

@@ -1,11 +1,11 @@
 import { setTimeout } from "node:timers/promises";
 import type { HistoryEntry } from "../../store/store.js";
-import type { CommandOf } from "../commands.js";
+import { type CommandOf, EVERYTHING_READABLE } from "../commands.js";
 import type { Hub } from "../hub.js";
 import { identityKey } from "../names.js";
 import { hashPassword, verifyPassword } from "../passwords.js";
 import type { Session } from "../session.js";
-import { toHistoryItem } from "./shared.js";
+import { toHistoryItems } from "./shared.js";
 
 /** Compared against when the account does not exist, so a miss takes as long as a wrong password. */
 let decoyHash: Promise<string> | null = null;
@@ -83,7 +83,14 @@ async function replayMissed(
     const joinedAfter = entry.recipientKey === null ? seenLiveAfter.get(entry.target) : undefined;
     return joinedAfter === undefined || entry.id <= joinedAfter;
   };
-  const items = missed.entries.filter(isUnseen).map((entry) => toHistoryItem(entry, key));
+  const items = toHistoryItems(hub, missed.entries.filter(isUnseen), key);
   if (!hub.isOnline(session) || (items.length === 0 && missed.more === 0)) return;
-  hub.reply(session, { kind: "history", reason: "missed", where: "", items, more: missed.more, after: cursor });
+  // What is not shown is everything the account may read between its place and the first
+  // entry shown: `/history *` pages through it, a page at a time, no further back than the place.
+  const oldestRead = missed.entries[0]?.id;
+  const older =
+    missed.more === 0 || oldestRead === undefined
+      ? null
+      : { where: EVERYTHING_READABLE, limit: hub.options.maxHistoryRequest, before: oldestRead, after: cursor };
+  hub.reply(session, { kind: "history", reason: "missed", where: "", items, more: missed.more, older, after: cursor });
 }

@@ -1,11 +1,14 @@
 import type { CommandOf } from "../commands.js";
 import type { Hub } from "../hub.js";
 import type { Session } from "../session.js";
-import { toHistoryItem } from "./shared.js";
+import { toHistoryItems } from "./shared.js";
 
 const SEARCH_RESULTS = 20;
 
-/** Full-text search over what the session may read: its rooms and its own direct messages. */
+/**
+ * Full-text search over what the session may read: its rooms and its own direct messages,
+ * newest first, a page at a time; the reply says where the next page starts.
+ */
 export async function search(hub: Hub, session: Session, command: CommandOf<"search">): Promise<void> {
   const store = hub.store;
   if (store === null) {
@@ -21,7 +24,8 @@ export async function search(hub: Hub, session: Session, command: CommandOf<"sea
   const rooms = session.roomNames();
   let entries: Awaited<ReturnType<typeof store.search>>;
   try {
-    entries = await store.search(query, rooms, session.identityKey, SEARCH_RESULTS);
+    // One more than a page says whether there is another.
+    entries = await store.search(query, rooms, session.identityKey, SEARCH_RESULTS + 1, command.before);
   } catch (error) {
     if ((error as { code?: string }).code === "ERR_SEARCH_EMPTY") {
       hub.fail(session, "ERR_SEARCH_EMPTY");
@@ -29,10 +33,11 @@ export async function search(hub: Hub, session: Session, command: CommandOf<"sea
     }
     throw error;
   }
+  const page = entries.slice(0, SEARCH_RESULTS);
   hub.reply(session, {
     kind: "search",
     query,
-    items: entries.map((entry) => toHistoryItem(entry, session.identityKey)),
-    limit: SEARCH_RESULTS,
+    items: toHistoryItems(hub, page, session.identityKey),
+    older: entries.length > SEARCH_RESULTS ? (page.at(-1)?.id ?? null) : null,
   });
 }

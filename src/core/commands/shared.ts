@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { HistoryEntry } from "../../store/store.js";
 import type { HistoryItem } from "../events.js";
 import type { Hub } from "../hub.js";
@@ -24,11 +25,36 @@ export function roomOfMember(hub: Hub, session: Session, name: string): Room | n
   return room;
 }
 
-/** History as a viewer sees it: a direct message is shown under the other party's name. */
-export function toHistoryItem(entry: HistoryEntry, viewerKey: string): HistoryItem {
+/**
+ * History as a viewer sees it: a direct message is shown under the other party's name.
+ * With addresses hidden, a guest recorded under its address while they were shown is
+ * shown under a guest name instead (see `shownGuest`).
+ */
+export function toHistoryItem(entry: HistoryEntry, viewerKey: string, hideAddresses: boolean): HistoryItem {
   const sentByViewer = entry.recipientKey === null ? null : entry.senderKey === viewerKey;
-  const where = sentByViewer === false ? entry.sender : entry.target;
-  return { id: entry.id, at: entry.at, kind: entry.kind, where, sender: entry.sender, text: entry.text, sentByViewer };
+  const sender = hideAddresses ? shownGuest(entry.sender, entry.senderKey) : entry.sender;
+  const where =
+    sentByViewer === false
+      ? sender
+      : hideAddresses && entry.recipientKey !== null
+        ? shownGuest(entry.target, entry.recipientKey)
+        : entry.target;
+  return { id: entry.id, at: entry.at, kind: entry.kind, where, sender, text: entry.text, sentByViewer };
+}
+
+/** `toHistoryItem` for every entry, as the user with `viewerKey` sees them on this server. */
+export function toHistoryItems(hub: Hub, entries: readonly HistoryEntry[], viewerKey: string): HistoryItem[] {
+  return entries.map((entry) => toHistoryItem(entry, viewerKey, hub.options.hideAddresses));
+}
+
+/**
+ * A name as history recorded it, or, for an "IP:PORT" (no name has a ":"), a guest name made
+ * from the guest's identity key: the same for every entry of that guest, and nothing of the
+ * address in it. Guests of this run with addresses hidden were recorded under their guest names.
+ */
+export function shownGuest(name: string, identity: string): string {
+  if (!name.includes(":")) return name;
+  return `guest-${createHash("sha256").update(identity).digest("hex").slice(0, 8)}`;
 }
 
 /** Someone a direct message or a conversation can name. */

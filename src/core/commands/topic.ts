@@ -13,7 +13,9 @@ export async function topic(hub: Hub, session: Session, command: CommandOf<"topi
       hub.fail(session, "ERR_NO_SUCH_ROOM", { room: command.room });
       return;
     }
-    hub.reply(session, { kind: "topic", room: room.name, topic: room.topic, by: room.topicBy, at: room.topicAt });
+    // A topic kept from a run that showed addresses names no guest it could be traced to.
+    const by = hub.options.hideAddresses && room.topicBy.includes(":") ? "a guest" : room.topicBy;
+    hub.reply(session, { kind: "topic", room: room.name, topic: room.topic, by, at: room.topicAt });
     return;
   }
   const room = roomOfMember(hub, session, command.room);

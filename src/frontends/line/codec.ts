@@ -1,5 +1,6 @@
+import { EVERYTHING_READABLE } from "../../core/commands.js";
 import type { ChatError } from "../../core/errors.js";
-import type { DirectEvent, HistoryItem, RenamedEvent, Reply, RoomEvent } from "../../core/events.js";
+import type { DirectEvent, HistoryItem, OlderPage, RenamedEvent, Reply, RoomEvent } from "../../core/events.js";
 import type { CutOffReason } from "../../net/connection.js";
 import { SharedBatch } from "../../net/shared-output.js";
 import { toTerminalText } from "../../text/terminal-text.js";
@@ -183,7 +184,11 @@ function replyLines(reply: Reply): string[] {
     case "history":
       return historyLines(reply);
     case "search":
-      return [searchTitle(reply), ...reply.items.map(historyItemLine)];
+      return [
+        searchTitle(reply),
+        ...reply.items.map(historyItemLine),
+        ...(reply.older === null ? [] : [`- More: /search before ${reply.older} ${shown(reply.query)}`]),
+      ];
     case "delivered-later":
       return [`- ${shown(reply.name)} is not online, and will see it on logging in.`];
     case "paced":
@@ -202,27 +207,38 @@ function searchTitle(reply: Extract<Reply, { kind: "search" }>): string {
   const query = `"${shown(reply.query)}"`;
   const count = reply.items.length;
   if (count === 0) return `- Nothing found for ${query}.`;
-  if (count >= reply.limit) return `- The newest ${count} results for ${query} (add words to narrow it down):`;
   return `- ${count} result${count === 1 ? "" : "s"} for ${query}, newest first:`;
 }
 
 function historyLines(reply: Extract<Reply, { kind: "history" }>): string[] {
   const where = shown(reply.where);
-  // A room's history, or a conversation with one person.
+  // A room's history, a conversation with one person, or everything the user may read.
   const isRoom = reply.where.startsWith("#");
   const title =
     reply.reason === "missed"
       ? "- While you were away:"
-      : reply.items.length === 0
-        ? `- No history ${isRoom ? "in" : "with"} ${where}.`
-        : `- History ${isRoom ? "of" : "with"} ${where}:`;
-  const lines = [title];
-  if (reply.more > 0) {
-    lines.push(`- (${reply.more} older message${reply.more === 1 ? "" : "s"} not shown: /search finds them)`);
+      : reply.where === EVERYTHING_READABLE
+        ? reply.items.length === 0
+          ? "- No history."
+          : "- History of your rooms and direct messages:"
+        : reply.items.length === 0
+          ? `- No history ${isRoom ? "in" : "with"} ${where}.`
+          : `- History ${isRoom ? "of" : "with"} ${where}:`;
+  const lines = [title, ...reply.items.map(historyItemLine)];
+  // The last line names the request for the page before this one, so every entry can be reached.
+  if (reply.older !== null) {
+    const count = reply.more > 0 ? `${reply.more} older` : "older";
+    lines.push(`- End of history; ${count}: ${olderPageCommand(reply.older)}`);
+  } else if (reply.items.length > 0) {
+    lines.push("- End of history.");
   }
-  lines.push(...reply.items.map(historyItemLine));
-  if (reply.items.length > 0) lines.push("- End of history.");
   return lines;
+}
+
+/** "/history #rust 50 before 0mk3…", "/history * 500 before 0mk3… after 0mj2…". */
+function olderPageCommand(page: OlderPage): string {
+  const after = page.after === "" ? "" : ` after ${page.after}`;
+  return `/history ${shown(page.where)} ${page.limit} before ${page.before}${after}`;
 }
 
 /**
@@ -296,7 +312,7 @@ function errorText(error: ChatError): string {
     case "ERR_TOO_MANY_ROOMS":
       return `You are in ${detail.limit} rooms, the most allowed: /part one first.`;
     case "ERR_HISTORY_TOO_MANY":
-      return `/history shows at most ${detail.limit} messages at a time; /search finds older ones.`;
+      return `/history shows at most ${detail.limit} messages at a time: before ID|TIME shows older ones.`;
     case "ERR_TOPIC_TOO_LONG":
       return `Topic too long (the limit is ${detail.limit} characters).`;
     case "ERR_NEED_NAME":

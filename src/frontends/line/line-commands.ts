@@ -1,5 +1,6 @@
 import { COMMAND_COSTS, type Command, type CommandKind } from "../../core/commands.js";
 import { type ChatError, chatError } from "../../core/errors.js";
+import { idFloorForTime } from "../../core/message-id.js";
 
 /** How the line protocol spells each command, and how its arguments become a core command. */
 interface LineCommand {
@@ -109,24 +110,42 @@ const LINE_COMMANDS: Readonly<Record<string, LineCommand>> = {
   logout: { kind: "logout", usage: "/logout", summary: "log out", parse: () => ({ kind: "logout" }) },
   history: {
     kind: "history",
-    usage: "/history [#room|NAME] [N]",
-    summary: "show the last N messages of a room, or with one person",
+    usage: "/history [WHERE] [N] [before|after ID|TIME]",
+    summary: "the last N messages of a #room, with a NAME, or of all you can read (*), a page at a time",
     parse: (args, current) => {
       const words = args.split(/\s+/).filter((word) => word !== "");
-      // A first word that reads as a number is the count ("-1" and "1.5" are bad counts, not names);
-      // anything else names a room or a person ("127.0.0.1:5555" is a guest).
-      const where = words.length > 0 && Number.isNaN(Number(words[0])) ? words.shift() : current;
-      const limit = words.length === 0 ? DEFAULT_HISTORY_LIMIT : historyCount(words[0]);
-      if (!Number.isInteger(limit) || limit < 1 || words.length > 1) return usage("history");
+      // A first word that reads as a number is the count ("-1" and "1.5" are bad counts, not names),
+      // as is "before" or "after" with something after it; anything else names a room, a person
+      // ("127.0.0.1:5555" is a guest) or "*".
+      const isWhere = words.length > 0 && Number.isNaN(Number(words[0])) && !startsRange(words);
+      const where = isWhere ? words.shift() : current;
+      const limit =
+        words.length === 0 || startsRange(words) ? DEFAULT_HISTORY_LIMIT : historyCount(words.shift() ?? "");
+      if (!Number.isInteger(limit) || limit < 1) return usage("history");
+      const range = { before: "", after: "" };
+      while (words.length > 0) {
+        const side = words.shift()?.toLowerCase();
+        const bound = takeBound(words);
+        if ((side !== "before" && side !== "after") || bound === null || range[side] !== "") return usage("history");
+        range[side] = bound;
+      }
       if (where === undefined || where === null) return notInRoom();
-      return { kind: "history", where, limit };
+      return { kind: "history", where, limit, ...range };
     },
   },
   search: {
     kind: "search",
-    usage: "/search TEXT",
-    summary: "search the history of your rooms and your direct messages",
-    parse: (args) => ({ kind: "search", query: args }),
+    usage: "/search [before ID|TIME] TEXT",
+    summary: "search the history of your rooms and your direct messages, newest first",
+    parse: (args) => {
+      const words = args.split(/\s+/).filter((word) => word !== "");
+      if (words[0]?.toLowerCase() === "before") {
+        const rest = words.slice(1);
+        const before = takeBound(rest);
+        if (before !== null && rest.length > 0) return { kind: "search", query: rest.join(" "), before };
+      }
+      return { kind: "search", query: args, before: "" };
+    },
   },
 };
 
@@ -183,4 +202,44 @@ function roomAndRest(args: string, currentRoom: string | null): [string | null, 
 /** Digits only: "1e3" and "0x10" are numbers to JavaScript, not counts to a person. NaN when not a count. */
 function historyCount(word: string): number {
   return /^\d+$/.test(word) ? Number(word) : Number.NaN;
+}
+
+/** "before X" or "after X" with an X: the start of a range, not a name or a count. */
+function startsRange(words: readonly string[]): boolean {
+  const side = words[0]?.toLowerCase();
+  return (side === "before" || side === "after") && words.length > 1;
+}
+
+/**
+ * A message id as replies show it (see message-id.ts: 16 letters and digits, the first nine
+ * a time; an account's place may be the nine alone), which bounds a range as it is. The
+ * digit keeps a long word in a search a word.
+ */
+const MESSAGE_ID = /^(?=.*\d)[0-9a-z]{9,16}$/;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const TIME_OF_DAY = /^\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?Z?$/;
+
+/**
+ * Takes a range's bound off the front of `words`: a message id, or a UTC time, ISO-8601
+ * ("2026-12-06T15:04:05Z", "2026-12-06") or as history lines show it ("2026-12-06 15:04Z",
+ * two words), which becomes the lowest id that time could have. Null when it is neither.
+ */
+function takeBound(words: string[]): string | null {
+  const first = words[0] ?? "";
+  if (MESSAGE_ID.test(first)) return words.shift() ?? null;
+  let date = first;
+  let time = "";
+  const t = first.indexOf("T");
+  if (t !== -1) {
+    date = first.slice(0, t);
+    time = first.slice(t + 1);
+  } else if (words.length > 1 && TIME_OF_DAY.test(words[1])) {
+    time = words[1];
+  }
+  if (!DATE.test(date) || (time !== "" && !TIME_OF_DAY.test(time))) return null;
+  // Times are UTC, as history shows them, whether or not they say so.
+  const ms = Date.parse(time === "" ? date : `${date}T${time.endsWith("Z") ? time : `${time}Z`}`);
+  if (Number.isNaN(ms)) return null;
+  words.splice(0, t === -1 && time !== "" ? 2 : 1);
+  return idFloorForTime(ms);
 }

@@ -1,6 +1,6 @@
 import { isUtf8 } from "node:buffer";
 import type { Logger } from "pino";
-import { COMMAND_COSTS } from "../../core/commands.js";
+import { COMMAND_COSTS, EVERYTHING_READABLE } from "../../core/commands.js";
 import type { ChatError } from "../../core/errors.js";
 import type { ChatEvent, Reply } from "../../core/events.js";
 import type { Hub } from "../../core/hub.js";
@@ -83,7 +83,9 @@ export class LineSession implements ConnectionHandler, EventSink {
     this.#place = new DeliveryPlace(connection, () => hub.lastDeliveredId);
     this.#session = hub.connect(connection.address, this);
     connection.attach(this);
-    log.info({ event: "connect", frontend: "line", peer: connection.address }, "user connected");
+    // The one place a hidden address and the guest name shown for it are seen together.
+    const guest = this.#session.anonymousName;
+    log.info({ event: "connect", frontend: "line", peer: connection.address, guest }, "user connected");
     hub.execute(this.#session, { kind: "join", room: options.defaultRoom, replay: options.lobbyReplay });
   }
 
@@ -334,14 +336,26 @@ export class LineSession implements ConnectionHandler, EventSink {
     return reply.kind === "history" ? this.#renderWithinQueue(reply) : renderReply(reply);
   }
 
-  /** The reply, without as many of its oldest items as it takes to fit half the send queue (they count as "more"). */
+  /**
+   * The reply, without as many of its oldest items as it takes to fit half the send queue.
+   * Its request for older items then starts before the first item shown, a page of as
+   * many as did fit; left-out items are counted where the reply counted them.
+   */
   #renderWithinQueue(reply: Extract<Reply, { kind: "history" }>): Buffer {
     const budget = this.#options.sendQueueBytes / 2;
     let fitted = reply;
     let rendered = renderReply(fitted);
     while (rendered.length > budget && fitted.items.length > 1) {
       const dropped = Math.ceil(fitted.items.length / 4);
-      fitted = { ...fitted, items: fitted.items.slice(dropped), more: fitted.more + dropped };
+      const items = fitted.items.slice(dropped);
+      const isCounted = fitted.older === null || fitted.more > 0;
+      const older = {
+        where: fitted.older?.where ?? (fitted.reason === "missed" ? EVERYTHING_READABLE : fitted.where),
+        limit: items.length,
+        before: items[0].id,
+        after: fitted.older?.after ?? fitted.after ?? "",
+      };
+      fitted = { ...fitted, items, more: isCounted ? fitted.more + dropped : 0, older };
       rendered = renderReply(fitted);
     }
     return rendered;
