@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, it, type TestContext } from "node:test";
 import type { ServerConfig } from "../src/config.js";
-import { ask, historyBlock, UNPACED, withoutTime } from "./helpers/chat-fixture.js";
+import { ask, historyBlock, isHistoryEnd, UNPACED, withoutTime } from "./helpers/chat-fixture.js";
 import { LineClient } from "./helpers/line-client.js";
 import { makeDataDir, startTestServer, type TestServer } from "./helpers/server.js";
 
-const END = "- End of history.";
+const END = isHistoryEnd;
 const AWAY = "- While you were away:";
 
 /**
