@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
+import { SERVER_OPTIONS } from "../src/server-options.js";
 import { LineClient } from "./helpers/line-client.js";
 import { PARLEY_BIN, ServerProcess } from "./helpers/server.js";
 
@@ -14,8 +15,25 @@ describe("the parley command", () => {
   it("prints usage for --help and exits 0", () => {
     const result = runParley(["--help"]);
     assert.equal(result.status, 0);
-    assert.match(result.stdout, /parley server \[HOST\] \[PORT\]/);
-    assert.match(result.stdout, /parley client HOST PORT/);
+    assert.match(result.stdout, /server \[options\] \[HOST\] \[PORT\]/);
+    assert.match(result.stdout, /client <HOST> <PORT>/);
+  });
+
+  it("prints every server option with its default for server --help", () => {
+    const result = runParley(["server", "--help"]);
+    assert.equal(result.status, 0);
+    const help = result.stdout.replace(/\s+/g, " ");
+    for (const option of SERVER_OPTIONS) {
+      const flags = option.argument === null ? option.name : `${option.name} <${option.argument}>`;
+      assert.ok(help.includes(flags), `--help lists ${flags}`);
+      assert.ok(help.includes(`(default: ${option.shownDefault})`), `--help shows the default of ${option.name}`);
+    }
+  });
+
+  it("prints the client's usage for client --help", () => {
+    const result = runParley(["client", "--help"]);
+    assert.equal(result.status, 0);
+    assert.match(result.stdout, /parley client \[options\] <HOST> <PORT>/);
   });
 
   it("prints its version for --version", () => {
@@ -27,21 +45,56 @@ describe("the parley command", () => {
     assert.equal(result.stdout, `parley ${version}\n`);
   });
 
-  for (const args of [
-    [],
-    ["serve"],
-    ["server", "--bogus"],
-    ["server", "127.0.0.1", "70000"],
-    ["client", "127.0.0.1"],
-    ["server", "--rate", "5:0"],
-    ["server", "--rate", "0"],
-  ]) {
-    it(`rejects ${JSON.stringify(args)} with usage and exit code 2`, () => {
-      const result = runParley(args);
+  for (const [args, what, help] of [
+    [[], /a command is needed/, "parley"],
+    [["serve"], /unknown command 'serve'/, "parley"],
+    [["server", "--bogus"], /unknown option '--bogus'/, "parley server"],
+    [["server", "127.0.0.1", "70000"], /PORT must be a port number from 0 to 65535, not "70000"/, "parley server"],
+    [["server", "a", "1", "b"], /too many arguments/, "parley server"],
+    [["client", "127.0.0.1"], /missing required argument 'PORT'/, "parley client"],
+    [["client", "127.0.0.1", "port"], /PORT must be a port number/, "parley client"],
+    [["server", "--rate", "5:0"], /--rate must be N .*BURST at least 1.* not "5:0"/, "parley server"],
+    [["server", "--rate", "0"], /--rate must be N/, "parley server"],
+    [["server", "--max-line", "-1"], /--max-line must be a whole number from 64 to 65536, not "-1"/, "parley server"],
+    [["server", "--max-line", "1073741824"], /--max-line must be a whole number from 64 to 65536/, "parley server"],
+    [["server", "--max-line"], /'--max-line <BYTES>' argument missing/, "parley server"],
+    [["server", "--sendq", "1e6"], /--sendq must be a whole number 4096 or more, not "1e6"/, "parley server"],
+    [["server", "--lobby-replay", "100000"], /--lobby-replay must be a whole number from 0 to 500/, "parley server"],
+    [["server", "--history", "no"], /--history must be on or off, not "no"/, "parley server"],
+    [["server", "--log-level", "loud"], /--log-level must be one of fatal, .*silent, not "loud"/, "parley server"],
+  ] as const) {
+    it(`refuses ${JSON.stringify(args)} with one line naming what is wrong, then where help is, exit 2`, () => {
+      const result = runParley([...args]);
       assert.equal(result.status, 2);
-      assert.match(result.stderr, /^parley: .+\n\nUsage:/);
+      const lines = result.stderr.split("\n");
+      assert.equal(lines.length, 3, result.stderr);
+      assert.match(lines[0], /^parley: /);
+      assert.match(lines[0], what);
+      assert.equal(lines[1], `see ${help} --help`);
+      assert.equal(lines[2], "");
+      assert.equal(result.stdout, "");
     });
   }
+
+  it("documents every server option in the README's table, with its argument, meaning and default", () => {
+    const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+    const section = readme.slice(readme.indexOf("## Running the server"), readme.indexOf("## Connecting"));
+    const rows = section
+      .split("\n")
+      .filter((line) => line.startsWith("| `--"))
+      .map((line) => line.split(" | ").map((cell) => cell.replace(/^\| /, "").replace(/ \|$/, "").trim()));
+    const documented = rows.map(([option, meaning, shownDefault]) => ({
+      option: option.replaceAll("`", ""),
+      meaning,
+      shownDefault: shownDefault.replaceAll("`", ""),
+    }));
+    const defined = SERVER_OPTIONS.map((option) => ({
+      option: option.argument === null ? option.name : `${option.name} ${option.argument}`,
+      meaning: option.help,
+      shownDefault: option.shownDefault,
+    }));
+    assert.deepEqual(documented, defined);
+  });
 
   it("starts with the original's start line, on the port it actually bound", async () => {
     const server = await ServerProcess.start(["server", "--host", "127.0.0.1", "--port", "0"]);
