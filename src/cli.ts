@@ -139,6 +139,9 @@ async function serve(config: ServerConfig): Promise<void> {
   };
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
+  // A closed terminal sends SIGHUP, whose default is to die without a word. There is no
+  // configuration to reload yet, so it stops the server as SIGTERM does.
+  process.on("SIGHUP", stop);
 }
 
 /** Runs what the command line asks for; resolves to the exit status, or -1 while a server keeps running. */

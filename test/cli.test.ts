@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { SERVER_OPTIONS } from "../src/server-options.js";
 import { LineClient } from "./helpers/line-client.js";
-import { PARLEY_BIN, ServerProcess } from "./helpers/server.js";
+import { makeDataDir, PARLEY_BIN, ServerProcess } from "./helpers/server.js";
 
 function runParley(args: string[]): { status: number | null; stdout: string; stderr: string } {
   const result = spawnSync(process.execPath, [PARLEY_BIN, ...args], { encoding: "utf8", timeout: 10_000 });
@@ -147,6 +147,29 @@ describe("the parley command", () => {
       assert.equal(code, 0);
     });
   }
+
+  it("on SIGHUP (a closed terminal) says goodbye, logs the signal, leaves no WAL behind and exits 0", async () => {
+    const { dataDir, remove } = makeDataDir();
+    try {
+      const server = await ServerProcess.start(["server", "127.0.0.1", "0", "--data-dir", dataDir]);
+      const client = await LineClient.join(server.port);
+      client.send("kept\n");
+      await server.waitForLine((line) => line.endsWith("] kept"));
+      server.child.kill("SIGHUP");
+      await client.waitFor("! The server is shutting down.");
+      await client.waitForClose();
+      const { code } = await server.exited;
+      assert.equal(code, 0);
+      const signal = await waitForLog(server, "signal");
+      assert.equal(signal.signal, "SIGHUP");
+      assert.deepEqual(
+        readdirSync(dataDir).filter((name) => name.endsWith("-wal")),
+        [],
+      );
+    } finally {
+      remove();
+    }
+  });
 
   it("exits 0 on a signal even while a client refuses to read", async () => {
     const server = await ServerProcess.start(["server", "127.0.0.1", "0", "--rate", "off"]);
