@@ -134,6 +134,27 @@ describe("the parley command", () => {
     }
   });
 
+  it("says in one line, without a stack, that it cannot listen on a port in use or an address it lacks", async () => {
+    const taken = await ServerProcess.start();
+    const { dataDir, remove } = makeDataDir();
+    try {
+      for (const [args, why] of [
+        [["127.0.0.1", String(taken.port)], `127.0.0.1:${taken.port}: the port is in use`],
+        // TEST-NET-1 (RFC 5737): no machine has it.
+        [["192.0.2.1", "0"], "192.0.2.1:0: this machine has no such address"],
+      ]) {
+        const result = runParley(["server", ...args, "--data-dir", dataDir]);
+        assert.equal(result.status, 1);
+        const lines = result.stderr.trimEnd().split("\n");
+        assert.ok(lines.at(-1)?.startsWith(`parley: cannot listen on ${why}`), result.stderr);
+        assert.doesNotMatch(result.stderr, /stack|\n\s+at /);
+      }
+    } finally {
+      await taken.kill();
+      remove();
+    }
+  });
+
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     it(`on ${signal} tells every client, closes every connection and exits 0`, async () => {
       const server = await ServerProcess.start();
