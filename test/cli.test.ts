@@ -134,6 +134,26 @@ describe("the parley command", () => {
     }
   });
 
+  it("logs each command received and each fan-out at debug, never what users say", async () => {
+    const server = await ServerProcess.start(["server", "127.0.0.1", "0", "--log-level", "debug"]);
+    try {
+      const alice = await LineClient.join(server.port);
+      const bob = await LineClient.join(server.port);
+      alice.send("/nick ann\nsecret words\n");
+      await bob.waitFor("[ann] secret words");
+      const nick = await waitForLog(server, "command", (entry) => entry.command === "nick");
+      assert.equal(typeof nick.session, "number");
+      await waitForLog(server, "command", (entry) => entry.command === "say");
+      const fanOut = await waitForLog(server, "fan-out", (entry) => entry.kind === "message");
+      assert.equal(fanOut.recipients, 2);
+      assert.ok(!server.stderrLines.some((line) => line.includes("secret")), "no message text in the log");
+      await alice.close();
+      await bob.close();
+    } finally {
+      await server.kill();
+    }
+  });
+
   it("says in one line, without a stack, that it cannot listen on a port in use or an address it lacks", async () => {
     const taken = await ServerProcess.start();
     const { dataDir, remove } = makeDataDir();
@@ -207,13 +227,19 @@ describe("the parley command", () => {
   });
 });
 
-/** The first structured log entry the server has written on stderr for `event`. */
-function waitForLog(server: ServerProcess, event: string): Promise<Record<string, unknown>> {
+type LogEntry = Record<string, unknown>;
+
+/** The first structured log entry the server has written on stderr for `event` (and matching `isWanted`). */
+function waitForLog(
+  server: ServerProcess,
+  event: string,
+  isWanted: (entry: LogEntry) => boolean = () => true,
+): Promise<LogEntry> {
   return server.waitFor(
     () =>
       server.stderrLines
-        .map((line) => JSON.parse(line) as Record<string, unknown>)
-        .find((entry) => entry.event === event),
+        .map((line) => JSON.parse(line) as LogEntry)
+        .find((entry) => entry.event === event && isWanted(entry)),
     `a "${event}" log line`,
     5000,
   );
