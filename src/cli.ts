@@ -50,17 +50,19 @@ function serverCommand(onParsed: (run: Run) => void): Command {
     .description("run the chat server")
     .argument("[HOST]", "address to listen on, as --host")
     .argument("[PORT]", "port to listen on, as --port");
-  for (const option of SERVER_OPTIONS) {
+  const declared = SERVER_OPTIONS.map((option) => {
     const flags = option.argument === null ? option.name : `${option.name} <${option.argument}>`;
-    command.addOption(new Option(flags, `${plain(option.help)} (default: ${option.shownDefault})`));
-  }
+    const declaration = new Option(flags, `${plain(option.help)} (default: ${option.shownDefault})`);
+    command.addOption(declaration);
+    return { option, key: declaration.attributeName() };
+  });
   return command.action((host: string | undefined, port: string | undefined) => {
     const config: ServerConfig = { ...defaultServerConfig };
     if (host !== undefined) config.host = host;
     if (port !== undefined) config.port = parsePort(port, "PORT", "parley server");
-    const given = command.opts<Record<string, string | true | undefined>>();
-    for (const option of SERVER_OPTIONS) {
-      const value = given[new Option(option.name).attributeName()];
+    // Options after positionals: `--port` wins over a PORT given as well.
+    for (const { option, key } of declared) {
+      const value = command.getOptionValue(key) as string | true | undefined;
       if (value !== undefined) option.apply(config, value);
     }
     onParsed(async () => {

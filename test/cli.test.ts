@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, it } from "node:test";
-import { SERVER_OPTIONS } from "../src/server-options.js";
+import { defaultServerConfig, type ServerConfig } from "../src/config.js";
+import { MAX_LINE_LIMIT, SERVER_OPTIONS } from "../src/server-options.js";
 import { LineClient } from "./helpers/line-client.js";
 import { makeDataDir, PARLEY_BIN, ServerProcess } from "./helpers/server.js";
 
@@ -75,6 +76,30 @@ describe("the parley command", () => {
       assert.equal(result.stdout, "");
     });
   }
+
+  it("takes the largest values the options allow, and switches and words as documented", () => {
+    const config: ServerConfig = { ...defaultServerConfig };
+    const apply = (name: string, value: string | true): void => {
+      const option = SERVER_OPTIONS.find((candidate) => candidate.name === name);
+      assert.ok(option, name);
+      option.apply(config, value);
+    };
+    apply("--max-line", String(MAX_LINE_LIMIT));
+    apply("--lobby-replay", String(defaultServerConfig.maxHistoryRequest));
+    apply("--history", "off");
+    apply("--rate", "2");
+    apply("--quiet", true);
+    apply("--log-level", "debug");
+    assert.equal(config.maxLineBytes, MAX_LINE_LIMIT);
+    assert.ok(config.maxUnterminatedBytes > MAX_LINE_LIMIT);
+    assert.equal(config.lobbyReplay, defaultServerConfig.maxHistoryRequest);
+    assert.equal(config.history, false);
+    assert.deepEqual([config.commandsPerSecond, config.commandBurst], [2, 4]);
+    assert.equal(config.transcript, false);
+    assert.equal(config.logLevel, "debug");
+    apply("--rate", "off");
+    assert.equal(config.commandsPerSecond, Number.POSITIVE_INFINITY);
+  });
 
   it("documents every server option in the README's table, with its argument, meaning and default", () => {
     const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
