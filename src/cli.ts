@@ -5,7 +5,7 @@ import { runClient } from "./client/terminal-client.js";
 import { defaultServerConfig, type ServerConfig } from "./config.js";
 import { createLogger } from "./log.js";
 import { startServer } from "./server.js";
-import { parsePort, SERVER_OPTIONS, UsageError } from "./server-options.js";
+import { parsePort, refuseConflicts, SERVER_OPTIONS, UsageError } from "./server-options.js";
 
 /** Exit status for a wrong command line, as getopt-style tools use. */
 const EXIT_USAGE = 2;
@@ -65,6 +65,7 @@ function serverCommand(onParsed: (run: Run) => void): Command {
       const value = command.getOptionValue(key) as string | true | undefined;
       if (value !== undefined) option.apply(config, value);
     }
+    refuseConflicts(config);
     onParsed(async () => {
       await serve(config);
       return -1;

@@ -113,7 +113,7 @@ export const SERVER_OPTIONS: readonly ServerOption[] = [
   {
     name: "--sendq",
     argument: "BYTES",
-    help: `per-connection send queue, at least ${MIN_SEND_QUEUE}; a reader that falls further behind is disconnected`,
+    help: `per-connection send queue, at least ${MIN_SEND_QUEUE} and twice \`--max-line\`; a reader that falls further behind is disconnected`,
     shownDefault: String(defaultServerConfig.sendQueueBytes),
     apply: (config, value) => {
       config.sendQueueBytes = wholeNumber(String(value), "--sendq", MIN_SEND_QUEUE);
@@ -202,3 +202,16 @@ export const SERVER_OPTIONS: readonly ServerOption[] = [
     },
   },
 ];
+
+/**
+ * What no single option can check. A line relayed to a reader whose send queue it overfills
+ * disconnects that reader: with `--sendq` below twice `--max-line`, one long line would
+ * disconnect everyone who receives it.
+ */
+export function refuseConflicts(config: ServerConfig): void {
+  if (config.sendQueueBytes < 2 * config.maxLineBytes) {
+    refuse(
+      `--sendq must be at least twice --max-line (${2 * config.maxLineBytes} for a --max-line of ${config.maxLineBytes}), not ${config.sendQueueBytes}`,
+    );
+  }
+}

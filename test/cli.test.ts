@@ -60,6 +60,11 @@ describe("the parley command", () => {
     [["server", "--max-line", "1073741824"], /--max-line must be a whole number from 64 to 65536/, "parley server"],
     [["server", "--max-line"], /'--max-line <BYTES>' argument missing/, "parley server"],
     [["server", "--sendq", "1e6"], /--sendq must be a whole number 4096 or more, not "1e6"/, "parley server"],
+    [
+      ["server", "--max-line", "65536", "--sendq", "65536"],
+      /--sendq must be at least twice --max-line \(131072 /,
+      "parley server",
+    ],
     [["server", "--lobby-replay", "100000"], /--lobby-replay must be a whole number from 0 to 500/, "parley server"],
     [["server", "--history", "no"], /--history must be on or off, not "no"/, "parley server"],
     [["server", "--log-level", "loud"], /--log-level must be one of fatal, .*silent, not "loud"/, "parley server"],
