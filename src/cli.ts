@@ -96,6 +96,8 @@ function parseCommandLine(argv: string[]): Run | null {
   const program = configure(new Command("parley"), "parley")
     .description("A multi-user, real-time chat server and terminal client.")
     .version(`parley ${version()}`, "-v, --version", "print the version")
+    // `parley help NOPE` would print the whole help as an error; `--help` is the one way.
+    .helpCommand(false)
     .addCommand(serverCommand(onParsed))
     .addCommand(clientCommand(onParsed))
     .addHelpText("after", "\nRun 'parley server --help' for the server's options.");

@@ -49,6 +49,7 @@ describe("the parley command", () => {
   for (const [args, what, help] of [
     [[], /a command is needed/, "parley"],
     [["serve"], /unknown command 'serve'/, "parley"],
+    [["help", "serve"], /unknown command 'help'/, "parley"],
     [["server", "--bogus"], /unknown option '--bogus'/, "parley server"],
     [["server", "127.0.0.1", "70000"], /PORT must be a port number from 0 to 65535, not "70000"/, "parley server"],
     [["server", "a", "1", "b"], /too many arguments/, "parley server"],
