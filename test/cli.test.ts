@@ -199,6 +199,11 @@ describe("the parley command", () => {
         const lines = result.stderr.trimEnd().split("\n");
         assert.ok(lines.at(-1)?.startsWith(`parley: cannot listen on ${why}`), result.stderr);
         assert.doesNotMatch(result.stderr, /stack|\n\s+at /);
+        assert.deepEqual(
+          readdirSync(dataDir).filter((name) => name.endsWith("-wal")),
+          [],
+          "the database is closed",
+        );
       }
     } finally {
       await taken.kill();
