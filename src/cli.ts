@@ -1,43 +1,14 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { parseArgs } from "node:util";
+import { Command, CommanderError, Option } from "commander";
 import { runClient } from "./client/terminal-client.js";
 import { defaultServerConfig, type ServerConfig } from "./config.js";
 import { createLogger } from "./log.js";
 import { startServer } from "./server.js";
+import { parsePort, refuseConflicts, SERVER_OPTIONS, UsageError } from "./server-options.js";
 
-const USAGE = `Usage:
-  parley server [HOST] [PORT] [options]   run the chat server
-  parley client HOST PORT                 connect to a chat server from this terminal
-  parley --help | --version
-
-Server options:
-  --host HOST        address to listen on (default: every address)
-  --port PORT        line-protocol port; 0 takes a free port (default: ${defaultServerConfig.port})
-  --max-line BYTES   longest accepted line (default: ${defaultServerConfig.maxLineBytes})
-  --sendq BYTES      per-connection send queue; a reader further behind is disconnected
-                     (default: ${defaultServerConfig.sendQueueBytes})
-  --quiet            do not print the chat transcript on stdout
-  --log-level LEVEL  fatal, error, warn, info, debug, trace or silent (default: ${defaultServerConfig.logLevel})
-  --hide-addresses   show guest names (guest-7f3a…) instead of IP:PORT to others
-  --data-dir DIR     where history and accounts are kept (default: ${defaultServerConfig.dataDir})
-  --history off      keep no history (and so no accounts, replay or search)
-  --retention-days N delete history older than N days; 0 keeps it forever (default: 0)
-  --retention-per-room N
-                     keep only the newest N entries of each room; 0 keeps all (default: 0)
-  --lobby-replay N   show the last N messages of ${defaultServerConfig.defaultRoom} on connect (default: 0,
-                     which keeps the original transcript)
-  --keepalive SECONDS
-                     probe a connection silent this long, so a peer that vanished leaves
-                     10 s later; 0 or off: never (default: ${defaultServerConfig.keepaliveSeconds})
-  --rate N[:BURST]   lines per second a user may send after a burst, or off
-                     (a /search counts as 10 lines, a /history as 5)
-                     (default: ${defaultServerConfig.commandsPerSecond}:${defaultServerConfig.commandBurst})
-`;
-
-const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
-
-class UsageError extends Error {}
+/** Exit status for a wrong command line, as getopt-style tools use. */
+const EXIT_USAGE = 2;
 
 function version(): string {
   const require = createRequire(import.meta.url);
@@ -45,100 +16,93 @@ function version(): string {
   return manifest.version;
 }
 
-function parsePort(text: string, what: string): number {
-  const port = Number(text);
-  if (!/^\d+$/.test(text) || port > 65535)
-    throw new UsageError(`${what} must be a port number from 0 to 65535, not "${text}"`);
-  return port;
+/** `--help` shows plain text where the README shows `code`. */
+function plain(text: string): string {
+  return text.replaceAll("`", "");
 }
 
-function parseBytes(text: string, what: string, minimum: number): number {
-  const bytes = Number(text);
-  if (!/^\d+$/.test(text) || bytes < minimum)
-    throw new UsageError(`${what} must be a whole number of bytes, at least ${minimum}`);
-  return bytes;
+/** What is wrong, on one line, and where to read more: nothing else, whatever the mistake. */
+function printUsageError(message: string, helpCommand: string): void {
+  const line = message
+    .replace(/^error: /, "")
+    .trim()
+    .replace(/\s*\n\s*/g, " ");
+  process.stderr.write(`parley: ${line}\nsee ${helpCommand} --help\n`);
 }
 
-function parseCount(text: string, what: string): number {
-  if (!/^\d+$/.test(text)) throw new UsageError(`${what} must be a whole number`);
-  return Number(text);
+/** Commander's settings for one command: errors as one line pointing at this command's --help. */
+function configure(command: Command, helpCommand: string): Command {
+  return command
+    .exitOverride()
+    .helpOption("-h, --help", "show this help")
+    .configureOutput({
+      writeOut: (text) => process.stdout.write(text),
+      writeErr: (text) => process.stderr.write(text),
+      outputError: (text) => printUsageError(text, helpCommand),
+    });
 }
 
-function parseRate(text: string, config: ServerConfig): void {
-  if (text === "off") {
-    config.commandsPerSecond = Number.POSITIVE_INFINITY;
-    config.commandBurst = Number.POSITIVE_INFINITY;
-    return;
-  }
-  const match = /^(\d+(?:\.\d+)?)(?::(\d+))?$/.exec(text);
-  if (match === null || Number(match[1]) <= 0 || (match[2] !== undefined && Number(match[2]) < 1)) {
-    throw new UsageError("--rate must be N, N:BURST (BURST at least 1) or off");
-  }
-  config.commandsPerSecond = Number(match[1]);
-  config.commandBurst = match[2] === undefined ? Math.max(1, Math.ceil(Number(match[1]) * 2)) : Number(match[2]);
-}
+/** What the command line asked for, ready to run once parsing has succeeded. */
+type Run = () => Promise<number>;
 
-/** Linux takes at most 32,767 s before the first keepalive probe (MAX_TCP_KEEPIDLE). */
-function parseKeepalive(text: string): number {
-  if (text === "off") return 0;
-  if (!/^\d+$/.test(text) || Number(text) > 32767) {
-    throw new UsageError("--keepalive must be a whole number of seconds up to 32767, or off");
-  }
-  return Number(text);
-}
-
-function parseServerArgs(args: string[]): ServerConfig {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      host: { type: "string" },
-      port: { type: "string" },
-      "max-line": { type: "string" },
-      sendq: { type: "string" },
-      quiet: { type: "boolean" },
-      "log-level": { type: "string" },
-      "hide-addresses": { type: "boolean" },
-      "data-dir": { type: "string" },
-      history: { type: "string" },
-      "retention-days": { type: "string" },
-      "retention-per-room": { type: "string" },
-      "lobby-replay": { type: "string" },
-      rate: { type: "string" },
-      keepalive: { type: "string" },
-    },
+function serverCommand(onParsed: (run: Run) => void): Command {
+  const command = configure(new Command("server"), "parley server")
+    .description("run the chat server")
+    .argument("[HOST]", "address to listen on, as --host")
+    .argument("[PORT]", "port to listen on, as --port");
+  const declared = SERVER_OPTIONS.map((option) => {
+    const flags = option.argument === null ? option.name : `${option.name} <${option.argument}>`;
+    const declaration = new Option(flags, `${plain(option.help)} (default: ${option.shownDefault})`);
+    command.addOption(declaration);
+    return { option, key: declaration.attributeName() };
   });
-  if (positionals.length > 2) throw new UsageError(`unexpected argument "${positionals[2]}"`);
-  const config: ServerConfig = { ...defaultServerConfig };
-  const host = values.host ?? positionals[0];
-  if (host !== undefined) config.host = host;
-  const port = values.port ?? positionals[1];
-  if (port !== undefined) config.port = parsePort(port, "PORT");
-  if (values["max-line"] !== undefined) config.maxLineBytes = parseBytes(values["max-line"], "--max-line", 64);
-  config.maxUnterminatedBytes = Math.max(defaultServerConfig.maxUnterminatedBytes, config.maxLineBytes * 4);
-  if (values.sendq !== undefined) config.sendQueueBytes = parseBytes(values.sendq, "--sendq", 4096);
-  if (values.quiet) config.transcript = false;
-  if (values["hide-addresses"]) config.hideAddresses = true;
-  if (values["data-dir"] !== undefined) config.dataDir = values["data-dir"];
-  if (values.history !== undefined) {
-    if (values.history !== "on" && values.history !== "off") throw new UsageError("--history must be on or off");
-    config.history = values.history === "on";
-  }
-  if (values["retention-days"] !== undefined)
-    config.retentionDays = parseCount(values["retention-days"], "--retention-days");
-  if (values["retention-per-room"] !== undefined) {
-    config.retentionPerRoom = parseCount(values["retention-per-room"], "--retention-per-room");
-  }
-  if (values["lobby-replay"] !== undefined) config.lobbyReplay = parseCount(values["lobby-replay"], "--lobby-replay");
-  if (values.rate !== undefined) parseRate(values.rate, config);
-  if (values.keepalive !== undefined) config.keepaliveSeconds = parseKeepalive(values.keepalive);
-  const level = values["log-level"];
-  if (level !== undefined) {
-    const known = LOG_LEVELS.find((candidate) => candidate === level);
-    if (known === undefined) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(", ")}`);
-    config.logLevel = known;
-  }
-  return config;
+  return command.action((host: string | undefined, port: string | undefined) => {
+    const config: ServerConfig = { ...defaultServerConfig };
+    if (host !== undefined) config.host = host;
+    if (port !== undefined) config.port = parsePort(port, "PORT", "parley server");
+    // Options after positionals: `--port` wins over a PORT given as well.
+    for (const { option, key } of declared) {
+      const value = command.getOptionValue(key) as string | true | undefined;
+      if (value !== undefined) option.apply(config, value);
+    }
+    refuseConflicts(config);
+    onParsed(async () => {
+      await serve(config);
+      return -1;
+    });
+  });
+}
+
+function clientCommand(onParsed: (run: Run) => void): Command {
+  return configure(new Command("client"), "parley client")
+    .description("connect to a chat server from this terminal")
+    .argument("<HOST>", "the server's address")
+    .argument("<PORT>", "the server's port")
+    .action((host: string, port: string) => {
+      const options = { host, port: parsePort(port, "PORT", "parley client") };
+      onParsed(() =>
+        runClient({ ...options, input: process.stdin, output: process.stdout, errorOutput: process.stderr }),
+      );
+    });
+}
+
+/** Parses the command line (throwing UsageError or CommanderError) into what to run. */
+function parseCommandLine(argv: string[]): Run | null {
+  if (argv.length === 0) throw new UsageError("a command is needed: server or client");
+  let run: Run | null = null;
+  const onParsed = (parsed: Run): void => {
+    run = parsed;
+  };
+  const program = configure(new Command("parley"), "parley")
+    .description("A multi-user, real-time chat server and terminal client.")
+    .version(`parley ${version()}`, "-v, --version", "print the version")
+    // `parley help NOPE` would print the whole help as an error; `--help` is the one way.
+    .helpCommand(false)
+    .addCommand(serverCommand(onParsed))
+    .addCommand(clientCommand(onParsed))
+    .addHelpText("after", "\nRun 'parley server --help' for the server's options.");
+  program.parse(argv, { from: "user" });
+  return run;
 }
 
 /**
@@ -180,38 +144,28 @@ async function serve(config: ServerConfig): Promise<void> {
   };
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
+  // A closed terminal sends SIGHUP, whose default is to die without a word. There is no
+  // configuration to reload yet, so it stops the server as SIGTERM does.
+  process.on("SIGHUP", stop);
 }
 
+/** Runs what the command line asks for; resolves to the exit status, or -1 while a server keeps running. */
 async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  if (command === "--help" || command === "-h" || command === "help") {
-    process.stdout.write(USAGE);
-    return 0;
-  }
-  if (command === "--version" || command === "-v") {
-    process.stdout.write(`parley ${version()}\n`);
-    return 0;
-  }
-  if (command === "server") {
-    if (rest.includes("--help") || rest.includes("-h")) {
-      process.stdout.write(USAGE);
-      return 0;
+  let run: Run | null;
+  try {
+    run = parseCommandLine(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and the version were printed; an error was printed by `printUsageError`.
+      return error.exitCode === 0 ? 0 : EXIT_USAGE;
     }
-    await serve(parseServerArgs(rest));
-    return -1;
+    if (error instanceof UsageError) {
+      printUsageError(error.message, error.helpCommand);
+      return EXIT_USAGE;
+    }
+    throw error;
   }
-  if (command === "client") {
-    const { positionals } = parseArgs({ args: rest, allowPositionals: true, options: {} });
-    if (positionals.length !== 2) throw new UsageError("client needs HOST and PORT");
-    return runClient({
-      host: positionals[0],
-      port: parsePort(positionals[1], "PORT"),
-      input: process.stdin,
-      output: process.stdout,
-      errorOutput: process.stderr,
-    });
-  }
-  throw new UsageError(command === undefined ? "a command is needed" : `unknown command "${command}"`);
+  return run === null ? 0 : run();
 }
 
 main(process.argv.slice(2)).then(
@@ -219,11 +173,6 @@ main(process.argv.slice(2)).then(
     if (code >= 0) process.exit(code);
   },
   (error: unknown) => {
-    const isUsage = error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");
-    if (isUsage) {
-      process.stderr.write(`parley: ${(error as Error).message}\n\n${USAGE}`);
-      process.exit(2);
-    }
     // Start-up failures the operator can fix (a port in use, an unusable data directory) are one line, not a stack.
     process.stderr.write(`parley: ${(error as Error).message ?? String(error)}\n`);
     process.exit(1);

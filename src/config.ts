@@ -1,3 +1,6 @@
+/** pino's levels, quietest last, as `--log-level` takes them. */
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
 /**
  * The server's configuration: one typed object, read once at start-up.
  * Every option is documented here beside its default; nothing else reads
@@ -32,7 +35,10 @@ export interface ServerConfig {
   keepaliveSeconds: number;
   /** Room that line-protocol users join on connect, shared with later front ends. */
   defaultRoom: string;
-  /** Past messages of the default room shown to a line user on connect; 0 keeps the original transcript. */
+  /**
+   * Past messages of the default room shown to a line user on connect; 0 keeps the original
+   * transcript. At most maxHistoryRequest: every connect pays for it.
+   */
   lobbyReplay: number;
   /** Show guest names (guest-7f3a…) to others instead of IP:PORT. */
   hideAddresses: boolean;
@@ -41,7 +47,7 @@ export interface ServerConfig {
   /** How long shutdown waits for queued output to flush before closing sockets hard. */
   shutdownGraceMs: number;
   /** pino level for the structured log on stderr. */
-  logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  logLevel: (typeof LOG_LEVELS)[number];
 
   /** Where history and accounts are kept (SQLite file parley.db inside). */
   dataDir: string;

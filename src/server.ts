@@ -43,7 +43,15 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     hub.observe((event) => transcript.record(event));
   }
   const timers = store === null ? [] : startHousekeeping(hub, store, config, log);
-  const line = await listenLine(hub, config, log);
+  let line: Server;
+  try {
+    line = await listenLine(hub, config, log);
+  } catch (error) {
+    // A start that cannot listen leaves the database as a stop does: closed, with no WAL behind.
+    for (const timer of timers) clearInterval(timer);
+    await store?.close();
+    throw error;
+  }
   return {
     hub,
     lineAddress: line.address() as AddressInfo,

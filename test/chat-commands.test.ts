@@ -42,6 +42,18 @@ describe("help and unknown commands", () => {
     assert.deepEqual(listed, COMMANDS);
   });
 
+  it("/help leaves out the commands that need history on a server that keeps none", async (t) => {
+    const { connect } = await startChat(t, { history: false });
+    const alice = await connect();
+    const reply = await ask(alice, "/help\n/who", isWhoReply);
+    const listed = reply.slice(1, -1).map((line) => /^- {3}\/(\w+)/.exec(line)?.[1]);
+    const needHistory = ["history", "login", "logout", "register", "search"];
+    assert.deepEqual(
+      listed.sort(),
+      COMMANDS.filter((command) => !needHistory.includes(command)),
+    );
+  });
+
   it("answers an unknown command with one error naming /help, and keeps the connection", async (t) => {
     const { connect } = await startChat(t);
     const alice = await connect();

@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { describe, it } from "node:test";
+import { defaultServerConfig, type ServerConfig } from "../src/config.js";
+import { MAX_LINE_LIMIT, SERVER_OPTIONS } from "../src/server-options.js";
 import { LineClient } from "./helpers/line-client.js";
-import { PARLEY_BIN, ServerProcess } from "./helpers/server.js";
+import { makeDataDir, PARLEY_BIN, ServerProcess } from "./helpers/server.js";
 
 function runParley(args: string[]): { status: number | null; stdout: string; stderr: string } {
   const result = spawnSync(process.execPath, [PARLEY_BIN, ...args], { encoding: "utf8", timeout: 10_000 });
@@ -14,8 +16,25 @@ describe("the parley command", () => {
   it("prints usage for --help and exits 0", () => {
     const result = runParley(["--help"]);
     assert.equal(result.status, 0);
-    assert.match(result.stdout, /parley server \[HOST\] \[PORT\]/);
-    assert.match(result.stdout, /parley client HOST PORT/);
+    assert.match(result.stdout, /server \[options\] \[HOST\] \[PORT\]/);
+    assert.match(result.stdout, /client <HOST> <PORT>/);
+  });
+
+  it("prints every server option with its default for server --help", () => {
+    const result = runParley(["server", "--help"]);
+    assert.equal(result.status, 0);
+    const help = result.stdout.replace(/\s+/g, " ");
+    for (const option of SERVER_OPTIONS) {
+      const flags = option.argument === null ? option.name : `${option.name} <${option.argument}>`;
+      assert.ok(help.includes(flags), `--help lists ${flags}`);
+      assert.ok(help.includes(`(default: ${option.shownDefault})`), `--help shows the default of ${option.name}`);
+    }
+  });
+
+  it("prints the client's usage for client --help", () => {
+    const result = runParley(["client", "--help"]);
+    assert.equal(result.status, 0);
+    assert.match(result.stdout, /parley client \[options\] <HOST> <PORT>/);
   });
 
   it("prints its version for --version", () => {
@@ -27,21 +46,91 @@ describe("the parley command", () => {
     assert.equal(result.stdout, `parley ${version}\n`);
   });
 
-  for (const args of [
-    [],
-    ["serve"],
-    ["server", "--bogus"],
-    ["server", "127.0.0.1", "70000"],
-    ["client", "127.0.0.1"],
-    ["server", "--rate", "5:0"],
-    ["server", "--rate", "0"],
-  ]) {
-    it(`rejects ${JSON.stringify(args)} with usage and exit code 2`, () => {
-      const result = runParley(args);
+  for (const [args, what, help] of [
+    [[], /a command is needed/, "parley"],
+    [["serve"], /unknown command 'serve'/, "parley"],
+    [["help", "serve"], /unknown command 'help'/, "parley"],
+    [["server", "--bogus"], /unknown option '--bogus'/, "parley server"],
+    [["server", "127.0.0.1", "70000"], /PORT must be a port number from 0 to 65535, not "70000"/, "parley server"],
+    [["server", "a", "1", "b"], /too many arguments/, "parley server"],
+    [["client", "127.0.0.1"], /missing required argument 'PORT'/, "parley client"],
+    [["client", "127.0.0.1", "port"], /PORT must be a port number/, "parley client"],
+    [["server", "--rate", "5:0"], /--rate must be N .*BURST at least 1.* not "5:0"/, "parley server"],
+    [["server", "--rate", "0"], /--rate must be N/, "parley server"],
+    [["server", "--max-line", "-1"], /--max-line must be a whole number from 64 to 65536, not "-1"/, "parley server"],
+    [["server", "--max-line", "1073741824"], /--max-line must be a whole number from 64 to 65536/, "parley server"],
+    [["server", "--max-line"], /'--max-line <BYTES>' argument missing/, "parley server"],
+    [["server", "--sendq", "1e6"], /--sendq must be a whole number 4096 or more, not "1e6"/, "parley server"],
+    [
+      ["server", "--max-line", "65536", "--sendq", "65536"],
+      /--sendq must be at least twice --max-line \(131072 /,
+      "parley server",
+    ],
+    [["server", "--lobby-replay", "100000"], /--lobby-replay must be a whole number from 0 to 500/, "parley server"],
+    [["server", "--keepalive", "32768"], /--keepalive must be a whole number from 0 to 32767/, "parley server"],
+    [["server", "--history", "no"], /--history must be on or off, not "no"/, "parley server"],
+    [["server", "--log-level", "loud"], /--log-level must be one of fatal, .*silent, not "loud"/, "parley server"],
+  ] as const) {
+    it(`refuses ${JSON.stringify(args)} with one line naming what is wrong, then where help is, exit 2`, () => {
+      const result = runParley([...args]);
       assert.equal(result.status, 2);
-      assert.match(result.stderr, /^parley: .+\n\nUsage:/);
+      const lines = result.stderr.split("\n");
+      assert.equal(lines.length, 3, result.stderr);
+      assert.match(lines[0], /^parley: /);
+      assert.match(lines[0], what);
+      assert.equal(lines[1], `see ${help} --help`);
+      assert.equal(lines[2], "");
+      assert.equal(result.stdout, "");
     });
   }
+
+  it("takes the largest values the options allow, and switches and words as documented", () => {
+    const config: ServerConfig = { ...defaultServerConfig };
+    const apply = (name: string, value: string | true): void => {
+      const option = SERVER_OPTIONS.find((candidate) => candidate.name === name);
+      assert.ok(option, name);
+      option.apply(config, value);
+    };
+    apply("--max-line", String(MAX_LINE_LIMIT));
+    apply("--lobby-replay", String(defaultServerConfig.maxHistoryRequest));
+    apply("--history", "off");
+    apply("--rate", "2");
+    apply("--quiet", true);
+    apply("--log-level", "debug");
+    apply("--keepalive", "32767");
+    assert.equal(config.keepaliveSeconds, 32767);
+    assert.equal(config.maxLineBytes, MAX_LINE_LIMIT);
+    assert.ok(config.maxUnterminatedBytes > MAX_LINE_LIMIT);
+    assert.equal(config.lobbyReplay, defaultServerConfig.maxHistoryRequest);
+    assert.equal(config.history, false);
+    assert.deepEqual([config.commandsPerSecond, config.commandBurst], [2, 4]);
+    assert.equal(config.transcript, false);
+    assert.equal(config.logLevel, "debug");
+    apply("--rate", "off");
+    assert.equal(config.commandsPerSecond, Number.POSITIVE_INFINITY);
+    apply("--keepalive", "off");
+    assert.equal(config.keepaliveSeconds, 0);
+  });
+
+  it("documents every server option in the README's table, with its argument, meaning and default", () => {
+    const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+    const section = readme.slice(readme.indexOf("## Running the server"), readme.indexOf("## Connecting"));
+    const rows = section
+      .split("\n")
+      .filter((line) => line.startsWith("| `--"))
+      .map((line) => line.split(" | ").map((cell) => cell.replace(/^\| /, "").replace(/ \|$/, "").trim()));
+    const documented = rows.map(([option, meaning, shownDefault]) => ({
+      option: option.replaceAll("`", ""),
+      meaning,
+      shownDefault: shownDefault.replaceAll("`", ""),
+    }));
+    const defined = SERVER_OPTIONS.map((option) => ({
+      option: option.argument === null ? option.name : `${option.name} ${option.argument}`,
+      meaning: option.help,
+      shownDefault: option.shownDefault,
+    }));
+    assert.deepEqual(documented, defined);
+  });
 
   it("starts with the original's start line, on the port it actually bound", async () => {
     const server = await ServerProcess.start(["server", "--host", "127.0.0.1", "--port", "0"]);
@@ -81,6 +170,52 @@ describe("the parley command", () => {
     }
   });
 
+  it("logs each command received and each fan-out at debug, never what users say", async () => {
+    const server = await ServerProcess.start(["server", "127.0.0.1", "0", "--log-level", "debug"]);
+    try {
+      const alice = await LineClient.join(server.port);
+      const bob = await LineClient.join(server.port);
+      alice.send("/nick ann\nsecret words\n");
+      await bob.waitFor("[ann] secret words");
+      const nick = await waitForLog(server, "command", (entry) => entry.command === "nick");
+      assert.equal(typeof nick.session, "number");
+      await waitForLog(server, "command", (entry) => entry.command === "say");
+      const fanOut = await waitForLog(server, "fan-out", (entry) => entry.kind === "message");
+      assert.equal(fanOut.recipients, 2);
+      assert.ok(!server.stderrLines.some((line) => line.includes("secret")), "no message text in the log");
+      await alice.close();
+      await bob.close();
+    } finally {
+      await server.kill();
+    }
+  });
+
+  it("says in one line, without a stack, that it cannot listen on a port in use or an address it lacks", async () => {
+    const taken = await ServerProcess.start();
+    const { dataDir, remove } = makeDataDir();
+    try {
+      for (const [args, why] of [
+        [["127.0.0.1", String(taken.port)], `127.0.0.1:${taken.port}: the port is in use`],
+        // TEST-NET-1 (RFC 5737): no machine has it.
+        [["192.0.2.1", "0"], "192.0.2.1:0: this machine has no such address"],
+      ]) {
+        const result = runParley(["server", ...args, "--data-dir", dataDir]);
+        assert.equal(result.status, 1);
+        const lines = result.stderr.trimEnd().split("\n");
+        assert.ok(lines.at(-1)?.startsWith(`parley: cannot listen on ${why}`), result.stderr);
+        assert.doesNotMatch(result.stderr, /stack|\n\s+at /);
+        assert.deepEqual(
+          readdirSync(dataDir).filter((name) => name.endsWith("-wal")),
+          [],
+          "the database is closed",
+        );
+      }
+    } finally {
+      await taken.kill();
+      remove();
+    }
+  });
+
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     it(`on ${signal} tells every client, closes every connection and exits 0`, async () => {
       const server = await ServerProcess.start();
@@ -94,6 +229,29 @@ describe("the parley command", () => {
       assert.equal(code, 0);
     });
   }
+
+  it("on SIGHUP (a closed terminal) says goodbye, logs the signal, leaves no WAL behind and exits 0", async () => {
+    const { dataDir, remove } = makeDataDir();
+    try {
+      const server = await ServerProcess.start(["server", "127.0.0.1", "0", "--data-dir", dataDir]);
+      const client = await LineClient.join(server.port);
+      client.send("kept\n");
+      await server.waitForLine((line) => line.endsWith("] kept"));
+      server.child.kill("SIGHUP");
+      await client.waitFor("! The server is shutting down.");
+      await client.waitForClose();
+      const { code } = await server.exited;
+      assert.equal(code, 0);
+      const signal = await waitForLog(server, "signal");
+      assert.equal(signal.signal, "SIGHUP");
+      assert.deepEqual(
+        readdirSync(dataDir).filter((name) => name.endsWith("-wal")),
+        [],
+      );
+    } finally {
+      remove();
+    }
+  });
 
   it("exits 0 on a signal even while a client refuses to read", async () => {
     const server = await ServerProcess.start(["server", "127.0.0.1", "0", "--rate", "off"]);
@@ -110,13 +268,19 @@ describe("the parley command", () => {
   });
 });
 
-/** The first structured log entry the server has written on stderr for `event`. */
-function waitForLog(server: ServerProcess, event: string): Promise<Record<string, unknown>> {
+type LogEntry = Record<string, unknown>;
+
+/** The first structured log entry the server has written on stderr for `event` (and matching `isWanted`). */
+function waitForLog(
+  server: ServerProcess,
+  event: string,
+  isWanted: (entry: LogEntry) => boolean = () => true,
+): Promise<LogEntry> {
   return server.waitFor(
     () =>
       server.stderrLines
-        .map((line) => JSON.parse(line) as Record<string, unknown>)
-        .find((entry) => entry.event === event),
+        .map((line) => JSON.parse(line) as LogEntry)
+        .find((entry) => entry.event === event && isWanted(entry)),
     `a "${event}" log line`,
     5000,
   );

@@ -20,7 +20,9 @@ export interface Recipients {
  */
 export class FanOut {
   readonly #recipients: Recipients;
-  readonly #log: Pick<Logger, "error">;
+  readonly #log: Pick<Logger, "error" | "debug">;
+  /** Decided once: a disabled debug line would still cost an object per event. */
+  readonly #isDebugLogged: boolean;
   readonly #onBroken: (session: Session) => void;
   readonly #observers: EventObserver[] = [];
   /** Logged once each, then closed. */
@@ -34,13 +36,14 @@ export class FanOut {
    */
   constructor(
     recipients: Recipients,
-    log: Pick<Logger, "error">,
+    log: Pick<Logger, "error" | "debug" | "isLevelEnabled">,
     onBroken: (session: Session) => void,
     startPosition: string,
   ) {
     this.#lastDeliveredId = startPosition;
     this.#recipients = recipients;
     this.#log = log;
+    this.#isDebugLogged = log.isLevelEnabled("debug");
     this.#onBroken = onBroken;
   }
 
@@ -55,6 +58,7 @@ export class FanOut {
 
   deliver(event: BusEvent): void {
     if ("id" in event) this.#lastDeliveredId = event.id;
+    let recipientCount = 0;
     switch (event.kind) {
       case "message":
       case "joined":
@@ -62,6 +66,7 @@ export class FanOut {
       case "topic": {
         const room = this.#recipients.roomNamed(event.room);
         if (room !== undefined) for (const member of room.members.keys()) this.#deliverTo(member, event);
+        recipientCount = room?.members.size ?? 0;
         break;
       }
       case "direct": {
@@ -74,6 +79,7 @@ export class FanOut {
         const guest = event.toSessionId === null ? undefined : this.#recipients.session(event.toSessionId);
         if (guest !== undefined) recipients.add(guest);
         for (const session of recipients) this.#deliverTo(session, event);
+        recipientCount = recipients.size;
         break;
       }
       case "renamed": {
@@ -83,8 +89,12 @@ export class FanOut {
           if (room !== undefined) for (const member of room.members.keys()) recipients.add(member);
         }
         for (const session of recipients) this.#deliverTo(session, event);
+        recipientCount = recipients.size;
         break;
       }
+    }
+    if (this.#isDebugLogged) {
+      this.#log.debug({ event: "fan-out", kind: event.kind, recipients: recipientCount }, "event fanned out");
     }
     for (let i = 0; i < this.#observers.length; i++) this.#observers[i](event);
   }

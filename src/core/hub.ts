@@ -61,10 +61,13 @@ export class Hub {
   readonly #runTag = randomBytes(6).toString("base64url");
   readonly #guestNameSalt = randomBytes(4).readUInt32LE();
   #isShuttingDown = false;
+  /** Decided once: a disabled debug line would still cost an object per command. */
+  readonly #isDebugLogged: boolean;
 
   constructor(options: HubOptions) {
     this.options = options;
     this.log = options.log;
+    this.#isDebugLogged = options.log.isLevelEnabled("debug");
     this.store = options.store;
     this.#bus = options.bus;
     this.#fanOut = new FanOut(
@@ -131,6 +134,9 @@ export class Hub {
     if (session.queuedCommands !== null) {
       session.queuedCommands.push(command);
       return;
+    }
+    if (this.#isDebugLogged) {
+      this.log.debug({ event: "command", session: session.sessionId, command: command.kind }, "command received");
     }
     const handler = COMMAND_HANDLERS[command.kind] as (hub: Hub, session: Session, command: Command) => unknown;
     let result: unknown;

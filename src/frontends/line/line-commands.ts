@@ -8,6 +8,8 @@ interface LineCommand {
   readonly summary: string;
   /** The core command it becomes, for what it costs of the pacing budget; null for /help. */
   readonly kind: CommandKind | null;
+  /** Needs history (and so accounts): left out of /help on a server that keeps none. */
+  readonly needsHistory?: true;
   /** Null for /help, which the front end answers itself. */
   parse(args: string, currentRoom: string | null): Command | ChatError | null;
 }
@@ -94,12 +96,14 @@ const LINE_COMMANDS: Readonly<Record<string, LineCommand>> = {
   },
   register: {
     kind: "register",
+    needsHistory: true,
     usage: "/register PASSWORD",
     summary: "register your current name to you",
     parse: (args) => (args === "" ? usage("register") : { kind: "register", password: args }),
   },
   login: {
     kind: "login",
+    needsHistory: true,
     usage: "/login NAME PASSWORD",
     summary: "log in: take your name, rejoin your rooms and see what you missed",
     parse: (args) => {
@@ -107,9 +111,16 @@ const LINE_COMMANDS: Readonly<Record<string, LineCommand>> = {
       return name === "" || password === "" ? usage("login") : { kind: "login", name, password };
     },
   },
-  logout: { kind: "logout", usage: "/logout", summary: "log out", parse: () => ({ kind: "logout" }) },
+  logout: {
+    kind: "logout",
+    needsHistory: true,
+    usage: "/logout",
+    summary: "log out",
+    parse: () => ({ kind: "logout" }),
+  },
   history: {
     kind: "history",
+    needsHistory: true,
     usage: "/history [WHERE] [N] [before|after ID|TIME]",
     summary: "the last N messages of a #room, with a NAME, or of all you can read (*), a page at a time",
     parse: (args, current) => {
@@ -135,6 +146,7 @@ const LINE_COMMANDS: Readonly<Record<string, LineCommand>> = {
   },
   search: {
     kind: "search",
+    needsHistory: true,
     usage: "/search [before ID|TIME] TEXT",
     summary: "search the history of your rooms and your direct messages, newest first",
     parse: (args) => {
@@ -149,10 +161,19 @@ const LINE_COMMANDS: Readonly<Record<string, LineCommand>> = {
   },
 };
 
-/** The commands as /help lists them. */
-export const LINE_COMMAND_HELP: readonly { usage: string; summary: string }[] = Object.values(LINE_COMMANDS).map(
-  ({ usage, summary }) => ({ usage, summary }),
-);
+type CommandHelp = readonly { usage: string; summary: string }[];
+
+function helpOf(commands: LineCommand[]): CommandHelp {
+  return commands.map(({ usage, summary }) => ({ usage, summary }));
+}
+
+const HELP_WITH_HISTORY = helpOf(Object.values(LINE_COMMANDS));
+const HELP_WITHOUT_HISTORY = helpOf(Object.values(LINE_COMMANDS).filter((command) => !command.needsHistory));
+
+/** The commands as /help lists them: on a server without history, only those that work there. */
+export function lineCommandHelp(hasHistory: boolean): CommandHelp {
+  return hasHistory ? HELP_WITH_HISTORY : HELP_WITHOUT_HISTORY;
+}
 
 /**
  * Parses a line starting with "/". Returns the core command, an error value, or null

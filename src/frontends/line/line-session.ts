@@ -18,7 +18,7 @@ import {
   renderWelcome,
   SHUTDOWN_LINE,
 } from "./codec.js";
-import { LINE_COMMAND_HELP, linePacingCost, parseLineCommand } from "./line-commands.js";
+import { lineCommandHelp, linePacingCost, parseLineCommand } from "./line-commands.js";
 
 const MOST_A_COMMAND_COSTS = Math.max(...Object.values(COMMAND_COSTS));
 
@@ -209,8 +209,9 @@ export class LineSession implements ConnectionHandler, EventSink {
       return;
     }
     const command = parseLineCommand(text, this.#currentRoom);
-    if (command === null) this.#connection.send(renderReply({ kind: "help", commands: LINE_COMMAND_HELP }));
-    else if ("code" in command) this.#reject(command);
+    if (command === null) {
+      this.#connection.send(renderReply({ kind: "help", commands: lineCommandHelp(this.#hub.store !== null) }));
+    } else if ("code" in command) this.#reject(command);
     else this.#hub.execute(this.#session, command);
   }
 
