@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { LineFramer, type LineSink, type QuietClock, type QuietFlush } from "../src/net/line-framer.js";
 
-type Seen = { lines: string[]; tooLong: number[]; overflow: number[] };
+type Seen = { lines: string[]; raw: Buffer[]; tooLong: number[]; overflow: number[] };
 
 function framer(
   maxLine = 16,
@@ -10,9 +10,12 @@ function framer(
   quietFlush: QuietFlush = "never",
   clock = new TestClock(),
 ): { framer: LineFramer; seen: Seen } {
-  const seen: Seen = { lines: [], tooLong: [], overflow: [] };
+  const seen: Seen = { lines: [], raw: [], tooLong: [], overflow: [] };
   const sink: LineSink = {
-    onLine: (line) => seen.lines.push(line.toString("utf8")),
+    onLine: (line) => {
+      seen.lines.push(line.toString("utf8"));
+      seen.raw.push(Buffer.from(line));
+    },
     onLineTooLong: (bytes) => seen.tooLong.push(bytes),
     onUnterminatedOverflow: (bytes) => seen.overflow.push(bytes),
   };
@@ -166,6 +169,31 @@ describe("the quiet flush", () => {
       // A cut between characters may end a bare message there, as the original's did; never one inside.
       assert.equal(seen.lines.join(""), message.toString("utf8"), `cut at ${cut}: ${seen.lines.join("|")}`);
     }
+  });
+
+  it("ends a bare message at a byte that begins no character, or once the rest of a character is long overdue", () => {
+    const clock = new TestClock();
+    const { framer: f, seen } = framer(64, 256, "until-framed", clock);
+    // 0xC1 can begin no UTF-8 character: a quiet ends the message as for any other byte.
+    f.push(Buffer.from("bad \xc1", "latin1"));
+    clock.pass(QUIET_MS);
+    assert.equal(seen.raw.length, 1);
+    // A lone Latin-1 é (0xE9) looks like the start of a character whose rest never comes.
+    f.push(Buffer.from("caf\xe9", "latin1"));
+    for (let waited = 0; waited < 1900; waited += QUIET_MS) clock.pass(QUIET_MS);
+    assert.equal(seen.raw.length, 1, "held while a retransmit could still bring the rest");
+    for (let waited = 0; waited < 200; waited += QUIET_MS) clock.pass(QUIET_MS);
+    assert.deepEqual(seen.raw.at(-1), Buffer.from("caf\xe9", "latin1"));
+  });
+
+  it("never lets a bare message whose character never completes swallow the next one", () => {
+    const clock = new TestClock();
+    const { framer: f, seen } = framer(64, 256, "until-framed", clock);
+    f.push(Buffer.from("caf\xe9", "latin1"));
+    clock.pass(QUIET_MS);
+    f.push(Buffer.from("second message"));
+    clock.pass(QUIET_MS);
+    assert.deepEqual(seen.raw, [Buffer.from("caf\xe9", "latin1"), Buffer.from("second message")]);
   });
 
   it("ends a line at a quiet for every peer when asked to (a client of the original server)", () => {

@@ -55,6 +55,11 @@ export const NODE_CLOCK: QuietClock = {
 
 const LF = 0x0a;
 const CR = 0x0d;
+/**
+ * How long a bare message that ends inside a UTF-8 character waits for the rest of it: a
+ * retransmit takes a few hundred ms; a lone Latin-1 byte (é is 0xE9) never gets the rest.
+ */
+const CHARACTER_WAIT_MS = 2000;
 
 export class LineFramer {
   readonly #maxLineBytes: number;
@@ -76,6 +81,8 @@ export class LineFramer {
   #isStopped = false;
   /** Bytes pushed so far: a quiet check that finds more than when it began stands down. */
   #bytesPushed = 0;
+  /** Quiets waited through so far for the rest of a character a bare message ends inside. */
+  #characterWaits = 0;
 
   constructor(options: LineFramerOptions, sink: LineSink, clock: QuietClock = NODE_CLOCK) {
     this.#maxLineBytes = options.maxLineBytes;
@@ -94,6 +101,18 @@ export class LineFramer {
   push(chunk: Buffer): boolean {
     if (this.#overflowed) return false;
     this.#bytesPushed += chunk.length;
+    this.#characterWaits = 0;
+    // What a held bare message was waiting for did not come: it was a message of its own,
+    // ill-formed, and must not swallow the next one.
+    if (
+      chunk.length > 0 &&
+      !isContinuationByte(chunk[0]) &&
+      this.#takesQuietFlush &&
+      this.#partial !== null &&
+      endsInsideUtf8Character(this.#partial)
+    ) {
+      this.endPartial();
+    }
     const end = chunk.length;
     let start = 0;
     while (start < end) {
@@ -153,8 +172,12 @@ export class LineFramer {
       this.#isQuietCheckPending = false;
       // More arrived meanwhile: the wait began again with it.
       if (this.#bytesPushed !== bytesBefore || !this.#takesQuietFlush) return;
-      // A character cut in two is no end of a message: wait for the rest of it.
-      if (this.#partial !== null && endsInsideUtf8Character(this.#partial)) return;
+      // A character cut in two is no end of a message: wait a while for the rest of it.
+      const isCharacterCut = this.#partial !== null && endsInsideUtf8Character(this.#partial);
+      if (isCharacterCut && ++this.#characterWaits * this.#quietFlushMs < CHARACTER_WAIT_MS) {
+        this.#quietTimer?.refresh();
+        return;
+      }
       this.endPartial();
     });
   }
@@ -228,6 +251,10 @@ export class LineFramer {
   }
 }
 
+function isContinuationByte(byte: number): boolean {
+  return (byte & 0xc0) === 0x80;
+}
+
 /** Whether the bytes end with the lead of a UTF-8 character whose continuation bytes have not all arrived. */
 function endsInsideUtf8Character(parts: Buffer[]): boolean {
   let seen = 0;
@@ -236,11 +263,12 @@ function endsInsideUtf8Character(parts: Buffer[]): boolean {
     for (let i = part.length - 1; i >= 0; i--) {
       const byte = part[i];
       seen++;
-      if ((byte & 0xc0) === 0x80) {
+      if (isContinuationByte(byte)) {
         if (seen === 3) return false;
         continue;
       }
-      if (byte < 0xc0 || byte >= 0xf8) return false;
+      // 0xC0, 0xC1 and 0xF5 up begin no character at all: nothing more is coming for them.
+      if (byte < 0xc2 || byte > 0xf4) return false;
       const length = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : 2;
       return seen < length;
     }

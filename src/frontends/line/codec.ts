@@ -236,7 +236,7 @@ function historyLines(reply: Extract<Reply, { kind: "history" }>): string[] {
 }
 
 /** "/history #rust 50 before 0mk3…", "/history * 500 before 0mk3… after 0mj2…". */
-function olderPageCommand(page: OlderPage): string {
+export function olderPageCommand(page: OlderPage): string {
   const after = page.after === "" ? "" : ` after ${page.after}`;
   return `/history ${shown(page.where)} ${page.limit} before ${page.before}${after}`;
 }

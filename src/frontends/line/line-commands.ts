@@ -125,10 +125,13 @@ const LINE_COMMANDS: Readonly<Record<string, LineCommand>> = {
     summary: "the last N messages of a #room, with a NAME, or of all you can read (*), a page at a time",
     parse: (args, current) => {
       const words = args.split(/\s+/).filter((word) => word !== "");
-      // A first word that reads as a number is the count ("-1" and "1.5" are bad counts, not names),
-      // as is "before" or "after" with something after it; anything else names a room, a person
+      // Before a count, any word names where: a person may be called "before", "Infinity" or "42",
+      // and the next-page requests the server prints always name where. Otherwise a first word
+      // that reads as a number is the count ("-1" and "1.5" are bad counts, not names), as is
+      // "before" or "after" with something after it; anything else names a room, a person
       // ("127.0.0.1:5555" is a guest) or "*".
-      const isWhere = words.length > 0 && Number.isNaN(Number(words[0])) && !startsRange(words);
+      const isWhere =
+        words.length > 0 && (/^\d+$/.test(words[1] ?? "") || (!readsAsNumber(words[0]) && !startsRange(words)));
       const where = isWhere ? words.shift() : current;
       const limit =
         words.length === 0 || startsRange(words) ? DEFAULT_HISTORY_LIMIT : historyCount(words.shift() ?? "");
@@ -160,6 +163,11 @@ const LINE_COMMANDS: Readonly<Record<string, LineCommand>> = {
     },
   },
 };
+
+/** "12", "-1", "1.5", "1e3", "0x10": a count, good or bad; "Infinity" and "127.0.0.1:5555" are names. */
+function readsAsNumber(word: string): boolean {
+  return /^[-+.]?\d/.test(word) && !Number.isNaN(Number(word));
+}
 
 type CommandHelp = readonly { usage: string; summary: string }[];
 
