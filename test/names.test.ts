@@ -202,6 +202,24 @@ describe("identity keys", () => {
     }
   });
 
+  it("refuse a name whose key has a space, control or invisible character, or is nothing", () => {
+    // Greek ͺ is a space and ι in compatibility form, the acute accent ´ a space and a mark.
+    for (const name of ["\u037a", "a\u00b4b", "\u0301", "a\u1fbdb"]) {
+      const parsed = parseUserName(name);
+      assert.ok("code" in parsed && parsed.code === "ERR_BAD_NAME", `${JSON.stringify(name)} was accepted`);
+    }
+    const forbiddenInKeys = /[\p{Cc}\p{Cf}\p{Z}\p{Cs}\p{Co}\p{Cn}!@#:,*]/u;
+    const accepted: string[] = [];
+    for (const character of everyCharacter()) {
+      for (const name of [character, `a${character}b`]) {
+        if ("code" in parseUserName(name)) continue;
+        const key = identityKey(name);
+        if (key === "" || forbiddenInKeys.test(key)) accepted.push(`U+${character.codePointAt(0)?.toString(16)}`);
+      }
+    }
+    assert.deepEqual(accepted, []);
+  });
+
   it("refuse a name with a look-alike of a reserved character, and one of look-alike letters for the server", () => {
     for (const name of ["a\u0589b", "a\u2236b", "\u0405erver", "\u03a1ARLEY", "gue\u0455t-1"]) {
       const parsed = parseUserName(name);

@@ -98,8 +98,12 @@ function characterProblem(name: string, maxLength: number): string | null {
   if (INVISIBLE_OR_CONTROL.test(name)) return "it has spaces, control or invisible characters";
   if (RESERVED_CHARACTERS.test(name)) return "it has one of ! @ # : , *";
   if (LONG_S.test(name)) return "it has a long s (ſ), which passes for f";
-  // Keys are where these characters mean something too (a guest's key has a ':').
-  if (RESERVED_CHARACTERS.test(identityKey(name))) return "it has a look-alike of one of ! @ # : , *";
+  // Keys are where these characters mean something too (a guest's key has a ':'), and
+  // compatibility forms can bring them in (Greek ͺ is a space and ι; ´ a space and a mark).
+  const key = identityKey(name);
+  if (key === "") return "it is marks alone";
+  if (INVISIBLE_OR_CONTROL.test(key)) return "it has a look-alike of a space, control or invisible character";
+  if (RESERVED_CHARACTERS.test(key)) return "it has a look-alike of one of ! @ # : , *";
   return null;
 }
 
