@@ -1,7 +1,7 @@
 // Regenerates src/core/unicode/identity-table.ts, the table behind identityKey (src/core/names.ts),
 // from Unicode's confusables data (UTS #39 §4) and the case mappings of the Node.js running it.
 //
-//   node scripts/generate-identity-table.mjs [CONFUSABLES_TXT]
+//   node --import tsx scripts/generate-identity-table.mjs [CONFUSABLES_TXT]
 //
 // CONFUSABLES_TXT defaults to src/core/unicode/confusables.txt, which is Unicode's
 // confusables.txt (security data of the Unicode Consortium) in its own line format:
@@ -14,12 +14,33 @@
 // stored accounts (see src/store/sqlite-migrations.ts).
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { isOneScript } from "../src/core/unicode/scripts.ts";
 
 const CONFUSABLES_FILE = "src/core/unicode/confusables.txt";
 const TABLE_FILE = "src/core/unicode/identity-table.ts";
 // Marks fall away (accents do not make a name), all but the Greek iota subscript: it is a
 // letter to case folding (ᾳ's capital is ΑΙ), so it is keyed as the ι it stands for.
 const MARKS = /(?!\u0345)\p{M}/gu;
+// Latin letters that pass for Latin letters where Unicode's data has no word on them: dotless
+// ȷ is j as dotless ı is i, and small capitals are their letters, as the data makes ᴄ ᴏ ᴜ ᴠ
+// ᴡ ᴢ c o u v w z (ᴋ and ᴍ it maps elsewhere). Unicode's own mappings come first.
+const LATIN_LOOK_ALIKES = {
+  "\u0237": "j",
+  "\u1d00": "a",
+  "\u0299": "b",
+  "\u1d05": "d",
+  "\u1d07": "e",
+  "\ua730": "f",
+  "\u0262": "g",
+  "\u029c": "h",
+  "\u1d0a": "j",
+  "\u029f": "l",
+  "\u0274": "n",
+  "\u1d18": "p",
+  "\ua7af": "q",
+  "\u0280": "r",
+  "\u1d1b": "t",
+};
 
 const args = process.argv.slice(2);
 if (args[0] === "--from-json") {
@@ -30,6 +51,9 @@ if (args[0] === "--from-json") {
 const { version, confusables } = readConfusables(
   args[0] === "--from-json" ? CONFUSABLES_FILE : (args[0] ?? CONFUSABLES_FILE),
 );
+for (const [character, latin] of Object.entries(LATIN_LOOK_ALIKES)) {
+  if (!confusables.has(character)) confusables.set(character, latin);
+}
 const table = buildTable(confusables);
 writeTable(table, version);
 console.log(
@@ -83,14 +107,22 @@ function buildTable(confusables) {
   // Case and look-alikes are one equivalence, so a letter whose capital and small forms
   // pass for different things would chain unlike letters together (Greek γ passes for y and
   // Γ has look-alikes of its own, Cyrillic Г among them: Г would be y). So one form decides
-  // for both: the capital, where it passes for something (Greek Τ is T, so τ is t, as case
-  // insensitivity requires) or has look-alikes of its own; otherwise, or where the letter
-  // and what it passes for are both Latin (m is rn), the letter itself (Cyrillic ԁ is d).
+  // for both. First the small letter, where it passes for a letter of its own script and its
+  // capital does not (Latin ȷ is j, ƽ is s, m is rn): no rule on scripts can make that
+  // look-alike harmless (Latin ꞵ passes for ß, but Ꞵ for B, so both are b). Then
+  // the capital, where it passes for something (Greek Τ is T, so τ is t, as case
+  // insensitivity requires) or has look-alikes of its own; otherwise the letter itself
+  // (Cyrillic ԁ is d). What this leaves apart (Greek ν is n, though it passes for v) is a
+  // letter of another script, which names refuse among Latin ones (mixedScriptError).
   const prototypes = new Set([...confusables.values()].flatMap((target) => [...target]));
   const latin = /^\p{Script=Latin}+$/u;
   const letterKey = (character) => {
+    const small = character.toLowerCase();
+    const smallSkeleton = skeleton(small);
     const capital = character.toUpperCase();
     const capitalSkeleton = skeleton(capital);
+    const isOwnScript = (letter, lookAlike) => lookAlike !== letter && isOneScript(letter, lookAlike);
+    if (isOwnScript(small, smallSkeleton) && !isOwnScript(capital, capitalSkeleton)) return fold(smallSkeleton);
     const ownSkeleton = skeleton(character);
     const isLatinInside = latin.test(character) && latin.test(ownSkeleton);
     const capitalDecides =

@@ -172,6 +172,18 @@ describe("names", () => {
       { label: "a reserved name", name: "server", error: badName("server", "it is reserved") },
       { label: "a room sigil", name: "#x", error: badName("#x", "it has one of ! @ # : , *") },
       { label: "an IRC prefix character", name: "a!b", error: badName("a!b", "it has one of ! @ # : , *") },
+      {
+        label: "a Greek letter among Latin ones",
+        name: "\u03bdictor",
+        error:
+          '! "\u03bdictor" cannot be a name: it mixes Greek and Latin letters, so it could pass for another; keep to one script.',
+      },
+      {
+        label: "a compatibility form holding a space",
+        name: "a\u00b4b",
+        error: badName("a\u00b4b", "it has a look-alike of a space, control or invisible character"),
+      },
+      { label: "a long s", name: "\u017fred", error: badName("\u017fred", "it has a long s (ſ), which passes for f") },
     ];
     for (const [index, { label, name, error, todo }] of cases.entries()) {
       it(`refuses ${JSON.stringify(name)} (${label})`, { todo }, async (t) => {

@@ -166,6 +166,41 @@ describe("hub", () => {
     }
   });
 
+  it("refuses a name or a new room mixing scripts, but tells a look-alike of a name in use that it is in use", async () => {
+    const hub = newHub();
+    const victor = connectUser(hub, "10.0.0.1:1");
+    await victor.run({ kind: "nick", name: "victor" });
+    await victor.run(join("#rust"));
+    const impostor = connectUser(hub, "10.0.0.2:2");
+    const lastError = () => {
+      const last = impostor.events.at(-1);
+      return last?.kind === "error" ? last.error : null;
+    };
+    // Greek ν is keyed as the small Ν, so νictor is no look-alike of victor by key.
+    await impostor.run({ kind: "nick", name: "\u03bdictor" });
+    assert.deepEqual(lastError(), {
+      code: "ERR_MIXED_SCRIPTS",
+      detail: { name: "\u03bdictor", what: "name", scripts: "Greek and Latin" },
+    });
+    await impostor.run({ kind: "nick", name: "v\u0456ctor" });
+    assert.equal(lastError()?.code, "ERR_NAME_IN_USE");
+    await impostor.run(join("#r\u03c5st"));
+    assert.deepEqual(lastError(), {
+      code: "ERR_MIXED_SCRIPTS",
+      detail: { name: "#r\u03c5st", what: "room name", scripts: "Latin and Greek" },
+    });
+    // A room that exists is joined by any look-alike of its name.
+    await impostor.run(join("#ru\u0455t"));
+    const joined = impostor.events.filter((event) => event.kind === "joined").map((event) => event.room);
+    assert.deepEqual(joined, ["#rust"]);
+    await impostor.run({ kind: "nick", name: "\u0392\u03af\u03ba\u03c4\u03c9\u03c1" });
+    assert.deepEqual(impostor.events.at(-1), {
+      kind: "reply",
+      reply: { kind: "renamed", name: "\u0392\u03af\u03ba\u03c4\u03c9\u03c1", unchanged: false },
+    });
+    assert.equal(impostor.session.rooms.size, 1);
+  });
+
   it("tells everyone who shares a room about a new name, once each", async () => {
     const hub = newHub();
     const alice = connectUser(hub, "10.0.0.1:1");

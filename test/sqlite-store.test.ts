@@ -555,6 +555,10 @@ describe("SqliteStore schema and start-up", () => {
     insertAccount.run("tom", "TOM", 0);
     insertAccount.run("to\u03bc", "\u03a4\u039f\u039c", 1);
     insertAccount.run("mlke", "mike", 2);
+    // Before version 6 dotless ȷ and small capital ᴀ were their own letters.
+    insertAccount.run("joe", "joe", 3);
+    insertAccount.run("\u0237oe", "\u0237oe", 4);
+    insertAccount.run("\u1d00da", "\u1d00da", 5);
     old.prepare("INSERT INTO account_rooms (key, room) VALUES ('mlke', '#rust')").run();
     old.prepare("INSERT INTO delivery_cursors (key, last_id) VALUES ('mlke', 'x')").run();
     const insertEntry = old.prepare(
@@ -576,10 +580,15 @@ describe("SqliteStore schema and start-up", () => {
     assert.deepEqual(texts(await store.directHistory("rnlke", "torn", 10)), ["to mike", "from mike"]);
     // The later account keeps its old key, where nothing reaches it: the operator is told.
     assert.equal((await store.findAccount("to\u03bc"))?.name, "\u03a4\u039f\u039c");
+    assert.equal((await store.findAccount("ada"))?.name, "\u1d00da");
+    assert.equal((await store.findAccount("joe"))?.name, "joe");
     const stranded = warnings.filter((line) => line.event === "account-stranded");
     assert.deepEqual(
       stranded.map(({ name, key, newKey, heldBy }) => ({ name, key, newKey, heldBy })),
-      [{ name: "\u03a4\u039f\u039c", key: "to\u03bc", newKey: "torn", heldBy: "TOM" }],
+      [
+        { name: "\u03a4\u039f\u039c", key: "to\u03bc", newKey: "torn", heldBy: "TOM" },
+        { name: "\u0237oe", key: "\u0237oe", newKey: "joe", heldBy: "joe" },
+      ],
     );
     assert.match(String(stranded[0]?.msg), /ΤΟΜ cannot move to its new key, which account TOM holds/);
   });
@@ -596,6 +605,9 @@ describe("SqliteStore schema and start-up", () => {
       "ﬁona",
       "\u03a4\u039f\u039c",
       "ᾳ",
+      "\u0237oe",
+      "\u1d00da",
+      "\u01bdam",
     ];
     assert.deepEqual(Object.fromEntries(names.map((name) => [name, identityKey(name)])), {
       Alice: "allce",
@@ -608,6 +620,9 @@ describe("SqliteStore schema and start-up", () => {
       ﬁona: "flona",
       "\u03a4\u039f\u039c": "torn",
       ᾳ: "al",
+      "\u0237oe": "joe",
+      "\u1d00da": "ada",
+      "\u01bdam": "sarn",
     });
   });
 

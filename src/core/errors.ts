@@ -12,6 +12,7 @@ export type ChatErrorCode =
   | "ERR_NO_SUCH_ROOM"
   | "ERR_NO_SUCH_USER"
   | "ERR_BAD_NAME"
+  | "ERR_MIXED_SCRIPTS"
   | "ERR_NAME_IN_USE"
   | "ERR_NAME_REGISTERED"
   | "ERR_BAD_ROOM_NAME"

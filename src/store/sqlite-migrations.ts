@@ -115,7 +115,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 6,
-    description: "account keys follow Unicode's look-alike data, every script, with case (ΤΟΜ is TOM)",
+    description: "account keys follow Unicode's look-alike data, every script, with case (ΤΟΜ is TOM, ȷ is j)",
     up: rekeyAccounts,
   },
 ];

@@ -1,6 +1,6 @@
 import type { CommandOf } from "../commands.js";
 import type { Hub } from "../hub.js";
-import { parseRoomName } from "../names.js";
+import { mixedScriptError, parseRoomName } from "../names.js";
 import type { Session } from "../session.js";
 import { toHistoryItems } from "./shared.js";
 
@@ -11,7 +11,14 @@ export async function join(hub: Hub, session: Session, command: CommandOf<"join"
     hub.failWith(session, parsed);
     return;
   }
-  const wasMember = hub.findRoom(parsed.name)?.members.has(session) ?? false;
+  const existing = hub.findRoom(parsed.name);
+  // A room is made only by one script's name; one that exists is joined by any look-alike.
+  const mixed = existing === undefined ? mixedScriptError(parsed.name, "room name") : null;
+  if (mixed !== null) {
+    hub.failWith(session, mixed);
+    return;
+  }
+  const wasMember = existing?.members.has(session) ?? false;
   const room = hub.joinRoom(session, parsed.name);
   if ("code" in room) {
     hub.failWith(session, room);

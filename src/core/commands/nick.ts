@@ -1,6 +1,6 @@
 import type { CommandOf } from "../commands.js";
 import type { Hub } from "../hub.js";
-import { identityKey, parseUserName } from "../names.js";
+import { identityKey, mixedScriptError, parseUserName } from "../names.js";
 import type { Session } from "../session.js";
 
 /** Takes a name: unique by identity key, and a registered one only by its owner. */
@@ -23,6 +23,12 @@ export async function nick(hub: Hub, session: Session, command: CommandOf<"nick"
   if (!hub.isOnline(session)) return;
   if (hub.isNameHeldByOther(session, key)) {
     hub.fail(session, "ERR_NAME_IN_USE", { name: parsed.name });
+    return;
+  }
+  // After the look-ups, so a look-alike of a name in use or registered is told so.
+  const mixed = mixedScriptError(parsed.name, "name");
+  if (mixed !== null) {
+    hub.failWith(session, mixed);
     return;
   }
   const unchanged = session.name === parsed.name;

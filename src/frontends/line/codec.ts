@@ -303,6 +303,8 @@ function errorText(error: ChatError): string {
       return `Nobody is called ${shown(String(detail.name))}.`;
     case "ERR_BAD_NAME":
       return `"${shown(String(detail.name))}" cannot be a name: ${detail.reason}.`;
+    case "ERR_MIXED_SCRIPTS":
+      return `"${shown(String(detail.name))}" cannot be a ${detail.what}: it mixes ${detail.scripts} letters, so it could pass for another; keep to one script.`;
     case "ERR_NAME_IN_USE":
       return `The name ${shown(String(detail.name))} is in use (or looks too much like one that is).`;
     case "ERR_NAME_REGISTERED":
