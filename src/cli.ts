@@ -22,6 +22,7 @@ Server options:
   --hide-addresses   show guest names (guest-7f3a…) instead of IP:PORT to others
   --data-dir DIR     where history and accounts are kept (default: ${defaultServerConfig.dataDir})
   --history off      keep no history (and so no accounts, replay or search)
+  --check-db         check every page of the database at start (done anyway after a crash)
   --retention-days N delete history older than N days; 0 keeps it forever (default: 0)
   --retention-per-room N
                      keep only the newest N entries of each room; 0 keeps all (default: 0)
@@ -89,6 +90,7 @@ function parseServerArgs(args: string[]): ServerConfig {
       "hide-addresses": { type: "boolean" },
       "data-dir": { type: "string" },
       history: { type: "string" },
+      "check-db": { type: "boolean" },
       "retention-days": { type: "string" },
       "retention-per-room": { type: "string" },
       "lobby-replay": { type: "string" },
@@ -111,6 +113,7 @@ function parseServerArgs(args: string[]): ServerConfig {
     if (values.history !== "on" && values.history !== "off") throw new UsageError("--history must be on or off");
     config.history = values.history === "on";
   }
+  if (values["check-db"]) config.checkDatabase = true;
   if (values["retention-days"] !== undefined)
     config.retentionDays = parseCount(values["retention-days"], "--retention-days");
   if (values["retention-per-room"] !== undefined) {

@@ -40,6 +40,11 @@ export interface ServerConfig {
   dataDir: string;
   /** Keep history (and so accounts, replay and search). */
   history: boolean;
+  /**
+   * Read every page of the database at start to check it, even after a clean shutdown.
+   * After an unclean one (a crash, kill -9) it is checked anyway.
+   */
+  checkDatabase: boolean;
   /** History older than this is deleted in the background; 0 keeps it forever. */
   retentionDays: number;
   /** Only the newest this-many entries of each room are kept; 0 keeps all. */
@@ -74,6 +79,7 @@ export const defaultServerConfig: Readonly<ServerConfig> = Object.freeze({
   logLevel: "info",
   dataDir: "./data",
   history: true,
+  checkDatabase: false,
   retentionDays: 0,
   retentionPerRoom: 0,
   commandsPerSecond: 5,

@@ -22,7 +22,9 @@ export interface RunningServer {
 
 /** Assembles the store, the core and its front ends from one config object. */
 export async function startServer(config: ServerConfig, log: Logger): Promise<RunningServer> {
-  const store: MessageStore | null = config.history ? SqliteStore.open(config.dataDir, { log }) : null;
+  const store: MessageStore | null = config.history
+    ? SqliteStore.open(config.dataDir, { log, checkDatabase: config.checkDatabase })
+    : null;
   const bus = new LocalBus();
   const hub = new Hub({
     bus,

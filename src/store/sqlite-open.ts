@@ -5,7 +5,10 @@
  */
 import fs from "node:fs";
 import path from "node:path";
+import { performance } from "node:perf_hooks";
 import Database from "better-sqlite3";
+import type { Logger } from "pino";
+import { DatabaseLock } from "./sqlite-lock.js";
 import { applyMigrations, readSchemaVersion } from "./sqlite-migrations.js";
 
 /** How long a write waits for another connection (a backup, an operator's shell) to let go. */
@@ -70,29 +73,89 @@ function makeDirectories(dir: string): void {
   }
 }
 
-export function openDatabase(file: string): Database.Database {
+export interface OpenDatabaseOptions {
+  /** Read every page to check the file even after a clean shutdown (an operator asked). */
+  readonly check: boolean;
+  readonly log: Pick<Logger, "info"> | undefined;
+}
+
+export interface OpenedDatabase {
+  readonly db: Database.Database;
+  /** Held until the store closes: no second server opens the file meanwhile. */
+  readonly lock: DatabaseLock;
+}
+
+/** Locks, opens, checks when called for, configures and migrates the database `file`. */
+export function openDatabase(file: string, options: OpenDatabaseOptions): OpenedDatabase {
+  const started = performance.now();
+  const lock = lockDatabase(file);
+  const log = options.log;
+  log?.info({ event: "database-opening", file, bytes: fileBytes(file) }, "opening the history database");
   let db: Database.Database | undefined;
   try {
     db = new Database(file);
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    // Reading the schema checks the header, so a file that is not a database fails here.
+    const isNew = db.prepare("SELECT count(*) FROM sqlite_schema").pluck().get() === 0;
+    // Only possible before the first table: an older file keeps its mode (see the README).
+    if (isNew) db.pragma("auto_vacuum = INCREMENTAL");
+    const checkReason = options.check ? "asked" : lock.lastRun === "closed-cleanly" || isNew ? null : lock.lastRun;
+    if (checkReason !== null) checkPages(db, file, checkReason, log);
     configure(db);
     applyMigrations(db);
     assertWritable(db);
-    return db;
   } catch (error) {
     db?.close();
+    lock.release(false);
     throw new StoreOpenError(`cannot open the history database ${file}: ${describeDatabaseError(error)}`, {
       cause: error,
     });
   }
+  const ms = Math.round(performance.now() - started);
+  log?.info({ event: "database-opened", file, bytes: fileBytes(file), ms }, "history database open");
+  return { db, lock };
+}
+
+function lockDatabase(file: string): DatabaseLock {
+  try {
+    return DatabaseLock.acquire(file);
+  } catch (error) {
+    const message =
+      (error as { code?: unknown }).code === "SQLITE_BUSY"
+        ? `the data directory ${path.dirname(file)} is in use by another Parley server (it holds ${file}.lock)`
+        : `cannot lock the history database ${file}: ${describeDatabaseError(error)}`;
+    throw new StoreOpenError(message, { cause: error });
+  }
+}
+
+/**
+ * Reads every page, so that a damaged file fails at start and not mid-conversation. On a
+ * large file that takes many seconds (a minute for 2 GB not in memory), so it runs only
+ * when the last run did not close the database, or an operator asks; the log says so first.
+ */
+function checkPages(db: Database.Database, file: string, reason: string, log: OpenDatabaseOptions["log"]): void {
+  const started = performance.now();
+  log?.info({ event: "database-check", file, reason }, "checking every page of the history database");
+  const problems = db.pragma("quick_check(1)", { simple: true });
+  if (problems !== "ok") throw new Error(`the file is damaged (${oneLine(String(problems))})`);
+  const ms = Math.round(performance.now() - started);
+  log?.info({ event: "database-checked", file, ms }, "the history database is sound");
+}
+
+/** The database and its write-ahead log, in bytes: what the operator's disk holds for it. */
+function fileBytes(file: string): number {
+  let bytes = 0;
+  for (const each of [file, `${file}-wal`]) {
+    try {
+      bytes += fs.statSync(each).size;
+    } catch {
+      // Not there (yet): it holds nothing.
+    }
+  }
+  return bytes;
 }
 
 function configure(db: Database.Database): void {
-  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-  // Reading the schema checks the header, so a file that is not a database fails here;
-  // quick_check then reads every page, so a damaged one fails at start and not mid-conversation.
-  db.prepare("SELECT count(*) FROM sqlite_schema").get();
-  const problems = db.pragma("quick_check(1)", { simple: true });
-  if (problems !== "ok") throw new Error(`the file is damaged (${oneLine(String(problems))})`);
   if (db.pragma("journal_mode = WAL", { simple: true }) !== "wal") {
     throw new Error("its file system does not support write-ahead logging");
   }

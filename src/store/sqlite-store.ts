@@ -14,6 +14,7 @@ import type Database from "better-sqlite3";
 import type { Logger } from "pino";
 import { idFloorForTime } from "../core/message-id.js";
 import { Checkpointer } from "./sqlite-checkpointer.js";
+import type { DatabaseLock } from "./sqlite-lock.js";
 import { createDataDirectory, openDatabase } from "./sqlite-open.js";
 import { prepareStatements, type Statements } from "./sqlite-statements.js";
 import type { Account, HistoryEntry, MessageStore, MissedEntries, RetentionPolicy, RoomRecord } from "./store.js";
@@ -52,14 +53,17 @@ export class SearchQueryError extends Error {
 export interface SqliteStoreOptions {
   /** The database file's name inside the data directory; "parley.db" by default. */
   readonly fileName?: string;
-  /** Where the store reports trouble it works around (it throws what it cannot). */
-  readonly log?: Pick<Logger, "warn">;
+  /** Where the store says what start-up is doing, and reports trouble it works around (it throws what it cannot). */
+  readonly log?: Pick<Logger, "info" | "warn">;
+  /** Check every page at open even after a clean shutdown (`--check-db`). */
+  readonly checkDatabase?: boolean;
 }
 
 export class SqliteStore implements MessageStore {
   readonly #db: Database.Database;
   readonly #statements: Statements;
   readonly #checkpointer: Checkpointer;
+  readonly #lock: DatabaseLock;
   readonly #appendEntries: (entries: readonly HistoryEntry[]) => void;
   readonly #indexText: (afterRowid: number, throughRowid: number) => void;
   readonly #deleteEntries: (rowids: readonly number[]) => void;
@@ -74,11 +78,13 @@ export class SqliteStore implements MessageStore {
   static open(dataDir: string, options: SqliteStoreOptions = {}): SqliteStore {
     createDataDirectory(dataDir);
     const file = path.join(dataDir, options.fileName ?? DEFAULT_FILE_NAME);
-    return new SqliteStore(openDatabase(file), file, options.log);
+    const { db, lock } = openDatabase(file, { check: options.checkDatabase ?? false, log: options.log });
+    return new SqliteStore(db, lock, file, options.log);
   }
 
-  private constructor(db: Database.Database, file: string, log: Pick<Logger, "warn"> | undefined) {
+  private constructor(db: Database.Database, lock: DatabaseLock, file: string, log: SqliteStoreOptions["log"]) {
     this.#db = db;
+    this.#lock = lock;
     const statements = prepareStatements(db);
     this.#statements = statements;
     this.#appendEntries = db.transaction((entries: readonly HistoryEntry[]) => {
@@ -218,6 +224,7 @@ export class SqliteStore implements MessageStore {
     this.indexPendingText();
     await this.#checkpointer.stop();
     this.#db.close();
+    this.#lock.release(true);
   }
 
   #scheduleTextIndexing(delayMs: number): void {
