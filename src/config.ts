@@ -62,6 +62,8 @@ export interface ServerConfig {
   missedReplayCap: number;
   /** Most entries one /history may ask for. */
   maxHistoryRequest: number;
+  /** While history is paused (a full or failing disk), how often storing is tried again. */
+  historyRetryMs: number;
 }
 
 export const defaultServerConfig: Readonly<ServerConfig> = Object.freeze({
@@ -89,4 +91,5 @@ export const defaultServerConfig: Readonly<ServerConfig> = Object.freeze({
   joinReplay: 50,
   missedReplayCap: 500,
   maxHistoryRequest: 500,
+  historyRetryMs: 5000,
 });

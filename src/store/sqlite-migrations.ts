@@ -112,6 +112,24 @@ export const MIGRATIONS: readonly Migration[] = [
     description: "account keys follow look-alike letters to the end (Cyrillic і is l, as i is; rn is m)",
     up: rekeyAccounts,
   },
+  {
+    version: 6,
+    // Held for the change that takes this number; kept empty here so the list stays consecutive.
+    description: "reserved",
+    up: "",
+  },
+  {
+    version: 7,
+    description: "spans history missed because the disk was full or failing",
+    up: `
+      CREATE TABLE history_gaps (
+        from_at INTEGER NOT NULL,
+        to_at   INTEGER NOT NULL,
+        reason  TEXT NOT NULL
+      );
+      CREATE INDEX history_gaps_by_to ON history_gaps (to_at);
+    `,
+  },
 ];
 
 /**

@@ -8,6 +8,7 @@
  * before a search or a delete needs it) and checkpointing (done by a worker thread).
  */
 
+import fs from "node:fs";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import type Database from "better-sqlite3";
@@ -17,13 +18,27 @@ import { Checkpointer } from "./sqlite-checkpointer.js";
 import type { DatabaseLock } from "./sqlite-lock.js";
 import { createDataDirectory, openDatabase } from "./sqlite-open.js";
 import { prepareStatements, type Statements } from "./sqlite-statements.js";
-import type { Account, HistoryEntry, MessageStore, MissedEntries, RetentionPolicy, RoomRecord } from "./store.js";
+import {
+  type Account,
+  type HistoryEntry,
+  type HistoryGap,
+  type MessageStore,
+  type MissedEntries,
+  type RetentionPolicy,
+  type RoomRecord,
+  type StoreFailureReason,
+  StoreWriteError,
+} from "./store.js";
 
 export { StoreOpenError } from "./sqlite-open.js";
 
 const DEFAULT_FILE_NAME = "parley.db";
 /** Appended text waits this long to be indexed, so one index write serves many batches. */
 const TEXT_INDEX_DELAY_MS = 50;
+/** Free disk space that storing history needs to resume after the disk was full. */
+const RESUME_FREE_BYTES = 1024 * 1024;
+/** After indexing failed (a full disk), it is tried again this much later. */
+const TEXT_INDEX_RETRY_MS = 5_000;
 /** Rows one indexing transaction takes: a few milliseconds of work. */
 const TEXT_INDEX_CHUNK_ROWS = 5_000;
 /**
@@ -71,6 +86,10 @@ export class SqliteStore implements MessageStore {
   /** Mirrors text_index_state: rows up to this rowid are searchable. */
   #indexedThrough: number;
   #textIndexTimer: NodeJS.Timeout | undefined;
+  /** Indexing failed and has not succeeded since: the log has been told once. */
+  #isIndexingFailing = false;
+  readonly #log: SqliteStoreOptions["log"];
+  readonly #dataDir: string;
   #closed: Promise<void> | undefined;
   #retentionChunkRows: number = RETENTION_CHUNK_ROWS.first;
 
@@ -85,6 +104,8 @@ export class SqliteStore implements MessageStore {
   private constructor(db: Database.Database, lock: DatabaseLock, file: string, log: SqliteStoreOptions["log"]) {
     this.#db = db;
     this.#lock = lock;
+    this.#log = log;
+    this.#dataDir = path.dirname(file);
     const statements = prepareStatements(db);
     this.#statements = statements;
     this.#appendEntries = db.transaction((entries: readonly HistoryEntry[]) => {
@@ -115,7 +136,11 @@ export class SqliteStore implements MessageStore {
   /** Durable when it returns; searchable as soon as a search asks. */
   appendBatch(entries: readonly HistoryEntry[]): void {
     if (entries.length === 0) return;
-    this.#appendEntries(entries);
+    try {
+      this.#appendEntries(entries);
+    } catch (error) {
+      throw asStoreWriteError(error);
+    }
     this.#scheduleTextIndexing(TEXT_INDEX_DELAY_MS);
   }
 
@@ -145,7 +170,8 @@ export class SqliteStore implements MessageStore {
 
   async search(query: string, rooms: readonly string[], userKey: string, limit: number): Promise<HistoryEntry[]> {
     const match = toFullTextQuery(query);
-    this.indexPendingText();
+    // Where the newest text cannot be indexed (a full disk), what is indexed is still searched.
+    this.#indexPendingTextIfPossible();
     const rows = this.#statements.search.all({
       match,
       rooms: JSON.stringify(rooms),
@@ -158,7 +184,7 @@ export class SqliteStore implements MessageStore {
 
   async createAccount(account: Account): Promise<boolean> {
     const { key, name, passwordHash, createdAt } = account;
-    return this.#statements.insertAccount.run(key, name, passwordHash, createdAt).changes === 1;
+    return write(() => this.#statements.insertAccount.run(key, name, passwordHash, createdAt).changes === 1);
   }
 
   async findAccount(key: string): Promise<Account | null> {
@@ -171,11 +197,11 @@ export class SqliteStore implements MessageStore {
 
   /** `key` must be an account's: rooms belong to accounts, and the schema holds to that. */
   async addAccountRoom(key: string, room: string): Promise<void> {
-    this.#statements.addAccountRoom.run(key, room);
+    write(() => this.#statements.addAccountRoom.run(key, room));
   }
 
   async removeAccountRoom(key: string, room: string): Promise<void> {
-    this.#statements.removeAccountRoom.run(key, room);
+    write(() => this.#statements.removeAccountRoom.run(key, room));
   }
 
   async deliveryCursor(key: string): Promise<string> {
@@ -184,7 +210,7 @@ export class SqliteStore implements MessageStore {
 
   /** Every key must be an account's; one that is not fails the whole save. */
   async saveDeliveryCursors(cursors: ReadonlyMap<string, string>): Promise<void> {
-    if (cursors.size > 0) this.#saveCursors(cursors);
+    if (cursors.size > 0) write(() => this.#saveCursors(cursors));
   }
 
   async rooms(): Promise<RoomRecord[]> {
@@ -192,7 +218,23 @@ export class SqliteStore implements MessageStore {
   }
 
   async saveRoom(room: RoomRecord): Promise<void> {
-    this.#statements.saveRoom.run(room.name, room.topic, room.topicBy, room.topicAt);
+    write(() => this.#statements.saveRoom.run(room.name, room.topic, room.topicBy, room.topicAt));
+  }
+
+  /**
+   * Fails, writing nothing, while the disk has less than `RESUME_FREE_BYTES` free: a failed
+   * batch leaves room in the log for a small write or two, and storing would stop again at once.
+   */
+  async recordHistoryGap(gap: HistoryGap): Promise<void> {
+    const { bavail, bsize } = fs.statfsSync(this.#dataDir);
+    if (bavail * bsize < RESUME_FREE_BYTES) {
+      throw new StoreWriteError("disk-full", { cause: new Error(`less than ${RESUME_FREE_BYTES} bytes free`) });
+    }
+    write(() => this.#statements.insertGap.run(gap.from, gap.to, gap.reason));
+  }
+
+  async historyGaps(fromAt: number, toAt: number): Promise<HistoryGap[]> {
+    return this.#statements.gapsOverlapping.all(fromAt, toAt);
   }
 
   /**
@@ -200,10 +242,19 @@ export class SqliteStore implements MessageStore {
    * a first run over a large history must not stall delivery.
    */
   async applyRetention(policy: RetentionPolicy, now: number): Promise<number> {
+    try {
+      return await this.#applyRetention(policy, now);
+    } catch (error) {
+      throw asStoreWriteError(error);
+    }
+  }
+
+  async #applyRetention(policy: RetentionPolicy, now: number): Promise<number> {
     let deleted = 0;
     if (policy.maxAgeMs > 0) {
       const cutoff = idFloorForTime(now - policy.maxAgeMs);
       deleted += await this.#deleteInChunks((rows) => this.#statements.rowidsOlderThan.all(cutoff, rows));
+      if (this.#db.open) this.#statements.deleteGapsEndedBefore.run(now - policy.maxAgeMs);
     }
     if (policy.maxPerRoom > 0) {
       for (let room = this.#nextRoomWithHistory("#"); room !== undefined; room = this.#nextRoomWithHistory(room)) {
@@ -221,7 +272,8 @@ export class SqliteStore implements MessageStore {
   /** Indexes what is pending and closes; SQLite checkpoints and removes the log as the last connection goes. */
   async #shutDown(): Promise<void> {
     clearTimeout(this.#textIndexTimer);
-    this.indexPendingText();
+    // What cannot be indexed now (a full disk) is indexed at the next open.
+    this.#indexPendingTextIfPossible();
     await this.#checkpointer.stop();
     this.#db.close();
     this.#lock.release(true);
@@ -231,9 +283,26 @@ export class SqliteStore implements MessageStore {
     if (this.#textIndexTimer !== undefined) return;
     this.#textIndexTimer = setTimeout(() => {
       this.#textIndexTimer = undefined;
-      if (this.#db.open && this.#indexTextChunk()) this.#scheduleTextIndexing(0);
+      if (!this.#db.open) return;
+      let isMoreWaiting: boolean;
+      try {
+        isMoreWaiting = this.#indexTextChunk();
+      } catch {
+        // Said once by #indexTextChunk; the rows wait, and indexing is tried again later.
+        this.#scheduleTextIndexing(TEXT_INDEX_RETRY_MS);
+        return;
+      }
+      if (isMoreWaiting) this.#scheduleTextIndexing(0);
     }, delayMs);
     this.#textIndexTimer.unref();
+  }
+
+  #indexPendingTextIfPossible(): void {
+    try {
+      this.indexPendingText();
+    } catch {
+      // Said once by #indexTextChunk.
+    }
   }
 
   /** Indexes up to `TEXT_INDEX_CHUNK_ROWS` rows; true when more are waiting. */
@@ -241,7 +310,17 @@ export class SqliteStore implements MessageStore {
     const lastRowid = this.#statements.lastRowid.get() ?? 0;
     if (lastRowid <= this.#indexedThrough) return false;
     const throughRowid = Math.min(lastRowid, this.#indexedThrough + TEXT_INDEX_CHUNK_ROWS);
-    this.#indexText(this.#indexedThrough, throughRowid);
+    try {
+      this.#indexText(this.#indexedThrough, throughRowid);
+    } catch (error) {
+      if (!this.#isIndexingFailing) {
+        this.#log?.warn({ event: "text-index-failed", err: error }, "search indexing failed; it is retried");
+      }
+      this.#isIndexingFailing = true;
+      throw asStoreWriteError(error);
+    }
+    if (this.#isIndexingFailing) this.#log?.info({ event: "text-index-resumed" }, "search indexing resumed");
+    this.#isIndexingFailing = false;
     this.#indexedThrough = throughRowid;
     return throughRowid < lastRowid;
   }
@@ -312,6 +391,45 @@ export function toFullTextQuery(query: string): string {
   const terms = query.split(/\s+/u).filter((term) => /[\p{L}\p{N}]/u.test(term));
   if (terms.length === 0) throw new SearchQueryError();
   return terms.map((term) => `"${term.replaceAll('"', '""')}"`).join(" AND ");
+}
+
+/** Runs a write, turning SQLite's failures of the disk or the file into `StoreWriteError`s. */
+function write<T>(run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    throw asStoreWriteError(error);
+  }
+}
+
+/** Failures of the disk or the file become `StoreWriteError`s; anything else (a mistake in the code) is kept as it is. */
+function asStoreWriteError(error: unknown): unknown {
+  if (error instanceof StoreWriteError) return error;
+  const code = (error as { code?: unknown } | null)?.code;
+  const reason = typeof code === "string" ? failureReasonOf(code) : null;
+  return reason === null ? error : new StoreWriteError(reason, { cause: error });
+}
+
+/** SQLite result codes, primary or extended ("SQLITE_IOERR_WRITE"), that no change to the code could avoid. */
+function failureReasonOf(code: string): StoreFailureReason | null {
+  const primary = /^SQLITE_[A-Z]+/.exec(code)?.[0];
+  switch (primary) {
+    case "SQLITE_FULL":
+      return "disk-full";
+    case "SQLITE_IOERR":
+    case "SQLITE_CORRUPT":
+    case "SQLITE_NOTADB":
+    case "SQLITE_CANTOPEN":
+      return "disk-error";
+    case "SQLITE_READONLY":
+      return "read-only";
+    case "SQLITE_BUSY":
+    case "SQLITE_LOCKED":
+    case "SQLITE_NOMEM":
+      return "store-error";
+    default:
+      return null;
+  }
 }
 
 /** Halves a chunk that overran its budget, grows one that used less than half of it. */

@@ -1,7 +1,8 @@
 import type { CommandOf } from "../commands.js";
+import type { HistoryItem } from "../events.js";
 import type { Hub } from "../hub.js";
 import type { Session } from "../session.js";
-import { findUser, roomOfMember, toHistoryItem } from "./shared.js";
+import { findUser, roomOfMember, toHistoryItem, withHistoryGaps } from "./shared.js";
 
 /** A room's past (members only), or the direct messages between the session and one other user. */
 export async function history(hub: Hub, session: Session, command: CommandOf<"history">): Promise<void> {
@@ -20,11 +21,12 @@ export async function history(hub: Hub, session: Session, command: CommandOf<"hi
     const room = roomOfMember(hub, session, command.where);
     if (room === null) return;
     const entries = await store.roomHistory(room.name, limit);
+    const items = entries.map((entry) => toHistoryItem(entry, session.identityKey));
     hub.reply(session, {
       kind: "history",
       reason: "request",
       where: room.name,
-      items: entries.map((entry) => toHistoryItem(entry, session.identityKey)),
+      items: await withHistoryGaps(hub, items, gapsSince(items, limit)),
       more: 0,
     });
     return;
@@ -35,11 +37,17 @@ export async function history(hub: Hub, session: Session, command: CommandOf<"hi
     return;
   }
   const entries = await store.directHistory(session.identityKey, peer.identity, limit);
+  const items = entries.map((entry) => toHistoryItem(entry, session.identityKey));
   hub.reply(session, {
     kind: "history",
     reason: "request",
     where: peer.asAsked,
-    items: entries.map((entry) => toHistoryItem(entry, session.identityKey)),
+    items: await withHistoryGaps(hub, items, gapsSince(items, limit)),
     more: 0,
   });
+}
+
+/** Gaps from the oldest item shown on, or from the start when all of history is shown. */
+function gapsSince(items: readonly HistoryItem[], limit: number): number {
+  return items.length < limit ? 0 : items[0].at;
 }

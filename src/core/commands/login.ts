@@ -1,10 +1,11 @@
 import type { HistoryEntry } from "../../store/store.js";
 import type { CommandOf } from "../commands.js";
 import type { Hub } from "../hub.js";
+import { timeOfId } from "../message-id.js";
 import { identityKey } from "../names.js";
 import { hashPassword, verifyPassword } from "../passwords.js";
 import type { Session } from "../session.js";
-import { toHistoryItem } from "./shared.js";
+import { toHistoryItem, withHistoryGaps } from "./shared.js";
 
 /** Compared against when the account does not exist, so a miss takes as long as a wrong password. */
 let decoyHash: Promise<string> | null = null;
@@ -82,7 +83,9 @@ async function replayMissed(
     const joinedAfter = entry.recipientKey === null ? seenLiveAfter.get(entry.target) : undefined;
     return joinedAfter === undefined || entry.id <= joinedAfter;
   };
-  const items = missed.entries.filter(isUnseen).map((entry) => toHistoryItem(entry, key));
+  const unseen = missed.entries.filter(isUnseen).map((entry) => toHistoryItem(entry, key));
+  // The gaps since the account's place: what was said then is not among what was missed.
+  const items = await withHistoryGaps(hub, unseen, timeOfId(cursor));
   if (!hub.isOnline(session) || (items.length === 0 && missed.more === 0)) return;
   hub.reply(session, { kind: "history", reason: "missed", where: "", items, more: missed.more, after: cursor });
 }

@@ -31,6 +31,36 @@ export function toHistoryItem(entry: HistoryEntry, viewerKey: string): HistoryIt
   return { id: entry.id, at: entry.at, kind: entry.kind, where, sender: entry.sender, text: entry.text, sentByViewer };
 }
 
+/**
+ * `items` (oldest first) with the spans history missed since `sinceAt` (a full disk) put in
+ * their places, the one still open (history is paused now) included: a reader sees the gap.
+ */
+export async function withHistoryGaps(hub: Hub, items: HistoryItem[], sinceAt: number): Promise<HistoryItem[]> {
+  if (hub.store === null) return items;
+  const now = Date.now();
+  const gaps = await hub.store.historyGaps(sinceAt, now);
+  const pause = hub.historyPause;
+  if (pause !== null) gaps.push({ from: pause.since, to: now, reason: pause.reason });
+  if (gaps.length === 0) return items;
+  const merged: HistoryItem[] = [];
+  let next = 0;
+  for (const gap of gaps) {
+    while (next < items.length && items[next].at < gap.from) merged.push(items[next++]);
+    merged.push({
+      id: "",
+      at: gap.from,
+      until: gap.to,
+      kind: "gap",
+      where: "",
+      sender: "",
+      text: gap.reason,
+      sentByViewer: null,
+    });
+  }
+  while (next < items.length) merged.push(items[next++]);
+  return merged;
+}
+
 /** Someone a direct message or a conversation can name. */
 export interface KnownUser {
   /** As others see them now: a name, an account's name, or a guest's "IP:PORT" or guest name. */
