@@ -19,6 +19,8 @@ const CACHE_SIZE_KIB = 65_536;
 const JOURNAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
 /** Past this many log pages the writer checkpoints itself: the thread fell behind, or is gone. */
 const WRITER_CHECKPOINT_PAGES = 16_384;
+/** Largest file set to give space back at start (VACUUM rewrites it: about a second at this size). */
+const VACUUM_AT_START_MAX_BYTES = 64 * 1024 * 1024;
 /** SQLite's own default, which the writer returns to if the checkpoint thread dies. */
 export const DEFAULT_CHECKPOINT_PAGES = 1_000;
 
@@ -76,7 +78,7 @@ function makeDirectories(dir: string): void {
 export interface OpenDatabaseOptions {
   /** Read every page to check the file even after a clean shutdown (an operator asked). */
   readonly check: boolean;
-  readonly log: Pick<Logger, "info"> | undefined;
+  readonly log: Pick<Logger, "info" | "warn"> | undefined;
 }
 
 export interface OpenedDatabase {
@@ -90,7 +92,6 @@ export function openDatabase(file: string, options: OpenDatabaseOptions): Opened
   const started = performance.now();
   const lock = lockDatabase(file);
   const log = options.log;
-  log?.info({ event: "database-opening", file, bytes: fileBytes(file) }, "opening the history database");
   let db: Database.Database | undefined;
   try {
     db = new Database(file);
@@ -104,6 +105,7 @@ export function openDatabase(file: string, options: OpenDatabaseOptions): Opened
     configure(db);
     applyMigrations(db);
     assertWritable(db);
+    letRetentionShrinkTheFile(db, file, log);
   } catch (error) {
     db?.close();
     lock.release(false);
@@ -153,6 +155,31 @@ function fileBytes(file: string): number {
     }
   }
   return bytes;
+}
+
+/**
+ * A file made before Parley set incremental auto-vacuum keeps every page retention frees;
+ * switching needs a VACUUM, which rewrites the whole file. That is cheap for a small file,
+ * done here once; for a large one it would hold up start-up, so the log says how instead.
+ */
+function letRetentionShrinkTheFile(db: Database.Database, file: string, log: OpenDatabaseOptions["log"]): void {
+  if (db.pragma("auto_vacuum", { simple: true }) !== 0) return;
+  const bytes = fileBytes(file);
+  if (bytes > VACUUM_AT_START_MAX_BYTES) {
+    log?.info(
+      { event: "database-space-kept", file, bytes },
+      "retention frees space inside this file but cannot shrink it; to let it, stop Parley and run: sqlite3 FILE 'PRAGMA auto_vacuum = INCREMENTAL; VACUUM'",
+    );
+    return;
+  }
+  try {
+    db.pragma("auto_vacuum = INCREMENTAL");
+    db.exec("VACUUM");
+    log?.info({ event: "database-vacuumed", file, bytes, after: fileBytes(file) }, "retention can now shrink the file");
+  } catch (error) {
+    // No room for the copy VACUUM makes: the file works as before, and the next start tries again.
+    log?.warn({ event: "database-vacuum-failed", file, err: error }, "the file could not be set to shrink");
+  }
 }
 
 function configure(db: Database.Database): void {

@@ -35,6 +35,11 @@ export { StoreOpenError } from "./sqlite-open.js";
 const DEFAULT_FILE_NAME = "parley.db";
 /** Appended text waits this long to be indexed, so one index write serves many batches. */
 const TEXT_INDEX_DELAY_MS = 50;
+/** SQLite's number for auto_vacuum = INCREMENTAL. */
+const AUTO_VACUUM_INCREMENTAL = 2;
+/** Pages given back to the disk per step after retention: a few milliseconds of moving pages. */
+const RELEASE_CHUNK_PAGES = 256;
+const RELEASE_CHUNKS_PER_CHECKPOINT = 16;
 /** Free disk space that storing history needs to resume after the disk was full. */
 const RESUME_FREE_BYTES = 1024 * 1024;
 /** After indexing failed (a full disk), it is tried again this much later. */
@@ -250,6 +255,12 @@ export class SqliteStore implements MessageStore {
   }
 
   async #applyRetention(policy: RetentionPolicy, now: number): Promise<number> {
+    const deleted = await this.#deleteExpired(policy, now);
+    if (deleted > 0) await this.#releaseFreePages();
+    return deleted;
+  }
+
+  async #deleteExpired(policy: RetentionPolicy, now: number): Promise<number> {
     let deleted = 0;
     if (policy.maxAgeMs > 0) {
       const cutoff = idFloorForTime(now - policy.maxAgeMs);
@@ -372,6 +383,21 @@ export class SqliteStore implements MessageStore {
       }
     }
     return deleted;
+  }
+
+  /**
+   * Gives the pages retention freed back to the disk, a few at a time: without it the file
+   * keeps its largest size for ever (new rows reuse the pages, but the disk never gets them).
+   * Only a file in incremental auto-vacuum mode can; see `openDatabase`.
+   */
+  async #releaseFreePages(): Promise<void> {
+    if (!this.#db.open || this.#db.pragma("auto_vacuum", { simple: true }) !== AUTO_VACUUM_INCREMENTAL) return;
+    for (let chunk = 1; this.#db.open && (this.#db.pragma("freelist_count", { simple: true }) as number) > 0; chunk++) {
+      this.#db.pragma(`incremental_vacuum(${RELEASE_CHUNK_PAGES})`);
+      // Moving pages fills the log as deleting does; the checkpoint thread must keep up.
+      if (chunk % RELEASE_CHUNKS_PER_CHECKPOINT === 0) await this.#checkpointer.checkpoint();
+      else await yieldToEventLoop();
+    }
   }
 
   /** Rooms in name order, one index seek each. A room is "#" and at least one more character. */
