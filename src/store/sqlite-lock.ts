@@ -51,6 +51,8 @@ export class DatabaseLock {
     if (!this.#db.open) return;
     try {
       if (closedCleanly) this.#db.exec("UPDATE last_run SET closed_cleanly = 1");
+    } catch {
+      // No room to say so (a full disk): the next start checks the file, which is only slower.
     } finally {
       this.#db.close();
     }
