@@ -18,6 +18,7 @@ import { Checkpointer } from "./sqlite-checkpointer.js";
 import type { DatabaseLock } from "./sqlite-lock.js";
 import { createDataDirectory, openDatabase } from "./sqlite-open.js";
 import { prepareStatements, type Statements } from "./sqlite-statements.js";
+import { asStoreWriteError, write } from "./sqlite-write-errors.js";
 import {
   type Account,
   type HistoryEntry,
@@ -26,7 +27,6 @@ import {
   type MissedEntries,
   type RetentionPolicy,
   type RoomRecord,
-  type StoreFailureReason,
   StoreWriteError,
 } from "./store.js";
 
@@ -417,45 +417,6 @@ export function toFullTextQuery(query: string): string {
   const terms = query.split(/\s+/u).filter((term) => /[\p{L}\p{N}]/u.test(term));
   if (terms.length === 0) throw new SearchQueryError();
   return terms.map((term) => `"${term.replaceAll('"', '""')}"`).join(" AND ");
-}
-
-/** Runs a write, turning SQLite's failures of the disk or the file into `StoreWriteError`s. */
-function write<T>(run: () => T): T {
-  try {
-    return run();
-  } catch (error) {
-    throw asStoreWriteError(error);
-  }
-}
-
-/** Failures of the disk or the file become `StoreWriteError`s; anything else (a mistake in the code) is kept as it is. */
-function asStoreWriteError(error: unknown): unknown {
-  if (error instanceof StoreWriteError) return error;
-  const code = (error as { code?: unknown } | null)?.code;
-  const reason = typeof code === "string" ? failureReasonOf(code) : null;
-  return reason === null ? error : new StoreWriteError(reason, { cause: error });
-}
-
-/** SQLite result codes, primary or extended ("SQLITE_IOERR_WRITE"), that no change to the code could avoid. */
-function failureReasonOf(code: string): StoreFailureReason | null {
-  const primary = /^SQLITE_[A-Z]+/.exec(code)?.[0];
-  switch (primary) {
-    case "SQLITE_FULL":
-      return "disk-full";
-    case "SQLITE_IOERR":
-    case "SQLITE_CORRUPT":
-    case "SQLITE_NOTADB":
-    case "SQLITE_CANTOPEN":
-      return "disk-error";
-    case "SQLITE_READONLY":
-      return "read-only";
-    case "SQLITE_BUSY":
-    case "SQLITE_LOCKED":
-    case "SQLITE_NOMEM":
-      return "store-error";
-    default:
-      return null;
-  }
 }
 
 /** Halves a chunk that overran its budget, grows one that used less than half of it. */
