@@ -77,6 +77,10 @@ describe("a full disk", () => {
     // People still chat, and a new account is refused with a reason, not a crash.
     alice.send("said while full\n");
     await bob.waitFor("[alice] said while full");
+    assert.deepEqual(await ask(alice, "/msg dave are you there", (line) => line.startsWith("! ")), [
+      "[you -> dave] are you there",
+      "! dave is not online, and history is paused: they will not see it on logging in.",
+    ]);
     // What the failed writes left in the log takes a few small writes (accounts) before they fail too.
     const newcomer = await chat.connect();
     let refusal: string | undefined;
