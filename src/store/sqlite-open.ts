@@ -9,7 +9,7 @@ import { performance } from "node:perf_hooks";
 import Database from "better-sqlite3";
 import type { Logger } from "pino";
 import { DatabaseLock } from "./sqlite-lock.js";
-import { applyMigrations, readSchemaVersion } from "./sqlite-migrations.js";
+import { applyMigrations, latestSchemaVersion, readSchemaVersion } from "./sqlite-migrations.js";
 
 /** How long a write waits for another connection (a backup, an operator's shell) to let go. */
 export const BUSY_TIMEOUT_MS = 5_000;
@@ -103,6 +103,14 @@ export function openDatabase(file: string, options: OpenDatabaseOptions): Opened
     const checkReason = options.check ? "asked" : lock.lastRun === "closed-cleanly" || isNew ? null : lock.lastRun;
     if (checkReason !== null) checkPages(db, file, checkReason, log);
     configure(db);
+    const version = readSchemaVersion(db);
+    // A migration may rewrite a large history: the log says so before it starts.
+    if (!isNew && version < latestSchemaVersion()) {
+      log?.info(
+        { event: "database-migrating", file, from: version, to: latestSchemaVersion() },
+        "migrating the history database",
+      );
+    }
     applyMigrations(db);
     assertWritable(db);
     letRetentionShrinkTheFile(db, file, log);
