@@ -15,7 +15,8 @@
  * (RSS per idle connection). Results go to stdout as tables and to
  * bench/.build/last.json.
  *
- * Flags: --quick (short run), --only fanout,steady,memory,history,
+ * Flags: --quick (short run), --only fanout,steady,memory,history,startup (startup, which
+ *        builds a 2 GB database the first time, runs only when named),
  *        --servers parley,naive,ceiling, --fanout-clients N,N..., --memory-clients N, --help.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
@@ -45,7 +46,7 @@ const SERVER_STOP_GRACE_MS = 5_000;
 // ---------- plan ----------
 
 type ServerId = "parley" | "parley-nohist" | "naive" | "ceiling";
-type ScenarioId = "fanout" | "steady" | "memory" | "history";
+type ScenarioId = "fanout" | "steady" | "memory" | "history" | "startup";
 
 interface ServerKind {
   id: ServerId;
@@ -78,9 +79,11 @@ interface Plan {
 }
 
 const SERVER_IDS: ServerId[] = ["parley", "parley-nohist", "naive", "ceiling"];
-const SCENARIO_IDS: ScenarioId[] = ["fanout", "steady", "memory", "history"];
+const SCENARIO_IDS: ScenarioId[] = ["fanout", "steady", "memory", "history", "startup"];
+/** Start-up needs a 2 GB database (built once, minutes): only a run that names it pays for that. */
+const ON_REQUEST: ScenarioId[] = ["startup"];
 
-const USAGE = `usage: npm run bench -- [--quick] [--only fanout,steady,memory,history]
+const USAGE = `usage: npm run bench -- [--quick] [--only fanout,steady,memory,history,startup]
        [--servers parley,parley-nohist,naive,ceiling] [--fanout-clients 100,1000] [--memory-clients N]`;
 
 function parseFlags() {
@@ -106,7 +109,9 @@ function readPlan(): { plan: Plan; serverIds: ServerId[] } {
     console.log(USAGE);
     process.exit(0);
   }
-  const scenarios = pickList(values.only, SCENARIO_IDS, "--only");
+  const scenarios = pickList(values.only, SCENARIO_IDS, "--only").filter(
+    (scenario) => values.only !== undefined || !ON_REQUEST.includes(scenario),
+  );
   const serverIds = pickList(values.servers, SERVER_IDS, "--servers");
   const memoryForced = values["memory-clients"] === undefined ? null : Number(values["memory-clients"]);
   if (memoryForced !== null && !(Number.isInteger(memoryForced) && memoryForced >= 2)) {
@@ -1250,14 +1255,17 @@ function machineInfo(): Record<string, unknown> {
  * replay end to end. History on against off under fan-out is in the fan-out table.
  */
 function runHistoryBenches(): void {
-  for (const script of ["store-bench.ts", "replay-bench.ts"]) {
-    printHeading(`History: ${script}`);
-    const run = spawnSync(process.execPath, ["--import", "tsx", path.join(BENCH_DIR, script)], {
-      cwd: ROOT,
-      stdio: "inherit",
-    });
-    if (run.status !== 0) console.log(`  ${script} failed (exit ${run.status ?? run.signal})`);
-  }
+  for (const script of ["store-bench.ts", "replay-bench.ts"]) runScript(`History: ${script}`, script);
+}
+
+/** A bench of its own, in its own process, printing its own figures. */
+function runScript(heading: string, script: string): void {
+  printHeading(heading);
+  const run = spawnSync(process.execPath, ["--import", "tsx", path.join(BENCH_DIR, script)], {
+    cwd: ROOT,
+    stdio: "inherit",
+  });
+  if (run.status !== 0) console.log(`  ${script} failed (exit ${run.status ?? run.signal})`);
 }
 
 // ---------- helpers ----------
@@ -1332,6 +1340,8 @@ async function main(): Promise<number> {
     printMemory(memory);
   }
   if (plan.scenarios.includes("history")) runHistoryBenches();
+  if (plan.scenarios.includes("startup"))
+    runScript("Start-up with a 2 GB database: startup-bench.ts", "startup-bench.ts");
   for (const stop of unexpectedStops) console.log(`Note: ${stop}`);
   results.unexpectedStops = unexpectedStops;
   save();

@@ -53,6 +53,11 @@ export interface ServerConfig {
   dataDir: string;
   /** Keep history (and so accounts, replay and search). */
   history: boolean;
+  /**
+   * Read every page of the database at start to check it, even after a clean shutdown.
+   * After an unclean one (a crash, kill -9) it is checked anyway.
+   */
+  checkDatabase: boolean;
   /** History older than this is deleted in the background; 0 keeps it forever. */
   retentionDays: number;
   /** Only the newest this-many entries of each room are kept; 0 keeps all. */
@@ -70,6 +75,8 @@ export interface ServerConfig {
   missedReplayCap: number;
   /** Most entries one /history may ask for. */
   maxHistoryRequest: number;
+  /** While history is paused (a full or failing disk), how often storing is tried again. */
+  historyRetryMs: number;
 }
 
 export const defaultServerConfig: Readonly<ServerConfig> = Object.freeze({
@@ -88,6 +95,7 @@ export const defaultServerConfig: Readonly<ServerConfig> = Object.freeze({
   logLevel: "info",
   dataDir: "./data",
   history: true,
+  checkDatabase: false,
   retentionDays: 0,
   retentionPerRoom: 0,
   commandsPerSecond: 5,
@@ -97,4 +105,5 @@ export const defaultServerConfig: Readonly<ServerConfig> = Object.freeze({
   joinReplay: 50,
   missedReplayCap: 500,
   maxHistoryRequest: 500,
+  historyRetryMs: 5000,
 });

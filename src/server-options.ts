@@ -139,6 +139,15 @@ export const SERVER_OPTIONS: readonly ServerOption[] = [
     },
   },
   {
+    name: "--check-db",
+    argument: null,
+    help: "read every page of the database at start to check it (done anyway after an unclean shutdown)",
+    shownDefault: "off",
+    apply: (config) => {
+      config.checkDatabase = true;
+    },
+  },
+  {
     name: "--retention-days",
     argument: "N",
     help: "delete history older than N days, in the background; `0` keeps it forever",

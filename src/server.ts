@@ -22,7 +22,9 @@ export interface RunningServer {
 
 /** Assembles the store, the core and its front ends from one config object. */
 export async function startServer(config: ServerConfig, log: Logger): Promise<RunningServer> {
-  const store: MessageStore | null = config.history ? SqliteStore.open(config.dataDir, { log }) : null;
+  const store: MessageStore | null = config.history
+    ? SqliteStore.open(config.dataDir, { log, checkDatabase: config.checkDatabase })
+    : null;
   const bus = new LocalBus();
   const hub = new Hub({
     bus,
@@ -34,6 +36,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     joinReplay: config.joinReplay,
     missedReplayCap: config.missedReplayCap,
     maxHistoryRequest: config.maxHistoryRequest,
+    historyRetryMs: config.historyRetryMs,
   });
   if (store !== null) {
     for (const room of await store.rooms()) hub.restoreRoom(room.name, room.topic, room.topicBy, room.topicAt);
@@ -60,6 +63,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
       await stopServer(hub, [line], log);
       // What was accepted before the listeners closed is stored before the store closes.
       await hub.settled();
+      await hub.stopHistory();
       await bus.close();
       await store?.close();
       log.info({ event: "stopped" }, "stopped");
@@ -67,12 +71,16 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
   };
 }
 
-/** Background work on the store: saving delivery cursors, and retention. */
+/**
+ * Background work on the store: saving delivery cursors, and retention. None of it runs
+ * while history is paused (a full disk): it would fail, and the pause has been said.
+ */
 function startHousekeeping(hub: Hub, store: MessageStore, config: ServerConfig, log: Logger): NodeJS.Timeout[] {
   const onError = (error: unknown): void => {
-    log.error({ event: "store-error", err: error }, "background history work failed");
+    if (hub.historyPause === null) log.error({ event: "store-error", err: error }, "background history work failed");
   };
   const saveCursors = setInterval(() => {
+    if (hub.historyPause !== null) return;
     const cursors = hub.deliveryCursors();
     if (cursors.size > 0) store.saveDeliveryCursors(cursors).catch(onError);
   }, CURSOR_SAVE_INTERVAL_MS);
@@ -80,6 +88,7 @@ function startHousekeeping(hub: Hub, store: MessageStore, config: ServerConfig, 
   const policy = { maxAgeMs: config.retentionDays * 86_400_000, maxPerRoom: config.retentionPerRoom };
   if (policy.maxAgeMs > 0 || policy.maxPerRoom > 0) {
     const applyRetention = (): void => {
+      if (hub.historyPause !== null) return;
       store
         .applyRetention(policy, Date.now())
         .then((deleted) => {

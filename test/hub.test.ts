@@ -24,6 +24,7 @@ function newHub(store: MessageStore | null = null): Hub {
     joinReplay: 50,
     missedReplayCap: 500,
     maxHistoryRequest: 500,
+    historyRetryMs: 5000,
   });
 }
 
@@ -323,7 +324,7 @@ describe("hub with a store that commits asynchronously (as a remote one would)",
     );
   });
 
-  it("drops a batch that fails while an earlier one is still being stored, tells its sender, and sends the rest", async (t) => {
+  it("pauses history when a batch fails while an earlier one is still being stored; every turn still goes out, in order, and everyone is told once", async (t) => {
     const { store, stored } = remoteStore(t, { first: 50, broken: 5 }, ["broken"]);
     const hub = newHub(store);
     const { alice, bob } = await aliceAndBobInLobby(hub);
@@ -332,10 +333,16 @@ describe("hub with a store that commits asynchronously (as a remote one would)",
     await alice.run(say("#lobby", "third"));
 
     await hub.settled();
-    assert.deepEqual(heardBy(bob), ["first", "third"]);
+    assert.deepEqual(heardBy(bob), ["first", "broken", "third"]);
+    // "third" was on its way to the store before "broken" failed.
     assert.deepEqual(stored.sort(), ["first", "third"]);
-    const errors = alice.events.flatMap((event) => (event.kind === "error" ? [event.error.code] : []));
-    assert.deepEqual(errors, ["ERR_INTERNAL"]);
+    for (const user of [alice, bob]) {
+      const errors = user.events.flatMap((event) => (event.kind === "error" ? [event.error] : []));
+      assert.deepEqual(errors, [
+        { code: "ERR_HISTORY_PAUSED", detail: { since: hub.historyPause?.since, reason: "store-error" } },
+      ]);
+    }
+    await hub.stopHistory();
   });
 });
 

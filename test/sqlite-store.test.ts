@@ -700,7 +700,7 @@ describe("SqliteStore schema and start-up", () => {
     );
   });
 
-  it("refuses a damaged database at start, not later", async () => {
+  it("refuses a damaged database at start, not later, when it checks every page", async () => {
     const store = SqliteStore.open(dataDir);
     for (let start = 1; start <= 5_000; start += 500) {
       store.appendBatch(Array.from({ length: 500 }, (_, offset) => say(start + offset, "#a", "bob", "filler text")));
@@ -712,8 +712,9 @@ describe("SqliteStore schema and start-up", () => {
     // Pages 2 and on hold the tables and indexes; page 1 (the header) is left intact.
     fs.writeSync(handle, Buffer.alloc(pageSize * 8, 0x5a), 0, pageSize * 8, pageSize * 2);
     fs.closeSync(handle);
+    // Closed cleanly, the file is checked only when asked (`--check-db`); see the start-up tests.
     assert.throws(
-      () => SqliteStore.open(dataDir),
+      () => SqliteStore.open(dataDir, { checkDatabase: true }),
       (error: unknown) => {
         assert.ok(error instanceof StoreOpenError);
         assert.ok(error.message.startsWith(`cannot open the history database ${file}: `), error.message);

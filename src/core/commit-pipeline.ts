@@ -1,10 +1,23 @@
 import type { Logger } from "pino";
 import type { BusEvent } from "../bus/bus.js";
-import type { HistoryEntry, MessageStore } from "../store/store.js";
+import { type HistoryEntry, type HistoryGap, type MessageStore, StoreWriteError } from "../store/store.js";
 import { type Flushable, scheduleCommit } from "../turn-end.js";
 
-/** How many ids of dropped events are remembered for `wasDropped`; failures are rare, and this bounds them. */
-const DROPPED_IDS_KEPT = 10_000;
+/** How many ids of events not stored are remembered for `wasNotStored`; pauses are rare, and this bounds them. */
+const NOT_STORED_IDS_KEPT = 10_000;
+
+/** What the pipeline tells the hub when history stops and starts being kept. */
+export interface HistoryPauseListener {
+  /** History could not be written: from `since` on, events go out without being kept. */
+  paused(pause: HistoryPause): void;
+  /** History is kept again; `gap` is recorded in it. */
+  resumed(gap: HistoryGap): void;
+}
+
+export interface HistoryPause {
+  readonly since: number;
+  readonly reason: HistoryGap["reason"];
+}
 
 /**
  * Events on their way out when there is history: each waits until its entry is stored, and
@@ -12,12 +25,17 @@ const DROPPED_IDS_KEPT = 10_000;
  * committed as one batch at the end of the turn. A store that commits asynchronously (on
  * another thread or server) lets later turns be committed meanwhile; their events still
  * go out after the earlier turns', and only once their own batch is stored.
+ *
+ * When a batch cannot be stored (a full or failing disk), the chat goes on: history is
+ * paused, the turn's events and every later one go out unstored, and every `retryMs` the
+ * store is asked to record the gap. The first time it can, storing resumes.
  */
 export class CommitPipeline implements Flushable {
   readonly #store: MessageStore;
   readonly #fanOut: (event: BusEvent) => void;
-  readonly #onCommitFailed: (events: readonly BusEvent[], error: unknown) => void;
-  readonly #log: Pick<Logger, "error">;
+  readonly #listener: HistoryPauseListener;
+  readonly #log: Pick<Logger, "error" | "info">;
+  readonly #retryMs: number;
   #pendingEvents: BusEvent[] = [];
   #pendingEntries: HistoryEntry[] = [];
   #isScheduled = false;
@@ -25,20 +43,30 @@ export class CommitPipeline implements Flushable {
   #waiters: Array<() => void> = [];
   /** Turns handed to the store and not yet fanned out: while there are any, later turns queue behind them. */
   #turnsInFlight = 0;
-  /** Settles once the last turn handed to the store has gone out (or been dropped); never rejects. */
+  /** Settles once the last turn handed to the store has gone out; never rejects. */
   #lastTurnOut: Promise<void> = Promise.resolve();
-  readonly #droppedIds = new Set<string>();
+  readonly #notStoredIds = new Set<string>();
+  #pause: HistoryPause | null = null;
+  #retryTimer: NodeJS.Timeout | undefined;
+  #isProbing = false;
 
   constructor(
     store: MessageStore,
     fanOut: (event: BusEvent) => void,
-    onCommitFailed: (events: readonly BusEvent[], error: unknown) => void,
-    log: Pick<Logger, "error">,
+    listener: HistoryPauseListener,
+    log: Pick<Logger, "error" | "info">,
+    retryMs: number,
   ) {
     this.#store = store;
     this.#fanOut = fanOut;
-    this.#onCommitFailed = onCommitFailed;
+    this.#listener = listener;
     this.#log = log;
+    this.#retryMs = retryMs;
+  }
+
+  /** Since when, and why, history is not being kept; null while it is. */
+  get pause(): HistoryPause | null {
+    return this.#pause;
   }
 
   /** Queues `event` for the end of the turn, with its history entry if it has one. */
@@ -50,15 +78,15 @@ export class CommitPipeline implements Flushable {
     scheduleCommit(this);
   }
 
-  /** Resolves once everything added so far is stored and fanned out (or dropped). */
+  /** Resolves once everything added so far is stored (or not, while paused) and fanned out. */
   settled(): Promise<void> {
     if (this.#pendingEvents.length > 0) return new Promise((resolve) => this.#waiters.push(resolve));
     return this.#turnsInFlight === 0 ? Promise.resolve() : this.#lastTurnOut;
   }
 
-  /** Whether the event with this id was dropped because its batch could not be stored (asked after `settled`). */
-  wasDropped(id: string): boolean {
-    return this.#droppedIds.has(id);
+  /** Whether the event with this id went out without being stored (asked after `settled`). */
+  wasNotStored(id: string): boolean {
+    return this.#notStoredIds.has(id);
   }
 
   /** Commits this turn's entries in one batch, then fans the turn's events out. */
@@ -71,9 +99,14 @@ export class CommitPipeline implements Flushable {
     this.#pendingEntries = [];
     const waiters = this.#waiters;
     this.#waiters = [];
+    if (this.#pause !== null && this.#turnsInFlight === 0) {
+      this.#noteNotStored(events);
+      this.#fanOutTurn(events, waiters);
+      return;
+    }
     let committed: void | Promise<void>;
     try {
-      committed = entries.length > 0 ? this.#store.appendBatch(entries) : undefined;
+      committed = entries.length > 0 && this.#pause === null ? this.#store.appendBatch(entries) : undefined;
     } catch (error) {
       committed = Promise.reject(error);
     }
@@ -91,9 +124,17 @@ export class CommitPipeline implements Flushable {
       .then(() => failure)
       .then((failed) => {
         this.#turnsInFlight--;
-        if (failed === null) this.#fanOutTurn(events, waiters);
-        else this.#dropTurn(events, waiters, failed.error);
+        if (failed !== null) this.#pauseHistory(entries, failed.error);
+        if (failed !== null || this.#pause !== null) this.#noteNotStored(events);
+        this.#fanOutTurn(events, waiters);
       });
+  }
+
+  /** Stops retrying; a gap still open is recorded if the store can take it now. */
+  async stop(): Promise<void> {
+    clearInterval(this.#retryTimer);
+    this.#retryTimer = undefined;
+    if (this.#pause !== null) await this.#probe();
   }
 
   /** Every event of the turn goes out even if delivering one throws (a bug, logged); then its waiters wake. */
@@ -108,15 +149,52 @@ export class CommitPipeline implements Flushable {
     for (const wake of waiters) wake();
   }
 
-  #dropTurn(events: readonly BusEvent[], waiters: Array<() => void>, error: unknown): void {
-    if (this.#droppedIds.size + events.length > DROPPED_IDS_KEPT) this.#droppedIds.clear();
-    for (const event of events) if ("id" in event) this.#droppedIds.add(event.id);
+  #noteNotStored(events: readonly BusEvent[]): void {
+    if (this.#notStoredIds.size + events.length > NOT_STORED_IDS_KEPT) this.#notStoredIds.clear();
+    for (const event of events) if ("id" in event) this.#notStoredIds.add(event.id);
+  }
+
+  /** The chat goes on without history: said once to the log and (by the listener) to everyone. */
+  #pauseHistory(entries: readonly HistoryEntry[], error: unknown): void {
+    if (this.#pause !== null) return;
+    const reason = error instanceof StoreWriteError ? error.reason : "store-error";
+    const since = entries.length > 0 ? entries[0].at : Date.now();
+    this.#pause = { since, reason };
+    const code = (error as { cause?: { code?: unknown } }).cause?.code;
+    this.#log.error(
+      { event: "history-paused", reason, code, err: error },
+      "history could not be stored; it is paused, and the chat goes on",
+    );
+    this.#retryTimer = setInterval(() => void this.#probe(), this.#retryMs);
+    this.#retryTimer.unref();
     try {
-      this.#onCommitFailed(events, error);
+      this.#listener.paused(this.#pause);
     } catch (failure) {
-      // The turns after this one must still go out.
-      this.#log.error({ event: "fanout-error", err: failure }, "reporting a failed commit failed");
+      this.#log.error({ event: "fanout-error", err: failure }, "telling users history is paused failed");
     }
-    for (const wake of waiters) wake();
+  }
+
+  /** Recording the gap is the probe: the first write that succeeds ends the pause. */
+  async #probe(): Promise<void> {
+    const pause = this.#pause;
+    if (pause === null || this.#isProbing) return;
+    this.#isProbing = true;
+    const gap: HistoryGap = { from: pause.since, to: Date.now(), reason: pause.reason };
+    try {
+      await this.#store.recordHistoryGap(gap);
+    } catch {
+      return;
+    } finally {
+      this.#isProbing = false;
+    }
+    clearInterval(this.#retryTimer);
+    this.#retryTimer = undefined;
+    this.#pause = null;
+    this.#log.info({ event: "history-resumed", from: gap.from, to: gap.to }, "history is stored again");
+    try {
+      this.#listener.resumed(gap);
+    } catch (failure) {
+      this.#log.error({ event: "fanout-error", err: failure }, "telling users history resumed failed");
+    }
   }
 }

@@ -29,6 +29,9 @@ export type ChatErrorCode =
   | "ERR_SEARCH_EMPTY"
   | "ERR_HISTORY_OFF"
   | "ERR_FLOOD"
+  | "ERR_HISTORY_PAUSED"
+  | "ERR_STORE_UNAVAILABLE"
+  | "ERR_NOT_KEPT_FOR_LATER"
   | "ERR_INTERNAL";
 
 export interface ChatError {

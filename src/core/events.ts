@@ -2,6 +2,7 @@
  * What the core tells front ends. Each front end renders these in its own protocol;
  * the core never formats protocol text.
  */
+import type { HistoryGap } from "../store/store.js";
 import type { ChatError } from "./errors.js";
 
 /** How a user appears to others, frozen at the moment of the event. */
@@ -89,7 +90,10 @@ export interface RenamedEvent {
 export interface HistoryItem {
   readonly id: string;
   readonly at: number;
-  readonly kind: "message" | "action" | "joined" | "left" | "topic";
+  /** "gap": history was not kept from `at` to `until` (a full disk); `text` is the reason. */
+  readonly kind: "message" | "action" | "joined" | "left" | "topic" | "gap";
+  /** The end of a gap. */
+  readonly until?: number;
   /** "#room", or for direct messages the other party's name. */
   readonly where: string;
   readonly sender: string;
@@ -153,6 +157,8 @@ export type Reply =
       readonly items: readonly HistoryItem[];
       readonly older: string | null;
     }
+  /** History is kept again after a pause (a full disk); what was said during `gap` is not. */
+  | { readonly kind: "history-resumed"; readonly gap: HistoryGap }
   /** A direct message to a registered user who is not online: stored, and shown when they next log in. */
   | { readonly kind: "delivered-later"; readonly name: string }
   /**

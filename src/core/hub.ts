@@ -1,13 +1,13 @@
 import { randomBytes } from "node:crypto";
 import type { Logger } from "pino";
 import type { BusEvent, FanoutBus } from "../bus/bus.js";
-import type { HistoryEntry, MessageStore } from "../store/store.js";
+import { type HistoryEntry, type MessageStore, StoreWriteError } from "../store/store.js";
 import { COMMAND_HANDLERS } from "./commands/index.js";
 import type { Command } from "./commands.js";
-import { CommitPipeline } from "./commit-pipeline.js";
+import { CommitPipeline, type HistoryPause } from "./commit-pipeline.js";
 import { DeliveryCursors } from "./delivery-cursors.js";
 import { type ChatError, type ChatErrorCode, chatError } from "./errors.js";
-import type { Reply } from "./events.js";
+import type { ChatEvent, Reply } from "./events.js";
 import { type EventObserver, FanOut } from "./fan-out.js";
 import { LoginThrottle } from "./login-throttle.js";
 import { idFloorForTime, MessageIdGenerator } from "./message-id.js";
@@ -30,6 +30,8 @@ export interface HubOptions {
   missedReplayCap: number;
   /** Most entries one /history may ask for. */
   maxHistoryRequest: number;
+  /** While history is paused (a full disk), how often the store is tried again. */
+  historyRetryMs: number;
 }
 
 /**
@@ -92,8 +94,13 @@ export class Hub {
         : new CommitPipeline(
             options.store,
             (event) => this.#bus.publish(event),
-            (events, error) => this.#dropUncommitted(events, error),
+            {
+              paused: (pause) =>
+                this.#tellEveryone({ kind: "error", error: chatError("ERR_HISTORY_PAUSED", { ...pause }) }),
+              resumed: (gap) => this.#tellEveryone({ kind: "reply", reply: { kind: "history-resumed", gap } }),
+            },
             options.log,
+            options.historyRetryMs,
           );
   }
 
@@ -332,9 +339,19 @@ export class Hub {
     return this.#commits?.settled() ?? Promise.resolve();
   }
 
-  /** Whether the event with this id could not be stored, and so was shown to nobody (asked after `settled`). */
-  wasDropped(id: string): boolean {
-    return this.#commits?.wasDropped(id) ?? false;
+  /** Whether the event with this id went out without being stored, history being paused (asked after `settled`). */
+  wasNotStored(id: string): boolean {
+    return this.#commits?.wasNotStored(id) ?? false;
+  }
+
+  /** Since when, and why, history is not being kept (a full disk); null while it is. */
+  get historyPause(): HistoryPause | null {
+    return this.#commits?.pause ?? null;
+  }
+
+  /** Stops retrying a paused history at shutdown, recording the gap if the store can take it. */
+  stopHistory(): Promise<void> {
+    return this.#commits?.stop() ?? Promise.resolve();
   }
 
   /** The id of the last event fanned out: a session that is not behind has been given everything up to it. */
@@ -347,11 +364,12 @@ export class Hub {
     if (this.store === null) return;
     const cursor = this.#cursors.leave(session);
     if (cursor === null || session.account === null) return;
-    void this.store
-      .saveDeliveryCursors(new Map([[session.account, cursor]]))
-      .catch((error: unknown) =>
-        this.log.error({ event: "store-error", err: error }, "could not save a delivery cursor"),
-      );
+    void this.store.saveDeliveryCursors(new Map([[session.account, cursor]])).catch((error: unknown) => {
+      // A full disk is said once, by the commit pipeline, however many cursors it stops.
+      if (!(error instanceof StoreWriteError)) {
+        this.log.error({ event: "store-error", err: error }, "could not save a delivery cursor");
+      }
+    });
   }
 
   /** Where a new login of `account` catches up from while another session of it is online; see `DeliveryCursors`. */
@@ -364,14 +382,9 @@ export class Hub {
     return this.#cursors.placesOf(this.#sessions.values());
   }
 
-  #dropUncommitted(events: readonly BusEvent[], error: unknown): void {
-    // Never show what could not be stored: the senders are told, nobody else sees it.
-    this.log.error({ event: "store-error", err: error, events: events.length }, "history commit failed");
-    for (const event of events) {
-      const sender = event.kind === "message" || event.kind === "direct" ? event.from : event.who;
-      const session = this.#sessions.get(sender.sessionId);
-      if (session !== undefined) this.fail(session, "ERR_INTERNAL", { what: "storing history" });
-    }
+  /** A notice from the server itself, to every session online; rare, so built for each. */
+  #tellEveryone(event: ChatEvent): void {
+    for (const session of this.#sessions.values()) session.sink.deliver(event);
   }
 
   /** A session whose front end threw while receiving: it leaves, and its front end is asked to close it. */
@@ -399,6 +412,15 @@ export class Hub {
   }
 
   #failInternally(session: Session, command: Command, error: unknown): void {
+    if (error instanceof StoreWriteError) {
+      // Not a fault of the program: the user is told what the server cannot do, and why.
+      this.log.warn(
+        { event: "store-write-failed", command: command.kind, reason: error.reason },
+        "a command could not be stored",
+      );
+      this.fail(session, "ERR_STORE_UNAVAILABLE", { what: command.kind, reason: error.reason });
+      return;
+    }
     this.log.error({ event: "command-error", command: command.kind, err: error }, "a command failed");
     this.fail(session, "ERR_INTERNAL", { what: command.kind });
   }

@@ -43,6 +43,12 @@ export function idFloorForTime(ms: number): string {
   return Math.max(0, Math.floor(ms)).toString(36).padStart(9, "0");
 }
 
+/** The time an id was minted at (its leading digits); 0 for "" or anything else that is not an id. */
+export function timeOfId(id: string): number {
+  const ms = Number.parseInt(id.slice(0, 9), 36);
+  return Number.isFinite(ms) ? ms : 0;
+}
+
 function randomTag(): string {
   return Math.floor(Math.random() * 36 ** 3)
     .toString(36)

@@ -73,7 +73,12 @@ const CHECKPOINT_THREAD_SOURCE = `
   const db = new Database(workerData.file, { fileMustExist: true });
   db.pragma("busy_timeout = ${BUSY_TIMEOUT_MS}");
   // PASSIVE never waits for, or blocks, the writer: it copies what no reader still needs.
-  const checkpoint = () => db.pragma("wal_checkpoint(PASSIVE)");
+  // A checkpoint that fails (a full or failing disk) leaves the log as it was: the next one tries again.
+  const checkpoint = () => {
+    try {
+      db.pragma("wal_checkpoint(PASSIVE)");
+    } catch {}
+  };
   const timer = setInterval(checkpoint, workerData.intervalMs);
   parentPort.on("message", (request) => {
     if (request === "checkpoint") {

@@ -118,6 +118,18 @@ export const MIGRATIONS: readonly Migration[] = [
     description: "account keys follow Unicode's look-alike data, every script, with case (ΤΟΜ is TOM, ȷ is j)",
     up: rekeyAccounts,
   },
+  {
+    version: 7,
+    description: "spans history missed because the disk was full or failing",
+    up: `
+      CREATE TABLE history_gaps (
+        from_at INTEGER NOT NULL,
+        to_at   INTEGER NOT NULL,
+        reason  TEXT NOT NULL
+      );
+      CREATE INDEX history_gaps_by_to ON history_gaps (to_at);
+    `,
+  },
 ];
 
 /**

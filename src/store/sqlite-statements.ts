@@ -1,6 +1,6 @@
 /** The SQL the store runs, prepared once per connection: the hot paths never parse SQL. */
 import type Database from "better-sqlite3";
-import type { Account, HistoryEntry, RoomRecord } from "./store.js";
+import type { Account, HistoryEntry, HistoryGap, RoomRecord } from "./store.js";
 
 /**
  * Which entries the full-text index holds. Text goes in and comes out under the same
@@ -143,6 +143,15 @@ export function prepareStatements(db: Database.Database) {
        ON CONFLICT (name) DO UPDATE SET topic = excluded.topic, topic_by = excluded.topic_by,
                                         topic_at = excluded.topic_at`,
     ),
+
+    insertGap: db.prepare<[number, number, string]>(
+      "INSERT INTO history_gaps (from_at, to_at, reason) VALUES (?, ?, ?)",
+    ),
+    gapsOverlapping: db.prepare<[number, number], HistoryGap>(
+      `SELECT from_at AS "from", to_at AS "to", reason FROM history_gaps
+       WHERE to_at >= ? AND from_at <= ? ORDER BY from_at`,
+    ),
+    deleteGapsEndedBefore: db.prepare<[number]>("DELETE FROM history_gaps WHERE to_at < ?"),
 
     rowidsOlderThan: db.prepare<[string, number], number>("SELECT rowid FROM history WHERE id < ? LIMIT ?").pluck(),
     // "$" is the character after "#": the range holds exactly the room targets.

@@ -8,25 +8,30 @@
  * before a search or a delete needs it) and checkpointing (done by a worker thread).
  */
 
+import fs from "node:fs";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import type Database from "better-sqlite3";
 import type { Logger } from "pino";
 import { idFloorForTime } from "../core/message-id.js";
 import { Checkpointer } from "./sqlite-checkpointer.js";
+import type { DatabaseLock } from "./sqlite-lock.js";
 import { warnOfStrandedAccounts } from "./sqlite-migrations.js";
 import { createDataDirectory, openDatabase } from "./sqlite-open.js";
 import { PAGE_BOUNDS, type PageRow, prepareStatements, type Statements } from "./sqlite-statements.js";
-import type {
-  Account,
-  DirectPeer,
-  HistoryEntry,
-  HistoryPage,
-  HistoryPageQuery,
-  MessageStore,
-  MissedEntries,
-  RetentionPolicy,
-  RoomRecord,
+import { asStoreWriteError, write } from "./sqlite-write-errors.js";
+import {
+  type Account,
+  type DirectPeer,
+  type HistoryEntry,
+  type HistoryGap,
+  type HistoryPage,
+  type HistoryPageQuery,
+  type MessageStore,
+  type MissedEntries,
+  type RetentionPolicy,
+  type RoomRecord,
+  StoreWriteError,
 } from "./store.js";
 
 export { StoreOpenError } from "./sqlite-open.js";
@@ -34,6 +39,15 @@ export { StoreOpenError } from "./sqlite-open.js";
 const DEFAULT_FILE_NAME = "parley.db";
 /** Appended text waits this long to be indexed, so one index write serves many batches. */
 const TEXT_INDEX_DELAY_MS = 50;
+/** SQLite's number for auto_vacuum = INCREMENTAL. */
+const AUTO_VACUUM_INCREMENTAL = 2;
+/** Pages given back to the disk per step after retention: a few milliseconds of moving pages. */
+const RELEASE_CHUNK_PAGES = 256;
+const RELEASE_CHUNKS_PER_CHECKPOINT = 16;
+/** Free disk space that storing history needs to resume after the disk was full. */
+const RESUME_FREE_BYTES = 1024 * 1024;
+/** After indexing failed (a full disk), it is tried again this much later. */
+const TEXT_INDEX_RETRY_MS = 5_000;
 /** Rows one indexing transaction takes: a few milliseconds of work. */
 const TEXT_INDEX_CHUNK_ROWS = 5_000;
 /**
@@ -63,14 +77,17 @@ export class SearchQueryError extends Error {
 export interface SqliteStoreOptions {
   /** The database file's name inside the data directory; "parley.db" by default. */
   readonly fileName?: string;
-  /** Where the store reports trouble it works around (it throws what it cannot). */
-  readonly log?: Pick<Logger, "warn">;
+  /** Where the store says what start-up is doing, and reports trouble it works around (it throws what it cannot). */
+  readonly log?: Pick<Logger, "info" | "warn">;
+  /** Check every page at open even after a clean shutdown (`--check-db`). */
+  readonly checkDatabase?: boolean;
 }
 
 export class SqliteStore implements MessageStore {
   readonly #db: Database.Database;
   readonly #statements: Statements;
   readonly #checkpointer: Checkpointer;
+  readonly #lock: DatabaseLock;
   readonly #appendEntries: (entries: readonly HistoryEntry[]) => void;
   readonly #indexText: (afterRowid: number, throughRowid: number) => void;
   readonly #deleteEntries: (rowids: readonly number[]) => void;
@@ -78,6 +95,10 @@ export class SqliteStore implements MessageStore {
   /** Mirrors text_index_state: rows up to this rowid are searchable. */
   #indexedThrough: number;
   #textIndexTimer: NodeJS.Timeout | undefined;
+  /** Indexing failed and has not succeeded since: the log has been told once. */
+  #isIndexingFailing = false;
+  readonly #log: SqliteStoreOptions["log"];
+  readonly #dataDir: string;
   #closed: Promise<void> | undefined;
   #retentionChunkRows: number = RETENTION_CHUNK_ROWS.first;
 
@@ -85,11 +106,15 @@ export class SqliteStore implements MessageStore {
   static open(dataDir: string, options: SqliteStoreOptions = {}): SqliteStore {
     createDataDirectory(dataDir);
     const file = path.join(dataDir, options.fileName ?? DEFAULT_FILE_NAME);
-    return new SqliteStore(openDatabase(file), file, options.log);
+    const { db, lock } = openDatabase(file, { check: options.checkDatabase ?? false, log: options.log });
+    return new SqliteStore(db, lock, file, options.log);
   }
 
-  private constructor(db: Database.Database, file: string, log: Pick<Logger, "warn"> | undefined) {
+  private constructor(db: Database.Database, lock: DatabaseLock, file: string, log: SqliteStoreOptions["log"]) {
     this.#db = db;
+    this.#lock = lock;
+    this.#log = log;
+    this.#dataDir = path.dirname(file);
     const statements = prepareStatements(db);
     this.#statements = statements;
     this.#appendEntries = db.transaction((entries: readonly HistoryEntry[]) => {
@@ -121,7 +146,11 @@ export class SqliteStore implements MessageStore {
   /** Durable when it returns; searchable as soon as a search asks. */
   appendBatch(entries: readonly HistoryEntry[]): void {
     if (entries.length === 0) return;
-    this.#appendEntries(entries);
+    try {
+      this.#appendEntries(entries);
+    } catch (error) {
+      throw asStoreWriteError(error);
+    }
     this.#scheduleTextIndexing(TEXT_INDEX_DELAY_MS);
   }
 
@@ -157,7 +186,8 @@ export class SqliteStore implements MessageStore {
     before = "",
   ): Promise<HistoryEntry[]> {
     const match = toFullTextQuery(query);
-    this.indexPendingText();
+    // Where the newest text cannot be indexed (a full disk), what is indexed is still searched.
+    this.#indexPendingTextIfPossible();
     const scope = { match, rooms: JSON.stringify(rooms), user: userKey, limit: rowLimit(limit) };
     const rows =
       before === ""
@@ -213,7 +243,7 @@ export class SqliteStore implements MessageStore {
 
   async createAccount(account: Account): Promise<boolean> {
     const { key, name, passwordHash, createdAt } = account;
-    return this.#statements.insertAccount.run(key, name, passwordHash, createdAt).changes === 1;
+    return write(() => this.#statements.insertAccount.run(key, name, passwordHash, createdAt).changes === 1);
   }
 
   async findAccount(key: string): Promise<Account | null> {
@@ -226,11 +256,11 @@ export class SqliteStore implements MessageStore {
 
   /** `key` must be an account's: rooms belong to accounts, and the schema holds to that. */
   async addAccountRoom(key: string, room: string): Promise<void> {
-    this.#statements.addAccountRoom.run(key, room);
+    write(() => this.#statements.addAccountRoom.run(key, room));
   }
 
   async removeAccountRoom(key: string, room: string): Promise<void> {
-    this.#statements.removeAccountRoom.run(key, room);
+    write(() => this.#statements.removeAccountRoom.run(key, room));
   }
 
   async deliveryCursor(key: string): Promise<string> {
@@ -239,7 +269,7 @@ export class SqliteStore implements MessageStore {
 
   /** Every key must be an account's; one that is not fails the whole save. */
   async saveDeliveryCursors(cursors: ReadonlyMap<string, string>): Promise<void> {
-    if (cursors.size > 0) this.#saveCursors(cursors);
+    if (cursors.size > 0) write(() => this.#saveCursors(cursors));
   }
 
   async rooms(): Promise<RoomRecord[]> {
@@ -247,7 +277,23 @@ export class SqliteStore implements MessageStore {
   }
 
   async saveRoom(room: RoomRecord): Promise<void> {
-    this.#statements.saveRoom.run(room.name, room.topic, room.topicBy, room.topicAt);
+    write(() => this.#statements.saveRoom.run(room.name, room.topic, room.topicBy, room.topicAt));
+  }
+
+  /**
+   * Fails, writing nothing, while the disk has less than `RESUME_FREE_BYTES` free: a failed
+   * batch leaves room in the log for a small write or two, and storing would stop again at once.
+   */
+  async recordHistoryGap(gap: HistoryGap): Promise<void> {
+    const { bavail, bsize } = fs.statfsSync(this.#dataDir);
+    if (bavail * bsize < RESUME_FREE_BYTES) {
+      throw new StoreWriteError("disk-full", { cause: new Error(`less than ${RESUME_FREE_BYTES} bytes free`) });
+    }
+    write(() => this.#statements.insertGap.run(gap.from, gap.to, gap.reason));
+  }
+
+  async historyGaps(fromAt: number, toAt: number): Promise<HistoryGap[]> {
+    return this.#statements.gapsOverlapping.all(fromAt, toAt);
   }
 
   /**
@@ -255,10 +301,25 @@ export class SqliteStore implements MessageStore {
    * a first run over a large history must not stall delivery.
    */
   async applyRetention(policy: RetentionPolicy, now: number): Promise<number> {
+    try {
+      return await this.#applyRetention(policy, now);
+    } catch (error) {
+      throw asStoreWriteError(error);
+    }
+  }
+
+  async #applyRetention(policy: RetentionPolicy, now: number): Promise<number> {
+    const deleted = await this.#deleteExpired(policy, now);
+    if (deleted > 0) await this.#releaseFreePages();
+    return deleted;
+  }
+
+  async #deleteExpired(policy: RetentionPolicy, now: number): Promise<number> {
     let deleted = 0;
     if (policy.maxAgeMs > 0) {
       const cutoff = idFloorForTime(now - policy.maxAgeMs);
       deleted += await this.#deleteInChunks((rows) => this.#statements.rowidsOlderThan.all(cutoff, rows));
+      if (this.#db.open) this.#statements.deleteGapsEndedBefore.run(now - policy.maxAgeMs);
     }
     if (policy.maxPerRoom > 0) {
       for (let room = this.#nextRoomWithHistory("#"); room !== undefined; room = this.#nextRoomWithHistory(room)) {
@@ -276,18 +337,37 @@ export class SqliteStore implements MessageStore {
   /** Indexes what is pending and closes; SQLite checkpoints and removes the log as the last connection goes. */
   async #shutDown(): Promise<void> {
     clearTimeout(this.#textIndexTimer);
-    this.indexPendingText();
+    // What cannot be indexed now (a full disk) is indexed at the next open.
+    this.#indexPendingTextIfPossible();
     await this.#checkpointer.stop();
     this.#db.close();
+    this.#lock.release(true);
   }
 
   #scheduleTextIndexing(delayMs: number): void {
     if (this.#textIndexTimer !== undefined) return;
     this.#textIndexTimer = setTimeout(() => {
       this.#textIndexTimer = undefined;
-      if (this.#db.open && this.#indexTextChunk()) this.#scheduleTextIndexing(0);
+      if (!this.#db.open) return;
+      let isMoreWaiting: boolean;
+      try {
+        isMoreWaiting = this.#indexTextChunk();
+      } catch {
+        // Said once by #indexTextChunk; the rows wait, and indexing is tried again later.
+        this.#scheduleTextIndexing(TEXT_INDEX_RETRY_MS);
+        return;
+      }
+      if (isMoreWaiting) this.#scheduleTextIndexing(0);
     }, delayMs);
     this.#textIndexTimer.unref();
+  }
+
+  #indexPendingTextIfPossible(): void {
+    try {
+      this.indexPendingText();
+    } catch {
+      // Said once by #indexTextChunk.
+    }
   }
 
   /** Indexes up to `TEXT_INDEX_CHUNK_ROWS` rows; true when more are waiting. */
@@ -295,7 +375,17 @@ export class SqliteStore implements MessageStore {
     const lastRowid = this.#statements.lastRowid.get() ?? 0;
     if (lastRowid <= this.#indexedThrough) return false;
     const throughRowid = Math.min(lastRowid, this.#indexedThrough + TEXT_INDEX_CHUNK_ROWS);
-    this.#indexText(this.#indexedThrough, throughRowid);
+    try {
+      this.#indexText(this.#indexedThrough, throughRowid);
+    } catch (error) {
+      if (!this.#isIndexingFailing) {
+        this.#log?.warn({ event: "text-index-failed", err: error }, "search indexing failed; it is retried");
+      }
+      this.#isIndexingFailing = true;
+      throw asStoreWriteError(error);
+    }
+    if (this.#isIndexingFailing) this.#log?.info({ event: "text-index-resumed" }, "search indexing resumed");
+    this.#isIndexingFailing = false;
     this.#indexedThrough = throughRowid;
     return throughRowid < lastRowid;
   }
@@ -347,6 +437,21 @@ export class SqliteStore implements MessageStore {
       }
     }
     return deleted;
+  }
+
+  /**
+   * Gives the pages retention freed back to the disk, a few at a time: without it the file
+   * keeps its largest size for ever (new rows reuse the pages, but the disk never gets them).
+   * Only a file in incremental auto-vacuum mode can; see `openDatabase`.
+   */
+  async #releaseFreePages(): Promise<void> {
+    if (!this.#db.open || this.#db.pragma("auto_vacuum", { simple: true }) !== AUTO_VACUUM_INCREMENTAL) return;
+    for (let chunk = 1; this.#db.open && (this.#db.pragma("freelist_count", { simple: true }) as number) > 0; chunk++) {
+      this.#db.pragma(`incremental_vacuum(${RELEASE_CHUNK_PAGES})`);
+      // Moving pages fills the log as deleting does; the checkpoint thread must keep up.
+      if (chunk % RELEASE_CHUNKS_PER_CHECKPOINT === 0) await this.#checkpointer.checkpoint();
+      else await yieldToEventLoop();
+    }
   }
 
   /** Rooms in name order, one index seek each. A room is "#" and at least one more character. */

@@ -1,7 +1,8 @@
 /**
  * Where history and accounts are kept. SQLite by default; the interface is small so
  * that a shared store (PostgreSQL) can sit behind it. Reads return promises so either
- * kind fits; `appendBatch` may finish synchronously, since it sits on the hot path.
+ * kind fits; `appendBatch` may finish synchronously, since it sits on the hot path. A write
+ * that fails for want of disk (full, failing, read-only) fails with a `StoreWriteError`.
  */
 
 /** One thing that happened in a room or a direct conversation, as history keeps it. */
@@ -86,6 +87,30 @@ export interface DirectPeer {
   readonly name: string;
 }
 
+/** Why the store could not write: what users and the log are told, and what a gap in history says. */
+export type StoreFailureReason = "disk-full" | "disk-error" | "read-only" | "store-error";
+
+/** A write the store could not make, for a reason outside the program (the disk, the file). */
+export class StoreWriteError extends Error {
+  readonly code = "ERR_STORE_WRITE";
+  readonly reason: StoreFailureReason;
+
+  constructor(reason: StoreFailureReason, options: { cause: unknown }) {
+    super(`history could not be written (${reason})`, options);
+    this.name = "StoreWriteError";
+    this.reason = reason;
+  }
+}
+
+/** A span of time whose events history does not hold, because the store could not write them. */
+export interface HistoryGap {
+  /** Server time of the first event not kept. */
+  readonly from: number;
+  /** When storing resumed. */
+  readonly to: number;
+  readonly reason: StoreFailureReason;
+}
+
 export interface MessageStore {
   /** Makes a batch durable, in order, in one transaction; nothing in it is shown to anyone before. */
   appendBatch(entries: readonly HistoryEntry[]): void | Promise<void>;
@@ -133,6 +158,11 @@ export interface MessageStore {
   /** Rooms with a topic, to restore at start. */
   rooms(): Promise<RoomRecord[]>;
   saveRoom(room: RoomRecord): Promise<void>;
+
+  /** Records a span history missed; the first write to succeed after a failure, so it doubles as the probe. */
+  recordHistoryGap(gap: HistoryGap): Promise<void>;
+  /** Gaps that overlap the span from `fromAt` to `toAt`, oldest first. */
+  historyGaps(fromAt: number, toAt: number): Promise<HistoryGap[]>;
 
   /** Deletes what the policy no longer keeps; returns how many entries went. */
   applyRetention(policy: RetentionPolicy, now: number): Promise<number>;

@@ -38,5 +38,7 @@ export async function direct(hub: Hub, session: Session, command: CommandOf<"dir
   if (recipient.isOnline) return;
   // After the sender's own copy has gone out, so the note follows the message it is about.
   await hub.settled();
-  if (hub.isOnline(session) && !hub.wasDropped(id)) hub.reply(session, { kind: "delivered-later", name: to });
+  if (!hub.isOnline(session)) return;
+  if (hub.wasNotStored(id)) hub.fail(session, "ERR_NOT_KEPT_FOR_LATER", { name: to });
+  else hub.reply(session, { kind: "delivered-later", name: to });
 }

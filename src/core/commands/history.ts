@@ -1,9 +1,10 @@
 import type { HistoryScope, MessageStore } from "../../store/store.js";
 import { type CommandOf, EVERYTHING_READABLE } from "../commands.js";
 import type { Hub } from "../hub.js";
+import { timeOfId } from "../message-id.js";
 import { identityKey, parseUserName } from "../names.js";
 import type { Session } from "../session.js";
-import { findUser, roomOfMember, shownGuest, toHistoryItems } from "./shared.js";
+import { findUser, roomOfMember, shownGuest, toHistoryItems, withHistoryGaps } from "./shared.js";
 
 /**
  * A page of the past, newest last, read backwards from `before`: of a room (members only),
@@ -26,11 +27,16 @@ export async function history(hub: Hub, session: Session, command: CommandOf<"hi
   const limit = Math.max(command.limit, 1);
   const page = await store.historyPage({ scope: target.scope, limit, before: command.before, after: command.after });
   if (!hub.isOnline(session)) return;
+  const items = toHistoryItems(hub, page.entries, session.identityKey);
+  // The spans history missed within what this page covers: from its oldest entry (or the
+  // start of the range, when the page reaches it) up to its bound.
+  const sinceAt = page.hasOlder ? items[0].at : timeOfId(command.after);
+  const untilAt = command.before === "" ? Date.now() : timeOfId(command.before);
   hub.reply(session, {
     kind: "history",
     reason: "request",
     where: target.where,
-    items: toHistoryItems(hub, page.entries, session.identityKey),
+    items: await withHistoryGaps(hub, items, sinceAt, untilAt),
     more: 0,
     older: page.hasOlder ? { where: target.where, limit, before: page.entries[0].id, after: command.after } : null,
   });

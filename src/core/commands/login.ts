@@ -2,10 +2,11 @@ import { setTimeout } from "node:timers/promises";
 import type { HistoryEntry } from "../../store/store.js";
 import { type CommandOf, EVERYTHING_READABLE } from "../commands.js";
 import type { Hub } from "../hub.js";
+import { timeOfId } from "../message-id.js";
 import { identityKey } from "../names.js";
 import { hashPassword, verifyPassword } from "../passwords.js";
 import type { Session } from "../session.js";
-import { toHistoryItems } from "./shared.js";
+import { toHistoryItems, withHistoryGaps } from "./shared.js";
 
 /** Compared against when the account does not exist, so a miss takes as long as a wrong password. */
 let decoyHash: Promise<string> | null = null;
@@ -83,7 +84,9 @@ async function replayMissed(
     const joinedAfter = entry.recipientKey === null ? seenLiveAfter.get(entry.target) : undefined;
     return joinedAfter === undefined || entry.id <= joinedAfter;
   };
-  const items = toHistoryItems(hub, missed.entries.filter(isUnseen), key);
+  const unseen = toHistoryItems(hub, missed.entries.filter(isUnseen), key);
+  // The gaps since the account's place: what was said then is not among what was missed.
+  const items = await withHistoryGaps(hub, unseen, timeOfId(cursor), Date.now());
   if (!hub.isOnline(session) || (items.length === 0 && missed.more === 0)) return;
   // What is not shown is everything the account may read between its place and the first
   // entry shown: `/history *` pages through it, a page at a time, no further back than the place.

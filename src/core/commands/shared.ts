@@ -57,6 +57,41 @@ export function shownGuest(name: string, identity: string): string {
   return `guest-${createHash("sha256").update(identity).digest("hex").slice(0, 8)}`;
 }
 
+/**
+ * `items` (oldest first) with the spans history missed (a full disk) between `sinceAt` and
+ * `untilAt` put in their places, the one still open (history is paused now) included: a
+ * reader sees the gap.
+ */
+export async function withHistoryGaps(
+  hub: Hub,
+  items: HistoryItem[],
+  sinceAt: number,
+  untilAt: number,
+): Promise<HistoryItem[]> {
+  if (hub.store === null) return items;
+  const gaps = await hub.store.historyGaps(sinceAt, untilAt);
+  const pause = hub.historyPause;
+  if (pause !== null && pause.since <= untilAt) gaps.push({ from: pause.since, to: Date.now(), reason: pause.reason });
+  if (gaps.length === 0) return items;
+  const merged: HistoryItem[] = [];
+  let next = 0;
+  for (const gap of gaps) {
+    while (next < items.length && items[next].at < gap.from) merged.push(items[next++]);
+    merged.push({
+      id: "",
+      at: gap.from,
+      until: gap.to,
+      kind: "gap",
+      where: "",
+      sender: "",
+      text: gap.reason,
+      sentByViewer: null,
+    });
+  }
+  while (next < items.length) merged.push(items[next++]);
+  return merged;
+}
+
 /** Someone a direct message or a conversation can name. */
 export interface KnownUser {
   /** As others see them now: a name, an account's name, or a guest's "IP:PORT" or guest name. */

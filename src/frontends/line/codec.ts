@@ -195,6 +195,10 @@ function replyLines(reply: Reply): string[] {
       return [
         `- Slow down: your lines are held back and go out at ${perSecondText(reply.perSecond)} a second (${reply.waiting} waiting).`,
       ];
+    case "history-resumed":
+      return [
+        `- History is kept again; what was said from ${timeOfGap(reply.gap.from)} to ${timeOfGap(reply.gap.to)} was not kept.`,
+      ];
   }
 }
 
@@ -250,6 +254,7 @@ function historyItemLine(item: HistoryItem): string {
     const line = directLine(item.where, item.text, item.kind === "action", !item.sentByViewer);
     return `~ ${timeOf(item.at)} ${line}`;
   }
+  if (item.kind === "gap") return `~ ${gapText(item.at, item.until ?? item.at, item.text)}`;
   const head = `~ ${timeOf(item.at)} ${shown(item.where)}`;
   const sender = shown(item.sender);
   const text = shown(item.text);
@@ -264,6 +269,30 @@ function historyItemLine(item: HistoryItem): string {
       return `${head} < ${sender} left.`;
     case "topic":
       return text === "" ? `${head} > ${sender} cleared the topic.` : `${head} > ${sender} set the topic: ${text}`;
+  }
+}
+
+/** "history was not kept from 2026-12-06 15:40:07Z to 2026-12-06 15:42:31Z (disk full)" */
+function gapText(from: number, to: number, reason: string): string {
+  return `history was not kept from ${timeOfGap(from)} to ${timeOfGap(to)} (${reason.replace("-", " ")})`;
+}
+
+/** To the second: a gap is often shorter than a minute. */
+function timeOfGap(at: number): string {
+  return `${new Date(at).toISOString().slice(0, 19).replace("T", " ")}Z`;
+}
+
+/** Why the server cannot keep history, as the end of "History is paused: …". */
+function storeTrouble(reason: string): string {
+  switch (reason) {
+    case "disk-full":
+      return "the server's disk is full";
+    case "disk-error":
+      return "the server's disk is failing";
+    case "read-only":
+      return "the server's history is read-only";
+    default:
+      return "the server cannot write its history";
   }
 }
 
@@ -339,5 +368,11 @@ function errorText(error: ChatError): string {
       return "Excess flood: you sent too much too fast, and were disconnected.";
     case "ERR_INTERNAL":
       return `Something went wrong on the server (${detail.what}); it has been logged.`;
+    case "ERR_HISTORY_PAUSED":
+      return `History is paused: ${storeTrouble(String(detail.reason))}. Chat goes on; what is said now is not kept.`;
+    case "ERR_STORE_UNAVAILABLE":
+      return `The server could not save that (/${detail.what}): ${storeTrouble(String(detail.reason))}. Try again later.`;
+    case "ERR_NOT_KEPT_FOR_LATER":
+      return `${shown(String(detail.name))} is not online, and history is paused: they will not see it on logging in.`;
   }
 }
