@@ -611,7 +611,7 @@ describe("hidden addresses", () => {
     t.after(() => bob.socket.destroy());
     const caughtUp = await ask(bob, "/login bob password1", END);
     const missed = historyBlock(caughtUp, "- While you were away:").map(withoutTime);
-    const guestName = /^\[(guest-[0-9a-f]{8}) -> you\] plum while away$/.exec(missed[0] ?? "")?.[1];
+    const guestName = /^\[(guest-[0-9a-f]{4}[0-9a-z]+) -> you\] plum while away$/.exec(missed[0] ?? "")?.[1];
     assert.ok(guestName !== undefined, missed.join("\n"));
     const lobby = await ask(bob, "/history #lobby", END);
     assert.deepEqual(historyBlock(lobby, "- History of #lobby:").map(withoutTime), [

@@ -2,7 +2,14 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { identityKey, mixedScriptError, parseRoomName, parseUserName } from "../src/core/names.js";
+import {
+  guestKeyOf,
+  guestNameOf,
+  identityKey,
+  mixedScriptError,
+  parseRoomName,
+  parseUserName,
+} from "../src/core/names.js";
 import { CONFUSABLES_VERSION } from "../src/core/unicode/identity-table.js";
 
 /** Unicode's mappings as pinned in the repository: [source, prototype] pairs. */
@@ -228,5 +235,20 @@ describe("identity keys", () => {
     const room = parseRoomName("#a\u0589b");
     assert.ok("code" in room && room.code === "ERR_BAD_ROOM_NAME");
     assert.deepEqual(parseUserName("\u03a4\u039f\u039c"), { name: "\u03a4\u039f\u039c" });
+  });
+});
+
+describe("guest names", () => {
+  it("are made from the guest's key alone: the same each time, unique within a run, nothing of the address", () => {
+    const names = new Set<string>();
+    for (let sessionId = 1; sessionId <= 5000; sessionId++) {
+      const key = guestKeyOf("run-tag_1", sessionId);
+      assert.equal(guestNameOf(key), guestNameOf(key));
+      assert.match(guestNameOf(key), /^guest-[0-9a-f]{4}[0-9a-z]+$/);
+      names.add(guestNameOf(key));
+    }
+    assert.equal(names.size, 5000);
+    assert.notEqual(guestNameOf(guestKeyOf("run-a", 1)), guestNameOf(guestKeyOf("run-b", 1)));
+    assert.equal("code" in parseUserName(guestNameOf(guestKeyOf("run-a", 1))), true, "no one can take a guest's name");
   });
 });

@@ -119,7 +119,14 @@ export type Reply =
   | { readonly kind: "help"; readonly commands: readonly { usage: string; summary: string }[] }
   | { readonly kind: "rooms"; readonly rooms: readonly { name: string; topic: string; members: number }[] }
   | { readonly kind: "who"; readonly room: string; readonly names: readonly string[] }
-  | { readonly kind: "topic"; readonly room: string; readonly topic: string; readonly by: string; readonly at: number }
+  /** `by`: null for a guest whose address is hidden and who has no other name to show. */
+  | {
+      readonly kind: "topic";
+      readonly room: string;
+      readonly topic: string;
+      readonly by: string | null;
+      readonly at: number;
+    }
   /** `unchanged`: the session already had exactly this name. */
   | { readonly kind: "renamed"; readonly name: string; readonly unchanged: boolean }
   | {

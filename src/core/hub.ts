@@ -11,7 +11,7 @@ import type { ChatEvent, Reply } from "./events.js";
 import { type EventObserver, FanOut } from "./fan-out.js";
 import { LoginThrottle } from "./login-throttle.js";
 import { idFloorForTime, MessageIdGenerator } from "./message-id.js";
-import { identityKey } from "./names.js";
+import { guestKeyOf, guestNameOf, identityKey } from "./names.js";
 import { Room } from "./room.js";
 import { type CommandRate, type EventSink, Session } from "./session.js";
 
@@ -61,7 +61,6 @@ export class Hub {
    * identity and name carry this run's tag, so a guest of the next run is nobody from this one.
    */
   readonly #runTag = randomBytes(6).toString("base64url");
-  readonly #guestNameSalt = randomBytes(4).readUInt32LE();
   #isShuttingDown = false;
   /** Decided once: a disabled debug line would still cost an object per command. */
   readonly #isDebugLogged: boolean;
@@ -124,9 +123,8 @@ export class Hub {
 
   connect(address: string, sink: EventSink): Session {
     const sessionId = this.#nextSessionId++;
-    const anonymousName = this.options.hideAddresses ? guestName(sessionId, this.#guestNameSalt) : address;
-    // ":" can be in no name, so no name can pass for a guest's key.
-    const guestKey = `~${this.#runTag}:${sessionId}`;
+    const guestKey = guestKeyOf(this.#runTag, sessionId);
+    const anonymousName = this.options.hideAddresses ? guestNameOf(guestKey) : address;
     const session = new Session(sessionId, address, anonymousName, guestKey, sink, this.options.commandRate);
     this.#sessions.set(sessionId, session);
     return session;
@@ -436,10 +434,4 @@ export function historyEntry(
   text: string,
 ): HistoryEntry {
   return { id, at, kind, target, sender: sender.displayName, senderKey: sender.identityKey, recipientKey, text };
-}
-
-function guestName(sessionId: number, salt: number): string {
-  // Unguessable from the address, different in every run, unique within the process (the number is in it).
-  const tag = (((sessionId * 2654435761) ^ salt) >>> 0).toString(16).padStart(8, "0").slice(-4);
-  return `guest-${tag}${sessionId.toString(36)}`;
 }

@@ -4,6 +4,7 @@
  * look-alikes, so `Alice`, `ＡＬＩＣＥ` and Cyrillic `аlice` are one identity.
  */
 
+import { createHash } from "node:crypto";
 import type { ChatError } from "./errors.js";
 import { IDENTITY_TABLE } from "./unicode/identity-table.js";
 import { mixedScripts } from "./unicode/scripts.js";
@@ -146,4 +147,26 @@ function parseIdentityTable(table: string): Map<string, string> {
       return [fromHex([character]), fromHex(key)];
     }),
   );
+}
+
+/**
+ * A guest's identity key: `runTag` (random per run) and the session's number. ":" can be in
+ * no name, so no name can pass for a guest's key, and a guest of the next run is nobody from
+ * this one.
+ */
+export function guestKeyOf(runTag: string, sessionId: number): string {
+  return `~${runTag}:${sessionId}`;
+}
+
+/**
+ * The name a guest is shown under where addresses are hidden: made from its identity key
+ * alone, so the same live and in history, unguessable from the address, and unique within a
+ * run (the session's number ends it).
+ */
+export function guestNameOf(guestKey: string): string {
+  const digest = createHash("sha256").update(guestKey).digest("hex");
+  const sessionId = /^~[^:]*:(\d+)$/.exec(guestKey)?.[1];
+  return sessionId === undefined
+    ? `guest-${digest.slice(0, 8)}`
+    : `guest-${digest.slice(0, 4)}${Number(sessionId).toString(36)}`;
 }

@@ -1,8 +1,7 @@
-import { createHash } from "node:crypto";
 import type { HistoryEntry } from "../../store/store.js";
 import type { HistoryItem } from "../events.js";
 import type { Hub } from "../hub.js";
-import { identityKey, parseRoomName, parseUserName } from "../names.js";
+import { guestNameOf, identityKey, parseRoomName, parseUserName } from "../names.js";
 import type { Room } from "../room.js";
 import type { Session } from "../session.js";
 
@@ -53,8 +52,7 @@ export function toHistoryItems(hub: Hub, entries: readonly HistoryEntry[], viewe
  * address in it. Guests of this run with addresses hidden were recorded under their guest names.
  */
 export function shownGuest(name: string, identity: string): string {
-  if (!name.includes(":")) return name;
-  return `guest-${createHash("sha256").update(identity).digest("hex").slice(0, 8)}`;
+  return name.includes(":") ? guestNameOf(identity) : name;
 }
 
 /**

@@ -13,8 +13,9 @@ export async function topic(hub: Hub, session: Session, command: CommandOf<"topi
       hub.fail(session, "ERR_NO_SUCH_ROOM", { room: command.room });
       return;
     }
-    // A topic kept from a run that showed addresses names no guest it could be traced to.
-    const by = hub.options.hideAddresses && room.topicBy.includes(":") ? "a guest" : room.topicBy;
+    // A topic kept from a run that showed addresses: its setter's address stays hidden, and
+    // no identity was kept with it to name them by.
+    const by = hub.options.hideAddresses && room.topicBy.includes(":") ? null : room.topicBy;
     hub.reply(session, { kind: "topic", room: room.name, topic: room.topic, by, at: room.topicAt });
     return;
   }

@@ -162,7 +162,9 @@ function replyLines(reply: Reply): string[] {
     case "topic":
       return reply.topic === ""
         ? [`- ${shown(reply.room)} has no topic.`]
-        : [`- Topic of ${shown(reply.room)}: ${shown(reply.topic)} (set by ${shown(reply.by)} ${timeOf(reply.at)})`];
+        : [
+            `- Topic of ${shown(reply.room)}: ${shown(reply.topic)} (set by ${reply.by === null ? "a guest" : shown(reply.by)} ${timeOf(reply.at)})`,
+          ];
     case "renamed":
       return [`- You are ${reply.unchanged ? "already" : "now"} known as ${shown(reply.name)}.`];
     case "joined":
