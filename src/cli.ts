@@ -5,7 +5,7 @@ import { runClient } from "./client/terminal-client.js";
 import { defaultServerConfig, type ServerConfig } from "./config.js";
 import { createLogger } from "./log.js";
 import { startServer } from "./server.js";
-import { parsePort, refuseConflicts, SERVER_OPTIONS, UsageError } from "./server-options.js";
+import { nonEmpty, parsePort, refuseConflicts, SERVER_OPTIONS, UsageError } from "./server-options.js";
 
 /** Exit status for a wrong command line, as getopt-style tools use. */
 const EXIT_USAGE = 2;
@@ -58,9 +58,13 @@ function serverCommand(onParsed: (run: Run) => void): Command {
   });
   return command.action((host: string | undefined, port: string | undefined) => {
     const config: ServerConfig = { ...defaultServerConfig };
-    if (host !== undefined) config.host = host;
+    const given = (name: string): boolean => command.getOptionValue(name) !== undefined;
+    if (host !== undefined && given("host"))
+      throw new UsageError(`HOST is given twice: "${host}" and --host`, "parley server");
+    if (port !== undefined && given("port"))
+      throw new UsageError(`PORT is given twice: "${port}" and --port`, "parley server");
+    if (host !== undefined) config.host = nonEmpty(host, "HOST");
     if (port !== undefined) config.port = parsePort(port, "PORT", "parley server");
-    // Options after positionals: `--port` wins over a PORT given as well.
     for (const { option, key } of declared) {
       const value = command.getOptionValue(key) as string | true | undefined;
       if (value !== undefined) option.apply(config, value);
@@ -122,8 +126,14 @@ function logDescriptorLimit(log: ReturnType<typeof createLogger>): void {
   }
 }
 
+/** How long a stopping server waits for its log to drain. */
+const LOG_DRAIN_MS = 2000;
+
 async function serve(config: ServerConfig): Promise<void> {
   const log = createLogger(config.logLevel);
+  // Whoever read stdout has gone (`parley server | head -1`): the transcript stops (it says
+  // so in the log), and nothing else written there may end the server.
+  process.stdout.on("error", () => {});
   const server = await startServer(config, log);
   logDescriptorLimit(log);
   process.stdout.write(`Chat Server started on port ${server.lineAddress.port}.\n`);
@@ -136,10 +146,12 @@ async function serve(config: ServerConfig): Promise<void> {
     isStopping = true;
     log.info({ event: "signal", signal }, "stopping");
     void server.stop().then(() => {
-      log.flush();
       process.exitCode = 0;
-      // Standard streams may still hold the last lines; let them drain, then leave.
-      setImmediate(() => process.exit(0));
+      // The log may still hold the last lines; let it drain, then leave, but never wait long
+      // on a stderr that takes nothing.
+      const exit = (): void => process.exit(0);
+      setTimeout(exit, LOG_DRAIN_MS).unref();
+      log.flush(() => setImmediate(exit));
     });
   };
   process.on("SIGINT", stop);

@@ -50,6 +50,12 @@ function wholeNumber(text: string, what: string, min: number, max = Number.MAX_S
   return value;
 }
 
+/** `text` itself, unless it is empty: an empty address or directory is a slip, never a choice. */
+export function nonEmpty(text: string, what: string): string {
+  if (text.trim() === "") refuse(`${what} must not be empty`);
+  return text;
+}
+
 /** A TCP port, from 0 (a free one) to 65535; `what` names the option or argument. */
 export function parsePort(text: string, what: string, helpCommand: string): number {
   const port = Number(text);
@@ -88,7 +94,7 @@ export const SERVER_OPTIONS: readonly ServerOption[] = [
     help: "address to listen on",
     shownDefault: "every address",
     apply: (config, value) => {
-      config.host = String(value);
+      config.host = nonEmpty(String(value), "--host");
     },
   },
   {
@@ -125,7 +131,7 @@ export const SERVER_OPTIONS: readonly ServerOption[] = [
     help: "where history and accounts are kept (one SQLite file, `parley.db`, created and migrated at start)",
     shownDefault: defaultServerConfig.dataDir,
     apply: (config, value) => {
-      config.dataDir = String(value);
+      config.dataDir = nonEmpty(String(value), "--data-dir");
     },
   },
   {
@@ -186,11 +192,14 @@ export const SERVER_OPTIONS: readonly ServerOption[] = [
   {
     name: "--keepalive",
     argument: "SECONDS",
-    help: "probe a connection silent this long (TCP keepalive): a vanished peer leaves 10 s later, 2 minutes by default; `off`: never",
+    help: "probe a connection silent this long (TCP keepalive): a vanished peer leaves 10 s later, 2 minutes by default; `off` or `0`: never",
     shownDefault: String(defaultServerConfig.keepaliveSeconds),
     apply: (config, value) => {
       // Linux takes at most 32,767 s before the first probe (MAX_TCP_KEEPIDLE).
-      config.keepaliveSeconds = value === "off" ? 0 : wholeNumber(String(value), "--keepalive", 0, 32767);
+      if (value === "off") config.keepaliveSeconds = 0;
+      else if (/^\d+$/.test(String(value)) && Number(value) <= 32767) config.keepaliveSeconds = Number(value);
+      else
+        refuse(`--keepalive must be a whole number of seconds from 0 to 32767, or off (0 is off too), not "${value}"`);
     },
   },
   {

@@ -67,7 +67,15 @@ describe("the parley command", () => {
       "parley server",
     ],
     [["server", "--lobby-replay", "100000"], /--lobby-replay must be a whole number from 0 to 500/, "parley server"],
-    [["server", "--keepalive", "32768"], /--keepalive must be a whole number from 0 to 32767/, "parley server"],
+    [
+      ["server", "--keepalive", "32768"],
+      /--keepalive must be a whole number of seconds from 0 to 32767, or off/,
+      "parley server",
+    ],
+    [["server", "--data-dir", ""], /--data-dir must not be empty/, "parley server"],
+    [["server", "--host", " "], /--host must not be empty/, "parley server"],
+    [["server", "127.0.0.1", "0", "--port", "5"], /PORT is given twice: "0" and --port/, "parley server"],
+    [["server", "::1", "--host", "127.0.0.1"], /HOST is given twice: "::1" and --host/, "parley server"],
     [["server", "--history", "no"], /--history must be on or off, not "no"/, "parley server"],
     [["server", "--log-level", "loud"], /--log-level must be one of fatal, .*silent, not "loud"/, "parley server"],
   ] as const) {

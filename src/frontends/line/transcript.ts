@@ -19,6 +19,8 @@ export class ConsoleTranscript implements Flushable {
   #bytes = 0;
   #isFlushScheduled = false;
   #droppedLines = 0;
+  /** stdout failed (its reader went: EPIPE): the transcript stops, the chat goes on. */
+  #isBroken = false;
 
   readonly #defaultRoom: string;
 
@@ -26,11 +28,18 @@ export class ConsoleTranscript implements Flushable {
     this.#out = out;
     this.#defaultRoom = defaultRoom;
     this.#log = log;
+    out.on("error", (error: NodeJS.ErrnoException) => {
+      if (this.#isBroken) return;
+      this.#isBroken = true;
+      this.#lines = [];
+      this.#bytes = 0;
+      this.#log.warn({ event: "transcript-stopped", code: error.code }, "stdout failed: the console transcript stops");
+    });
   }
 
   /** Direct messages are private: they never reach the console. */
   record(event: BusEvent): void {
-    if (event.kind === "direct") return;
+    if (event.kind === "direct" || this.#isBroken) return;
     const line = renderRoomEvent(event, event.kind === "renamed" || event.room === this.#defaultRoom).bytes;
     this.#lines.push(line);
     this.#bytes += line.length;
@@ -41,7 +50,7 @@ export class ConsoleTranscript implements Flushable {
 
   flush(): void {
     this.#isFlushScheduled = false;
-    if (this.#lines.length === 0) return;
+    if (this.#lines.length === 0 || this.#isBroken) return;
     const out = this.#lines.length === 1 ? this.#lines[0] : Buffer.concat(this.#lines, this.#bytes);
     this.#lines = [];
     this.#bytes = 0;
