@@ -114,7 +114,7 @@ describe("a server whose terminal or reader goes away", () => {
     await bob.waitFor(`[${carol.address}] still here`);
     assert.equal(child.exitCode, null, stderr);
     child.kill("SIGTERM");
-    const [code] = (await new Promise((resolve) => child.once("exit", (...args) => resolve(args)))) as [number];
+    const code = await new Promise<number | null>((resolve) => child.once("exit", (exitCode) => resolve(exitCode)));
     assert.equal(code, 0, stderr);
     assert.match(stderr, /"event":"transcript-stopped"/);
   });
