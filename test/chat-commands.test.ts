@@ -52,6 +52,11 @@ describe("help and unknown commands", () => {
       listed.sort(),
       COMMANDS.filter((command) => !needHistory.includes(command)),
     );
+    for (const command of ["/logout", "/login ann password1", "/register password1"]) {
+      assert.deepEqual(await ask(alice, command, (line) => line.startsWith("! ")), [
+        "! This server keeps no history, so it has no accounts.",
+      ]);
+    }
   });
 
   it("answers an unknown command with one error naming /help, and keeps the connection", async (t) => {

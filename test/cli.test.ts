@@ -190,6 +190,11 @@ describe("the parley command", () => {
       await waitForLog(server, "command", (entry) => entry.command === "say");
       const fanOut = await waitForLog(server, "fan-out", (entry) => entry.kind === "message");
       assert.equal(fanOut.recipients, 2);
+      // An operator can tell who is behind a name: the connect line's address, by session.
+      const renamed = await waitForLog(server, "renamed", (entry) => entry.name === "ann");
+      const connected = await waitForLog(server, "connect", (entry) => entry.peer === alice.address);
+      assert.equal(renamed.session, connected.session);
+      assert.equal(renamed.session, nick.session);
       assert.ok(!server.stderrLines.some((line) => line.includes("secret")), "no message text in the log");
       await alice.close();
       await bob.close();

@@ -311,6 +311,8 @@ export class Hub {
       named.add(session);
     }
     if (before.displayName === session.displayName) return;
+    // With the connect line's address, this lets an operator tell who is behind a name.
+    this.log.info({ event: "renamed", session: session.sessionId, name: session.displayName }, "name changed");
     this.publish({
       kind: "renamed",
       who: before,

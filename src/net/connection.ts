@@ -411,7 +411,8 @@ export class Connection implements LineSink {
     // Any error (a reset, a broken pipe, a timeout on a dead link) can leave what the kernel held undelivered.
     const reason: CloseReason = "reset";
     if (this.#closeReason === null) this.#closeReason = reason;
-    this.#log.debug({ event: "socket-error", peer: this.address, code: error.code }, "socket error");
+    // Said at info: a peer whose link went down (ETIMEDOUT, keepalive) reads apart from a reset.
+    this.#log.info({ event: "socket-error", peer: this.address, code: error.code }, "socket error");
   }
 
   #onClose(): void {

@@ -85,7 +85,8 @@ export class LineSession implements ConnectionHandler, EventSink {
     connection.attach(this);
     // The one place a hidden address and the guest name shown for it are seen together.
     const guest = this.#session.anonymousName;
-    log.info({ event: "connect", frontend: "line", peer: connection.address, guest }, "user connected");
+    const session = this.#session.sessionId;
+    log.info({ event: "connect", frontend: "line", session, peer: connection.address, guest }, "user connected");
     hub.execute(this.#session, { kind: "join", room: options.defaultRoom, replay: options.lobbyReplay });
   }
 
@@ -138,7 +139,11 @@ export class LineSession implements ConnectionHandler, EventSink {
     // A client that closed has what it sent carried out first; any other end is immediate.
     if (reason === "peer-closed") this.#hub.disconnectAfterCommands(this.#session, this.#closeReason);
     else this.#hub.disconnect(this.#session, this.#closeReason);
-    this.#log.info({ event: "disconnect", frontend: "line", peer: this.#connection.address, reason }, "user left");
+    const session = this.#session.sessionId;
+    this.#log.info(
+      { event: "disconnect", frontend: "line", session, peer: this.#connection.address, reason },
+      "user left",
+    );
   }
 
   onAllWritten(): void {
