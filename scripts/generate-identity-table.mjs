@@ -20,7 +20,7 @@ const CONFUSABLES_FILE = "src/core/unicode/confusables.txt";
 const TABLE_FILE = "src/core/unicode/identity-table.ts";
 // Marks fall away (accents do not make a name), all but the Greek iota subscript: it is a
 // letter to case folding (ᾳ's capital is ΑΙ), so it is keyed as the ι it stands for.
-const MARKS = /(?!\u0345)\p{M}/gu;
+const MARKS = /[\u0300-\u0344\u0346-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]/gu;
 // Latin letters that pass for Latin letters where Unicode's data has no word on them: dotless
 // ȷ is j as dotless ı is i, and small capitals are their letters, as the data makes ᴄ ᴏ ᴜ ᴠ
 // ᴡ ᴢ c o u v w z (ᴋ and ᴍ it maps elsewhere). Unicode's own mappings come first.

@@ -252,3 +252,25 @@ describe("guest names", () => {
     assert.equal("code" in parseUserName(guestNameOf(guestKeyOf("run-a", 1))), true, "no one can take a guest's name");
   });
 });
+
+describe("marks in names", () => {
+  it("keep the vowel signs and dots of scripts that write with them, while accents on Latin, Greek and Cyrillic fall away", () => {
+    for (const [one, other] of [
+      ["राम", "रम"],
+      ["राम", "रोम"],
+      ["सीता", "सत"],
+      ["ராம்", "ரம"],
+      ["กิน", "กน"],
+      ["شادي", "سادي"],
+    ]) {
+      assert.notEqual(identityKey(one), identityKey(other), `${one} and ${other}`);
+    }
+    for (const [one, other] of [
+      ["José", "Jose"],
+      ["Müller", "Muller"],
+      ["Ἀθηνᾶ", "Αθηνα"],
+    ]) {
+      assert.equal(identityKey(one), identityKey(other), `${one} and ${other}`);
+    }
+  });
+});

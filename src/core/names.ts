@@ -35,7 +35,7 @@ const KEY_OF_CHARACTER = parseIdentityTable(IDENTITY_TABLE);
  * Combining marks fall away, so accents do not make a name, all but the Greek iota
  * subscript: case folding makes it the letter ι (ᾳ's capital is ΑΙ), and the table keys it so.
  */
-const MARKS = /(?!\u0345)\p{M}/gu;
+const MARKS = /[\u0300-\u0344\u0346-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]/gu;
 
 /** Names that could pass for the server or its services. */
 const RESERVED_KEYS = new Set(
