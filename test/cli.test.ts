@@ -203,6 +203,29 @@ describe("the parley command", () => {
     }
   });
 
+  it("logs failed and refused logins with the account guessed at and the address, never the password", async () => {
+    const server = await ServerProcess.start(["server", "127.0.0.1", "0", "--rate", "off"]);
+    try {
+      const owner = await LineClient.join(server.port);
+      owner.send("/nick alice\n/register password1\n");
+      await owner.waitFor((line) => line.startsWith("- The name alice is now yours."));
+      const guessers = await Promise.all(Array.from({ length: 6 }, () => LineClient.join(server.port)));
+      for (const guesser of guessers) guesser.send("/login alice wrong-guess\n");
+      const failed = await waitForLog(server, "login-failed");
+      assert.equal(failed.account, "alice");
+      assert.ok(
+        guessers.some((guesser) => guesser.address === failed.peer),
+        String(failed.peer),
+      );
+      const refused = await waitForLog(server, "login-throttled");
+      assert.equal(refused.account, "alice");
+      assert.ok(!server.stderrLines.some((line) => line.includes("wrong-guess")), "no password in the log");
+      for (const client of [owner, ...guessers]) client.socket.destroy();
+    } finally {
+      await server.kill();
+    }
+  });
+
   it("says in one line, without a stack, that it cannot listen on a port in use or an address it lacks", async () => {
     const taken = await ServerProcess.start();
     const { dataDir, remove } = makeDataDir();

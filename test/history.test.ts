@@ -380,6 +380,31 @@ describe("/search", () => {
     assert.deepEqual(worded, ['- Nothing found for "before kiwi".']);
   });
 
+  it("fits a page of results in the send queue, and the rest are a request away, never a cut-off", async (t) => {
+    const { connect } = await startChat(t, { sendQueueBytes: 8192, maxLineBytes: 4096 });
+    const alice = await connect("alice");
+    const bob = await connect("bob");
+    const texts = Array.from({ length: 25 }, (_, i) => `kiwi ${i + 1} ${"k".repeat(3000)}`);
+    for (const text of texts) {
+      alice.send(`${text}\n`);
+      await bob.waitFor(`[alice] ${text}`);
+    }
+    const isPageEnd = (line: string): boolean => line.startsWith("- More: ") || line.includes("kiwi 1 k");
+    const seen: string[] = [];
+    let request: string | undefined = "/search kiwi";
+    for (let pages = 0; request !== undefined; pages++) {
+      assert.ok(pages < 30, "too many pages");
+      const page = await ask(bob, request, isPageEnd);
+      seen.push(...page.filter((line) => line.startsWith("~ ")).map(withoutTime));
+      request = /^- More: (\/search before [0-9a-z]{16} kiwi)$/.exec(page.at(-1) ?? "")?.[1];
+    }
+    assert.deepEqual(
+      seen,
+      [...texts].reverse().map((text) => `#lobby [alice] ${text}`),
+    );
+    assert.equal(bob.isClosed, false);
+  });
+
   it("finds messages of the user's rooms and the user's own direct messages, newest first", async (t) => {
     const { connect } = await startChat(t);
     const alice = await connect("alice");

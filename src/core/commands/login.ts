@@ -8,6 +8,9 @@ import { hashPassword, verifyPassword } from "../passwords.js";
 import type { Session } from "../session.js";
 import { toHistoryItems, withHistoryGaps } from "./shared.js";
 
+/** Most characters of an account name a log line carries. */
+const MAX_LOGGED_NAME = 64;
+
 /** Compared against when the account does not exist, so a miss takes as long as a wrong password. */
 let decoyHash: Promise<string> | null = null;
 
@@ -27,15 +30,21 @@ export async function login(hub: Hub, session: Session, command: CommandOf<"logi
   }
   const key = identityKey(command.name.normalize("NFC"));
   const retryAfter = await hub.loginThrottle.admit(session.address, key);
+  // The account as asked for, cut short: a guesser chooses what it is and how long.
+  const account = command.name.normalize("NFC").slice(0, MAX_LOGGED_NAME);
   if (retryAfter > 0) {
+    hub.log.info(
+      { event: "login-throttled", peer: session.address, account, retryAfterMs: retryAfter },
+      "login refused",
+    );
     hub.fail(session, "ERR_LOGIN_THROTTLED", { seconds: Math.ceil(retryAfter / 1000) });
     return;
   }
-  const account = await store.findAccount(key);
+  const stored = await store.findAccount(key);
   decoyHash ??= hashPassword("decoy password, never matches");
-  const isValid = await verifyPassword(command.password, account?.passwordHash ?? (await decoyHash));
-  if (account === null || !isValid) {
-    hub.log.info({ event: "login-failed", peer: session.address }, "failed login");
+  const isValid = await verifyPassword(command.password, stored?.passwordHash ?? (await decoyHash));
+  if (stored === null || !isValid) {
+    hub.log.info({ event: "login-failed", peer: session.address, account }, "failed login");
     // The session's next commands wait behind this one, so its next guess waits too.
     await setTimeout(hub.loginThrottle.failed(key), undefined, { ref: false });
     hub.fail(session, "ERR_BAD_LOGIN");
@@ -44,13 +53,13 @@ export async function login(hub: Hub, session: Session, command: CommandOf<"logi
   await hub.loginThrottle.succeeded(session.address, key);
   if (!hub.isOnline(session)) return;
   if (hub.isNameHeldByOther(session, key)) {
-    hub.fail(session, "ERR_NAME_IN_USE", { name: account.name });
+    hub.fail(session, "ERR_NAME_IN_USE", { name: stored.name });
     return;
   }
   // Where this session already was before logging in, it has seen everything since it joined.
   const seenLiveAfter = new Map([...session.rooms].map((room) => [room.name, room.members.get(session) ?? ""]));
   session.account = key;
-  hub.rename(session, account.name, key);
+  hub.rename(session, stored.name, key);
   const rooms = await store.accountRooms(key);
   // Rooms joined before logging in are the account's from now on, as those joined after are,
   // as far as the account has room for them.
@@ -61,7 +70,7 @@ export async function login(hub: Hub, session: Session, command: CommandOf<"logi
     const joined = hub.joinRoom(session, name);
     if ("code" in joined) hub.failWith(session, joined);
   }
-  hub.reply(session, { kind: "logged-in", name: account.name, rooms: session.roomNames() });
+  hub.reply(session, { kind: "logged-in", name: stored.name, rooms: session.roomNames() });
   // A client that has gone sees no replay: the account's place stays where it was.
   if (session.isClientGone) session.isCursorKept = false;
   else await replayMissed(hub, session, key, seenLiveAfter);

@@ -339,29 +339,19 @@ export class LineSession implements ConnectionHandler, EventSink {
   }
 
   #render(reply: Reply): Buffer {
-    return reply.kind === "history" ? this.#renderWithinQueue(reply) : renderReply(reply);
+    if (reply.kind === "history") return this.#renderWithinQueue(reply, fewerHistoryItems);
+    if (reply.kind === "search") return this.#renderWithinQueue(reply, fewerSearchResults);
+    return renderReply(reply);
   }
 
   /**
-   * The reply, without as many of its oldest items as it takes to fit half the send queue.
-   * Its request for older items then starts before the first item shown, a page of as
-   * many as did fit; left-out items are counted where the reply counted them.
+   * The reply, made smaller by `shrink` until it fits half the send queue: a user who asks
+   * for much is shown less, and how to ask for the rest, never cut off for asking.
    */
-  #renderWithinQueue(reply: Extract<Reply, { kind: "history" }>): Buffer {
+  #renderWithinQueue<R extends Reply>(reply: R, shrink: (reply: R) => R | null): Buffer {
     const budget = this.#options.sendQueueBytes / 2;
-    let fitted = reply;
-    let rendered = renderReply(fitted);
-    while (rendered.length > budget && fitted.items.length > 1) {
-      const dropped = Math.ceil(fitted.items.length / 4);
-      const items = fitted.items.slice(dropped);
-      const isCounted = fitted.older === null || fitted.more > 0;
-      const older = {
-        where: fitted.older?.where ?? (fitted.reason === "missed" ? EVERYTHING_READABLE : fitted.where),
-        limit: items.length,
-        before: items[0].id,
-        after: fitted.older?.after ?? fitted.after ?? "",
-      };
-      fitted = { ...fitted, items, more: isCounted ? fitted.more + dropped : 0, older };
+    let rendered = renderReply(reply);
+    for (let fitted = shrink(reply); rendered.length > budget && fitted !== null; fitted = shrink(fitted)) {
       rendered = renderReply(fitted);
     }
     return rendered;
@@ -370,4 +360,35 @@ export class LineSession implements ConnectionHandler, EventSink {
   #reject(error: ChatError): void {
     this.#connection.send(renderError(error));
   }
+}
+
+type HistoryReply = Extract<Reply, { kind: "history" }>;
+type SearchReply = Extract<Reply, { kind: "search" }>;
+
+/**
+ * A history reply without a quarter of its oldest items; null when one is left. Its request
+ * for older items then starts before the first item shown, a page of as many as are left;
+ * left-out items are counted where the reply counted them.
+ */
+function fewerHistoryItems(reply: HistoryReply): HistoryReply | null {
+  const dropped = Math.ceil(reply.items.length / 4);
+  const items = reply.items.slice(dropped);
+  // A gap in history has no id to page from: the first entry after it is where paging goes on.
+  const first = items.find((item) => item.id !== "");
+  if (reply.items.length <= 1 || first === undefined) return null;
+  const isCounted = reply.older === null || reply.more > 0;
+  const older = {
+    where: reply.older?.where ?? (reply.reason === "missed" ? EVERYTHING_READABLE : reply.where),
+    limit: items.length,
+    before: first.id,
+    after: reply.older?.after ?? reply.after ?? "",
+  };
+  return { ...reply, items, more: isCounted ? reply.more + dropped : 0, older };
+}
+
+/** Search results, newest first, without a quarter of the oldest; the next page starts below the last shown. */
+function fewerSearchResults(reply: SearchReply): SearchReply | null {
+  if (reply.items.length <= 1) return null;
+  const items = reply.items.slice(0, reply.items.length - Math.ceil(reply.items.length / 4));
+  return { ...reply, items, older: items[items.length - 1].id };
 }
