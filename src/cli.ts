@@ -4,7 +4,7 @@ import { Command, CommanderError, Option } from "commander";
 import { runClient } from "./client/terminal-client.js";
 import { defaultServerConfig, type ServerConfig } from "./config.js";
 import { createLogger } from "./log.js";
-import { startServer } from "./server.js";
+import { type RunningServer, startServer } from "./server.js";
 import { nonEmpty, parsePort, refuseConflicts, SERVER_OPTIONS, UsageError } from "./server-options.js";
 
 /** Exit status for a wrong command line, as getopt-style tools use. */
@@ -134,18 +134,10 @@ async function serve(config: ServerConfig): Promise<void> {
   // Whoever read stdout has gone (`parley server | head -1`): the transcript stops (it says
   // so in the log), and nothing else written there may end the server.
   process.stdout.on("error", () => {});
-  const server = await startServer(config, log);
-  logDescriptorLimit(log);
-  process.stdout.write(`Chat Server started on port ${server.lineAddress.port}.\n`);
+  let server: RunningServer | null = null;
   let isStopping = false;
-  const stop = (signal: NodeJS.Signals): void => {
-    if (isStopping) {
-      log.warn({ event: "forced-exit", signal }, "second signal: exiting now");
-      process.exit(1);
-    }
-    isStopping = true;
-    log.info({ event: "signal", signal }, "stopping");
-    void server.stop().then(() => {
+  const stopServer = (running: RunningServer): void => {
+    void running.stop().then(() => {
       process.exitCode = 0;
       // The log may still hold the last lines; let it drain, then leave, but never wait long
       // on a stderr that takes nothing.
@@ -154,11 +146,30 @@ async function serve(config: ServerConfig): Promise<void> {
       log.flush(() => setImmediate(exit));
     });
   };
+  const stop = (signal: NodeJS.Signals): void => {
+    if (isStopping) {
+      log.warn({ event: "forced-exit", signal }, "second signal: exiting now");
+      process.exit(1);
+    }
+    isStopping = true;
+    log.info({ event: "signal", signal }, "stopping");
+    // During start-up, the stop waits for the server to be whole.
+    if (server !== null) stopServer(server);
+  };
+  // Before anything is opened: until a handler is set, a signal kills the process outright,
+  // and one that came the moment the start line was read would leave the database unclosed.
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
   // A closed terminal sends SIGHUP, whose default is to die without a word. There is no
   // configuration to reload yet, so it stops the server as SIGTERM does.
   process.on("SIGHUP", stop);
+  server = await startServer(config, log);
+  if (isStopping) {
+    stopServer(server);
+    return;
+  }
+  logDescriptorLimit(log);
+  process.stdout.write(`Chat Server started on port ${server.lineAddress.port}.\n`);
 }
 
 /** Runs what the command line asks for; resolves to the exit status, or -1 while a server keeps running. */
