@@ -198,6 +198,41 @@ describe("SqliteStore missed entries", () => {
   });
 });
 
+describe("SqliteStore readable history", () => {
+  it("gives catch-up, history pages and search the same share of history to read", async () => {
+    const store = openStore();
+    const mine = [
+      say(1, "#a", "bob", "word in my room"),
+      { ...say(2, "#a", "bob", "word as an action"), kind: "action" } satisfies HistoryEntry,
+      { ...say(3, "#b", "bob", "word as a topic"), kind: "topic" } satisfies HistoryEntry,
+      whisper(4, "bob", "ann", "word received"),
+      whisper(5, "ann", "bob", "word sent"),
+      whisper(6, "ann", "ann", "word to myself"),
+    ];
+    store.appendBatch([
+      ...mine,
+      { ...say(7, "#a", "bob", "word"), kind: "joined" },
+      { ...say(8, "#a", "bob", "word"), kind: "left" },
+      say(9, "#other", "bob", "word in a room not mine"),
+      whisper(10, "bob", "cat", "word between others"),
+      whisper(11, "cat", "cat", "word to cat's self"),
+    ]);
+    // "cat" names a recipient, not a room: listing it reaches no direct message.
+    const rooms = ["#a", "#b", "cat"];
+    const ids = (entries: readonly HistoryEntry[]) => entries.map((entry) => entry.id);
+
+    assert.deepEqual(ids((await store.missedSince("", rooms, "ann", 100)).entries), ids(mine));
+    const readable = { kind: "readable", rooms, userKey: "ann" } as const;
+    const page = await store.historyPage({ scope: readable, after: "", before: "", limit: 100 });
+    assert.deepEqual(ids(page.entries), ids(mine));
+    // Search holds message and action text, not topics; it lists the newest first.
+    const searchable = ids(mine.filter((entry) => entry.kind !== "topic"));
+    assert.deepEqual(ids(await store.search("word", rooms, "ann", 100)).reverse(), searchable);
+    const older = await store.search("word", rooms, "ann", 100, idFor(6));
+    assert.deepEqual(ids(older).reverse(), searchable.slice(0, -1));
+  });
+});
+
 describe("SqliteStore search", () => {
   function seed(store: SqliteStore): void {
     store.appendBatch([
