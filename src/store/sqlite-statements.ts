@@ -96,18 +96,6 @@ export function prepareStatements(db: Database.Database) {
     ),
     deleteRows: db.prepare<[string]>("DELETE FROM history WHERE rowid IN (SELECT value FROM json_each(?))"),
 
-    roomLatest: db.prepare<[string, number], HistoryEntry>(
-      `SELECT ${ENTRY_COLUMNS} FROM history WHERE target = ? AND ${CONVERSATION} ORDER BY id DESC LIMIT ?`,
-    ),
-    roomBefore: db.prepare<[string, string, number], HistoryEntry>(
-      `SELECT ${ENTRY_COLUMNS} FROM history WHERE target = ? AND id < ? AND ${CONVERSATION} ORDER BY id DESC LIMIT ?`,
-    ),
-    directLatest: db.prepare<{ user: string; peer: string; limit: number }, HistoryEntry>(
-      `SELECT ${ENTRY_COLUMNS} FROM history WHERE recipient_key = @peer AND sender_key = @user
-       UNION ALL
-       SELECT ${ENTRY_COLUMNS} FROM history WHERE recipient_key = @user AND sender_key = @peer AND @user <> @peer
-       ORDER BY id DESC LIMIT @limit`,
-    ),
     missedCount: db.prepare<MissedScope, number>(`${MISSED} SELECT count(*) FROM missed`).pluck(),
     // Ids and rowids first, from the indexes alone; whole rows, by rowid, only for the `limit` kept.
     missedNewest: db.prepare<MissedScope & { limit: number }, HistoryEntry>(
