@@ -329,7 +329,13 @@ describe("/history", () => {
     const store = SqliteStore.open(dataDir);
     let stored: string[];
     try {
-      stored = (await store.roomHistory("#lobby", 10_000_000))
+      const page = await store.historyPage({
+        scope: { kind: "room", room: "#lobby" },
+        after: "",
+        before: "",
+        limit: 10_000_000,
+      });
+      stored = page.entries
         .filter((entry) => entry.kind === "message")
         .map((entry) => entry.text.replace(/^steady /, ""));
     } finally {

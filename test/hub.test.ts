@@ -317,9 +317,14 @@ describe("hub with a store that commits asynchronously (as a remote one would)",
     await hub.settled();
     assert.deepEqual(stored, ["second", "first"], "the later batch was stored first");
     assert.deepEqual(heardBy(bob), ["first", "second"]);
-    const history = await sqlite.roomHistory("#lobby", 10);
+    const history = await sqlite.historyPage({
+      scope: { kind: "room", room: "#lobby" },
+      after: "",
+      before: "",
+      limit: 10,
+    });
     assert.deepEqual(
-      history.map((entry) => entry.text),
+      history.entries.map((entry) => entry.text),
       ["first", "second"],
     );
   });

@@ -78,6 +78,22 @@ function texts(entries: readonly HistoryEntry[]): string[] {
   return entries.map((entry) => entry.text);
 }
 
+/** The newest `limit` entries of a room's history (below `before`, when given), oldest first. */
+async function roomPage(store: SqliteStore, room: string, limit: number, before = ""): Promise<HistoryEntry[]> {
+  return (await store.historyPage({ scope: { kind: "room", room }, after: "", before, limit })).entries;
+}
+
+/** The newest `limit` direct messages between two identity keys, oldest first. */
+async function directPage(
+  store: SqliteStore,
+  userKey: string,
+  peerKey: string,
+  limit: number,
+): Promise<HistoryEntry[]> {
+  return (await store.historyPage({ scope: { kind: "direct", userKey, peerKey }, after: "", before: "", limit }))
+    .entries;
+}
+
 /**
  * FTS5's own check (§6.5) that the index holds exactly the searchable text of history: a
  * delete that forgot the index, or indexed the wrong rows, fails here even where a search
@@ -99,10 +115,10 @@ describe("SqliteStore history", () => {
     store.appendBatch([say(1, "#a", "ann", "one"), say(2, "#b", "bob", "elsewhere"), say(3, "#a", "bob", "two")]);
     store.appendBatch([say(4, "#a", "ann", "three"), say(5, "#a", "ann", "four")]);
 
-    assert.deepEqual(texts(await store.roomHistory("#a", 10)), ["one", "two", "three", "four"]);
-    assert.deepEqual(texts(await store.roomHistory("#a", 2)), ["three", "four"]);
-    assert.deepEqual(texts(await store.roomHistory("#a", 2, idFor(4))), ["one", "two"]);
-    assert.deepEqual(await store.roomHistory("#nowhere", 10), []);
+    assert.deepEqual(texts(await roomPage(store, "#a", 10)), ["one", "two", "three", "four"]);
+    assert.deepEqual(texts(await roomPage(store, "#a", 2)), ["three", "four"]);
+    assert.deepEqual(texts(await roomPage(store, "#a", 2, idFor(4))), ["one", "two"]);
+    assert.deepEqual(await roomPage(store, "#nowhere", 10), []);
   });
 
   it("returns entries exactly as appended, keeping arrivals and departures out of replays", async () => {
@@ -112,16 +128,16 @@ describe("SqliteStore history", () => {
     const topic: HistoryEntry = { ...say(3, "#a", "bob", "rust only"), kind: "topic" };
     const direct = whisper(4, "ann", "bob", "psst");
     store.appendBatch([action, joined, topic, direct]);
-    assert.deepEqual(await store.roomHistory("#a", 10), [action, topic]);
+    assert.deepEqual(await roomPage(store, "#a", 10), [action, topic]);
     assert.deepEqual((await store.missedSince("", ["#a"], "carol", 10)).entries, [action, topic]);
-    assert.deepEqual(await store.directHistory("ann", "bob", 10), [direct]);
+    assert.deepEqual(await directPage(store, "ann", "bob", 10), [direct]);
   });
 
   it("ignores an entry appended twice, so a retried batch does not fail", async () => {
     const store = openStore();
     store.appendBatch([say(1, "#a", "ann", "once")]);
     store.appendBatch([say(1, "#a", "ann", "once"), say(2, "#a", "ann", "new")]);
-    assert.deepEqual(texts(await store.roomHistory("#a", 10)), ["once", "new"]);
+    assert.deepEqual(texts(await roomPage(store, "#a", 10)), ["once", "new"]);
   });
 
   it("stores a large batch whole and in order, and a retried large batch adds only what is new", async () => {
@@ -131,14 +147,14 @@ describe("SqliteStore history", () => {
     const retried = Array.from({ length: 70 }, (_, i) => say(i + 61, "#a", "ann", `line ${i + 61}`));
     store.appendBatch(retried);
     const expected = Array.from({ length: 130 }, (_, i) => `line ${i + 1}`);
-    assert.deepEqual(texts(await store.roomHistory("#a", 500)), expected);
+    assert.deepEqual(texts(await roomPage(store, "#a", 500)), expected);
     assert.equal((await store.search("line", ["#a"], "ann", 500)).length, 130);
   });
 
   it("treats a negative limit as none, not as no limit", async () => {
     const store = openStore();
     store.appendBatch([say(1, "#a", "ann", "one")]);
-    assert.deepEqual(await store.roomHistory("#a", -1), []);
+    assert.deepEqual(await roomPage(store, "#a", -1), []);
     assert.deepEqual((await store.missedSince("", ["#a"], "ann", -1)).entries, []);
   });
 
@@ -151,16 +167,16 @@ describe("SqliteStore history", () => {
       whisper(4, "cat", "bob", "hi bob from cat"),
       whisper(5, "ann", "bob", "bye"),
     ]);
-    assert.deepEqual(texts(await store.directHistory("ann", "bob", 10)), ["hi bob", "hi ann", "bye"]);
-    assert.deepEqual(texts(await store.directHistory("bob", "ann", 2)), ["hi ann", "bye"]);
-    assert.deepEqual(texts(await store.directHistory("cat", "bob", 10)), ["hi bob from cat"]);
-    assert.deepEqual(texts(await store.directHistory("cat", "dan", 10)), []);
+    assert.deepEqual(texts(await directPage(store, "ann", "bob", 10)), ["hi bob", "hi ann", "bye"]);
+    assert.deepEqual(texts(await directPage(store, "bob", "ann", 2)), ["hi ann", "bye"]);
+    assert.deepEqual(texts(await directPage(store, "cat", "bob", 10)), ["hi bob from cat"]);
+    assert.deepEqual(texts(await directPage(store, "cat", "dan", 10)), []);
   });
 
   it("returns a note to oneself once", async () => {
     const store = openStore();
     store.appendBatch([whisper(1, "ann", "ann", "remember the milk")]);
-    assert.deepEqual(texts(await store.directHistory("ann", "ann", 10)), ["remember the milk"]);
+    assert.deepEqual(texts(await directPage(store, "ann", "ann", 10)), ["remember the milk"]);
     assert.deepEqual(texts((await store.missedSince("", [], "ann", 10)).entries), ["remember the milk"]);
   });
 });
@@ -195,6 +211,41 @@ describe("SqliteStore missed entries", () => {
     const missed = await store.missedSince("", ["cat"], "ann", 10);
     assert.deepEqual(missed, { entries: [], more: 0 });
     assert.deepEqual(await store.search("private", ["cat"], "ann", 10), []);
+  });
+});
+
+describe("SqliteStore readable history", () => {
+  it("gives catch-up, history pages and search the same share of history to read", async () => {
+    const store = openStore();
+    const mine = [
+      say(1, "#a", "bob", "word in my room"),
+      { ...say(2, "#a", "bob", "word as an action"), kind: "action" } satisfies HistoryEntry,
+      { ...say(3, "#b", "bob", "word as a topic"), kind: "topic" } satisfies HistoryEntry,
+      whisper(4, "bob", "ann", "word received"),
+      whisper(5, "ann", "bob", "word sent"),
+      whisper(6, "ann", "ann", "word to myself"),
+    ];
+    store.appendBatch([
+      ...mine,
+      { ...say(7, "#a", "bob", "word"), kind: "joined" },
+      { ...say(8, "#a", "bob", "word"), kind: "left" },
+      say(9, "#other", "bob", "word in a room not mine"),
+      whisper(10, "bob", "cat", "word between others"),
+      whisper(11, "cat", "cat", "word to cat's self"),
+    ]);
+    // "cat" names a recipient, not a room: listing it reaches no direct message.
+    const rooms = ["#a", "#b", "cat"];
+    const ids = (entries: readonly HistoryEntry[]) => entries.map((entry) => entry.id);
+
+    assert.deepEqual(ids((await store.missedSince("", rooms, "ann", 100)).entries), ids(mine));
+    const readable = { kind: "readable", rooms, userKey: "ann" } as const;
+    const page = await store.historyPage({ scope: readable, after: "", before: "", limit: 100 });
+    assert.deepEqual(ids(page.entries), ids(mine));
+    // Search holds message and action text, not topics; it lists the newest first.
+    const searchable = ids(mine.filter((entry) => entry.kind !== "topic"));
+    assert.deepEqual(ids(await store.search("word", rooms, "ann", 100)).reverse(), searchable);
+    const older = await store.search("word", rooms, "ann", 100, idFor(6));
+    assert.deepEqual(ids(older).reverse(), searchable.slice(0, -1));
   });
 });
 
@@ -362,7 +413,7 @@ describe("SqliteStore retention", () => {
 
     const deleted = await store.applyRetention({ maxAgeMs: 5_000, maxPerRoom: 0 }, 10_000);
     assert.equal(deleted, 2);
-    assert.deepEqual(texts(await store.roomHistory("#a", 10)), ["recent apple"]);
+    assert.deepEqual(texts(await roomPage(store, "#a", 10)), ["recent apple"]);
     assert.deepEqual(texts(await store.search("apple", ["#a"], "ann", 10)), ["recent apple"]);
     assert.deepEqual(await store.search("ancient", ["#a"], "ann", 10), []);
     await assertSearchIndexMatchesHistory(store);
@@ -379,14 +430,14 @@ describe("SqliteStore retention", () => {
 
     const deleted = await store.applyRetention({ maxAgeMs: 0, maxPerRoom: 4 }, Date.now());
     assert.equal(deleted, 22);
-    assert.deepEqual(texts(await store.roomHistory("#even", 10)), [
+    assert.deepEqual(texts(await roomPage(store, "#even", 10)), [
       "word24 common",
       "word26 common",
       "word28 common",
       "word30 common",
     ]);
-    assert.equal((await store.roomHistory("#odd", 10)).length, 4);
-    assert.equal((await store.directHistory("ann", "bob", 10)).length, 1);
+    assert.equal((await roomPage(store, "#odd", 10)).length, 4);
+    assert.equal((await directPage(store, "ann", "bob", 10)).length, 1);
     assert.equal((await store.search("common", ["#even", "#odd"], "ann", 100)).length, 9);
     assert.deepEqual(await store.search("word2", ["#even"], "ann", 10), []);
     await assertSearchIndexMatchesHistory(store);
@@ -408,7 +459,7 @@ describe("SqliteStore retention", () => {
 
     // "first" and everything before "second"; then all but the newest two arrivals and departures.
     assert.equal(await store.applyRetention({ maxAgeMs: 0, maxPerRoom: 2 }, Date.now()), 11);
-    assert.deepEqual(texts(await store.roomHistory("#r", 10)), ["second", "third"]);
+    assert.deepEqual(texts(await roomPage(store, "#r", 10)), ["second", "third"]);
     assert.equal(await store.applyRetention({ maxAgeMs: 0, maxPerRoom: 2 }, Date.now()), 0);
     await assertSearchIndexMatchesHistory(store);
   });
@@ -448,9 +499,9 @@ describe("SqliteStore durability", () => {
     await first.close();
 
     const second = openStore();
-    assert.deepEqual(texts(await second.roomHistory("#a", 10)), ["still here"]);
+    assert.deepEqual(texts(await roomPage(second, "#a", 10)), ["still here"]);
     assert.deepEqual(texts(await second.search("still", ["#a"], "ann", 10)), ["still here"]);
-    assert.deepEqual(texts(await second.directHistory("ann", "bob", 10)), ["psst"]);
+    assert.deepEqual(texts(await directPage(second, "ann", "bob", 10)), ["psst"]);
     assert.equal((await second.findAccount("ann"))?.name, "Ann");
     assert.deepEqual(await second.accountRooms("ann"), ["#a"]);
     assert.equal(await second.deliveryCursor("ann"), idFor(1));
@@ -475,7 +526,7 @@ describe("SqliteStore durability", () => {
     assert.equal(signal, "SIGKILL", stderr);
 
     const store = openStore();
-    assert.deepEqual(texts(await store.roomHistory("#a", 10)), ["written before the crash"]);
+    assert.deepEqual(texts(await roomPage(store, "#a", 10)), ["written before the crash"]);
     assert.deepEqual(texts(await store.search("crash", ["#a"], "ann", 10)), ["written before the crash"]);
     await assertSearchIndexMatchesHistory(store);
   });
@@ -537,7 +588,7 @@ describe("SqliteStore schema and start-up", () => {
       assert.equal((await store.findAccount("allce"))?.name, "al\u0456ce");
       assert.deepEqual(await store.accountRooms("allce"), ["#rust"]);
       assert.equal(await store.deliveryCursor("allce"), "x");
-      assert.deepEqual(texts(await store.directHistory("allce", "bob", 10)), ["to alice", "from alice"]);
+      assert.deepEqual(texts(await directPage(store, "allce", "bob", 10)), ["to alice", "from alice"]);
       assert.equal((await store.findAccount("bob"))?.name, "bob");
     } finally {
       await store.close();
@@ -577,7 +628,7 @@ describe("SqliteStore schema and start-up", () => {
     assert.equal((await store.findAccount("rnlke"))?.name, "mike");
     assert.deepEqual(await store.accountRooms("rnlke"), ["#rust"]);
     assert.equal(await store.deliveryCursor("rnlke"), "x");
-    assert.deepEqual(texts(await store.directHistory("rnlke", "torn", 10)), ["to mike", "from mike"]);
+    assert.deepEqual(texts(await directPage(store, "rnlke", "torn", 10)), ["to mike", "from mike"]);
     // The later account keeps its old key, where nothing reaches it: the operator is told.
     assert.equal((await store.findAccount("to\u03bc"))?.name, "\u03a4\u039f\u039c");
     assert.equal((await store.findAccount("ada"))?.name, "\u1d00da");

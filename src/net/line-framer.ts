@@ -93,10 +93,6 @@ export class LineFramer {
     this.#clock = clock;
   }
 
-  get hasPartial(): boolean {
-    return this.#partialBytes > 0 || this.#skippedBytes >= 0;
-  }
-
   /** Feeds one chunk. Returns false once the peer has overflowed; later chunks are ignored. */
   push(chunk: Buffer): boolean {
     if (this.#overflowed) return false;

@@ -15,21 +15,33 @@ const PRESENCE = "kind IN ('joined', 'left')";
 const ENTRY_COLUMNS = "id, at, kind, target, sender, sender_key AS senderKey, recipient_key AS recipientKey, text";
 
 /**
- * The user's share of history after `@after`: their rooms, the direct messages they
- * received, and those they sent to someone else (a note to self is already "received").
- * The three parts never overlap, so UNION ALL counts each entry once. The room part
- * requires recipient_key IS NULL so that no room list, however built, reaches a direct message.
+ * What a user may read, in three parts that never overlap: their rooms, the direct messages
+ * they received, and those they sent to someone else (a note to self is already "received").
+ * Catch-up counts, history pages and search are all built from these, so that they agree.
+ * The room part requires recipient_key IS NULL so that no room list, however built, reaches a
+ * direct message. Columns are unqualified: the parts read `history` alone or joined with the
+ * full-text index, whose one column is `text`.
+ */
+const READABLE = {
+  inRooms: (targetMatches: string) => `${targetMatches} AND recipient_key IS NULL AND ${CONVERSATION}`,
+  received: "recipient_key = @user",
+  sentToOthers: "sender_key = @user AND recipient_key IS NOT NULL AND recipient_key <> @user",
+} as const;
+const IN_ROOM_LIST = "target IN (SELECT value FROM json_each(@rooms))";
+/** Any of the three parts, for a query that filters rows it reads another way (search). */
+const READABLE_ANY = `((${READABLE.inRooms(IN_ROOM_LIST)}) OR (${READABLE.received}) OR (${READABLE.sentToOthers}))`;
+
+/**
+ * The user's share of history after `@after`. The parts never overlap, so UNION ALL counts
+ * each entry once.
  */
 const MISSED = `
   WITH missed (id, row) AS (
-    SELECT id, rowid FROM history
-      WHERE target IN (SELECT value FROM json_each(@rooms)) AND recipient_key IS NULL AND id > @after
-        AND ${CONVERSATION}
+    SELECT id, rowid FROM history WHERE ${READABLE.inRooms(IN_ROOM_LIST)} AND id > @after
     UNION ALL
-    SELECT id, rowid FROM history WHERE recipient_key = @user AND id > @after
+    SELECT id, rowid FROM history WHERE ${READABLE.received} AND id > @after
     UNION ALL
-    SELECT id, rowid FROM history
-      WHERE sender_key = @user AND recipient_key IS NOT NULL AND recipient_key <> @user AND id > @after
+    SELECT id, rowid FROM history WHERE ${READABLE.sentToOthers} AND id > @after
   )`;
 
 /**
@@ -84,18 +96,6 @@ export function prepareStatements(db: Database.Database) {
     ),
     deleteRows: db.prepare<[string]>("DELETE FROM history WHERE rowid IN (SELECT value FROM json_each(?))"),
 
-    roomLatest: db.prepare<[string, number], HistoryEntry>(
-      `SELECT ${ENTRY_COLUMNS} FROM history WHERE target = ? AND ${CONVERSATION} ORDER BY id DESC LIMIT ?`,
-    ),
-    roomBefore: db.prepare<[string, string, number], HistoryEntry>(
-      `SELECT ${ENTRY_COLUMNS} FROM history WHERE target = ? AND id < ? AND ${CONVERSATION} ORDER BY id DESC LIMIT ?`,
-    ),
-    directLatest: db.prepare<{ user: string; peer: string; limit: number }, HistoryEntry>(
-      `SELECT ${ENTRY_COLUMNS} FROM history WHERE recipient_key = @peer AND sender_key = @user
-       UNION ALL
-       SELECT ${ENTRY_COLUMNS} FROM history WHERE recipient_key = @user AND sender_key = @peer AND @user <> @peer
-       ORDER BY id DESC LIMIT @limit`,
-    ),
     missedCount: db.prepare<MissedScope, number>(`${MISSED} SELECT count(*) FROM missed`).pluck(),
     // Ids and rowids first, from the indexes alone; whole rows, by rowid, only for the `limit` kept.
     missedNewest: db.prepare<MissedScope & { limit: number }, HistoryEntry>(
@@ -111,9 +111,7 @@ export function prepareStatements(db: Database.Database) {
               h.recipient_key AS recipientKey, h.text
        FROM history_text JOIN history AS h ON h.rowid = history_text.rowid
        WHERE history_text MATCH @match
-         AND ((h.target IN (SELECT value FROM json_each(@rooms)) AND h.recipient_key IS NULL)
-              OR h.recipient_key = @user
-              OR (h.sender_key = @user AND h.recipient_key IS NOT NULL))
+         AND ${READABLE_ANY}
        ORDER BY history_text.rowid DESC LIMIT @limit`,
     ),
 
@@ -191,20 +189,18 @@ export function prepareStatements(db: Database.Database) {
          WHERE recipient_key = @user AND sender_key = @peer AND @user <> @peer AND ${IN_RANGE}
        ORDER BY id DESC LIMIT @limit`,
     ),
-    // All a user may read is MISSED's three parts, each read newest first from its own index
+    // All a user may read is READABLE's three parts, each read newest first from its own index
     // as far as one page reaches (a union sorted as a whole would read every id in the range);
     // the store merges them. Ids and rowids only: whole rows are read for the page alone.
     readableRoomPage: db.prepare<PageRange & { room: string }, PageRow>(
-      `SELECT id, rowid AS row FROM history
-       WHERE target = @room AND recipient_key IS NULL AND ${IN_RANGE} AND ${CONVERSATION}
+      `SELECT id, rowid AS row FROM history WHERE ${READABLE.inRooms("target = @room")} AND ${IN_RANGE}
        ORDER BY id DESC LIMIT @limit`,
     ),
     readableReceivedPage: db.prepare<PageRange & { user: string }, PageRow>(
-      `SELECT id, rowid AS row FROM history WHERE recipient_key = @user AND ${IN_RANGE} ORDER BY id DESC LIMIT @limit`,
+      `SELECT id, rowid AS row FROM history WHERE ${READABLE.received} AND ${IN_RANGE} ORDER BY id DESC LIMIT @limit`,
     ),
     readableSentPage: db.prepare<PageRange & { user: string }, PageRow>(
-      `SELECT id, rowid AS row FROM history
-       WHERE sender_key = @user AND recipient_key IS NOT NULL AND recipient_key <> @user AND ${IN_RANGE}
+      `SELECT id, rowid AS row FROM history WHERE ${READABLE.sentToOthers} AND ${IN_RANGE}
        ORDER BY id DESC LIMIT @limit`,
     ),
     entriesByRow: db.prepare<[string], HistoryEntry>(
@@ -221,9 +217,7 @@ export function prepareStatements(db: Database.Database) {
               h.recipient_key AS recipientKey, h.text
        FROM history_text JOIN history AS h ON h.rowid = history_text.rowid
        WHERE history_text MATCH @match AND history_text.rowid < @beforeRow AND h.id < @before
-         AND ((h.target IN (SELECT value FROM json_each(@rooms)) AND h.recipient_key IS NULL)
-              OR h.recipient_key = @user
-              OR (h.sender_key = @user AND h.recipient_key IS NOT NULL))
+         AND ${READABLE_ANY}
        ORDER BY history_text.rowid DESC LIMIT @limit`,
     ),
     // A direct message's target is the recipient's name as the sender saw it.

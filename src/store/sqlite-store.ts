@@ -159,18 +159,6 @@ export class SqliteStore implements MessageStore {
     while (this.#indexTextChunk()) {}
   }
 
-  async roomHistory(room: string, limit: number, beforeId?: string): Promise<HistoryEntry[]> {
-    const rows =
-      beforeId === undefined
-        ? this.#statements.roomLatest.all(room, rowLimit(limit))
-        : this.#statements.roomBefore.all(room, beforeId, rowLimit(limit));
-    return rows.reverse();
-  }
-
-  async directHistory(userKey: string, peerKey: string, limit: number): Promise<HistoryEntry[]> {
-    return this.#statements.directLatest.all({ user: userKey, peer: peerKey, limit: rowLimit(limit) }).reverse();
-  }
-
   async missedSince(afterId: string, rooms: readonly string[], userKey: string, limit: number): Promise<MissedEntries> {
     const scope = { after: afterId, rooms: JSON.stringify(rooms), user: userKey };
     const total = this.#statements.missedCount.get(scope) ?? 0;

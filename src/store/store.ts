@@ -116,14 +116,6 @@ export interface MessageStore {
   appendBatch(entries: readonly HistoryEntry[]): void | Promise<void>;
 
   /**
-   * The last `limit` messages, actions and topic changes of a room (before `beforeId` when
-   * given), oldest first. Here and in `missedSince`, arrivals and departures are kept for
-   * the record but not replayed.
-   */
-  roomHistory(room: string, limit: number, beforeId?: string): Promise<HistoryEntry[]>;
-  /** The last `limit` direct messages between two identity keys, oldest first. */
-  directHistory(userKey: string, peerKey: string, limit: number): Promise<HistoryEntry[]>;
-  /**
    * Everything after `afterId` in `rooms` and in the user's direct messages (sent or
    * received), oldest first; when there are more than `limit`, the newest `limit` and a count.
    */
@@ -140,7 +132,11 @@ export interface MessageStore {
     before?: string,
   ): Promise<HistoryEntry[]>;
 
-  /** One page of history, read backwards: see `HistoryPageQuery`. */
+  /**
+   * One page of history, read backwards: see `HistoryPageQuery`. A room's history is its
+   * messages, actions and topic changes: here and in `missedSince`, arrivals and departures
+   * are kept for the record but not replayed.
+   */
   historyPage(query: HistoryPageQuery): Promise<HistoryPage>;
   /** Everyone the user has exchanged direct messages with, under each name they had, the most recent first. */
   directPeers(userKey: string): Promise<DirectPeer[]>;
