@@ -376,4 +376,36 @@ describe("the client on a terminal", () => {
     await peer.waitFor(`[${clientAddress}] half a thought, finished`);
     await pane.waitForScreen((rows) => rows.at(-1) === "[You] half a thought, finished");
   });
+
+  test("lines that arrive while the client is stopped are printed above the typed line, drawn once after fg", async (t) => {
+    const skip = tmuxSkip() ?? skipUnless(canRun("bash", "--version"), "bash");
+    if (skip !== null) return t.skip(skip);
+    const { server, peer } = await serverWithPeer(t);
+    // Sees what the server relays, so that the line is known to be on its way to the client.
+    const observer = await LineClient.join(server.port);
+    t.after(() => observer.socket.destroy());
+    const pane = await TerminalPane.start(["bash", "--norc", "--noprofile", "-i"]);
+    t.after(() => pane.kill());
+    await pane.type(`PS1='$ '; ${process.execPath} ${PARLEY_BIN} client 127.0.0.1 ${server.port}`);
+    await pane.press("Enter");
+    await pane.waitForScreen((rows) => rows.at(-1) === "> Connected to the chat server (3 users online)");
+    const clientAddress = addressIn(await peer.waitFor((line) => line.endsWith(" entered. (3 users online)")));
+
+    await pane.type("third try");
+    await pane.waitForScreen((rows) => rows.at(-1) === "third try");
+    await pane.press("C-z");
+    await pane.waitForScreen((rows) => rows.at(-1) === "$" && rows.some((row) => row.includes("Stopped")));
+    peer.send("news while stopped\n");
+    await observer.waitFor(`[${peer.address}] news while stopped`);
+    await pane.type("fg");
+    await pane.press("Enter");
+    const news = `[${peer.address}] news while stopped`;
+    await pane.waitForScreen((rows) => rows.at(-2) === news && rows.at(-1)?.startsWith("third try") === true);
+    await pane.type(", finished");
+    const screen = await pane.waitForScreen((rows) => rows.at(-1)?.endsWith(", finished") === true);
+    assert.equal(screen.at(-1), "third try, finished");
+    assert.equal(screen.at(-2), news);
+    await pane.press("Enter");
+    await peer.waitFor(`[${clientAddress}] third try, finished`);
+  });
 });

@@ -107,12 +107,8 @@ export class TypedLineScreen {
     this.#leaveLine();
   };
 
-  /**
-   * Back in the foreground after Ctrl+Z: the shell wrote below the line, which is drawn
-   * afresh where it left off. readline pauses its input then, and leaves resuming to us.
-   */
+  /** Back in the foreground after Ctrl+Z: readline pauses its input then, and leaves resuming to us. */
   readonly #onResumed = (): void => {
-    this.#forgetDrawing();
     this.#typing?.resume();
     this.#redrawSoon();
   };
@@ -122,6 +118,11 @@ export class TypedLineScreen {
       this.#terminal.write(CLEAR_SCREEN);
       this.#forgetDrawing();
     }
+    // readline has stopped the process for Ctrl+Z, and it runs again: the shell wrote below
+    // the line, which is drawn afresh on a row of its own. Forgotten here, before anything
+    // else runs, not on SIGCONT: lines that arrived meanwhile may be printed before that,
+    // and the line drawn with them would be drawn a second time after itself.
+    if (key?.ctrl === true && key.name === "z" && process.platform !== "win32") this.#forgetDrawing();
     this.#redrawSoon();
   };
 
