@@ -82,7 +82,8 @@ export class TerminalPane {
     const device = stdout.trim();
     const wanted = `${rows} ${columns}`;
     await this.#waitFor(
-      async () => [(await run("stty", ["-F", device, "size"])).stdout.trim()],
+      // stty reads the size of its standard input: the same on GNU and BSD systems, unlike -F and -f.
+      async () => [(await run("sh", ["-c", 'exec stty size < "$1"', "sh", device])).stdout.trim()],
       "terminal size",
       [wanted],
       timeoutMs,
