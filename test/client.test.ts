@@ -33,6 +33,13 @@ async function clientBesidePeer(
   return { client, peer, clientAddress };
 }
 
+/** The rows `text` takes on a terminal `columns` wide (one column a character), as the screen reads back. */
+function rowsOf(text: string, columns: number): string[] {
+  return Array.from({ length: Math.ceil(text.length / columns) }, (_, i) =>
+    text.slice(i * columns, (i + 1) * columns).trimEnd(),
+  );
+}
+
 async function listenOnce(onConnection: Parameters<typeof createServer>[1]): Promise<Server & { port: number }> {
   const server = createServer(onConnection);
   await new Promise<void>((resolve) => server.listen({ host: "127.0.0.1", port: 0 }, resolve));
@@ -263,7 +270,7 @@ describe("the client on a terminal", () => {
     assert.deepEqual(await pane.cursor(), { column: 22, row: 4 });
   });
 
-  test("a resize while a long line is typed redraws it whole, once, at the new width", async (t) => {
+  test("a resize while a long line is typed shows it whole, once, at the new width", async (t) => {
     const skip = tmuxSkip();
     if (skip !== null) return t.skip(skip);
     const { pane, peer, clientAddress } = await clientInPane(t, { columns: 80, rows: 20 });
@@ -289,6 +296,62 @@ describe("the client on a terminal", () => {
     await peer.waitFor(`[${clientAddress}] ${typed}`);
   });
 
+  test("narrowing then widening leaves no copy of a long typed line's first rows in the scrollback", async (t) => {
+    const skip = tmuxSkip();
+    if (skip !== null) return t.skip(skip);
+    const { pane, peer, clientAddress } = await clientInPane(t, { columns: 80, rows: 24 });
+    const welcome = "> Connected to the chat server (2 users online)";
+    const typed = "abcdefghij".repeat(17);
+    const rowsAt = (columns: number): string[] => rowsOf(typed, columns);
+
+    await pane.type(typed);
+    await pane.waitForScreen([welcome, ...rowsAt(80)]);
+    // At 40 columns the line takes five rows and the cursor keeps its row, the fourth: the
+    // line's first row goes to the scrollback, out of the client's reach.
+    await pane.resize({ columns: 40, rows: 24 });
+    await pane.waitForTranscript([...rowsOf(welcome, 40), ...rowsAt(40)]);
+    await pane.resize({ columns: 80, rows: 24 });
+    await pane.waitForTranscript([welcome, ...rowsAt(80)]);
+    peer.send("news after the resizes\n");
+    await pane.waitForTranscript([welcome, `[${peer.address}] news after the resizes`, ...rowsAt(80)]);
+    assert.deepEqual(await pane.cursor(), { column: 10, row: 4 });
+
+    await pane.press("Enter");
+    await peer.waitFor(`[${clientAddress}] ${typed}`);
+  });
+
+  test("resizes back and forth with lines arriving between them leave the typed line once, at the last width", async (t) => {
+    const skip = tmuxSkip();
+    if (skip !== null) return t.skip(skip);
+    const { pane, peer, clientAddress } = await clientInPane(t, { columns: 80, rows: 24 });
+    const welcome = "> Connected to the chat server (2 users online)";
+    const typed = "abcdefghij".repeat(17);
+    const earlier = [1, 2, 3, 4, 5, 6].map((n) => `[${peer.address}] news ${n}`);
+    for (let n = 1; n <= 6; n += 1) peer.send(`news ${n}\n`);
+    await pane.waitForScreen([welcome, ...earlier]);
+    await pane.type(typed);
+    await pane.waitForScreen([welcome, ...earlier, ...rowsOf(typed, 80)]);
+
+    // 34 columns: the line fills its five rows, and the cursor stands past the last one's end.
+    const widths = [40, 100, 34, 61, 80];
+    for (const columns of widths) {
+      await pane.resize({ columns, rows: 24 });
+      const news = `[${peer.address}] news at ${columns} columns`;
+      peer.send(`news at ${columns} columns\n`);
+      const typedRows = rowsOf(typed, columns);
+      await pane.waitForTranscript(
+        (rows) => rows.slice(-typedRows.length).join("\n") === typedRows.join("\n") && rows.join("").includes(news),
+      );
+    }
+    const newsRows = widths.map((columns) => `[${peer.address}] news at ${columns} columns`);
+    await pane.waitForTranscript([welcome, ...earlier, ...newsRows, ...rowsOf(typed, 80)]);
+    assert.equal((await pane.cursor()).column, 10);
+
+    await pane.type("!");
+    await pane.press("Enter");
+    await peer.waitFor(`[${clientAddress}] ${typed}!`);
+  });
+
   test("after Ctrl+Z and fg, the typed line is drawn again and typing goes on", async (t) => {
     const skip = tmuxSkip() ?? skipUnless(canRun("bash", "--version"), "bash");
     if (skip !== null) return t.skip(skip);
@@ -312,5 +375,37 @@ describe("the client on a terminal", () => {
     await pane.press("Enter");
     await peer.waitFor(`[${clientAddress}] half a thought, finished`);
     await pane.waitForScreen((rows) => rows.at(-1) === "[You] half a thought, finished");
+  });
+
+  test("lines that arrive while the client is stopped are printed above the typed line, drawn once after fg", async (t) => {
+    const skip = tmuxSkip() ?? skipUnless(canRun("bash", "--version"), "bash");
+    if (skip !== null) return t.skip(skip);
+    const { server, peer } = await serverWithPeer(t);
+    // Sees what the server relays, so that the line is known to be on its way to the client.
+    const observer = await LineClient.join(server.port);
+    t.after(() => observer.socket.destroy());
+    const pane = await TerminalPane.start(["bash", "--norc", "--noprofile", "-i"]);
+    t.after(() => pane.kill());
+    await pane.type(`PS1='$ '; ${process.execPath} ${PARLEY_BIN} client 127.0.0.1 ${server.port}`);
+    await pane.press("Enter");
+    await pane.waitForScreen((rows) => rows.at(-1) === "> Connected to the chat server (3 users online)");
+    const clientAddress = addressIn(await peer.waitFor((line) => line.endsWith(" entered. (3 users online)")));
+
+    await pane.type("third try");
+    await pane.waitForScreen((rows) => rows.at(-1) === "third try");
+    await pane.press("C-z");
+    await pane.waitForScreen((rows) => rows.at(-1) === "$" && rows.some((row) => row.includes("Stopped")));
+    peer.send("news while stopped\n");
+    await observer.waitFor(`[${peer.address}] news while stopped`);
+    await pane.type("fg");
+    await pane.press("Enter");
+    const news = `[${peer.address}] news while stopped`;
+    await pane.waitForScreen((rows) => rows.at(-2) === news && rows.at(-1)?.startsWith("third try") === true);
+    await pane.type(", finished");
+    const screen = await pane.waitForScreen((rows) => rows.at(-1)?.endsWith(", finished") === true);
+    assert.equal(screen.at(-1), "third try, finished");
+    assert.equal(screen.at(-2), news);
+    await pane.press("Enter");
+    await peer.waitFor(`[${clientAddress}] third try, finished`);
   });
 });

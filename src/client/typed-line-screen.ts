@@ -31,7 +31,8 @@ function shown(text: string): string {
  * several rows, with incoming lines printed above it. readline keeps the line and its
  * editing keys; this screen draws it, because readline loses count of the rows a line
  * takes (a paste is written without counting them, a resize is counted at the new width).
- * Every row of the line is redrawn after each key, each incoming line and each resize.
+ * Every row of the line is redrawn after each key and each incoming line; on a resize the
+ * terminal rewraps it.
  */
 export class TypedLineScreen {
   /** readline's output: what it would draw goes nowhere, since this screen draws the line. */
@@ -45,8 +46,11 @@ export class TypedLineScreen {
   #drawnWidth = 0;
   /** How many rows below the typed line's first row the cursor stands on the screen. */
   #cursorRow = 0;
-  /** Whether the screen may no longer show what was drawn (the terminal changed width). */
-  #isDrawingStale = false;
+  /**
+   * Whether the cursor ends a line that fills its last row, after the terminal rewrapped
+   * it: terminals leave it past the row's end (tmux) or at the next row's start.
+   */
+  #isCursorAtRowEnd = false;
   #isRedrawDue = false;
 
   constructor(input: TerminalInput, terminal: TerminalOutput) {
@@ -76,7 +80,7 @@ export class TypedLineScreen {
       this.#terminal.write(`${text}\n`);
       return;
     }
-    this.#terminal.write(`${up(this.#cursorRow)}${CLEAR_ROWS_BELOW}${text}\n`);
+    this.#terminal.write(`${this.#toFirstRow()}${CLEAR_ROWS_BELOW}${text}\n`);
     this.#cursorRow = 0;
     this.#draw(typing.line, typing.cursor);
   }
@@ -103,12 +107,8 @@ export class TypedLineScreen {
     this.#leaveLine();
   };
 
-  /**
-   * Back in the foreground after Ctrl+Z: the shell wrote below the line, which is drawn
-   * afresh where it left off. readline pauses its input then, and leaves resuming to us.
-   */
+  /** Back in the foreground after Ctrl+Z: readline pauses its input then, and leaves resuming to us. */
   readonly #onResumed = (): void => {
-    this.#forgetDrawing();
     this.#typing?.resume();
     this.#redrawSoon();
   };
@@ -118,21 +118,31 @@ export class TypedLineScreen {
       this.#terminal.write(CLEAR_SCREEN);
       this.#forgetDrawing();
     }
+    // readline has stopped the process for Ctrl+Z, and it runs again: the shell wrote below
+    // the line, which is drawn afresh on a row of its own. Forgotten here, before anything
+    // else runs, not on SIGCONT: lines that arrived meanwhile may be printed before that,
+    // and the line drawn with them would be drawn a second time after itself.
+    if (key?.ctrl === true && key.name === "z" && process.platform !== "win32") this.#forgetDrawing();
     this.#redrawSoon();
   };
 
   /**
    * Terminals that reflow on a resize (tmux, VTE, kitty, iTerm2, Windows Terminal) rewrap
-   * the typed line at the new width and move the cursor with it: the line's first row is
-   * where the new width puts it.
+   * the typed line at the new width themselves and move the cursor with it, so the line is
+   * only counted again, never rewritten: the terminal keeps the cursor's row, and the rows
+   * that no longer fit above it go to the scrollback, where nothing can reach or clear
+   * them. A rewrite from the line's first row would then start lower than the line does,
+   * and leave a copy of its first rows in the scrollback; left alone, the line stays one
+   * line and comes back whole when the terminal widens. The terminal may also skip sizes
+   * in a burst of resizes; the line's layout depends only on the last.
    */
   readonly #onResize = (): void => {
     const width = this.#width();
     if (width === this.#drawnWidth) return;
     this.#drawnWidth = width;
-    this.#cursorRow = positionAfter(shown(this.#drawnText.slice(0, this.#drawnCursor)), width).row;
-    this.#isDrawingStale = true;
-    this.#redrawSoon();
+    const at = positionAfter(shown(this.#drawnText.slice(0, this.#drawnCursor)), width);
+    this.#cursorRow = at.row;
+    this.#isCursorAtRowEnd = at.row > 0 && at.column === 0 && this.#drawnCursor === this.#drawnText.length;
   };
 
   /** Keys come in bursts (a paste is one read): the line is drawn once the burst is handled. */
@@ -144,8 +154,8 @@ export class TypedLineScreen {
       const typing = this.#typing;
       if (typing === null) return;
       const isDrawn = typing.line === this.#drawnText && typing.cursor === this.#drawnCursor;
-      if (isDrawn && !this.#isDrawingStale) return;
-      if (!this.#isDrawingStale && this.#isTypedAtEnd(typing)) this.#drawAddedAtEnd(typing.line);
+      if (isDrawn) return;
+      if (this.#isTypedAtEnd(typing)) this.#drawAddedAtEnd(typing.line);
       else this.#draw(typing.line, typing.cursor);
     });
   }
@@ -165,6 +175,7 @@ export class TypedLineScreen {
     const wrap = end.row > 0 && end.column === 0 ? " \r" : "";
     this.#terminal.write(`${shown(text.slice(this.#drawnText.length))}${wrap}`);
     this.#cursorRow = end.row;
+    this.#isCursorAtRowEnd = false;
     this.#drawnText = text;
     this.#drawnCursor = text.length;
   }
@@ -178,12 +189,21 @@ export class TypedLineScreen {
     // edge; a space makes it wrap, so the cursor is where the next character goes.
     const wrap = end.row > 0 && end.column === 0 ? " \r" : "";
     this.#terminal.write(
-      `${up(this.#cursorRow)}${CLEAR_ROWS_BELOW}${shown(text)}${wrap}${up(end.row - at.row)}${toColumn(at.column)}`,
+      `${this.#toFirstRow()}${CLEAR_ROWS_BELOW}${shown(text)}${wrap}${up(end.row - at.row)}${toColumn(at.column)}`,
     );
     this.#cursorRow = at.row;
-    this.#isDrawingStale = false;
     this.#drawnText = text;
     this.#drawnCursor = cursor;
+  }
+
+  /**
+   * Moves to the typed line's first row. A cursor that may stand past the end of a full
+   * row writes a space there first, which takes it to the next row's start either way.
+   */
+  #toFirstRow(): string {
+    const toRowStart = this.#isCursorAtRowEnd ? " \r" : "";
+    this.#isCursorAtRowEnd = false;
+    return `${toRowStart}${up(this.#cursorRow)}`;
   }
 
   /** Moves below the drawn line; what is drawn next starts a row of its own. */
@@ -198,6 +218,7 @@ export class TypedLineScreen {
   /** The cursor is at the start of a row with nothing of the typed line drawn from there. */
   #forgetDrawing(): void {
     this.#cursorRow = 0;
+    this.#isCursorAtRowEnd = false;
     this.#drawnText = "";
     this.#drawnCursor = 0;
   }

@@ -70,9 +70,24 @@ export class TerminalPane {
     await this.#tmux("send-keys", "-t", "pane", ...keys);
   }
 
-  /** Resizes the pane's window, as a user dragging the terminal's edge does. */
-  async resize({ columns, rows }: { columns: number; rows: number }): Promise<void> {
+  /**
+   * Resizes the pane's window, as a user dragging the terminal's edge does, and waits until
+   * the program's terminal device has the new size. tmux rewraps the screen at once, but
+   * gives the device a size that follows another closely only a moment later, and the
+   * program learns of its new width (SIGWINCH) only then.
+   */
+  async resize({ columns, rows }: { columns: number; rows: number }, timeoutMs = DEFAULT_WAIT_MS): Promise<void> {
     await this.#tmux("resize-window", "-t", "pane", "-x", String(columns), "-y", String(rows));
+    const { stdout } = await this.#tmux("display-message", "-p", "-t", "pane", "#{pane_tty}");
+    const device = stdout.trim();
+    const wanted = `${rows} ${columns}`;
+    await this.#waitFor(
+      // stty reads the size of its standard input: the same on GNU and BSD systems, unlike -F and -f.
+      async () => [(await run("sh", ["-c", 'exec stty size < "$1"', "sh", device])).stdout.trim()],
+      "terminal size",
+      [wanted],
+      timeoutMs,
+    );
   }
 
   /** The visible screen, one string per row, without trailing blanks or trailing empty rows. */
