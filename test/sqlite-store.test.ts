@@ -339,6 +339,39 @@ describe("SqliteStore search", () => {
   });
 });
 
+describe("SqliteStore search indexing of a large backlog", () => {
+  it("leaves a backlog too large to index at once to the background, from the next open, instead of stalling close or search", async () => {
+    const backlog = 30_000;
+    const first = SqliteStore.open(dataDir);
+    const entries = Array.from({ length: backlog }, (_, i) => say(i + 1, "#a", "bob", `kiwi number ${i + 1}`));
+    for (let i = 0; i < backlog; i += 5_000) first.appendBatch(entries.slice(i, i + 5_000));
+    await first.close();
+    const indexedThrough = (): number => {
+      const db = new Database(path.join(dataDir, "parley.db"), { readonly: true });
+      try {
+        return (db.prepare("SELECT indexed_through FROM text_index_state").pluck().get() as number) ?? 0;
+      } finally {
+        db.close();
+      }
+    };
+    assert.equal(indexedThrough(), 0, "close indexed the whole backlog on the spot");
+
+    const reopened = openStore();
+    // Nothing appends: the backlog is indexed in the background, a chunk a turn, and found.
+    await waitUntilTrue(async () => (await reopened.search(String(backlog), ["#a"], "ann", 1)).length === 1);
+    assert.deepEqual(texts(await reopened.search("kiwi", ["#a"], "ann", 1)), [`kiwi number ${backlog}`]);
+  });
+});
+
+/** Polls `isDone` once an event-loop turn (background work runs between), for at most 10 s. */
+async function waitUntilTrue(isDone: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!(await isDone())) {
+    if (Date.now() > deadline) throw new Error("timed out");
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
 describe("SqliteStore accounts, rooms and cursors", () => {
   const ann = { name: "Ann", key: "ann", passwordHash: "scrypt$16384$8$1$c2FsdA$aGFzaA", createdAt: 1_700_000_000_000 };
 

@@ -51,6 +51,12 @@ const TEXT_INDEX_RETRY_MS = 5_000;
 /** Rows one indexing transaction takes: a few milliseconds of work. */
 const TEXT_INDEX_CHUNK_ROWS = 5_000;
 /**
+ * The most rows a search or a close indexes on the spot. What a running server appended is
+ * far less; a larger backlog (after a crash, or from an import) is left to the background
+ * indexing, a chunk at a time, instead of stopping the event loop for seconds or minutes.
+ */
+const TEXT_INDEX_INLINE_ROWS = 4 * TEXT_INDEX_CHUNK_ROWS;
+/**
  * Retention deletes in transactions of about this long, between which the server runs.
  * A row costs from a few microseconds (the oldest, side by side) to tens (one room's,
  * scattered among the others'), so the chunk size follows the time each chunk took.
@@ -137,8 +143,10 @@ export class SqliteStore implements MessageStore {
     this.#saveCursors = db.transaction((cursors: ReadonlyMap<string, string>) => {
       for (const [key, lastId] of cursors) statements.saveCursor.run(key, lastId);
     });
-    // After a crash, rows appended but not yet indexed wait here like any others.
+    // After a crash, rows appended but not yet indexed wait here like any others, and are
+    // indexed in the background from the start.
     this.#indexedThrough = statements.indexedThrough.get() ?? 0;
+    if ((statements.lastRowid.get() ?? 0) > this.#indexedThrough) this.#scheduleTextIndexing(0);
     this.#checkpointer = new Checkpointer(file, db, log);
     warnOfStrandedAccounts(db, log);
   }
@@ -154,7 +162,7 @@ export class SqliteStore implements MessageStore {
     this.#scheduleTextIndexing(TEXT_INDEX_DELAY_MS);
   }
 
-  /** Indexes all appended text now. Search, retention and close call it; so may a benchmark. */
+  /** Indexes all appended text now: retention does (the index must hold what it deletes), and so may a benchmark. */
   indexPendingText(): void {
     while (this.#indexTextChunk()) {}
   }
@@ -174,7 +182,8 @@ export class SqliteStore implements MessageStore {
     before = "",
   ): Promise<HistoryEntry[]> {
     const match = toFullTextQuery(query);
-    // Where the newest text cannot be indexed (a full disk), what is indexed is still searched.
+    // Where the newest text cannot be indexed now (a full disk, a large backlog after a crash),
+    // what is indexed is searched.
     this.#indexPendingTextIfPossible();
     const scope = { match, rooms: JSON.stringify(rooms), user: userKey, limit: rowLimit(limit) };
     const rows =
@@ -322,7 +331,7 @@ export class SqliteStore implements MessageStore {
     return this.#closed;
   }
 
-  /** Indexes what is pending and closes; SQLite checkpoints and removes the log as the last connection goes. */
+  /** Indexes what is pending (a large backlog waits for the next open) and closes; SQLite checkpoints and removes the log as the last connection goes. */
   async #shutDown(): Promise<void> {
     clearTimeout(this.#textIndexTimer);
     // What cannot be indexed now (a full disk) is indexed at the next open.
@@ -350,7 +359,10 @@ export class SqliteStore implements MessageStore {
     this.#textIndexTimer.unref();
   }
 
+  /** Indexes what is pending, when it is little enough to do now; see TEXT_INDEX_INLINE_ROWS. */
   #indexPendingTextIfPossible(): void {
+    const backlog = (this.#statements.lastRowid.get() ?? 0) - this.#indexedThrough;
+    if (backlog > TEXT_INDEX_INLINE_ROWS) return;
     try {
       this.indexPendingText();
     } catch {
