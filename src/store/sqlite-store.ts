@@ -306,6 +306,9 @@ export class SqliteStore implements MessageStore {
   }
 
   async #applyRetention(policy: RetentionPolicy, now: number): Promise<number> {
+    // Deleting needs the index to hold what it deletes: a large backlog is left to the
+    // background indexing first, and retention waits for its next run.
+    if (this.#textBacklog() > TEXT_INDEX_INLINE_ROWS) return 0;
     const deleted = await this.#deleteExpired(policy, now);
     if (deleted > 0) await this.#releaseFreePages();
     return deleted;
@@ -359,10 +362,14 @@ export class SqliteStore implements MessageStore {
     this.#textIndexTimer.unref();
   }
 
+  /** Rows appended and not yet indexed for search. */
+  #textBacklog(): number {
+    return (this.#statements.lastRowid.get() ?? 0) - this.#indexedThrough;
+  }
+
   /** Indexes what is pending, when it is little enough to do now; see TEXT_INDEX_INLINE_ROWS. */
   #indexPendingTextIfPossible(): void {
-    const backlog = (this.#statements.lastRowid.get() ?? 0) - this.#indexedThrough;
-    if (backlog > TEXT_INDEX_INLINE_ROWS) return;
+    if (this.#textBacklog() > TEXT_INDEX_INLINE_ROWS) return;
     try {
       this.indexPendingText();
     } catch {
