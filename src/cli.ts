@@ -137,14 +137,20 @@ async function serve(config: ServerConfig): Promise<void> {
   let server: RunningServer | null = null;
   let isStopping = false;
   const stopServer = (running: RunningServer): void => {
-    void running.stop().then(() => {
-      process.exitCode = 0;
-      // The log may still hold the last lines; let it drain, then leave, but never wait long
-      // on a stderr that takes nothing.
-      const exit = (): void => process.exit(0);
+    // The log may still hold the last lines; let it drain, then leave, but never wait long
+    // on a stderr that takes nothing.
+    const exitAfterLog = (code: number): void => {
+      const exit = (): void => process.exit(code);
       setTimeout(exit, LOG_DRAIN_MS).unref();
       log.flush(() => setImmediate(exit));
-    });
+    };
+    running.stop().then(
+      () => exitAfterLog(0),
+      (error: unknown) => {
+        log.error({ event: "stop-failed", err: error }, "stopping failed");
+        exitAfterLog(1);
+      },
+    );
   };
   const stop = (signal: NodeJS.Signals): void => {
     if (isStopping) {

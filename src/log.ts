@@ -12,7 +12,8 @@ export function createLogger(level: string): Logger {
   const destination = pino.destination({ dest: 2, sync: false });
   destination.on("error", () => {
     const silent = (): void => {};
-    Object.assign(destination, { write: () => true, flush: silent, flushSync: silent, end: silent });
+    const flush = (done?: (error?: Error) => void): void => done?.();
+    Object.assign(destination, { write: () => true, flush, flushSync: silent, end: silent });
   });
   return pino({ level, base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime }, destination);
 }

@@ -204,7 +204,7 @@ describe("the parley command", () => {
   });
 
   it("logs failed and refused logins with the account guessed at and the address, never the password", async () => {
-    const server = await ServerProcess.start(["server", "127.0.0.1", "0", "--rate", "off"]);
+    const server = await ServerProcess.start(["server", "127.0.0.1", "0", "--rate", "off", "--log-level", "debug"]);
     try {
       const owner = await LineClient.join(server.port);
       owner.send("/nick alice\n/register password1\n");

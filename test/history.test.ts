@@ -757,3 +757,35 @@ async function sendSteadily(client: LineClient): Promise<number> {
   }
   return next;
 }
+
+describe("a gap in history among pages", () => {
+  it("shows a span history missed once, on the page whose entries it falls between", async (t) => {
+    const { connect, server } = await startChat(t, { missedReplayCap: 2 });
+    const alice = await connect("alice");
+    await ask(alice, "/register password1", (line) => line.startsWith("- The name alice is now yours."));
+    await alice.close();
+    const bob = await connect("bob");
+    await ask(bob, "before the gap\n/history 1", END);
+    // A span the store could not write (a full disk), between two of bob's messages.
+    const from = Date.now() + 1;
+    await server.hub.store?.recordHistoryGap({ from, to: from + 1, reason: "disk-full" });
+    while (Date.now() <= from + 1) await new Promise((resolve) => setImmediate(resolve));
+    await ask(bob, "after the gap 1\nafter the gap 2\nafter the gap 3\n/history 1", END);
+
+    const back = await connect();
+    const caughtUp = await ask(back, "/login alice password1", END);
+    const isGapLine = (line: string): boolean => line.startsWith("~ history was not kept from ");
+    assert.deepEqual(
+      historyBlock(caughtUp, "- While you were away:").map((line) => (isGapLine(line) ? "gap" : withoutTime(line))),
+      ["#lobby [bob] after the gap 2", "#lobby [bob] after the gap 3"],
+    );
+    const request = olderPageIn(caughtUp.at(-1) ?? "");
+    assert.ok(request !== null, caughtUp.at(-1));
+    const older = await ask(back, request, END);
+    const shown = older.filter((line) => line.startsWith("~ "));
+    assert.deepEqual(
+      shown.map((line) => (isGapLine(line) ? "gap" : withoutTime(line))).filter((line) => !line.includes(" > ")),
+      ["#lobby [bob] before the gap", "gap", "#lobby [bob] after the gap 1"],
+    );
+  });
+});

@@ -274,3 +274,11 @@ describe("marks in names", () => {
     }
   });
 });
+
+describe("invisible characters in names", () => {
+  it("refuses variation selectors and other default-ignorable characters, which draw nothing", () => {
+    for (const name of ["alice\ufe0f", "ali\ufe0fce", "a\u{e0100}b", "a\u034fb", "a\u180bb"]) {
+      assert.equal("code" in parseUserName(name), true, JSON.stringify(name));
+    }
+  });
+});

@@ -384,7 +384,15 @@ export class Hub {
 
   /** A notice from the server itself, to every session online; rare, so built for each. */
   #tellEveryone(event: ChatEvent): void {
-    for (const session of this.#sessions.values()) session.sink.deliver(event);
+    for (const session of this.#sessions.values()) {
+      try {
+        session.sink.deliver(event);
+      } catch (error) {
+        // One broken front end must not keep the others from being told.
+        this.log.error({ event: "delivery-error", kind: event.kind, err: error }, "telling a session failed");
+        queueMicrotask(() => this.#closeBroken(session));
+      }
+    }
   }
 
   /** A session whose front end threw while receiving: it leaves, and its front end is asked to close it. */

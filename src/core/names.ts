@@ -17,7 +17,9 @@ export const MAX_TOPIC_LENGTH = 390;
  * Whitespace, controls and invisible formatting characters (zero-width joiners, bidi
  * overrides, BOM): a name must look like what it is.
  */
-const INVISIBLE_OR_CONTROL = /[\p{Cc}\p{Cf}\p{Z}\p{Cs}\p{Co}\p{Cn}\u115f\u1160\u3164\uffa0]/u;
+// Default-ignorable characters (variation selectors, the grapheme joiner, fillers) draw nothing.
+const INVISIBLE_OR_CONTROL =
+  /[\p{Cc}\p{Cf}\p{Z}\p{Cs}\p{Co}\p{Cn}\p{Default_Ignorable_Code_Point}\u115f\u1160\u3164\uffa0]/u;
 /** Characters that mean something in our protocols (IRC prefixes and masks, room sigils). */
 const RESERVED_CHARACTERS = /[!@#:,*]/;
 /**

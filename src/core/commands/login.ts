@@ -33,7 +33,8 @@ export async function login(hub: Hub, session: Session, command: CommandOf<"logi
   // The account as asked for, cut short: a guesser chooses what it is and how long.
   const account = command.name.normalize("NFC").slice(0, MAX_LOGGED_NAME);
   if (retryAfter > 0) {
-    hub.log.info(
+    // At debug: a guesser decides how many of these there are, and what the name says.
+    hub.log.debug(
       { event: "login-throttled", peer: session.address, account, retryAfterMs: retryAfter },
       "login refused",
     );
@@ -44,7 +45,9 @@ export async function login(hub: Hub, session: Session, command: CommandOf<"logi
   decoyHash ??= hashPassword("decoy password, never matches");
   const isValid = await verifyPassword(command.password, stored?.passwordHash ?? (await decoyHash));
   if (stored === null || !isValid) {
-    hub.log.info({ event: "login-failed", peer: session.address, account }, "failed login");
+    // The account is named only if there is one: a name that is none may be a password typed
+    // in the wrong place.
+    hub.log.info({ event: "login-failed", peer: session.address, account: stored?.name ?? null }, "failed login");
     // The session's next commands wait behind this one, so its next guess waits too.
     await setTimeout(hub.loginThrottle.failed(key), undefined, { ref: false });
     hub.fail(session, "ERR_BAD_LOGIN");
@@ -95,7 +98,10 @@ async function replayMissed(
   };
   const unseen = toHistoryItems(hub, missed.entries.filter(isUnseen), key);
   // The gaps since the account's place: what was said then is not among what was missed.
-  const items = await withHistoryGaps(hub, unseen, timeOfId(cursor), Date.now());
+  // Gaps among what is shown: from the oldest entry shown when older ones are left to later
+  // pages (those pages show theirs), else from the account's place.
+  const sinceAt = missed.more > 0 && missed.entries.length > 0 ? missed.entries[0].at : timeOfId(cursor);
+  const items = await withHistoryGaps(hub, unseen, sinceAt, Date.now());
   if (!hub.isOnline(session) || (items.length === 0 && missed.more === 0)) return;
   // What is not shown is everything the account may read between its place and the first
   // entry shown: `/history *` pages through it, a page at a time, no further back than the place.

@@ -2,7 +2,7 @@ import { isUtf8 } from "node:buffer";
 import type { Logger } from "pino";
 import { COMMAND_COSTS, EVERYTHING_READABLE } from "../../core/commands.js";
 import type { ChatError } from "../../core/errors.js";
-import type { ChatEvent, Reply } from "../../core/events.js";
+import type { ChatEvent, HistoryItem, Reply } from "../../core/events.js";
 import type { Hub } from "../../core/hub.js";
 import type { EventSink, Session } from "../../core/session.js";
 import type { CloseReason, Connection, ConnectionHandler, CutOffReason } from "../../net/connection.js";
@@ -350,8 +350,11 @@ export class LineSession implements ConnectionHandler, EventSink {
    */
   #renderWithinQueue<R extends Reply>(reply: R, shrink: (reply: R) => R | null): Buffer {
     const budget = this.#options.sendQueueBytes / 2;
+    let fitted: R | null = reply;
     let rendered = renderReply(reply);
-    for (let fitted = shrink(reply); rendered.length > budget && fitted !== null; fitted = shrink(fitted)) {
+    while (rendered.length > budget) {
+      fitted = shrink(fitted);
+      if (fitted === null) break;
       rendered = renderReply(fitted);
     }
     return rendered;
@@ -371,16 +374,19 @@ type SearchReply = Extract<Reply, { kind: "search" }>;
  * left-out items are counted where the reply counted them.
  */
 function fewerHistoryItems(reply: HistoryReply): HistoryReply | null {
-  const dropped = Math.ceil(reply.items.length / 4);
-  const items = reply.items.slice(dropped);
-  // A gap in history has no id to page from: the first entry after it is where paging goes on.
-  const first = items.find((item) => item.id !== "");
-  if (reply.items.length <= 1 || first === undefined) return null;
+  const isGap = (item: HistoryItem): boolean => item.kind === "gap";
+  let kept = reply.items.length - Math.ceil(reply.items.length / 4);
+  // A gap in history has no id to page from, and the older page, which reaches up to the
+  // entry after it, shows it again: it goes with what is left out.
+  while (kept > 0 && isGap(reply.items[reply.items.length - kept])) kept--;
+  if (reply.items.length <= 1 || kept === 0) return null;
+  const items = reply.items.slice(reply.items.length - kept);
+  const dropped = reply.items.slice(0, reply.items.length - kept).filter((item) => !isGap(item)).length;
   const isCounted = reply.older === null || reply.more > 0;
   const older = {
     where: reply.older?.where ?? (reply.reason === "missed" ? EVERYTHING_READABLE : reply.where),
-    limit: items.length,
-    before: first.id,
+    limit: items.filter((item) => !isGap(item)).length,
+    before: items[0].id,
     after: reply.older?.after ?? reply.after ?? "",
   };
   return { ...reply, items, more: isCounted ? reply.more + dropped : 0, older };
