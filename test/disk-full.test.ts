@@ -82,7 +82,10 @@ describe("a full disk", () => {
       "! dave is not online, and history is paused: they will not see it on logging in.",
     ]);
     // What the failed writes left in the log takes a few small writes (accounts) before they fail too.
+    // Whoever arrives meanwhile is told too, once welcomed.
     const newcomer = await chat.connect();
+    await newcomer.waitFor(PAUSED);
+    assert.ok(newcomer.lines.indexOf(PAUSED) > 0, "after the welcome line");
     let refusal: string | undefined;
     for (let i = 0; refusal === undefined && i < 500; i++) {
       const [answer] = await ask(newcomer, `/nick carol${i}`, (line) => line.startsWith("- You are now known as "));

@@ -349,6 +349,12 @@ export class Hub {
     return this.#commits?.pause ?? null;
   }
 
+  /** What a session that arrives while history is paused is told, as those online were; null while it is kept. */
+  get historyPausedError(): ChatError | null {
+    const pause = this.historyPause;
+    return pause === null ? null : chatError("ERR_HISTORY_PAUSED", { ...pause });
+  }
+
   /** Stops retrying a paused history at shutdown, recording the gap if the store can take it. */
   stopHistory(): Promise<void> {
     return this.#commits?.stop() ?? Promise.resolve();

@@ -74,7 +74,8 @@ export async function withHistoryGaps(
   const merged: HistoryItem[] = [];
   let next = 0;
   for (const gap of gaps) {
-    while (next < items.length && items[next].at < gap.from) merged.push(items[next++]);
+    // An entry stored in the millisecond the gap began came before it.
+    while (next < items.length && items[next].at <= gap.from) merged.push(items[next++]);
     merged.push({
       id: "",
       at: gap.from,

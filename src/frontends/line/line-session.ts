@@ -237,6 +237,9 @@ export class LineSession implements ConnectionHandler, EventSink {
     this.#connection.send(renderWelcome(members));
     for (const reply of this.#repliesBeforeWelcome ?? []) this.#connection.send(this.#render(reply));
     this.#repliesBeforeWelcome = null;
+    // Whoever arrives while nothing is kept is told, as those online were.
+    const paused = this.#hub.historyPausedError;
+    if (paused !== null) this.#reject(paused);
   }
 
   #onReply(reply: Reply): void {
