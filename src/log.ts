@@ -1,3 +1,5 @@
+import { closeSync } from "node:fs";
+import { isatty } from "node:tty";
 import { type Logger, pino } from "pino";
 
 /**
@@ -10,10 +12,32 @@ import { type Logger, pino } from "pino";
  */
 export function createLogger(level: string): Logger {
   const destination = pino.destination({ dest: 2, sync: false });
-  destination.on("error", () => {
-    const silent = (): void => {};
-    const flush = (done?: (error?: Error) => void): void => done?.();
-    Object.assign(destination, { write: () => true, flush, flushSync: silent, end: silent });
-  });
+  destination.on("error", () => silence(destination));
   return pino({ level, base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime }, destination);
+}
+
+/** The standard descriptors that were a terminal at start: a hung-up one no longer says it is. */
+const STANDARD_TERMINALS = [0, 1, 2].filter((fd) => isatty(fd));
+
+function silence(destination: object): void {
+  const silent = (): void => {};
+  const flush = (done?: (error?: Error) => void): void => done?.();
+  Object.assign(destination, { write: () => true, flush, flushSync: silent, end: silent });
+}
+
+/**
+ * Lets go of the terminal just before the process exits. Node 20 restores each standard
+ * stream's terminal settings at exit and aborts when that fails, as it does on a terminal
+ * that has been closed (SIGHUP); it leaves alone a descriptor that is closed. The server
+ * never changes those settings, so nothing is lost. The log writes nothing after this.
+ */
+export function releaseTerminal(log: Logger): void {
+  silence((log as unknown as Record<symbol, object>)[pino.symbols.streamSym]);
+  for (const fd of STANDARD_TERMINALS) {
+    try {
+      closeSync(fd);
+    } catch {
+      // Already closed: nothing to let go of.
+    }
+  }
 }
