@@ -46,6 +46,11 @@ const RELEASE_CHUNK_PAGES = 256;
 const RELEASE_CHUNKS_PER_CHECKPOINT = 16;
 /** Free disk space that storing history needs to resume after the disk was full. */
 const RESUME_FREE_BYTES = 1024 * 1024;
+/**
+ * Background search indexing waits while the disk has less than this free: it is work that
+ * can wait, and on a disk that was just full it would take the space history needs.
+ */
+const TEXT_INDEX_FREE_BYTES = 4 * RESUME_FREE_BYTES;
 /** After indexing failed (a full disk), it is tried again this much later. */
 const TEXT_INDEX_RETRY_MS = 5_000;
 /** Rows one indexing transaction takes: a few milliseconds of work. */
@@ -282,8 +287,7 @@ export class SqliteStore implements MessageStore {
    * batch leaves room in the log for a small write or two, and storing would stop again at once.
    */
   async recordHistoryGap(gap: HistoryGap): Promise<void> {
-    const { bavail, bsize } = fs.statfsSync(this.#dataDir);
-    if (bavail * bsize < RESUME_FREE_BYTES) {
+    if (this.#freeBytes() < RESUME_FREE_BYTES) {
       throw new StoreWriteError("disk-full", { cause: new Error(`less than ${RESUME_FREE_BYTES} bytes free`) });
     }
     write(() => this.#statements.insertGap.run(gap.from, gap.to, gap.reason));
@@ -349,6 +353,10 @@ export class SqliteStore implements MessageStore {
     this.#textIndexTimer = setTimeout(() => {
       this.#textIndexTimer = undefined;
       if (!this.#db.open) return;
+      if (this.#freeBytes() < TEXT_INDEX_FREE_BYTES) {
+        this.#scheduleTextIndexing(TEXT_INDEX_RETRY_MS);
+        return;
+      }
       let isMoreWaiting: boolean;
       try {
         isMoreWaiting = this.#indexTextChunk();
@@ -360,6 +368,12 @@ export class SqliteStore implements MessageStore {
       if (isMoreWaiting) this.#scheduleTextIndexing(0);
     }, delayMs);
     this.#textIndexTimer.unref();
+  }
+
+  /** What the disk holding the data directory has free for us. */
+  #freeBytes(): number {
+    const { bavail, bsize } = fs.statfsSync(this.#dataDir);
+    return bavail * bsize;
   }
 
   /** Rows appended and not yet indexed for search. */
