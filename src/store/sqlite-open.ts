@@ -235,6 +235,8 @@ function describeDatabaseError(error: unknown): string {
       return "the file or its directory is read-only";
     case "SQLITE_BUSY":
       return "another process holds it locked";
+    case "SQLITE_FULL":
+      return "the disk is full: free some space on it, then start again";
     default:
       return error.message;
   }
