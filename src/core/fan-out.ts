@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { BusEvent } from "../bus/bus.js";
+import type { ChatEvent } from "./events.js";
 import type { Room } from "./room.js";
 import type { Session } from "./session.js";
 
@@ -99,7 +100,15 @@ export class FanOut {
     for (let i = 0; i < this.#observers.length; i++) this.#observers[i](event);
   }
 
-  #deliverTo(session: Session, event: BusEvent): void {
+  /**
+   * A notice from the server itself (history paused or resumed) to each of `sessions`,
+   * with the same care as any event: one broken front end is closed, the rest are told.
+   */
+  deliverToEach(sessions: Iterable<Session>, event: ChatEvent): void {
+    for (const session of sessions) this.#deliverTo(session, event);
+  }
+
+  #deliverTo(session: Session, event: ChatEvent): void {
     try {
       session.sink.deliver(event);
     } catch (error) {

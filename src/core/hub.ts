@@ -94,8 +94,7 @@ export class Hub {
             options.store,
             (event) => this.#bus.publish(event),
             {
-              paused: (pause) =>
-                this.#tellEveryone({ kind: "error", error: chatError("ERR_HISTORY_PAUSED", { ...pause }) }),
+              paused: (pause) => this.#tellEveryone({ kind: "error", error: historyPausedError(pause) }),
               resumed: (gap) => this.#tellEveryone({ kind: "reply", reply: { kind: "history-resumed", gap } }),
             },
             options.log,
@@ -352,7 +351,7 @@ export class Hub {
   /** What a session that arrives while history is paused is told, as those online were; null while it is kept. */
   get historyPausedError(): ChatError | null {
     const pause = this.historyPause;
-    return pause === null ? null : chatError("ERR_HISTORY_PAUSED", { ...pause });
+    return pause === null ? null : historyPausedError(pause);
   }
 
   /** Stops retrying a paused history at shutdown, recording the gap if the store can take it. */
@@ -388,17 +387,9 @@ export class Hub {
     return this.#cursors.placesOf(this.#sessions.values());
   }
 
-  /** A notice from the server itself, to every session online; rare, so built for each. */
+  /** A notice from the server itself, to every session online. */
   #tellEveryone(event: ChatEvent): void {
-    for (const session of this.#sessions.values()) {
-      try {
-        session.sink.deliver(event);
-      } catch (error) {
-        // One broken front end must not keep the others from being told.
-        this.log.error({ event: "delivery-error", kind: event.kind, err: error }, "telling a session failed");
-        queueMicrotask(() => this.#closeBroken(session));
-      }
-    }
+    this.#fanOut.deliverToEach(this.#sessions.values(), event);
   }
 
   /** A session whose front end threw while receiving: it leaves, and its front end is asked to close it. */
@@ -438,6 +429,10 @@ export class Hub {
     this.log.error({ event: "command-error", command: command.kind, err: error }, "a command failed");
     this.fail(session, "ERR_INTERNAL", { what: command.kind });
   }
+}
+
+function historyPausedError(pause: HistoryPause): ChatError {
+  return chatError("ERR_HISTORY_PAUSED", { ...pause });
 }
 
 export function historyEntry(

@@ -28,10 +28,11 @@ export async function login(hub: Hub, session: Session, command: CommandOf<"logi
     hub.fail(session, "ERR_ALREADY_LOGGED_IN", { name: session.displayName });
     return;
   }
-  const key = identityKey(command.name.normalize("NFC"));
+  const asked = command.name.normalize("NFC");
+  const key = identityKey(asked);
   const retryAfter = await hub.loginThrottle.admit(session.address, key);
   // The account as asked for, cut short: a guesser chooses what it is and how long.
-  const account = command.name.normalize("NFC").slice(0, MAX_LOGGED_NAME);
+  const account = asked.slice(0, MAX_LOGGED_NAME);
   if (retryAfter > 0) {
     // At debug: a guesser decides how many of these there are, and what the name says.
     hub.log.debug(
@@ -97,8 +98,7 @@ async function replayMissed(
     return joinedAfter === undefined || entry.id <= joinedAfter;
   };
   const unseen = toHistoryItems(hub, missed.entries.filter(isUnseen), key);
-  // The gaps since the account's place: what was said then is not among what was missed.
-  // Gaps among what is shown: from the oldest entry shown when older ones are left to later
+  // The spans history missed, among what is shown: from the oldest entry shown when older ones are left to later
   // pages (those pages show theirs), else from the account's place.
   const sinceAt = missed.more > 0 && missed.entries.length > 0 ? missed.entries[0].at : timeOfId(cursor);
   const items = await withHistoryGaps(hub, unseen, sinceAt, Date.now());

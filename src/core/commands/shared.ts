@@ -29,7 +29,7 @@ export function roomOfMember(hub: Hub, session: Session, name: string): Room | n
  * With addresses hidden, a guest recorded under its address while they were shown is
  * shown under a guest name instead (see `shownGuest`).
  */
-export function toHistoryItem(entry: HistoryEntry, viewerKey: string, hideAddresses: boolean): HistoryItem {
+function toHistoryItem(entry: HistoryEntry, viewerKey: string, hideAddresses: boolean): HistoryItem {
   const sentByViewer = entry.recipientKey === null ? null : entry.senderKey === viewerKey;
   const sender = hideAddresses ? shownGuest(entry.sender, entry.senderKey) : entry.sender;
   const where =
