@@ -4,11 +4,15 @@ import net from "node:net";
 import { describe, it, type TestContext } from "node:test";
 import pino from "pino";
 import { Connection } from "../src/net/connection.js";
+import type { FramerFactory } from "../src/net/framer.js";
+import { LineFramer } from "../src/net/line-framer.js";
 import { LineClient } from "./helpers/line-client.js";
 import { startTestServer } from "./helpers/server.js";
 import { connectStalledReader } from "./helpers/stalled-reader.js";
 
-const LIMITS = { maxLineBytes: 4096, maxUnterminatedBytes: 65536, sendQueueBytes: 64 * 1024 * 1024, quietFlushMs: 50 };
+const LIMITS = { sendQueueBytes: 64 * 1024 * 1024 };
+const LINES: FramerFactory = (sink) =>
+  new LineFramer({ maxLineBytes: 4096, maxUnterminatedBytes: 65536, quietFlushMs: 50, quietFlush: "never" }, sink);
 
 /** A client socket and, on the server side of it, a Connection over a real loopback socket. */
 async function connectPair(
@@ -22,7 +26,7 @@ async function connectPair(
   const client = net.connect(port, "127.0.0.1");
   client.on("error", () => {});
   const [socket] = (await once(server, "connection")) as [net.Socket];
-  return { client, socket, connection: new Connection(socket, LIMITS, pino({ level: "silent" })) };
+  return { client, socket, connection: new Connection(socket, LIMITS, LINES, pino({ level: "silent" })) };
 }
 
 describe("Connection", () => {
@@ -30,7 +34,7 @@ describe("Connection", () => {
     const { client, socket, connection } = await connectPair(t);
     client.pause();
     const closed = new Promise<void>((resolve) =>
-      connection.attach({ onLine: () => {}, onLineTooLong: () => {}, onClose: () => resolve() }),
+      connection.attach({ onMessage: () => {}, onMessageTooLong: () => {}, onClose: () => resolve() }),
     );
 
     // More than the kernel's buffers on both sides hold, written in one turn: our queue is
@@ -50,8 +54,8 @@ describe("Connection", () => {
     let written = 0;
     const closed = new Promise<void>((resolve) =>
       connection.attach({
-        onLine: () => {},
-        onLineTooLong: () => {},
+        onMessage: () => {},
+        onMessageTooLong: () => {},
         onAllWritten: () => {
           written++;
         },

@@ -66,9 +66,12 @@ describe("hub", () => {
       [
         ["joined", 2],
         ["message", null],
-        ["left", 1],
+        ["quit", null],
       ],
     );
+    const quit = seen[2];
+    assert.ok(quit.kind === "quit");
+    assert.deepEqual(quit.rooms, [{ room: "#lobby", members: 1 }], "one event names every room left, with its count");
     const message = seen[1];
     assert.ok(message.kind === "message");
     assert.equal(message.text, "hi");
@@ -253,10 +256,36 @@ describe("hub", () => {
     const bob = connectUser(hub, "10.0.0.2:2");
     await alice.run(join("#Rust"));
     await bob.run(join("#rust"));
-    assert.deepEqual(bob.events.at(-1), {
-      kind: "reply",
-      reply: { kind: "joined", room: "#Rust", members: 2, topic: "", wasMember: false },
-    });
+    const last = bob.events.at(-1);
+    assert.ok(last?.kind === "reply" && last.reply.kind === "joined");
+    const { listMembers, ...joined } = last.reply;
+    assert.deepEqual(joined, { kind: "joined", room: "#Rust", members: 2, topic: "", wasMember: false });
+    assert.deepEqual(
+      listMembers().map((member) => member.displayName),
+      ["10.0.0.1:1", "10.0.0.2:2"],
+      "the join reply lists the members, the joiner included",
+    );
+  });
+
+  it("tells of a user who leaves the server once, naming every room it was in, and stores a leave per room", async () => {
+    const hub = newHub();
+    const alice = connectUser(hub, "10.0.0.1:1");
+    const bob = connectUser(hub, "10.0.0.2:2");
+    for (const room of ["#a", "#b"]) {
+      await alice.run(join(room));
+      await bob.run(join(room));
+    }
+    hub.disconnect(alice.session, "bye");
+    await new Promise((resolve) => setImmediate(resolve));
+    const quits = bob.events.filter((event) => event.kind === "quit");
+    assert.equal(quits.length, 1, "one quit for a user in two shared rooms");
+    assert.ok(quits[0].kind === "quit");
+    assert.equal(quits[0].reason, "bye");
+    assert.deepEqual(quits[0].rooms, [
+      { room: "#a", members: 1 },
+      { room: "#b", members: 1 },
+    ]);
+    assert.equal(bob.events.filter((event) => event.kind === "left").length, 0);
   });
 
   it("delivers a shutdown to every session and announces no leaves during it", () => {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { LineFramer, type LineSink, type QuietClock, type QuietFlush } from "../src/net/line-framer.js";
+import type { MessageSink } from "../src/net/framer.js";
+import { LineFramer, type QuietClock, type QuietFlush } from "../src/net/line-framer.js";
 
 type Seen = { lines: string[]; raw: Buffer[]; tooLong: number[]; overflow: number[] };
 
@@ -11,12 +12,12 @@ function framer(
   clock = new TestClock(),
 ): { framer: LineFramer; seen: Seen } {
   const seen: Seen = { lines: [], raw: [], tooLong: [], overflow: [] };
-  const sink: LineSink = {
-    onLine: (line) => {
+  const sink: MessageSink = {
+    onMessage: (line) => {
       seen.lines.push(line.toString("utf8"));
       seen.raw.push(Buffer.from(line));
     },
-    onLineTooLong: (bytes) => seen.tooLong.push(bytes),
+    onMessageTooLong: (bytes) => seen.tooLong.push(bytes),
     onUnterminatedOverflow: (bytes) => seen.overflow.push(bytes),
   };
   const options = { maxLineBytes: maxLine, maxUnterminatedBytes: maxUnterminated, quietFlushMs: QUIET_MS, quietFlush };

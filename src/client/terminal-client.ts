@@ -2,6 +2,8 @@ import { connect } from "node:net";
 import { createInterface, type Interface } from "node:readline";
 import { pino } from "pino";
 import { type CloseReason, Connection, type ConnectionHandler } from "../net/connection.js";
+import type { FramerFactory } from "../net/framer.js";
+import { LineFramer } from "../net/line-framer.js";
 import { toTerminalText } from "../text/terminal-text.js";
 import { type TerminalInput, type TerminalOutput, TypedLineScreen } from "./typed-line-screen.js";
 
@@ -15,14 +17,14 @@ export interface ClientOptions {
 }
 
 /** Generous: this bounds what a misbehaving server can make us hold, not what users may say. */
-const CLIENT_LIMITS = {
-  maxLineBytes: 1024 * 1024,
-  maxUnterminatedBytes: 4 * 1024 * 1024,
-  sendQueueBytes: 16 * 1024 * 1024,
-  // The original server sends each message bare; a short quiet ends it.
-  quietFlushMs: 30,
-  quietFlush: "always",
-} as const;
+const CLIENT_LIMITS = { sendQueueBytes: 16 * 1024 * 1024 } as const;
+
+// The original server sends each message bare; a short quiet ends it.
+const serverLines: FramerFactory = (sink) =>
+  new LineFramer(
+    { maxLineBytes: 1024 * 1024, maxUnterminatedBytes: 4 * 1024 * 1024, quietFlushMs: 30, quietFlush: "always" },
+    sink,
+  );
 
 /**
  * The terminal client, as the original's: prints what arrives, sends what is typed and
@@ -69,11 +71,11 @@ export function runClient(options: ClientOptions): Promise<number> {
     });
 
     socket.once("connect", () => {
-      const open = new Connection(socket, CLIENT_LIMITS, pino({ level: "silent" }));
+      const open = new Connection(socket, CLIENT_LIMITS, serverLines, pino({ level: "silent" }));
       connection = open;
       const handler: ConnectionHandler = {
-        onLine: (line) => print(toTerminalText(line.toString("utf8"))),
-        onLineTooLong: (bytes) => print(`! (a ${bytes}-byte line from the server was not shown)`),
+        onMessage: (line) => print(toTerminalText(line.toString("utf8"))),
+        onMessageTooLong: (bytes) => print(`! (a ${bytes}-byte line from the server was not shown)`),
         onClose: (_reason: CloseReason) => finish("Server closed the connection.", 0),
       };
       open.attach(handler);

@@ -69,10 +69,13 @@ export class CommitPipeline implements Flushable {
     return this.#pause;
   }
 
-  /** Queues `event` for the end of the turn, with its history entry if it has one. */
-  add(event: BusEvent, entry: HistoryEntry | null): void {
+  /** Queues `event` for the end of the turn, with its history entries if it has any. */
+  add(event: BusEvent, entries: HistoryEntry | readonly HistoryEntry[] | null): void {
     this.#pendingEvents.push(event);
-    if (entry !== null) this.#pendingEntries.push(entry);
+    if (entries === null) {
+      // Nothing to store.
+    } else if ("id" in entries) this.#pendingEntries.push(entries);
+    else this.#pendingEntries.push(...entries);
     if (this.#isScheduled) return;
     this.#isScheduled = true;
     scheduleCommit(this);

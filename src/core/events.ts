@@ -9,8 +9,15 @@ import type { ChatError } from "./errors.js";
 export interface UserRef {
   /** Stable for the life of the session; front ends compare identity with it. */
   readonly sessionId: number;
-  /** The name others see: the chosen name, else a guest name or "IP:PORT". */
+  /** The name others see on the line protocol: the chosen name, else a guest name or "IP:PORT". */
   readonly displayName: string;
+  /** The chosen name; null for a guest. */
+  readonly name: string | null;
+  /**
+   * A guest's name that is never an address ("guest-7f3a"), for front ends that cannot show
+   * "IP:PORT" as a name (an IRC nick cannot have a ":").
+   */
+  readonly guestName: string;
 }
 
 /** A chat message (or a /me action) the server accepted and stored. */
@@ -44,6 +51,21 @@ export interface LeftEvent {
   /** Members of the room after the leave. */
   readonly members: number;
   readonly reason: string;
+}
+
+/**
+ * A user left the server: one event, whatever the number of rooms it was in (an IRC client
+ * shows one QUIT; the line protocol, a departure in each room shared with the user).
+ */
+export interface QuitEvent {
+  readonly kind: "quit";
+  /** The id of the last of its history entries (one "left" per room). */
+  readonly id: string;
+  readonly at: number;
+  readonly who: UserRef;
+  readonly reason: string;
+  /** The rooms the user was in, each with its member count after the user left. */
+  readonly rooms: readonly { readonly room: string; readonly members: number }[];
 }
 
 export interface TopicEvent {
@@ -118,7 +140,8 @@ export interface OlderPage {
 export type Reply =
   | { readonly kind: "help"; readonly commands: readonly { usage: string; summary: string }[] }
   | { readonly kind: "rooms"; readonly rooms: readonly { name: string; topic: string; members: number }[] }
-  | { readonly kind: "who"; readonly room: string; readonly names: readonly string[] }
+  /** `members`: sorted by display name. */
+  | { readonly kind: "who"; readonly room: string; readonly members: readonly UserRef[] }
   /** `by`: null for a guest whose address is hidden and who has no other name to show. */
   | {
       readonly kind: "topic";
@@ -133,6 +156,11 @@ export type Reply =
       readonly kind: "joined";
       readonly room: string;
       readonly members: number;
+      /**
+       * Who is in the room now, the joiner included: built only if asked for (a protocol that
+       * lists members on join), and only while the reply is being delivered.
+       */
+      readonly listMembers: () => readonly UserRef[];
       readonly topic: string;
       /** The session was in the room already: nothing changed but (in a front end) where its lines go. */
       readonly wasMember: boolean;
@@ -195,4 +223,12 @@ export interface CloseEvent {
   readonly reason: string;
 }
 
-export type ChatEvent = RoomEvent | DirectEvent | RenamedEvent | ReplyEvent | ErrorEvent | ShutdownEvent | CloseEvent;
+export type ChatEvent =
+  | RoomEvent
+  | QuitEvent
+  | DirectEvent
+  | RenamedEvent
+  | ReplyEvent
+  | ErrorEvent
+  | ShutdownEvent
+  | CloseEvent;

@@ -83,10 +83,11 @@ export class FanOut {
         recipientCount = recipients.size;
         break;
       }
-      case "renamed": {
+      case "renamed":
+      case "quit": {
         const recipients = new Set<Session>();
-        for (const name of event.rooms) {
-          const room = this.#recipients.roomNamed(name);
+        for (const shared of event.rooms) {
+          const room = this.#recipients.roomNamed(typeof shared === "string" ? shared : shared.room);
           if (room !== undefined) for (const member of room.members.keys()) recipients.add(member);
         }
         for (const session of recipients) this.#deliverTo(session, event);

@@ -9,6 +9,8 @@ import { DeliveryCursors } from "./delivery-cursors.js";
 import { type ChatError, type ChatErrorCode, chatError } from "./errors.js";
 import type { ChatEvent, Reply } from "./events.js";
 import { type EventObserver, FanOut } from "./fan-out.js";
+import type { FrontEndHub } from "./front-end-hub.js";
+import { historyEntry } from "./history-entry.js";
 import { LoginThrottle } from "./login-throttle.js";
 import { idFloorForTime, MessageIdGenerator } from "./message-id.js";
 import { guestKeyOf, guestNameOf, identityKey } from "./names.js";
@@ -39,7 +41,7 @@ export interface HubOptions {
  * socket: front ends hand it parsed commands and get typed events back. Every accepted
  * event is stored (when there is a store) before anyone sees it: see CommitPipeline.
  */
-export class Hub {
+export class Hub implements FrontEndHub {
   readonly options: HubOptions;
   readonly log: Logger;
   readonly store: MessageStore | null;
@@ -102,6 +104,10 @@ export class Hub {
           );
   }
 
+  get hasHistory(): boolean {
+    return this.store !== null;
+  }
+
   get sessionCount(): number {
     return this.#sessions.size;
   }
@@ -123,8 +129,9 @@ export class Hub {
   connect(address: string, sink: EventSink): Session {
     const sessionId = this.#nextSessionId++;
     const guestKey = guestKeyOf(this.#runTag, sessionId);
-    const anonymousName = this.options.hideAddresses ? guestNameOf(guestKey) : address;
-    const session = new Session(sessionId, address, anonymousName, guestKey, sink, this.options.commandRate);
+    const guestName = guestNameOf(guestKey);
+    const anonymousName = this.options.hideAddresses ? guestName : address;
+    const session = new Session(sessionId, address, anonymousName, guestKey, guestName, sink, this.options.commandRate);
     this.#sessions.set(sessionId, session);
     return session;
   }
@@ -186,7 +193,24 @@ export class Hub {
     if (!this.#sessions.delete(session.sessionId)) return;
     this.saveCursorOf(session);
     this.#forgetName(session);
-    for (const room of [...session.rooms]) this.leaveRoom(session, room, reason);
+    this.#quitRooms(session, reason);
+  }
+
+  /** A user leaving the server leaves every room at once: one event, a history entry per room. */
+  #quitRooms(session: Session, reason: string): void {
+    if (session.rooms.size === 0) return;
+    const rooms = [...session.rooms].map((room) => {
+      this.#removeMember(session, room);
+      return { room: room.name, members: room.members.size };
+    });
+    // Everyone is leaving at once: telling each of them about the others is noise.
+    if (this.#isShuttingDown) return;
+    const entries = rooms.map(({ room }) => {
+      const { id, at } = this.mintId();
+      return historyEntry(id, at, "left", room, session, null, reason);
+    });
+    const { id, at } = entries[entries.length - 1];
+    this.publish({ kind: "quit", id, at, who: session.ref, reason, rooms }, entries);
   }
 
   /** Tells every session the server is going down; each front end then closes its own. */
@@ -280,14 +304,7 @@ export class Hub {
   }
 
   leaveRoom(session: Session, room: Room, reason: string): void {
-    room.members.delete(session);
-    session.rooms.delete(room);
-    // An empty room holds no memory unless it has a topic to keep.
-    if (room.members.size === 0 && room.topic === "") {
-      this.#roomsByKey.delete(room.key);
-      this.#roomsByName.delete(room.name);
-    }
-    // Everyone is leaving at once: telling each of them about the others is noise.
+    this.#removeMember(session, room);
     if (this.#isShuttingDown) return;
     const { id, at } = this.mintId();
     this.publish(
@@ -325,9 +342,9 @@ export class Hub {
    * Fans an event out, after its history entry (if any) is committed. Events keep their
    * order whether or not they have an entry.
    */
-  publish(event: BusEvent, entry: HistoryEntry | null = null): void {
+  publish(event: BusEvent, entries: HistoryEntry | readonly HistoryEntry[] | null = null): void {
     if (this.#commits === null) this.#bus.publish(event);
-    else this.#commits.add(event, entry);
+    else this.#commits.add(event, entries);
   }
 
   /**
@@ -409,6 +426,16 @@ export class Hub {
     return room;
   }
 
+  #removeMember(session: Session, room: Room): void {
+    room.members.delete(session);
+    session.rooms.delete(room);
+    // An empty room holds no memory unless it has a topic to keep.
+    if (room.members.size === 0 && room.topic === "") {
+      this.#roomsByKey.delete(room.key);
+      this.#roomsByName.delete(room.name);
+    }
+  }
+
   #forgetName(session: Session): void {
     if (session.nameKey === null) return;
     const named = this.#sessionsByName.get(session.nameKey);
@@ -433,16 +460,4 @@ export class Hub {
 
 function historyPausedError(pause: HistoryPause): ChatError {
   return chatError("ERR_HISTORY_PAUSED", { ...pause });
-}
-
-export function historyEntry(
-  id: string,
-  at: number,
-  kind: HistoryEntry["kind"],
-  target: string,
-  sender: Session,
-  recipientKey: string | null,
-  text: string,
-): HistoryEntry {
-  return { id, at, kind, target, sender: sender.displayName, senderKey: sender.identityKey, recipientKey, text };
 }

@@ -29,6 +29,8 @@ export class Session {
   readonly anonymousName: string;
   /** This session's identity while it is not logged in: unique to it, in this run and every other. */
   readonly guestKey: string;
+  /** Its guest name ("guest-7f3a"), made from `guestKey`: shown where an address cannot be. */
+  readonly guestName: string;
   /** The chosen name, and its identity key; null until one is chosen. */
   name: string | null = null;
   nameKey: string | null = null;
@@ -68,6 +70,7 @@ export class Session {
     address: string,
     anonymousName: string,
     guestKey: string,
+    guestName: string,
     sink: EventSink,
     rate: CommandRate,
   ) {
@@ -75,7 +78,8 @@ export class Session {
     this.address = address;
     this.anonymousName = anonymousName;
     this.guestKey = guestKey;
-    this.ref = Object.freeze({ sessionId, displayName: anonymousName });
+    this.guestName = guestName;
+    this.ref = Object.freeze({ sessionId, displayName: anonymousName, name: null, guestName });
     this.sink = sink;
     this.commandBucket = new TokenBucket(rate.burst, rate.perSecond);
     this.commandRate = rate;
@@ -100,6 +104,11 @@ export class Session {
   rename(name: string | null, nameKey: string | null): void {
     this.name = name;
     this.nameKey = nameKey;
-    this.ref = Object.freeze({ sessionId: this.sessionId, displayName: name ?? this.anonymousName });
+    this.ref = Object.freeze({
+      sessionId: this.sessionId,
+      displayName: name ?? this.anonymousName,
+      name,
+      guestName: this.guestName,
+    });
   }
 }

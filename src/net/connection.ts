@@ -1,16 +1,11 @@
 import type { Socket } from "node:net";
 import type { Logger } from "pino";
 import { type Flushable, scheduleFlush, scheduleLazyFlush } from "../turn-end.js";
-import { LineFramer, type LineSink, type QuietFlush } from "./line-framer.js";
+import type { Framer, FramerFactory, MessageSink } from "./framer.js";
 import { type SharedBatch, SharedRun } from "./shared-output.js";
 
 export interface ConnectionLimits {
-  maxLineBytes: number;
-  maxUnterminatedBytes: number;
   sendQueueBytes: number;
-  /** How long a quiet ends a line without a newline, and for whom (by default, a peer that has sent none yet). */
-  quietFlushMs: number;
-  quietFlush?: QuietFlush;
   /**
    * A connection silent this long is probed by TCP keepalive (Node then probes once a
    * second, ten times), so a peer that vanished without a word leaves ten seconds later;
@@ -48,8 +43,8 @@ const CUT_OFF_GRACE_MS = 5000;
 
 /** What a front end supplies to hear from its connection. */
 export interface ConnectionHandler {
-  onLine(line: Buffer): void;
-  onLineTooLong(bytes: number): void;
+  onMessage(message: Buffer): void;
+  onMessageTooLong(bytes: number): void;
   /** Everything sent so far has been handed to the kernel; called after a write, never per message. */
   onAllWritten?(): void;
   /** The last line a peer that is cut off gets: why, in the front end's protocol. */
@@ -66,13 +61,13 @@ export interface ConnectionHandler {
  * send queue on the way out, and one place where the socket's end is decided.
  * Front ends never touch the socket.
  */
-export class Connection implements LineSink {
+export class Connection implements MessageSink {
   readonly socket: Socket;
   /** "IP:PORT" of the peer, as the original server showed it. */
   readonly address: string;
   readonly #limits: ConnectionLimits;
   readonly #log: Logger;
-  readonly #framer: LineFramer;
+  readonly #framer: Framer;
   #handler: ConnectionHandler | null = null;
   #queue: Array<Buffer | SharedRun> | null = null;
   #queuedBytes = 0;
@@ -95,12 +90,12 @@ export class Connection implements LineSink {
   /** The reason `end()` was given, recorded once the last byte is handed to the socket. */
   #endReason: CloseReason = "peer-closed";
 
-  constructor(socket: Socket, limits: ConnectionLimits, log: Logger) {
+  constructor(socket: Socket, limits: ConnectionLimits, framer: FramerFactory, log: Logger) {
     this.socket = socket;
     this.address = formatPeerAddress(socket.remoteAddress, socket.remotePort);
     this.#limits = limits;
     this.#log = log;
-    this.#framer = new LineFramer({ ...limits, quietFlush: limits.quietFlush ?? "until-framed" }, this);
+    this.#framer = framer(this);
     socket.setNoDelay(true);
     // Nothing else notices a peer whose link went down while its rooms are quiet: no FIN, no RST, nothing to send.
     if (limits.keepaliveSeconds) socket.setKeepAlive(true, limits.keepaliveSeconds * 1000);
@@ -139,7 +134,7 @@ export class Connection implements LineSink {
     (this as SocketOfConnection)[CONNECTION].#onDrain();
   }
 
-  /** Starts delivering input; lines that arrive before this are held by the socket. */
+  /** Starts delivering input; messages that arrive before this are held by the socket. */
   attach(handler: ConnectionHandler): void {
     this.#handler = handler;
   }
@@ -273,19 +268,19 @@ export class Connection implements LineSink {
     this.socket.destroy();
   }
 
-  onLine(line: Buffer): void {
+  onMessage(message: Buffer): void {
     if (this.#closeReason !== null) return;
     try {
-      this.#handler?.onLine(line);
+      this.#handler?.onMessage(message);
     } catch (error) {
       this.#failInternally(error);
     }
   }
 
-  onLineTooLong(bytes: number): void {
+  onMessageTooLong(bytes: number): void {
     if (this.#closeReason !== null) return;
     try {
-      this.#handler?.onLineTooLong(bytes);
+      this.#handler?.onMessageTooLong(bytes);
     } catch (error) {
       this.#failInternally(error);
     }
@@ -380,7 +375,7 @@ export class Connection implements LineSink {
     if (this.#closeReason === null && !this.#isEnding && !this.#isInputHeld) this.socket.resume();
   }
 
-  /** Stops reading (lines already read still arrive) until `releaseInput`. */
+  /** Stops reading (messages already read still arrive) until `releaseInput`. */
   holdInput(): void {
     this.#isInputHeld = true;
     this.socket.pause();
@@ -400,7 +395,7 @@ export class Connection implements LineSink {
   }
 
   #onEnd(): void {
-    // Half-close: the peer has finished sending. What it sent last is still a line.
+    // Half-close: the peer has finished sending. What it sent last is still a message.
     if (this.#closeReason === null && !this.#isEnding) this.#takePartial();
     this.end("peer-closed", 1000);
   }

@@ -1,22 +1,4 @@
-/**
- * Splits a byte stream into lines. A line ends in "\n" or "\r\n"; the terminator is
- * not part of the line. Limits are checked where the bytes arrive, so a peer can never
- * make us buffer more than `maxLineBytes` of one line, nor scan forever for a newline.
- *
- * A peer that never sends terminators (the original client sends each message bare) is
- * served by the quiet flush: what is buffered after a short quiet becomes one line. Only
- * such a peer gets it. TCP splits a line wherever it likes, and a retransmit on a lossy
- * link pauses it for 200 ms or more, so for a peer that has sent a newline a quiet means
- * nothing: from then on only a newline ends its lines.
- */
-export interface LineSink {
-  /** A complete line within the limit. The buffer may be a view into a larger chunk: copy it to keep it. */
-  onLine(line: Buffer): void;
-  /** A line over the limit was dropped; `bytes` is its full length. */
-  onLineTooLong(bytes: number): void;
-  /** The peer sent more than `maxUnterminatedBytes` without ending the line: stop reading it. */
-  onUnterminatedOverflow(bytes: number): void;
-}
+import type { Framer, MessageSink } from "./framer.js";
 
 /**
  * Whom a quiet ends a line for: nobody (a protocol whose every line ends in a newline), a
@@ -61,12 +43,23 @@ const CR = 0x0d;
  */
 const CHARACTER_WAIT_MS = 2000;
 
-export class LineFramer {
+/**
+ * Splits a byte stream into lines. A line ends in "\n" or "\r\n"; the terminator is
+ * not part of the line. Limits are checked where the bytes arrive, so a peer can never
+ * make us buffer more than `maxLineBytes` of one line, nor scan forever for a newline.
+ *
+ * A peer that never sends terminators (the original client sends each message bare) is
+ * served by the quiet flush: what is buffered after a short quiet becomes one line. Only
+ * such a peer gets it. TCP splits a line wherever it likes, and a retransmit on a lossy
+ * link pauses it for 200 ms or more, so for a peer that has sent a newline a quiet means
+ * nothing: from then on only a newline ends its lines.
+ */
+export class LineFramer implements Framer {
   readonly #maxLineBytes: number;
   readonly #maxUnterminatedBytes: number;
   readonly #quietFlushMs: number;
   readonly #quietFlush: QuietFlush;
-  readonly #sink: LineSink;
+  readonly #sink: MessageSink;
   readonly #clock: QuietClock;
   /** Start of a line that has not ended yet; null when none. */
   #partial: Buffer[] | null = null;
@@ -84,7 +77,7 @@ export class LineFramer {
   /** Quiets waited through so far for the rest of a character a bare message ends inside. */
   #characterWaits = 0;
 
-  constructor(options: LineFramerOptions, sink: LineSink, clock: QuietClock = NODE_CLOCK) {
+  constructor(options: LineFramerOptions, sink: MessageSink, clock: QuietClock = NODE_CLOCK) {
     this.#maxLineBytes = options.maxLineBytes;
     this.#maxUnterminatedBytes = Math.max(options.maxUnterminatedBytes, options.maxLineBytes + 2);
     this.#quietFlushMs = options.quietFlushMs;
@@ -138,7 +131,7 @@ export class LineFramer {
     if (this.#skippedBytes >= 0) {
       const bytes = this.#skippedBytes;
       this.#skippedBytes = -1;
-      this.#sink.onLineTooLong(bytes);
+      this.#sink.onMessageTooLong(bytes);
       return;
     }
     if (this.#partial === null) return;
@@ -182,7 +175,7 @@ export class LineFramer {
     if (this.#skippedBytes >= 0) {
       const bytes = this.#skippedBytes + (end - start);
       this.#skippedBytes = -1;
-      this.#sink.onLineTooLong(bytes);
+      this.#sink.onMessageTooLong(bytes);
       return;
     }
     if (this.#partial === null) {
@@ -192,7 +185,7 @@ export class LineFramer {
     if (this.#partialBytes + (end - start) > this.#maxLineBytes + 1) {
       const bytes = this.#partialBytes + (end - start);
       this.#dropPartial();
-      this.#sink.onLineTooLong(bytes);
+      this.#sink.onMessageTooLong(bytes);
       return;
     }
     this.#partial.push(chunk.subarray(start, end));
@@ -203,8 +196,8 @@ export class LineFramer {
 
   #emit(chunk: Buffer, start: number, end: number): void {
     const stop = end > start && chunk[end - 1] === CR ? end - 1 : end;
-    if (stop - start > this.#maxLineBytes) this.#sink.onLineTooLong(stop - start);
-    else this.#sink.onLine(chunk.subarray(start, stop));
+    if (stop - start > this.#maxLineBytes) this.#sink.onMessageTooLong(stop - start);
+    else this.#sink.onMessage(chunk.subarray(start, stop));
   }
 
   #keep(chunk: Buffer, start: number, end: number): boolean {

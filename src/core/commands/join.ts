@@ -1,4 +1,5 @@
 import type { CommandOf } from "../commands.js";
+import type { UserRef } from "../events.js";
 import type { Hub } from "../hub.js";
 import { mixedScriptError, parseRoomName } from "../names.js";
 import type { Session } from "../session.js";
@@ -24,7 +25,15 @@ export async function join(hub: Hub, session: Session, command: CommandOf<"join"
     hub.failWith(session, room);
     return;
   }
-  hub.reply(session, { kind: "joined", room: room.name, members: room.members.size, topic: room.topic, wasMember });
+  const listMembers = (): UserRef[] => [...room.members.keys()].map((member) => member.ref);
+  hub.reply(session, {
+    kind: "joined",
+    room: room.name,
+    members: room.members.size,
+    listMembers,
+    topic: room.topic,
+    wasMember,
+  });
   if (wasMember) return;
   if (session.account !== null && hub.store !== null) await hub.store.addAccountRoom(session.account, room.name);
   // A negative replay asks for the server's default.

@@ -1,5 +1,6 @@
 import type { CommandOf } from "../commands.js";
-import { type Hub, historyEntry } from "../hub.js";
+import { historyEntry } from "../history-entry.js";
+import type { Hub } from "../hub.js";
 import type { Session } from "../session.js";
 
 /** A message (or /me action) to a room the session is in: the hot path. */

@@ -1,5 +1,6 @@
 import type { CommandOf } from "../commands.js";
-import { type Hub, historyEntry } from "../hub.js";
+import { historyEntry } from "../history-entry.js";
+import type { Hub } from "../hub.js";
 import { MAX_TOPIC_LENGTH, parseRoomName } from "../names.js";
 import type { Session } from "../session.js";
 import { roomOfMember } from "./shared.js";

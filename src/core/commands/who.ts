@@ -14,6 +14,8 @@ export function who(hub: Hub, session: Session, command: CommandOf<"who">): void
     hub.fail(session, "ERR_NO_SUCH_ROOM", { room: parsed.name });
     return;
   }
-  const names = [...room.members.keys()].map((member) => member.displayName).sort((a, b) => a.localeCompare(b));
-  hub.reply(session, { kind: "who", room: room.name, names });
+  const members = [...room.members.keys()]
+    .map((member) => member.ref)
+    .sort((a, b) => a.displayName.localeCompare(b.displayName));
+  hub.reply(session, { kind: "who", room: room.name, members });
 }

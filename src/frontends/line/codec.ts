@@ -1,6 +1,14 @@
 import { EVERYTHING_READABLE } from "../../core/commands.js";
 import type { ChatError } from "../../core/errors.js";
-import type { DirectEvent, HistoryItem, OlderPage, RenamedEvent, Reply, RoomEvent } from "../../core/events.js";
+import type {
+  DirectEvent,
+  HistoryItem,
+  OlderPage,
+  QuitEvent,
+  RenamedEvent,
+  Reply,
+  RoomEvent,
+} from "../../core/events.js";
 import type { CutOffReason } from "../../net/connection.js";
 import { SharedBatch } from "../../net/shared-output.js";
 import { toTerminalText } from "../../text/terminal-text.js";
@@ -92,6 +100,35 @@ function joinTurnBatch(key: string, bytes: Buffer): RenderedEvent {
   return { bytes, batch, index: batch.append(bytes) };
 }
 
+function leftText(name: string, reason: string, members: number): string {
+  return reason === ""
+    ? `< The user ${shown(name)} left. (${usersOnline(members)})`
+    : `< The user ${shown(name)} left: ${shown(reason)}. (${usersOnline(members)})`;
+}
+
+let lastQuit: QuitEvent | null = null;
+/** The last quit's renderings, by room index and variant: members of several of its rooms get one line for each. */
+const quitRenderings = new Map<string, RenderedEvent>();
+
+/** A user who left the server, as the members of one of its rooms (`event.rooms[index]`) see it. */
+export function renderQuitInRoom(event: QuitEvent, index: number, isCurrentRoom: boolean): RenderedEvent {
+  if (event !== lastQuit) {
+    lastQuit = event;
+    quitRenderings.clear();
+  }
+  const key = `${isCurrentRoom ? "=" : "#"}${index}`;
+  let rendered = quitRenderings.get(key);
+  if (rendered === undefined) {
+    const { room, members } = event.rooms[index];
+    const text = leftText(event.who.displayName, event.reason, members);
+    rendered = isCurrentRoom
+      ? joinTurnBatch(`=${room}`, Buffer.from(`${text}\n`))
+      : joinTurnBatch(`#${room}`, Buffer.from(`${room} ${text}\n`));
+    quitRenderings.set(key, rendered);
+  }
+  return rendered;
+}
+
 function roomEventText(event: RoomEvent | RenamedEvent): string {
   switch (event.kind) {
     case "message":
@@ -101,9 +138,7 @@ function roomEventText(event: RoomEvent | RenamedEvent): string {
     case "joined":
       return `> New user ${shown(event.who.displayName)} entered. (${usersOnline(event.members)})`;
     case "left":
-      return event.reason === ""
-        ? `< The user ${shown(event.who.displayName)} left. (${usersOnline(event.members)})`
-        : `< The user ${shown(event.who.displayName)} left: ${shown(event.reason)}. (${usersOnline(event.members)})`;
+      return leftText(event.who.displayName, event.reason, event.members);
     case "topic":
       return event.topic === ""
         ? `> ${shown(event.who.displayName)} cleared the topic.`
@@ -158,7 +193,9 @@ function replyLines(reply: Reply): string[] {
         ),
       ];
     case "who":
-      return [`- ${shown(reply.room)} (${membersOnline(reply.names.length)}): ${reply.names.map(shown).join(", ")}`];
+      return [
+        `- ${shown(reply.room)} (${membersOnline(reply.members.length)}): ${reply.members.map((member) => shown(member.displayName)).join(", ")}`,
+      ];
     case "topic":
       return reply.topic === ""
         ? [`- ${shown(reply.room)} has no topic.`]

@@ -2,14 +2,20 @@ import { type AddressInfo, createServer, type Server } from "node:net";
 import type { Logger } from "pino";
 import type { Hub } from "../../core/hub.js";
 import { Connection, type ConnectionLimits } from "../../net/connection.js";
+import type { FramerFactory } from "../../net/framer.js";
+import { LineFramer, type LineFramerOptions } from "../../net/line-framer.js";
 import { LineSession, type LineSessionOptions } from "./line-session.js";
 
-export type LineListenerOptions = ConnectionLimits & LineSessionOptions & { host: string; port: number };
+export type LineListenerOptions = ConnectionLimits &
+  LineSessionOptions &
+  Omit<LineFramerOptions, "quietFlush"> & { host: string; port: number };
 
 /** The plain line protocol's TCP listener: every accepted socket becomes a Connection and a LineSession. */
 export async function listenLine(hub: Hub, options: LineListenerOptions, log: Logger): Promise<Server> {
+  // The original client sends bare messages: a quiet ends one, until the peer sends a newline.
+  const framer: FramerFactory = (sink) => new LineFramer({ ...options, quietFlush: "until-framed" }, sink);
   const server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
-    const connection = new Connection(socket, options, log);
+    const connection = new Connection(socket, options, framer, log);
     try {
       new LineSession(connection, hub, options, log);
     } catch (error) {

@@ -2,7 +2,7 @@ import type { Writable } from "node:stream";
 import type { Logger } from "pino";
 import type { BusEvent } from "../../bus/bus.js";
 import { type Flushable, scheduleFlush } from "../../turn-end.js";
-import { renderRoomEvent } from "./codec.js";
+import { renderQuitInRoom, renderRoomEvent } from "./codec.js";
 
 /** Past this many unwritten bytes the console is not keeping up, and lines are dropped rather than held. */
 const MAX_BACKLOG_BYTES = 8 * 1024 * 1024;
@@ -40,7 +40,16 @@ export class ConsoleTranscript implements Flushable {
   /** Direct messages are private: they never reach the console. */
   record(event: BusEvent): void {
     if (event.kind === "direct" || this.#isBroken) return;
-    const line = renderRoomEvent(event, event.kind === "renamed" || event.room === this.#defaultRoom).bytes;
+    if (event.kind === "quit") {
+      for (let i = 0; i < event.rooms.length; i++) {
+        this.#add(renderQuitInRoom(event, i, event.rooms[i].room === this.#defaultRoom).bytes);
+      }
+    } else {
+      this.#add(renderRoomEvent(event, event.kind === "renamed" || event.room === this.#defaultRoom).bytes);
+    }
+  }
+
+  #add(line: Buffer): void {
     this.#lines.push(line);
     this.#bytes += line.length;
     if (this.#isFlushScheduled) return;
