@@ -205,11 +205,20 @@ export type Reply =
 export interface ReplyEvent {
   readonly kind: "reply";
   readonly reply: Reply;
+  /** The request this answers, when the front end gave its command one. */
+  readonly requestId?: number;
 }
 
 export interface ErrorEvent {
   readonly kind: "error";
   readonly error: ChatError;
+  readonly requestId?: number;
+}
+
+/** Everything the command with this request id had to say has been said. */
+export interface DoneEvent {
+  readonly kind: "done";
+  readonly requestId: number;
 }
 
 /** The server is going down; sent to every session before it is closed. */
@@ -229,6 +238,7 @@ export type ChatEvent =
   | DirectEvent
   | RenamedEvent
   | ReplyEvent
+  | DoneEvent
   | ErrorEvent
   | ShutdownEvent
   | CloseEvent;

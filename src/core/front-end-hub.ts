@@ -9,7 +9,8 @@ import type { EventSink, Session } from "./session.js";
 export interface FrontEndHub {
   /** A new user on a connection from `address` ("IP:PORT"), whose events go to `sink`. */
   connect(address: string, sink: EventSink): Session;
-  execute(session: Session, command: Command): void;
+  /** Carries out a command; with a `requestId`, its replies carry it and a "done" event follows them. */
+  execute(session: Session, command: Command, requestId?: number): void;
   isOnline(session: Session): boolean;
   /** The session is gone now: it leaves every room. */
   disconnect(session: Session, reason?: string): void;

@@ -2,12 +2,13 @@ import { randomBytes } from "node:crypto";
 import type { Logger } from "pino";
 import type { BusEvent, FanoutBus } from "../bus/bus.js";
 import { type HistoryEntry, type MessageStore, StoreWriteError } from "../store/store.js";
+import { CommandContext } from "./command-context.js";
 import { COMMAND_HANDLERS } from "./commands/index.js";
 import type { Command } from "./commands.js";
 import { CommitPipeline, type HistoryPause } from "./commit-pipeline.js";
 import { DeliveryCursors } from "./delivery-cursors.js";
-import { type ChatError, type ChatErrorCode, chatError } from "./errors.js";
-import type { ChatEvent, Reply } from "./events.js";
+import { type ChatError, chatError } from "./errors.js";
+import type { ChatEvent } from "./events.js";
 import { type EventObserver, FanOut } from "./fan-out.js";
 import type { FrontEndHub } from "./front-end-hub.js";
 import { historyEntry } from "./history-entry.js";
@@ -15,7 +16,7 @@ import { LoginThrottle } from "./login-throttle.js";
 import { idFloorForTime, MessageIdGenerator } from "./message-id.js";
 import { guestKeyOf, guestNameOf, identityKey } from "./names.js";
 import { Room } from "./room.js";
-import { type CommandRate, type EventSink, Session } from "./session.js";
+import { type CommandRate, type EventSink, type QueuedCommand, Session } from "./session.js";
 
 export interface HubOptions {
   bus: FanoutBus;
@@ -138,38 +139,50 @@ export class Hub implements FrontEndHub {
 
   /**
    * Carries out a command. A user's commands take effect in the order sent: while one
-   * waits (on the store, on a password hash), the next ones queue behind it.
+   * waits (on the store, on a password hash), the next ones queue behind it. With a
+   * `requestId`, every reply and error the command sends carries it, and a "done" event
+   * with it follows the last of them.
    */
-  execute(session: Session, command: Command): void {
+  execute(session: Session, command: Command, requestId?: number): void {
     if (this.#sessions.get(session.sessionId) !== session) return;
     if (session.queuedCommands !== null) {
-      session.queuedCommands.push(command);
+      session.queuedCommands.push({ command, requestId });
       return;
     }
     if (this.#isDebugLogged) {
       this.log.debug({ event: "command", session: session.sessionId, command: command.kind }, "command received");
     }
-    const handler = COMMAND_HANDLERS[command.kind] as (hub: Hub, session: Session, command: Command) => unknown;
+    const handler = COMMAND_HANDLERS[command.kind] as (ctx: CommandContext, command: Command) => unknown;
+    const ctx = new CommandContext(this, session, requestId);
     let result: unknown;
     try {
-      result = handler(this, session, command);
+      result = handler(ctx, command);
     } catch (error) {
-      this.#failInternally(session, command, error);
+      this.#failInternally(ctx, command, error);
+    }
+    if (!(result instanceof Promise)) {
+      this.#done(ctx);
       return;
     }
-    if (!(result instanceof Promise)) return;
     session.queuedCommands = [];
     result
-      .catch((error: unknown) => this.#failInternally(session, command, error))
-      .finally(() => this.#runQueued(session));
+      .catch((error: unknown) => this.#failInternally(ctx, command, error))
+      .finally(() => {
+        this.#done(ctx);
+        this.#runQueued(session);
+      });
+  }
+
+  #done(ctx: CommandContext): void {
+    if (ctx.requestId !== undefined) ctx.session.sink.deliver({ kind: "done", requestId: ctx.requestId });
   }
 
   #runQueued(session: Session): void {
     const queued = session.queuedCommands ?? [];
     session.queuedCommands = null;
     for (let i = 0; i < queued.length; i++) {
-      this.execute(session, queued[i]);
-      const waiting = session.queuedCommands as Command[] | null;
+      this.execute(session, queued[i].command, queued[i].requestId);
+      const waiting = session.queuedCommands as QueuedCommand[] | null;
       if (waiting !== null) {
         // Another command is waiting now: the rest queue behind it, still in order.
         waiting.push(...queued.slice(i + 1));
@@ -222,18 +235,6 @@ export class Hub implements FrontEndHub {
   }
 
   // ---- what command handlers use ----
-
-  reply(session: Session, reply: Reply): void {
-    session.sink.deliver({ kind: "reply", reply });
-  }
-
-  fail(session: Session, code: ChatErrorCode, detail?: Record<string, string | number>): void {
-    this.failWith(session, chatError(code, detail));
-  }
-
-  failWith(session: Session, error: ChatError): void {
-    session.sink.deliver({ kind: "error", error });
-  }
 
   isOnline(session: Session): boolean {
     return this.#sessions.get(session.sessionId) === session;
@@ -443,18 +444,18 @@ export class Hub implements FrontEndHub {
     if (named?.size === 0) this.#sessionsByName.delete(session.nameKey);
   }
 
-  #failInternally(session: Session, command: Command, error: unknown): void {
+  #failInternally(ctx: CommandContext, command: Command, error: unknown): void {
     if (error instanceof StoreWriteError) {
       // Not a fault of the program: the user is told what the server cannot do, and why.
       this.log.warn(
         { event: "store-write-failed", command: command.kind, reason: error.reason },
         "a command could not be stored",
       );
-      this.fail(session, "ERR_STORE_UNAVAILABLE", { what: command.kind, reason: error.reason });
+      ctx.fail("ERR_STORE_UNAVAILABLE", { what: command.kind, reason: error.reason });
       return;
     }
     this.log.error({ event: "command-error", command: command.kind, err: error }, "a command failed");
-    this.fail(session, "ERR_INTERNAL", { what: command.kind });
+    ctx.fail("ERR_INTERNAL", { what: command.kind });
   }
 }
 

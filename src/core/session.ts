@@ -15,6 +15,12 @@ export interface EventSink {
   deliveredThrough?(): string | null;
 }
 
+/** A command waiting for an earlier one of its session, with the request it answers. */
+export interface QueuedCommand {
+  readonly command: Command;
+  readonly requestId: number | undefined;
+}
+
 export interface CommandRate {
   burst: number;
   perSecond: number;
@@ -50,7 +56,7 @@ export class Session {
    * Commands waiting for an earlier one that is still working (on the store, on a
    * password hash): a user's commands take effect in the order they were sent.
    */
-  queuedCommands: Command[] | null = null;
+  queuedCommands: QueuedCommand[] | null = null;
   /** Set when the session is to leave (with this reason) once its queued commands have run. */
   leavingWith: string | null = null;
   /**

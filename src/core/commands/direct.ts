@@ -1,22 +1,22 @@
+import type { CommandContext } from "../command-context.js";
 import type { CommandOf } from "../commands.js";
 import { historyEntry } from "../history-entry.js";
-import type { Hub } from "../hub.js";
-import type { Session } from "../session.js";
 import { findUser } from "./shared.js";
 
 /**
  * A direct message: to a user online now (by name, or a guest by the "IP:PORT" or guest name
  * others see), or to a registered account that will get it when it comes back.
  */
-export async function direct(hub: Hub, session: Session, command: CommandOf<"direct">): Promise<void> {
+export async function direct(ctx: CommandContext, command: CommandOf<"direct">): Promise<void> {
+  const { hub, session } = ctx;
   if (command.text.length === 0) {
-    hub.fail(session, "ERR_EMPTY_MESSAGE");
+    ctx.fail("ERR_EMPTY_MESSAGE");
     return;
   }
   const recipient = await findUser(hub, command.to);
   if (!hub.isOnline(session)) return;
   if (recipient === null) {
-    hub.fail(session, "ERR_NO_SUCH_USER", { name: command.to });
+    ctx.fail("ERR_NO_SUCH_USER", { name: command.to });
     return;
   }
   const { shownAs: to, routeKey: toKey, guestSessionId: toSessionId, identity } = recipient;
@@ -40,6 +40,6 @@ export async function direct(hub: Hub, session: Session, command: CommandOf<"dir
   // After the sender's own copy has gone out, so the note follows the message it is about.
   await hub.settled();
   if (!hub.isOnline(session)) return;
-  if (hub.wasNotStored(id)) hub.fail(session, "ERR_NOT_KEPT_FOR_LATER", { name: to });
-  else hub.reply(session, { kind: "delivered-later", name: to });
+  if (hub.wasNotStored(id)) ctx.fail("ERR_NOT_KEPT_FOR_LATER", { name: to });
+  else ctx.reply({ kind: "delivered-later", name: to });
 }

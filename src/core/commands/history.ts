@@ -1,4 +1,5 @@
 import type { HistoryScope, MessageStore } from "../../store/store.js";
+import type { CommandContext } from "../command-context.js";
 import { type CommandOf, EVERYTHING_READABLE } from "../commands.js";
 import type { Hub } from "../hub.js";
 import { timeOfId } from "../message-id.js";
@@ -11,18 +12,19 @@ import { findUser, roomOfMember, shownGuest, toHistoryItems, withHistoryGaps } f
  * of the direct messages between the session and one other user, or of everything the
  * session may read. The reply names the request for the page before it.
  */
-export async function history(hub: Hub, session: Session, command: CommandOf<"history">): Promise<void> {
+export async function history(ctx: CommandContext, command: CommandOf<"history">): Promise<void> {
+  const { hub, session } = ctx;
   const store = hub.store;
   if (store === null) {
-    hub.fail(session, "ERR_HISTORY_OFF", { what: "history" });
+    ctx.fail("ERR_HISTORY_OFF", { what: "history" });
     return;
   }
   if (command.limit > hub.options.maxHistoryRequest) {
-    hub.fail(session, "ERR_HISTORY_TOO_MANY", { limit: hub.options.maxHistoryRequest });
+    ctx.fail("ERR_HISTORY_TOO_MANY", { limit: hub.options.maxHistoryRequest });
     return;
   }
   await hub.settled();
-  const target = await scopeOf(hub, store, session, command.where);
+  const target = await scopeOf(ctx, store, command.where);
   if (target === null) return;
   const limit = Math.max(command.limit, 1);
   const page = await store.historyPage({ scope: target.scope, limit, before: command.before, after: command.after });
@@ -32,7 +34,7 @@ export async function history(hub: Hub, session: Session, command: CommandOf<"hi
   // start of the range, when the page reaches it) up to its bound.
   const sinceAt = page.hasOlder ? items[0].at : timeOfId(command.after);
   const untilAt = command.before === "" ? Date.now() : timeOfId(command.before);
-  hub.reply(session, {
+  ctx.reply({
     kind: "history",
     reason: "request",
     where: target.where,
@@ -44,21 +46,21 @@ export async function history(hub: Hub, session: Session, command: CommandOf<"hi
 
 /** What `where` names, as the session may read it; null (and the session told why) when nothing. */
 async function scopeOf(
-  hub: Hub,
+  ctx: CommandContext,
   store: MessageStore,
-  session: Session,
   where: string,
 ): Promise<{ scope: HistoryScope; where: string } | null> {
+  const { hub, session } = ctx;
   if (where === EVERYTHING_READABLE) {
     return { scope: { kind: "readable", rooms: session.roomNames(), userKey: session.identityKey }, where };
   }
   if (where.startsWith("#")) {
-    const room = roomOfMember(hub, session, where);
+    const room = roomOfMember(ctx, where);
     return room === null ? null : { scope: { kind: "room", room: room.name }, where: room.name };
   }
   const peer = (await findUser(hub, where)) ?? (await findPastPeer(hub, store, session, where));
   if (peer === null) {
-    hub.fail(session, "ERR_NO_SUCH_USER", { name: where });
+    ctx.fail("ERR_NO_SUCH_USER", { name: where });
     return null;
   }
   return { scope: { kind: "direct", userKey: session.identityKey, peerKey: peer.identity }, where: peer.asAsked };

@@ -1,6 +1,5 @@
+import type { CommandContext } from "../command-context.js";
 import type { CommandKind, CommandOf } from "../commands.js";
-import type { Hub } from "../hub.js";
-import type { Session } from "../session.js";
 import { direct } from "./direct.js";
 import { history } from "./history.js";
 import { join } from "./join.js";
@@ -17,8 +16,7 @@ import { topic } from "./topic.js";
 import { who } from "./who.js";
 
 export type CommandHandler<K extends CommandKind> = (
-  hub: Hub,
-  session: Session,
+  ctx: CommandContext,
   command: CommandOf<K>,
 ) => void | Promise<void>;
 

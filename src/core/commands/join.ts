@@ -1,32 +1,32 @@
+import type { CommandContext } from "../command-context.js";
 import type { CommandOf } from "../commands.js";
 import type { UserRef } from "../events.js";
-import type { Hub } from "../hub.js";
 import { mixedScriptError, parseRoomName } from "../names.js";
-import type { Session } from "../session.js";
 import { toHistoryItems } from "./shared.js";
 
 /** Joins (creating the room if new), then shows the room's recent past. */
-export async function join(hub: Hub, session: Session, command: CommandOf<"join">): Promise<void> {
+export async function join(ctx: CommandContext, command: CommandOf<"join">): Promise<void> {
+  const { hub, session } = ctx;
   const parsed = parseRoomName(command.room);
   if ("code" in parsed) {
-    hub.failWith(session, parsed);
+    ctx.failWith(parsed);
     return;
   }
   const existing = hub.findRoom(parsed.name);
   // A room is made only by one script's name; one that exists is joined by any look-alike.
   const mixed = existing === undefined ? mixedScriptError(parsed.name, "room name") : null;
   if (mixed !== null) {
-    hub.failWith(session, mixed);
+    ctx.failWith(mixed);
     return;
   }
   const wasMember = existing?.members.has(session) ?? false;
   const room = hub.joinRoom(session, parsed.name);
   if ("code" in room) {
-    hub.failWith(session, room);
+    ctx.failWith(room);
     return;
   }
   const listMembers = (): UserRef[] => [...room.members.keys()].map((member) => member.ref);
-  hub.reply(session, {
+  ctx.reply({
     kind: "joined",
     room: room.name,
     members: room.members.size,
@@ -51,7 +51,7 @@ export async function join(hub: Hub, session: Session, command: CommandOf<"join"
   });
   const items = page.entries.filter((entry) => entry.id <= joinedAfter);
   if (items.length === 0 || !hub.isOnline(session)) return;
-  hub.reply(session, {
+  ctx.reply({
     kind: "history",
     reason: "join",
     where: room.name,

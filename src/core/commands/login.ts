@@ -1,11 +1,10 @@
 import { setTimeout } from "node:timers/promises";
 import type { HistoryEntry } from "../../store/store.js";
+import type { CommandContext } from "../command-context.js";
 import { type CommandOf, EVERYTHING_READABLE } from "../commands.js";
-import type { Hub } from "../hub.js";
 import { timeOfId } from "../message-id.js";
 import { identityKey } from "../names.js";
 import { hashPassword, verifyPassword } from "../passwords.js";
-import type { Session } from "../session.js";
 import { toHistoryItems, withHistoryGaps } from "./shared.js";
 
 /** Most characters of an account name a log line carries. */
@@ -18,14 +17,15 @@ let decoyHash: Promise<string> | null = null;
  * Logs in: takes the account's name, rejoins its rooms, then replays everything it
  * missed since the last event delivered to it, in order.
  */
-export async function login(hub: Hub, session: Session, command: CommandOf<"login">): Promise<void> {
+export async function login(ctx: CommandContext, command: CommandOf<"login">): Promise<void> {
+  const { hub, session } = ctx;
   const store = hub.store;
   if (store === null) {
-    hub.fail(session, "ERR_HISTORY_OFF", { what: "accounts" });
+    ctx.fail("ERR_HISTORY_OFF", { what: "accounts" });
     return;
   }
   if (session.account !== null) {
-    hub.fail(session, "ERR_ALREADY_LOGGED_IN", { name: session.displayName });
+    ctx.fail("ERR_ALREADY_LOGGED_IN", { name: session.displayName });
     return;
   }
   const asked = command.name.normalize("NFC");
@@ -39,7 +39,7 @@ export async function login(hub: Hub, session: Session, command: CommandOf<"logi
       { event: "login-throttled", peer: session.address, account, retryAfterMs: retryAfter },
       "login refused",
     );
-    hub.fail(session, "ERR_LOGIN_THROTTLED", { seconds: Math.ceil(retryAfter / 1000) });
+    ctx.fail("ERR_LOGIN_THROTTLED", { seconds: Math.ceil(retryAfter / 1000) });
     return;
   }
   const stored = await store.findAccount(key);
@@ -51,13 +51,13 @@ export async function login(hub: Hub, session: Session, command: CommandOf<"logi
     hub.log.info({ event: "login-failed", peer: session.address, account: stored?.name ?? null }, "failed login");
     // The session's next commands wait behind this one, so its next guess waits too.
     await setTimeout(hub.loginThrottle.failed(key), undefined, { ref: false });
-    hub.fail(session, "ERR_BAD_LOGIN");
+    ctx.fail("ERR_BAD_LOGIN");
     return;
   }
   await hub.loginThrottle.succeeded(session.address, key);
   if (!hub.isOnline(session)) return;
   if (hub.isNameHeldByOther(session, key)) {
-    hub.fail(session, "ERR_NAME_IN_USE", { name: stored.name });
+    ctx.fail("ERR_NAME_IN_USE", { name: stored.name });
     return;
   }
   // Where this session already was before logging in, it has seen everything since it joined.
@@ -72,20 +72,16 @@ export async function login(hub: Hub, session: Session, command: CommandOf<"logi
   for (const room of roomsBefore.slice(0, roomsLeft)) await store.addAccountRoom(key, room.name);
   for (const name of rooms) {
     const joined = hub.joinRoom(session, name);
-    if ("code" in joined) hub.failWith(session, joined);
+    if ("code" in joined) ctx.failWith(joined);
   }
-  hub.reply(session, { kind: "logged-in", name: stored.name, rooms: session.roomNames() });
+  ctx.reply({ kind: "logged-in", name: stored.name, rooms: session.roomNames() });
   // A client that has gone sees no replay: the account's place stays where it was.
   if (session.isClientGone) session.isCursorKept = false;
-  else await replayMissed(hub, session, key, seenLiveAfter);
+  else await replayMissed(ctx, key, seenLiveAfter);
 }
 
-async function replayMissed(
-  hub: Hub,
-  session: Session,
-  key: string,
-  seenLiveAfter: Map<string, string>,
-): Promise<void> {
+async function replayMissed(ctx: CommandContext, key: string, seenLiveAfter: Map<string, string>): Promise<void> {
+  const { hub, session } = ctx;
   const store = hub.store;
   if (store === null) return;
   // Another session of the account online has shown it everything up to its place.
@@ -110,5 +106,5 @@ async function replayMissed(
     missed.more === 0 || oldestRead === undefined
       ? null
       : { where: EVERYTHING_READABLE, limit: hub.options.maxHistoryRequest, before: oldestRead, after: cursor };
-  hub.reply(session, { kind: "history", reason: "missed", where: "", items, more: missed.more, older, after: cursor });
+  ctx.reply({ kind: "history", reason: "missed", where: "", items, more: missed.more, older, after: cursor });
 }

@@ -1,37 +1,37 @@
+import type { CommandContext } from "../command-context.js";
 import type { CommandOf } from "../commands.js";
-import type { Hub } from "../hub.js";
 import { identityKey, mixedScriptError, parseUserName } from "../names.js";
-import type { Session } from "../session.js";
 
 /** Takes a name: unique by identity key, and a registered one only by its owner. */
-export async function nick(hub: Hub, session: Session, command: CommandOf<"nick">): Promise<void> {
+export async function nick(ctx: CommandContext, command: CommandOf<"nick">): Promise<void> {
+  const { hub, session } = ctx;
   const parsed = parseUserName(command.name);
   if ("code" in parsed) {
-    hub.failWith(session, parsed);
+    ctx.failWith(parsed);
     return;
   }
   const key = identityKey(parsed.name);
   if (session.account !== null && key !== session.account) {
-    hub.fail(session, "ERR_ALREADY_LOGGED_IN", { name: session.displayName });
+    ctx.fail("ERR_ALREADY_LOGGED_IN", { name: session.displayName });
     return;
   }
   if (session.account === null && hub.store !== null && (await hub.store.findAccount(key)) !== null) {
-    hub.fail(session, "ERR_NAME_REGISTERED", { name: parsed.name });
+    ctx.fail("ERR_NAME_REGISTERED", { name: parsed.name });
     return;
   }
   // Checked after the look-up: someone may have taken the name meanwhile.
   if (!hub.isOnline(session)) return;
   if (hub.isNameHeldByOther(session, key)) {
-    hub.fail(session, "ERR_NAME_IN_USE", { name: parsed.name });
+    ctx.fail("ERR_NAME_IN_USE", { name: parsed.name });
     return;
   }
   // After the look-ups, so a look-alike of a name in use or registered is told so.
   const mixed = mixedScriptError(parsed.name, "name");
   if (mixed !== null) {
-    hub.failWith(session, mixed);
+    ctx.failWith(mixed);
     return;
   }
   const unchanged = session.name === parsed.name;
   hub.rename(session, parsed.name, key);
-  hub.reply(session, { kind: "renamed", name: parsed.name, unchanged });
+  ctx.reply({ kind: "renamed", name: parsed.name, unchanged });
 }

@@ -1,12 +1,12 @@
+import type { CommandContext } from "../command-context.js";
 import type { CommandOf } from "../commands.js";
-import type { Hub } from "../hub.js";
-import type { Session } from "../session.js";
 import { roomOfMember } from "./shared.js";
 
-export async function part(hub: Hub, session: Session, command: CommandOf<"part">): Promise<void> {
-  const room = roomOfMember(hub, session, command.room);
+export async function part(ctx: CommandContext, command: CommandOf<"part">): Promise<void> {
+  const { hub, session } = ctx;
+  const room = roomOfMember(ctx, command.room);
   if (room === null) return;
   hub.leaveRoom(session, room, command.reason);
-  hub.reply(session, { kind: "left", room: room.name });
+  ctx.reply({ kind: "left", room: room.name });
   if (session.account !== null && hub.store !== null) await hub.store.removeAccountRoom(session.account, room.name);
 }

@@ -1,8 +1,8 @@
+import type { CommandContext } from "../command-context.js";
 import type { CommandOf } from "../commands.js";
-import type { Hub } from "../hub.js";
-import type { Session } from "../session.js";
 
 /** The front end closes the connection; its close then disconnects the session with this reason. */
-export function quit(_hub: Hub, session: Session, command: CommandOf<"quit">): void {
+export function quit(ctx: CommandContext, command: CommandOf<"quit">): void {
+  const { session } = ctx;
   session.sink.deliver({ kind: "close", reason: command.reason });
 }

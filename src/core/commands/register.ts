@@ -1,27 +1,27 @@
+import type { CommandContext } from "../command-context.js";
 import type { CommandOf } from "../commands.js";
-import type { Hub } from "../hub.js";
 import { hashPassword } from "../passwords.js";
-import type { Session } from "../session.js";
 
 export const MIN_PASSWORD_LENGTH = 8;
 
 /** Registers the name the session holds, with a password; the session is then logged in to it. */
-export async function register(hub: Hub, session: Session, command: CommandOf<"register">): Promise<void> {
+export async function register(ctx: CommandContext, command: CommandOf<"register">): Promise<void> {
+  const { hub, session } = ctx;
   const store = hub.store;
   if (store === null) {
-    hub.fail(session, "ERR_HISTORY_OFF", { what: "accounts" });
+    ctx.fail("ERR_HISTORY_OFF", { what: "accounts" });
     return;
   }
   if (session.name === null || session.nameKey === null) {
-    hub.fail(session, "ERR_NEED_NAME");
+    ctx.fail("ERR_NEED_NAME");
     return;
   }
   if (session.account !== null) {
-    hub.fail(session, "ERR_ALREADY_LOGGED_IN", { name: session.displayName });
+    ctx.fail("ERR_ALREADY_LOGGED_IN", { name: session.displayName });
     return;
   }
   if ([...command.password].length < MIN_PASSWORD_LENGTH) {
-    hub.fail(session, "ERR_PASSWORD_TOO_SHORT", { minimum: MIN_PASSWORD_LENGTH });
+    ctx.fail("ERR_PASSWORD_TOO_SHORT", { minimum: MIN_PASSWORD_LENGTH });
     return;
   }
   const name = session.name;
@@ -29,7 +29,7 @@ export async function register(hub: Hub, session: Session, command: CommandOf<"r
   const passwordHash = await hashPassword(command.password);
   const created = await store.createAccount({ name, key, passwordHash, createdAt: Date.now() });
   if (!created) {
-    hub.fail(session, "ERR_ALREADY_REGISTERED", { name });
+    ctx.fail("ERR_ALREADY_REGISTERED", { name });
     return;
   }
   hub.log.info({ event: "account-registered", account: key }, "account registered");
@@ -37,5 +37,5 @@ export async function register(hub: Hub, session: Session, command: CommandOf<"r
   if (!hub.isOnline(session) || session.nameKey !== key) return;
   session.account = key;
   for (const room of session.rooms) await store.addAccountRoom(key, room.name);
-  hub.reply(session, { kind: "registered", name });
+  ctx.reply({ kind: "registered", name });
 }

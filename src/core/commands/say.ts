@@ -1,17 +1,17 @@
+import type { CommandContext } from "../command-context.js";
 import type { CommandOf } from "../commands.js";
 import { historyEntry } from "../history-entry.js";
-import type { Hub } from "../hub.js";
-import type { Session } from "../session.js";
 
 /** A message (or /me action) to a room the session is in: the hot path. */
-export function say(hub: Hub, session: Session, command: CommandOf<"say">): void {
+export function say(ctx: CommandContext, command: CommandOf<"say">): void {
+  const { hub, session } = ctx;
   const room = hub.findRoom(command.room);
   if (room === undefined || !room.members.has(session)) {
-    hub.fail(session, "ERR_NOT_IN_ROOM", { room: command.room });
+    ctx.fail("ERR_NOT_IN_ROOM", { room: command.room });
     return;
   }
   if (command.text.length === 0) {
-    hub.fail(session, "ERR_EMPTY_MESSAGE");
+    ctx.fail("ERR_EMPTY_MESSAGE");
     return;
   }
   const { id, at } = hub.mintId();

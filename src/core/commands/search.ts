@@ -1,6 +1,5 @@
+import type { CommandContext } from "../command-context.js";
 import type { CommandOf } from "../commands.js";
-import type { Hub } from "../hub.js";
-import type { Session } from "../session.js";
 import { toHistoryItems } from "./shared.js";
 
 const SEARCH_RESULTS = 20;
@@ -9,15 +8,16 @@ const SEARCH_RESULTS = 20;
  * Full-text search over what the session may read: its rooms and its own direct messages,
  * newest first, a page at a time; the reply says where the next page starts.
  */
-export async function search(hub: Hub, session: Session, command: CommandOf<"search">): Promise<void> {
+export async function search(ctx: CommandContext, command: CommandOf<"search">): Promise<void> {
+  const { hub, session } = ctx;
   const store = hub.store;
   if (store === null) {
-    hub.fail(session, "ERR_HISTORY_OFF", { what: "search" });
+    ctx.fail("ERR_HISTORY_OFF", { what: "search" });
     return;
   }
   const query = command.query.trim();
   if (!/[\p{L}\p{N}]/u.test(query)) {
-    hub.fail(session, "ERR_SEARCH_EMPTY");
+    ctx.fail("ERR_SEARCH_EMPTY");
     return;
   }
   await hub.settled();
@@ -28,13 +28,13 @@ export async function search(hub: Hub, session: Session, command: CommandOf<"sea
     entries = await store.search(query, rooms, session.identityKey, SEARCH_RESULTS + 1, command.before);
   } catch (error) {
     if ((error as { code?: string }).code === "ERR_SEARCH_EMPTY") {
-      hub.fail(session, "ERR_SEARCH_EMPTY");
+      ctx.fail("ERR_SEARCH_EMPTY");
       return;
     }
     throw error;
   }
   const page = entries.slice(0, SEARCH_RESULTS);
-  hub.reply(session, {
+  ctx.reply({
     kind: "search",
     query,
     items: toHistoryItems(hub, page, session.identityKey),

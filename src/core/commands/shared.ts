@@ -1,24 +1,25 @@
 import type { HistoryEntry } from "../../store/store.js";
+import type { CommandContext } from "../command-context.js";
 import type { HistoryItem } from "../events.js";
 import type { Hub } from "../hub.js";
 import { guestNameOf, identityKey, parseRoomName, parseUserName } from "../names.js";
 import type { Room } from "../room.js";
-import type { Session } from "../session.js";
 
 /** The room `name` if the session is in it; otherwise the session is told why not and null comes back. */
-export function roomOfMember(hub: Hub, session: Session, name: string): Room | null {
+export function roomOfMember(ctx: CommandContext, name: string): Room | null {
+  const { hub, session } = ctx;
   const parsed = parseRoomName(name);
   if ("code" in parsed) {
-    hub.failWith(session, parsed);
+    ctx.failWith(parsed);
     return null;
   }
   const room = hub.findRoom(parsed.name);
   if (room === undefined) {
-    hub.fail(session, "ERR_NO_SUCH_ROOM", { room: parsed.name });
+    ctx.fail("ERR_NO_SUCH_ROOM", { room: parsed.name });
     return null;
   }
   if (!room.members.has(session)) {
-    hub.fail(session, "ERR_NOT_IN_ROOM", { room: room.name });
+    ctx.fail("ERR_NOT_IN_ROOM", { room: room.name });
     return null;
   }
   return room;

@@ -1,34 +1,34 @@
+import type { CommandContext } from "../command-context.js";
 import type { CommandOf } from "../commands.js";
 import { historyEntry } from "../history-entry.js";
-import type { Hub } from "../hub.js";
 import { MAX_TOPIC_LENGTH, parseRoomName } from "../names.js";
-import type { Session } from "../session.js";
 import { roomOfMember } from "./shared.js";
 
 /** Shows a room's topic, or sets it (members only). */
-export async function topic(hub: Hub, session: Session, command: CommandOf<"topic">): Promise<void> {
+export async function topic(ctx: CommandContext, command: CommandOf<"topic">): Promise<void> {
+  const { hub, session } = ctx;
   if (command.topic === null) {
     const parsed = parseRoomName(command.room);
     const room = "code" in parsed ? undefined : hub.findRoom(parsed.name);
     if (room === undefined) {
-      hub.fail(session, "ERR_NO_SUCH_ROOM", { room: command.room });
+      ctx.fail("ERR_NO_SUCH_ROOM", { room: command.room });
       return;
     }
     // A topic kept from a run that showed addresses: its setter's address stays hidden, and
     // no identity was kept with it to name them by.
     const by = hub.options.hideAddresses && room.topicBy.includes(":") ? null : room.topicBy;
-    hub.reply(session, { kind: "topic", room: room.name, topic: room.topic, by, at: room.topicAt });
+    ctx.reply({ kind: "topic", room: room.name, topic: room.topic, by, at: room.topicAt });
     return;
   }
-  const room = roomOfMember(hub, session, command.room);
+  const room = roomOfMember(ctx, command.room);
   if (room === null) return;
   if (command.topic === "" && room.topic === "") {
     // Nothing to clear: said to the one who asked, announced to nobody.
-    hub.reply(session, { kind: "topic", room: room.name, topic: "", by: "", at: 0 });
+    ctx.reply({ kind: "topic", room: room.name, topic: "", by: "", at: 0 });
     return;
   }
   if ([...command.topic].length > MAX_TOPIC_LENGTH) {
-    hub.fail(session, "ERR_TOPIC_TOO_LONG", { limit: MAX_TOPIC_LENGTH });
+    ctx.fail("ERR_TOPIC_TOO_LONG", { limit: MAX_TOPIC_LENGTH });
     return;
   }
   const { id, at } = hub.mintId();

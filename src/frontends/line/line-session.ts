@@ -120,6 +120,8 @@ export class LineSession extends FrontEndSession {
       case "error":
         this.#reject(event.error);
         return;
+      case "done":
+        return;
     }
   }
 
