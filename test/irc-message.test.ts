@@ -7,6 +7,7 @@ import {
   type IrcLineError,
   type IrcMessage,
   isIrcLineError,
+  PreparedIrcMessage,
   parseIrcLine,
   UnsafeIrcText,
 } from "../src/frontends/irc/message.js";
@@ -244,6 +245,16 @@ describe("formatting an IRC message", () => {
   it("returns the same bytes as a Buffer", () => {
     const msg = message("PRIVMSG", ["#a", "日本語"], { source: "n" });
     assert.deepEqual(formatIrcMessage(msg), Buffer.from(formatIrcLine(msg), "utf8"));
+  });
+
+  it("renders a prepared message with each recipient's tags as the one-off formatter does", () => {
+    const body = { source: "alice!a@h", command: "PRIVMSG", params: ["#room", "hi there"] };
+    const prepared = new PreparedIrcMessage(body);
+    const tags = new Map([["time", "2026-01-01T00:00:00.000Z"]]);
+    assert.deepEqual(prepared.format(tags), formatIrcMessage({ ...body, tags }));
+    assert.deepEqual(prepared.format(null), formatIrcMessage({ ...body, tags: null }));
+    assert.throws(() => new PreparedIrcMessage({ ...body, params: ["#room", "a\rb"] }), UnsafeIrcText);
+    assert.throws(() => prepared.format(new Map([["a", "\n"]])), UnsafeIrcText);
   });
 
   it("throws UnsafeIrcText for CR, LF or NUL in any parameter, source or tag value", () => {

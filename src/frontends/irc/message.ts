@@ -249,13 +249,38 @@ export function formatIrcMessage(message: IrcMessage): Buffer {
 
 /** As `formatIrcMessage`, as a string with the final CR LF. */
 export function formatIrcLine(message: IrcMessage): string {
-  const { tags, source, command, params } = message;
+  return formatTagSection(message.tags) + formatBody(message);
+}
+
+/**
+ * A message without its tags, checked and written once. One event goes to recipients that
+ * differ only in the tags their capabilities ask for (server-time, msgid, account), so the
+ * session prepares the rest once and adds each variant's tags in front: the text of the
+ * message is scanned once per event, not once per variant.
+ */
+export class PreparedIrcMessage {
+  /** The line after its tag section, with the final CR LF. */
+  readonly body: string;
+
+  constructor(message: Omit<IrcMessage, "tags">) {
+    this.body = formatBody(message);
+  }
+
+  format(tags: ReadonlyMap<string, string> | null): Buffer {
+    return Buffer.from(formatTagSection(tags) + this.body, "utf8");
+  }
+}
+
+function formatTagSection(tags: ReadonlyMap<string, string> | null): string {
+  return tags !== null && tags.size > 0 ? `@${formatTags(tags)} ` : "";
+}
+
+function formatBody({ source, command, params }: Omit<IrcMessage, "tags">): string {
   let line = "";
-  if (tags !== null && tags.size > 0) line = `@${formatTags(tags)} `;
   if (source !== null) {
     assertSafe(source, "source");
     if (source.length === 0 || source.indexOf(" ") !== -1) throw new Error(`IRC source cannot be written: ${source}`);
-    line += `:${source} `;
+    line = `:${source} `;
   }
   if (!isCommandWord(command)) throw new Error(`IRC command cannot be written: ${command}`);
   line += command;
