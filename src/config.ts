@@ -33,6 +33,11 @@ export interface ServerConfig {
    * probing off.
    */
   keepaliveSeconds: number;
+  /** IRC port; 0 takes a free port; null turns IRC off. */
+  ircPort: number | null;
+  /** The server's name in IRC messages, and the network's name IRC clients show. */
+  ircServerName: string;
+  networkName: string;
   /** Room that line-protocol users join on connect, shared with later front ends. */
   defaultRoom: string;
   /**
@@ -87,6 +92,9 @@ export const defaultServerConfig: Readonly<ServerConfig> = Object.freeze({
   sendQueueBytes: 1024 * 1024,
   quietFlushMs: 40,
   keepaliveSeconds: 110,
+  ircPort: 6667,
+  ircServerName: "parley",
+  networkName: "Parley",
   defaultRoom: "#lobby",
   lobbyReplay: 0,
   hideAddresses: false,
@@ -107,3 +115,53 @@ export const defaultServerConfig: Readonly<ServerConfig> = Object.freeze({
   maxHistoryRequest: 500,
   historyRetryMs: 5000,
 });
+
+/** One listener: which front end, where, and the limits of its connections. */
+export interface ListenerConfig {
+  readonly protocol: "line" | "irc";
+  readonly host: string;
+  readonly port: number;
+  /** How the operator sets the port, named when it cannot be listened on. */
+  readonly portOption: string;
+  /** Longest message, terminator excluded; and how much may come without one before the peer is cut off. */
+  readonly maxLineBytes: number;
+  readonly maxUnterminatedBytes: number;
+  readonly sendQueueBytes: number;
+  readonly keepaliveSeconds: number;
+}
+
+/**
+ * IRCv3 message-tags: a line is at most 8191 bytes of tags (with "@" and the space after
+ * them) and 510 of the rest (RFC 1459 §2.3, without its CR LF).
+ */
+export const IRC_MAX_LINE_BYTES = 8191 + 510;
+
+/** The listeners the configuration asks for, each validated by its option's parser. */
+export function listenersOf(config: ServerConfig): ListenerConfig[] {
+  const shared = {
+    host: config.host,
+    sendQueueBytes: config.sendQueueBytes,
+    keepaliveSeconds: config.keepaliveSeconds,
+  };
+  const listeners: ListenerConfig[] = [
+    {
+      protocol: "line",
+      port: config.port,
+      portOption: "--port, or the second positional argument,",
+      maxLineBytes: config.maxLineBytes,
+      maxUnterminatedBytes: config.maxUnterminatedBytes,
+      ...shared,
+    },
+  ];
+  if (config.ircPort !== null) {
+    listeners.push({
+      protocol: "irc",
+      port: config.ircPort,
+      portOption: "--irc-port",
+      maxLineBytes: IRC_MAX_LINE_BYTES,
+      maxUnterminatedBytes: 2 * IRC_MAX_LINE_BYTES,
+      ...shared,
+    });
+  }
+  return listeners;
+}

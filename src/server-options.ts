@@ -107,6 +107,15 @@ export const SERVER_OPTIONS: readonly ServerOption[] = [
     },
   },
   {
+    name: "--irc-port",
+    argument: "PORT",
+    help: "IRC port (irssi, WeeChat, HexChat); `0` takes a free port (the log says which); `off`: no IRC",
+    shownDefault: String(defaultServerConfig.ircPort),
+    apply: (config, value) => {
+      config.ircPort = value === "off" ? null : parsePort(String(value), "--irc-port", SERVER_COMMAND);
+    },
+  },
+  {
     name: "--max-line",
     argument: "BYTES",
     help: `longest accepted line, ${MIN_LINE_LIMIT} to ${MAX_LINE_LIMIT}; a longer one gets an error and is not relayed`,

@@ -1,10 +1,13 @@
 import type { AddressInfo, Server } from "node:net";
 import type { Logger } from "pino";
 import { LocalBus } from "./bus/local-bus.js";
-import type { ServerConfig } from "./config.js";
+import { cloakSecretIn } from "./cloak-secret.js";
+import { listenersOf, type ServerConfig } from "./config.js";
 import { Hub } from "./core/hub.js";
-import { listenLine } from "./frontends/line/line-listener.js";
+import { ircListener } from "./frontends/irc/irc-listener.js";
+import { lineListener } from "./frontends/line/line-listener.js";
 import { ConsoleTranscript } from "./frontends/line/transcript.js";
+import { type FrontEndListener, listen } from "./frontends/listen.js";
 import { SqliteStore } from "./store/sqlite-store.js";
 import type { MessageStore } from "./store/store.js";
 
@@ -16,6 +19,8 @@ export interface RunningServer {
   readonly hub: Hub;
   /** Where the line protocol actually listens (port 0 resolved). */
   readonly lineAddress: AddressInfo;
+  /** Where IRC listens; null when it is off. */
+  readonly ircAddress: AddressInfo | null;
   /** Tells every user, flushes what is queued, closes everything; resolves when all sockets are closed. */
   stop(): Promise<void>;
 }
@@ -46,21 +51,34 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     hub.observe((event) => transcript.record(event));
   }
   const timers = store === null ? [] : startHousekeeping(hub, store, config, log);
-  let line: Server;
+  const frontEnds: FrontEndListener[] = listenersOf(config).map((listener) =>
+    listener.protocol === "line"
+      ? lineListener(hub, listener, config, log)
+      : ircListener(hub, listener, config, cloakSecretIn(config), log),
+  );
+  const servers: Server[] = [];
   try {
-    line = await listenLine(hub, config, log);
+    for (const frontEnd of frontEnds) servers.push(await listen(frontEnd, log));
   } catch (error) {
     // A start that cannot listen leaves the database as a stop does: closed, with no WAL behind.
     for (const timer of timers) clearInterval(timer);
+    for (const frontEnd of frontEnds) frontEnd.stop?.();
+    for (const server of servers) server.close();
     await store?.close();
     throw error;
   }
+  const addressOf = (frontend: string): AddressInfo | null => {
+    const index = frontEnds.findIndex((frontEnd) => frontEnd.spec.frontend === frontend);
+    return index === -1 ? null : (servers[index].address() as AddressInfo);
+  };
   return {
     hub,
-    lineAddress: line.address() as AddressInfo,
+    lineAddress: addressOf("line") as AddressInfo,
+    ircAddress: addressOf("irc"),
     stop: async () => {
       for (const timer of timers) clearInterval(timer);
-      await stopServer(hub, [line], log);
+      for (const frontEnd of frontEnds) frontEnd.stop?.();
+      await stopServer(hub, servers, log);
       // What was accepted before the listeners closed is stored before the store closes.
       await hub.settled();
       await hub.stopHistory();

@@ -613,10 +613,14 @@ describe("start-up", () => {
     t.after(remove);
     const file = join(dataDir, "parley.db");
     writeFileSync(file, Buffer.alloc(16 * 1024, "these bytes are not an SQLite database; "));
-    const result = spawnSync(process.execPath, [PARLEY_BIN, "server", "127.0.0.1", "0", "--data-dir", dataDir], {
-      encoding: "utf8",
-      timeout: 10_000,
-    });
+    const result = spawnSync(
+      process.execPath,
+      [PARLEY_BIN, "server", "127.0.0.1", "0", "--irc-port", "0", "--data-dir", dataDir],
+      {
+        encoding: "utf8",
+        timeout: 10_000,
+      },
+    );
     assert.equal(result.status, 1, result.stderr);
     assert.equal(result.stderr, `parley: cannot open the history database ${file}: file is not a database\n`);
     assert.equal(result.stdout, "");

@@ -25,7 +25,11 @@ export type Command =
       readonly before: string;
       readonly after: string;
     }
-  | { readonly kind: "search"; readonly query: string; readonly before: string };
+  | { readonly kind: "search"; readonly query: string; readonly before: string }
+  /** Who is online under these names (a guest by the name others see it by). */
+  | { readonly kind: "whois"; readonly names: readonly string[] }
+  /** Marks the user away with a message, or back (null). */
+  | { readonly kind: "away"; readonly message: string | null };
 
 /** The history target that stands for everything a session may read: its rooms and its own direct messages. */
 export const EVERYTHING_READABLE = "*";

@@ -13,6 +13,10 @@ export interface UserRef {
   readonly displayName: string;
   /** The chosen name; null for a guest. */
   readonly name: string | null;
+  /** The account's name when the user is logged in to one; null otherwise. */
+  readonly account: string | null;
+  /** "IP:PORT" of the user's connection: a front end that shows hosts cloaks it. */
+  readonly address: string;
   /**
    * A guest's name that is never an address ("guest-7f3a"), for front ends that cannot show
    * "IP:PORT" as a name (an IRC nick cannot have a ":").
@@ -101,7 +105,10 @@ export interface DirectEvent {
 /** A user's name changed; delivered once to everyone who shares a room with them, and to them. */
 export interface RenamedEvent {
   readonly kind: "renamed";
+  /** The user as they were before. */
   readonly who: UserRef;
+  /** The user as they are now. */
+  readonly now: UserRef;
   readonly from: string;
   readonly to: string;
   /** Rooms whose members are told. */
@@ -136,6 +143,18 @@ export interface OlderPage {
   readonly after: string;
 }
 
+/** Someone online, as a lookup finds them. */
+export interface OnlineUser {
+  readonly ref: UserRef;
+  /** The rooms the user is in. */
+  readonly rooms: readonly string[];
+  readonly connectedAt: number;
+  /** When the user last said something (a message or a direct message); connectedAt before that. */
+  readonly lastSpokeAt: number;
+  /** The away message; null when the user is not away. */
+  readonly away: string | null;
+}
+
 /** Replies to the one session that asked. */
 export type Reply =
   | { readonly kind: "help"; readonly commands: readonly { usage: string; summary: string }[] }
@@ -165,7 +184,7 @@ export type Reply =
       /** The session was in the room already: nothing changed but (in a front end) where its lines go. */
       readonly wasMember: boolean;
     }
-  | { readonly kind: "left"; readonly room: string }
+  | { readonly kind: "left"; readonly room: string; readonly reason: string }
   | { readonly kind: "registered"; readonly name: string }
   | { readonly kind: "logged-in"; readonly name: string; readonly rooms: readonly string[] }
   | { readonly kind: "logged-out"; readonly name: string }
@@ -196,6 +215,11 @@ export type Reply =
   | { readonly kind: "history-resumed"; readonly gap: HistoryGap }
   /** A direct message to a registered user who is not online: stored, and shown when they next log in. */
   | { readonly kind: "delivered-later"; readonly name: string }
+  /** A lookup: for each name asked, who is online under it (null: nobody). */
+  | { readonly kind: "users"; readonly users: readonly { readonly asked: string; readonly user: OnlineUser | null }[] }
+  | { readonly kind: "away"; readonly isAway: boolean }
+  /** A direct message reached someone who is away. */
+  | { readonly kind: "recipient-away"; readonly name: string; readonly message: string }
   /**
    * The user's lines are being held back to keep the pace: `waiting` of them, going out at
    * `perSecond`. Said once when a stretch of pacing begins, so nobody waits without a word.

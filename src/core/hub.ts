@@ -275,7 +275,9 @@ export class Hub implements FrontEndHub {
   guestShownAs(shownName: string): Session | undefined {
     // A scan, not an index: only a direct message to a guest asks, and an index would cost every connection.
     for (const session of this.#sessions.values()) {
-      if (session.name === null && session.anonymousName === shownName) return session;
+      if (session.name === null && (session.anonymousName === shownName || session.guestName === shownName)) {
+        return session;
+      }
     }
     return undefined;
   }
@@ -333,6 +335,7 @@ export class Hub implements FrontEndHub {
     this.publish({
       kind: "renamed",
       who: before,
+      now: session.ref,
       from: before.displayName,
       to: session.displayName,
       rooms: session.roomNames(),

@@ -57,6 +57,11 @@ export class Session {
    * password hash): a user's commands take effect in the order they were sent.
    */
   queuedCommands: QueuedCommand[] | null = null;
+  readonly connectedAt = Date.now();
+  /** When the user last said something; see OnlineUser. */
+  lastSpokeAt = this.connectedAt;
+  /** The away message; null when not away. */
+  away: string | null = null;
   /** Set when the session is to leave (with this reason) once its queued commands have run. */
   leavingWith: string | null = null;
   /**
@@ -85,7 +90,7 @@ export class Session {
     this.anonymousName = anonymousName;
     this.guestKey = guestKey;
     this.guestName = guestName;
-    this.ref = Object.freeze({ sessionId, displayName: anonymousName, name: null, guestName });
+    this.ref = Object.freeze({ sessionId, displayName: anonymousName, name: null, account: null, address, guestName });
     this.sink = sink;
     this.commandBucket = new TokenBucket(rate.burst, rate.perSecond);
     this.commandRate = rate;
@@ -114,6 +119,8 @@ export class Session {
       sessionId: this.sessionId,
       displayName: name ?? this.anonymousName,
       name,
+      account: this.account === null ? null : name,
+      address: this.address,
       guestName: this.guestName,
     });
   }

@@ -1,3 +1,5 @@
+import { LAZY_FLUSH_MS } from "../turn-end.js";
+
 /**
  * Output shared by many connections. Fan-out renders each event once and appends it to
  * a batch; every connection that receives a contiguous run of the batch queues the run,
@@ -43,5 +45,41 @@ export class SharedRun {
 
   toBuffer(): Buffer {
     return this.batch.bytesOf(this.start, this.end);
+  }
+}
+
+/** Rendered bytes and their place in a batch that recipients share. */
+export interface SharedPart {
+  readonly bytes: Buffer;
+  readonly batch: SharedBatch;
+  readonly index: number;
+}
+
+/**
+ * The open batches of one front end, by key (a room and a rendering variant). A batch stays
+ * open for LAZY_FLUSH_MS, not one turn: members flushed together (every turn for messages,
+ * every lazy flush for notices) then ask for the same range of it and share one buffer.
+ */
+export class OpenBatches {
+  readonly #batches = new Map<string, SharedBatch>();
+  #isRotationScheduled = false;
+
+  /** Appends `bytes` to the open batch for `key`, opening one if needed. */
+  append(key: string, bytes: Buffer): SharedPart {
+    let batch = this.#batches.get(key);
+    if (batch === undefined) {
+      if (!this.#isRotationScheduled) {
+        this.#isRotationScheduled = true;
+        setTimeout(() => this.#rotate(), LAZY_FLUSH_MS).unref();
+      }
+      batch = new SharedBatch();
+      this.#batches.set(key, batch);
+    }
+    return { bytes, batch, index: batch.append(bytes) };
+  }
+
+  #rotate(): void {
+    this.#isRotationScheduled = false;
+    this.#batches.clear();
   }
 }

@@ -28,6 +28,7 @@ export async function startTestServer(overrides: Partial<ServerConfig> = {}): Pr
     ...defaultServerConfig,
     host: "127.0.0.1",
     port: 0,
+    ircPort: 0,
     transcript: false,
     dataDir: owned?.dataDir ?? "",
     ...overrides,
@@ -53,7 +54,12 @@ export class ServerProcess extends SpawnedProgram {
   port = 0;
 
   private constructor(args: string[]) {
-    super("parley server", process.execPath, [PARLEY_BIN, ...args], { stdin: "ignore", waitMs: SERVER_WAIT_MS });
+    // IRC takes a free port unless a test chooses: the default, 6667, may be anyone's.
+    const irc = args[0] === "server" && !args.includes("--irc-port") ? ["--irc-port", "0"] : [];
+    super("parley server", process.execPath, [PARLEY_BIN, ...args, ...irc], {
+      stdin: "ignore",
+      waitMs: SERVER_WAIT_MS,
+    });
   }
 
   /** Starts the bin; unless `args` name a --data-dir, it gets a fresh one, removed when the process exits. */

@@ -36,7 +36,12 @@ export async function direct(ctx: CommandContext, command: CommandOf<"direct">):
     },
     historyEntry(id, at, command.isAction ? "action" : "message", to, session, identity, command.text),
   );
-  if (recipient.isOnline) return;
+  session.lastSpokeAt = at;
+  if (recipient.isOnline) {
+    const away = recipient.away;
+    if (away !== null) ctx.reply({ kind: "recipient-away", name: to, message: away });
+    return;
+  }
   // After the sender's own copy has gone out, so the note follows the message it is about.
   await hub.settled();
   if (!hub.isOnline(session)) return;

@@ -1,5 +1,6 @@
 import type { CommandContext } from "../command-context.js";
 import type { CommandKind, CommandOf } from "../commands.js";
+import { away } from "./away.js";
 import { direct } from "./direct.js";
 import { history } from "./history.js";
 import { join } from "./join.js";
@@ -14,6 +15,7 @@ import { say } from "./say.js";
 import { search } from "./search.js";
 import { topic } from "./topic.js";
 import { who } from "./who.js";
+import { whois } from "./whois.js";
 
 export type CommandHandler<K extends CommandKind> = (
   ctx: CommandContext,
@@ -36,4 +38,6 @@ export const COMMAND_HANDLERS: { readonly [K in CommandKind]: CommandHandler<K> 
   logout,
   history,
   search,
+  whois,
+  away,
 };

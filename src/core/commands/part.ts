@@ -7,6 +7,6 @@ export async function part(ctx: CommandContext, command: CommandOf<"part">): Pro
   const room = roomOfMember(ctx, command.room);
   if (room === null) return;
   hub.leaveRoom(session, room, command.reason);
-  ctx.reply({ kind: "left", room: room.name });
+  ctx.reply({ kind: "left", room: room.name, reason: command.reason });
   if (session.account !== null && hub.store !== null) await hub.store.removeAccountRoom(session.account, room.name);
 }

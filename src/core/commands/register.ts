@@ -36,6 +36,8 @@ export async function register(ctx: CommandContext, command: CommandOf<"register
   // The session may have changed its name while the hash was computed.
   if (!hub.isOnline(session) || session.nameKey !== key) return;
   session.account = key;
+  // The same name, now an account's: how others see the user says so.
+  hub.rename(session, session.name, key);
   for (const room of session.rooms) await store.addAccountRoom(key, room.name);
   ctx.reply({ kind: "registered", name });
 }

@@ -15,6 +15,7 @@ export function say(ctx: CommandContext, command: CommandOf<"say">): void {
     return;
   }
   const { id, at } = hub.mintId();
+  session.lastSpokeAt = at;
   hub.publish(
     { kind: "message", id, at, room: room.name, from: session.ref, text: command.text, isAction: command.isAction },
     historyEntry(id, at, command.isAction ? "action" : "message", room.name, session, null, command.text),

@@ -105,6 +105,8 @@ export interface KnownUser {
   /** The identity their direct messages are kept under. */
   readonly identity: string;
   readonly isOnline: boolean;
+  /** The away message of the user online under the name; null when not away or not online. */
+  readonly away: string | null;
 }
 
 /**
@@ -116,19 +118,29 @@ export async function findUser(hub: Hub, name: string): Promise<KnownUser | null
   if ("code" in parsed) {
     const guest = hub.guestShownAs(name);
     if (guest === undefined) return null;
-    const { displayName, identityKey: identity, sessionId } = guest;
+    const { displayName, identityKey: identity, sessionId, away } = guest;
     const shownAs = displayName;
-    return { shownAs, asAsked: shownAs, routeKey: identity, guestSessionId: sessionId, identity, isOnline: true };
+    return { shownAs, asAsked: shownAs, routeKey: identity, guestSessionId: sessionId, identity, isOnline: true, away };
   }
   const key = identityKey(parsed.name);
   const online = hub.sessionsNamed(key);
   if (online !== undefined) {
-    const shownAs = [...online][0].displayName;
+    const first = [...online][0];
+    const shownAs = first.displayName;
     const identity = hub.identityOfName(key);
-    return { shownAs, asAsked: parsed.name, routeKey: key, guestSessionId: null, identity, isOnline: true };
+    const { away } = first;
+    return { shownAs, asAsked: parsed.name, routeKey: key, guestSessionId: null, identity, isOnline: true, away };
   }
   const account = hub.store === null ? null : await hub.store.findAccount(key);
   if (account === null) return null;
   const shownAs = account.name;
-  return { shownAs, asAsked: parsed.name, routeKey: key, guestSessionId: null, identity: key, isOnline: false };
+  return {
+    shownAs,
+    asAsked: parsed.name,
+    routeKey: key,
+    guestSessionId: null,
+    identity: key,
+    isOnline: false,
+    away: null,
+  };
 }

@@ -36,8 +36,8 @@ export interface IsupportLimits {
   listExtensions?: string;
   /** WHOX: WHO with fields (IRCv3 WHOX). */
   hasWhox: boolean;
-  /** MONITOR: the most nicknames one client may monitor; null for no limit (IRCv3 monitor). */
-  monitorLimit: number | null;
+  /** MONITOR: the most nicknames one client may monitor; null for no limit; absent when not offered (IRCv3 monitor). */
+  monitorLimit?: number | null;
   /** BOT: the user mode that marks a bot (IRCv3 bot-mode). */
   botMode?: string;
   /** LINELEN: the longest line without tags, with CR LF (modern document). */
@@ -75,7 +75,7 @@ export function isupportTokens(limits: IsupportLimits): string[] {
   if (limits.statusMessagePrefixes !== undefined) add("STATUSMSG", limits.statusMessagePrefixes);
   if (limits.listExtensions !== undefined) add("ELIST", limits.listExtensions);
   if (limits.hasWhox) add("WHOX", true);
-  add("MONITOR", limits.monitorLimit ?? true);
+  if (limits.monitorLimit !== undefined) add("MONITOR", limits.monitorLimit ?? true);
   if (limits.botMode !== undefined) add("BOT", limits.botMode);
   if (limits.lineLength !== undefined) add("LINELEN", limits.lineLength);
   for (const { name, value } of limits.extraTokens ?? []) add(name, value);

@@ -10,9 +10,8 @@ import type {
   RoomEvent,
 } from "../../core/events.js";
 import type { CutOffReason } from "../../net/connection.js";
-import { SharedBatch } from "../../net/shared-output.js";
+import { OpenBatches, type SharedPart } from "../../net/shared-output.js";
 import { toTerminalText } from "../../text/terminal-text.js";
-import { LAZY_FLUSH_MS } from "../../turn-end.js";
 
 /**
  * The original protocol's text, word for word: `> ` for arrivals, `< ` for departures,
@@ -44,11 +43,7 @@ export const CUT_OFF_LINES: Readonly<Record<CutOffReason, Buffer>> = {
 };
 
 /** A room event rendered once for all its recipients, and its place in this turn's shared output. */
-export interface RenderedEvent {
-  readonly bytes: Buffer;
-  readonly batch: SharedBatch;
-  readonly index: number;
-}
+export type RenderedEvent = SharedPart;
 
 /**
  * Room events as members see them: plain in their current room, prefixed elsewhere.
@@ -59,18 +54,8 @@ export interface RenderedEvent {
 let lastEvent: RoomEvent | RenamedEvent | null = null;
 let lastPlain: RenderedEvent | null = null;
 let lastPrefixed: RenderedEvent | null = null;
-/**
- * The open batches, by variant and room. A batch stays open for LAZY_FLUSH_MS, not one
- * turn: members flushed together (every turn for messages, every lazy flush for notices)
- * then ask for the same range of it and share one buffer.
- */
-const openBatches = new Map<string, SharedBatch>();
-let isRotationScheduled = false;
-
-function rotateBatches(): void {
-  isRotationScheduled = false;
-  openBatches.clear();
-}
+/** The open batches, by variant and room. */
+const openBatches = new OpenBatches();
 
 export function renderRoomEvent(event: RoomEvent | RenamedEvent, isCurrentRoom: boolean): RenderedEvent {
   if (event !== lastEvent) {
@@ -88,16 +73,7 @@ export function renderRoomEvent(event: RoomEvent | RenamedEvent, isCurrentRoom: 
 }
 
 function joinTurnBatch(key: string, bytes: Buffer): RenderedEvent {
-  let batch = openBatches.get(key);
-  if (batch === undefined) {
-    if (!isRotationScheduled) {
-      isRotationScheduled = true;
-      setTimeout(rotateBatches, LAZY_FLUSH_MS).unref();
-    }
-    batch = new SharedBatch();
-    openBatches.set(key, batch);
-  }
-  return { bytes, batch, index: batch.append(bytes) };
+  return openBatches.append(key, bytes);
 }
 
 function leftText(name: string, reason: string, members: number): string {
@@ -230,6 +206,18 @@ function replyLines(reply: Reply): string[] {
       ];
     case "delivered-later":
       return [`- ${shown(reply.name)} is not online, and will see it on logging in.`];
+    case "users":
+      return reply.users.map(({ asked, user }) => {
+        if (user === null) return `- Nobody called ${shown(asked)} is online.`;
+        const rooms = user.rooms.length === 0 ? "in no room" : `in ${user.rooms.map(shown).join(", ")}`;
+        const account = user.ref.account === null ? "" : ", logged in";
+        const away = user.away === null ? "" : `; away: ${shown(user.away)}`;
+        return `- ${shown(user.ref.displayName)}: online since ${timeOf(user.connectedAt)}${account}, ${rooms}${away}.`;
+      });
+    case "away":
+      return [reply.isAway ? "- You are marked as away." : "- You are no longer marked as away."];
+    case "recipient-away":
+      return [`- ${shown(reply.name)} is away: ${shown(reply.message)}`];
     case "paced":
       return [
         `- Slow down: your lines are held back and go out at ${perSecondText(reply.perSecond)} a second (${reply.waiting} waiting).`,

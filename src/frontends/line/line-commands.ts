@@ -88,6 +88,18 @@ const LINE_COMMANDS: Readonly<Record<string, LineCommand>> = {
       return current === null ? notInRoom() : { kind: "say", room: current, text: args, isAction: true };
     },
   },
+  whois: {
+    kind: "whois",
+    usage: "/whois NAME",
+    summary: "who someone is: their rooms, how long they have been here, whether they are away",
+    parse: (args) => (args === "" ? usage("whois") : { kind: "whois", names: [args.trim()] }),
+  },
+  away: {
+    kind: "away",
+    usage: "/away [MESSAGE]",
+    summary: "tell those who message you that you are away; without a message, that you are back",
+    parse: (args) => ({ kind: "away", message: args === "" ? null : args }),
+  },
   quit: {
     kind: "quit",
     usage: "/quit [REASON]",

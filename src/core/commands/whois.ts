@@ -1,0 +1,31 @@
+import type { CommandContext } from "../command-context.js";
+import type { CommandOf } from "../commands.js";
+import type { OnlineUser } from "../events.js";
+import { identityKey, parseUserName } from "../names.js";
+import type { Session } from "../session.js";
+
+/** Most names one lookup takes: each is a map lookup, but a reply is built for each. */
+const MAX_NAMES = 64;
+
+/** Who is online under each name: a name's first session, or a guest by the name others see. */
+export function whois(ctx: CommandContext, command: CommandOf<"whois">): void {
+  const { hub } = ctx;
+  const users = command.names.slice(0, MAX_NAMES).map((asked) => {
+    const parsed = parseUserName(asked);
+    let found: Session | undefined;
+    if ("code" in parsed) found = hub.guestShownAs(asked);
+    else for (const session of hub.sessionsNamed(identityKey(parsed.name)) ?? []) found ??= session;
+    return { asked, user: found === undefined ? null : onlineUser(found) };
+  });
+  ctx.reply({ kind: "users", users });
+}
+
+function onlineUser(session: Session): OnlineUser {
+  return {
+    ref: session.ref,
+    rooms: session.roomNames(),
+    connectedAt: session.connectedAt,
+    lastSpokeAt: session.lastSpokeAt,
+    away: session.away,
+  };
+}

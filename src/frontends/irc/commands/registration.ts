@@ -1,0 +1,100 @@
+import type { IrcSession } from "../irc-session.js";
+import type { IrcMessage } from "../message.js";
+import * as N from "../numerics.js";
+
+/** IRCv3 capability negotiation; registration waits between CAP LS or REQ and CAP END. */
+export function cap(session: IrcSession, message: IrcMessage): void {
+  const replies = session.caps.handle(message.params, { nick: session.shownNick, isRegistered: session.isRegistered });
+  for (const reply of replies) session.serverLine(reply.command, reply.params);
+  session.tryCompleteRegistration();
+}
+
+/** No server password is set: PASS is accepted and ignored before registration (RFC 2812 §3.1.1). */
+export function pass(session: IrcSession): void {
+  if (session.isRegistered) session.numeric(N.ERR_ALREADYREGISTERED, "You may not reregister");
+}
+
+/**
+ * Characters a nick cannot start with on IRC even where Parley's names allow them: digits and
+ * "-" (RFC 2812 §2.3.1), channel and membership prefixes (the modern document).
+ */
+const BAD_NICK_START = /^[0-9\-$&~%+]/;
+/** Characters no IRC nick may hold (the modern document, "Clients"); the core refuses the rest. */
+const BAD_NICK_CHARACTER = /[\s,*?!@.:#]/;
+
+/** RFC 2812 §3.1.2: takes a nick, or changes it; the core decides whether it is free. */
+export function nick(session: IrcSession, message: IrcMessage): void {
+  const wanted = message.params[0];
+  if (wanted === undefined || wanted === "") {
+    session.numeric(N.ERR_NONICKNAMEGIVEN, "No nickname given");
+    return;
+  }
+  if (BAD_NICK_START.test(wanted) || BAD_NICK_CHARACTER.test(wanted)) {
+    session.numeric(N.ERR_ERRONEUSNICKNAME, wanted, "Erroneous nickname");
+    return;
+  }
+  if (session.isRegistered && wanted === session.shownNick) return;
+  const request = session.request;
+  if (request !== null) request.target = wanted;
+  session.run({ kind: "nick", name: wanted });
+}
+
+/** RFC 2812 §3.1.3: the user name (shown as "~name") and real name; once only. */
+export function user(session: IrcSession, message: IrcMessage): void {
+  if (session.isRegistered || session.userInfo !== null) {
+    session.numeric(N.ERR_ALREADYREGISTERED, "You may not reregister");
+    return;
+  }
+  const [userName, , , realName] = message.params as [string, string, string, string];
+  const cleaned = userName.replace(/[^A-Za-z0-9_\-.[\]\\`^{}|]/g, "").slice(0, 10);
+  session.userInfo = { userName: `~${cleaned === "" ? "u" : cleaned}`, realName };
+  session.tryCompleteRegistration();
+}
+
+/** The longest SASL response accepted, base64, before the exchange is refused (905). */
+const MAX_SASL_PAYLOAD = 4096;
+/** IRCv3 SASL: a response is sent in chunks of 400; a shorter one (or "+") ends it. */
+const SASL_CHUNK = 400;
+
+/** IRCv3 sasl 3.1, mechanism PLAIN (RFC 4616) against Parley's accounts. */
+export function authenticate(session: IrcSession, message: IrcMessage): void {
+  const param = message.params[0] as string;
+  if (!session.caps.isEnabled("sasl")) {
+    session.numeric(N.ERR_SASLFAIL, "SASL authentication failed: request the sasl capability first");
+    return;
+  }
+  if (session.isLoggedIn) {
+    session.numeric(N.ERR_SASLALREADY, "You have already authenticated using SASL");
+    return;
+  }
+  if (param === "*") {
+    session.saslPayload = null;
+    session.numeric(N.ERR_SASLABORTED, "SASL authentication aborted");
+    return;
+  }
+  if (session.saslPayload === null) {
+    if (param.toUpperCase() !== "PLAIN") {
+      session.numeric(N.RPL_SASLMECHS, "PLAIN", "are available SASL mechanisms");
+      session.numeric(N.ERR_SASLFAIL, "SASL authentication failed");
+      return;
+    }
+    session.saslPayload = "";
+    session.sendLine(null, "AUTHENTICATE", ["+"]);
+    return;
+  }
+  if (param !== "+") session.saslPayload += param;
+  if (session.saslPayload.length > MAX_SASL_PAYLOAD) {
+    session.saslPayload = null;
+    session.numeric(N.ERR_SASLTOOLONG, "SASL message too long");
+    return;
+  }
+  if (param.length === SASL_CHUNK) return;
+  const fields = Buffer.from(session.saslPayload, "base64").toString("utf8").split("\0");
+  session.saslPayload = null;
+  const [, authcid, password] = fields;
+  if (fields.length !== 3 || authcid === undefined || authcid === "" || password === undefined) {
+    session.numeric(N.ERR_SASLFAIL, "SASL authentication failed");
+    return;
+  }
+  session.run({ kind: "login", name: authcid, password });
+}

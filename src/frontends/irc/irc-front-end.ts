@@ -1,0 +1,170 @@
+import type { Logger } from "pino";
+import type { FrontEndHub } from "../../core/front-end-hub.js";
+import { MAX_NAME_LENGTH, MAX_ROOM_NAME_LENGTH, MAX_TOPIC_LENGTH } from "../../core/names.js";
+import type { Connection } from "../../net/connection.js";
+import type { FrontEndSessionOptions } from "../front-end-session.js";
+import type { CapDefinition } from "./caps.js";
+import { HostCloak } from "./cloak.js";
+import { IRC_COMMANDS } from "./commands/index.js";
+import { IrcEventRenderer } from "./irc-render.js";
+import { ReplyDrawer } from "./irc-replies.js";
+import { IrcSession } from "./irc-session.js";
+import { IrcUsers } from "./irc-users.js";
+import { type IsupportLimits, isupportReplies } from "./isupport.js";
+import * as N from "./numerics.js";
+
+export interface IrcOptions extends FrontEndSessionOptions {
+  /** The server's name in IRC prefixes. */
+  serverName: string;
+  /** The network's name (RPL_ISUPPORT NETWORK), shown by clients. */
+  networkName: string;
+  version: string;
+  /** When this server started (RPL_CREATED). */
+  startedAt: number;
+  /** Message of the day, a line each. */
+  motd: readonly string[];
+  /** A client that has not registered this long after connecting is closed. */
+  registrationTimeoutMs: number;
+  /** A client silent this long is sent a PING; one silent twice this long is closed. */
+  pingIntervalMs: number;
+  /** The secret host cloaks are keyed with (at least 16 bytes; kept across restarts). */
+  cloakSecret: Buffer;
+  /** Past messages shown on JOIN to a client without draft/chathistory; 0 for none. */
+  joinReplay: number;
+  maxRoomsPerUser: number;
+  /** Whether accounts (and so SASL and NickServ) exist: history is kept. */
+  hasAccounts: boolean;
+}
+
+/** The most targets one command takes (RPL_ISUPPORT TARGMAX). */
+export const MAX_TARGETS = 4;
+
+/**
+ * The IRC front end: what its sessions share (how users appear, rendered events, the
+ * capabilities offered, the liveness check). One per IRC listener.
+ */
+export class IrcFrontEnd {
+  readonly options: IrcOptions;
+  readonly hub: FrontEndHub;
+  readonly log: Logger;
+  readonly users: IrcUsers;
+  readonly renderer: IrcEventRenderer;
+  readonly replies: ReplyDrawer;
+  readonly capabilities: readonly CapDefinition[];
+  readonly sessions = new Set<IrcSession>();
+  readonly #isupport: IsupportLimits;
+  readonly #livenessTimer: NodeJS.Timeout;
+
+  constructor(hub: FrontEndHub, options: IrcOptions, log: Logger) {
+    this.hub = hub;
+    this.options = options;
+    this.log = log;
+    this.users = new IrcUsers(new HostCloak({ secret: options.cloakSecret, suffix: "parley" }));
+    this.renderer = new IrcEventRenderer(this.users, options.serverName);
+    this.replies = new ReplyDrawer();
+    this.capabilities = [
+      { name: "cap-notify" },
+      { name: "message-tags" },
+      { name: "server-time" },
+      { name: "echo-message" },
+      { name: "batch" },
+      { name: "labeled-response" },
+      { name: "account-tag" },
+      { name: "extended-join" },
+      ...(options.hasAccounts ? [{ name: "sasl", value: "PLAIN" }] : []),
+    ];
+    this.#isupport = {
+      network: options.networkName,
+      caseMapping: "ascii",
+      channelTypes: "#",
+      channelModes: { lists: "b", alwaysParameter: "k", parameterWhenSet: "l", noParameter: "imnt" },
+      prefix: { modes: "ov", symbols: "@+" },
+      nickLength: MAX_NAME_LENGTH,
+      channelLength: MAX_ROOM_NAME_LENGTH,
+      topicLength: MAX_TOPIC_LENGTH,
+      kickLength: MAX_TOPIC_LENGTH,
+      awayLength: MAX_TOPIC_LENGTH,
+      channelLimit: { channelTypes: "#", limit: options.maxRoomsPerUser },
+      targetMax: [
+        { command: "PRIVMSG", limit: MAX_TARGETS },
+        { command: "NOTICE", limit: MAX_TARGETS },
+        { command: "JOIN", limit: null },
+        { command: "PART", limit: null },
+        { command: "NAMES", limit: 1 },
+        { command: "WHOIS", limit: 1 },
+      ],
+      modesPerCommand: 4,
+      isUtf8Only: true,
+      hasWhox: false,
+    };
+    // One sweep for every connection: a timer per connection is memory ten thousand idle users would pay for.
+    this.#livenessTimer = setInterval(() => this.#checkLiveness(), Math.min(options.pingIntervalMs, 15_000) / 2);
+    this.#livenessTimer.unref();
+  }
+
+  startSession(connection: Connection): void {
+    new IrcSession(connection, this.hub, this, this.log);
+  }
+
+  stop(): void {
+    clearInterval(this.#livenessTimer);
+  }
+
+  /** What a command costs of the pacing budget: lookups that walk many users cost more. */
+  costOf(command: string): number {
+    return IRC_COMMANDS.get(command)?.cost ?? 1;
+  }
+
+  /** RFC 2812 §5.1: the replies that end registration, then LUSERS and the MOTD, as servers send them. */
+  welcome(session: IrcSession): void {
+    const { serverName, networkName, version, startedAt } = this.options;
+    const nick = session.nick;
+    const mask = this.users.maskOf(session.ref);
+    session.numeric(N.RPL_WELCOME, `Welcome to the ${networkName} Network, ${mask}`);
+    session.numeric(N.RPL_YOURHOST, `Your host is ${serverName}, running version ${version}`);
+    session.numeric(N.RPL_CREATED, `This server was created ${new Date(startedAt).toUTCString()}`);
+    session.numeric(N.RPL_MYINFO, serverName, version, "i", "biklmnotv", "bklov");
+    for (const params of isupportReplies({ nick, serverName }, this.#isupport)) {
+      session.serverLine(N.RPL_ISUPPORT, params);
+    }
+    this.lusers(session);
+    this.motd(session);
+    const paused = this.hub.historyPausedError;
+    if (paused !== null) session.notice("History is paused: the server cannot store it at the moment.");
+  }
+
+  lusers(session: IrcSession): void {
+    const users = this.sessions.size;
+    session.numeric(N.RPL_LUSERCLIENT, `There are ${users} users and 0 invisible on 1 servers`);
+    session.numeric(N.RPL_LUSERME, `I have ${users} clients and 0 servers`);
+    session.numeric(N.RPL_LOCALUSERS, String(users), String(users), `Current local users ${users}, max ${users}`);
+    session.numeric(N.RPL_GLOBALUSERS, String(users), String(users), `Current global users ${users}, max ${users}`);
+  }
+
+  motd(session: IrcSession): void {
+    const { motd, serverName } = this.options;
+    if (motd.length === 0) {
+      session.numeric(N.ERR_NOMOTD, "MOTD File is missing");
+      return;
+    }
+    session.numeric(N.RPL_MOTDSTART, `- ${serverName} Message of the day - `);
+    for (const line of motd) session.numeric(N.RPL_MOTD, `- ${line}`);
+    session.numeric(N.RPL_ENDOFMOTD, "End of /MOTD command.");
+  }
+
+  #checkLiveness(): void {
+    const now = Date.now();
+    const { pingIntervalMs, registrationTimeoutMs, serverName } = this.options;
+    for (const session of this.sessions) {
+      const silentFor = now - session.lastHeardAt;
+      if (!session.isRegistered && now - session.connectedAt > registrationTimeoutMs) {
+        session.closeWithError("Registration timed out");
+      } else if (session.isPingPending && silentFor > 2 * pingIntervalMs) {
+        session.closeWithError(`Ping timeout: ${Math.round(silentFor / 1000)} seconds`);
+      } else if (!session.isPingPending && silentFor > pingIntervalMs) {
+        session.isPingPending = true;
+        session.sendLine(null, "PING", [serverName]);
+      }
+    }
+  }
+}

@@ -1,0 +1,61 @@
+import type { Logger } from "pino";
+import type { ListenerConfig, ServerConfig } from "../../config.js";
+import type { FrontEndHub } from "../../core/front-end-hub.js";
+import { LineFramer } from "../../net/line-framer.js";
+import type { FrontEndListener } from "../listen.js";
+import { IrcFrontEnd } from "./irc-front-end.js";
+
+const VERSION = "0.1.0";
+const MOTD = [
+  "Welcome to Parley: the same rooms, names and history as the line protocol and the web page.",
+  "Messages you missed are replayed when you join a channel and when you log in (SASL, or /msg NickServ IDENTIFY).",
+];
+
+/** The IRC listener: lines of RFC 1459 with IRCv3 tags, each connection an IrcSession. */
+export function ircListener(
+  hub: FrontEndHub,
+  listener: ListenerConfig,
+  config: ServerConfig,
+  cloakSecret: Buffer,
+  log: Logger,
+): FrontEndListener {
+  const framing = {
+    maxLineBytes: listener.maxLineBytes,
+    maxUnterminatedBytes: listener.maxUnterminatedBytes,
+    // Every IRC line ends in a newline: a quiet never ends one.
+    quietFlushMs: 0,
+    quietFlush: "never",
+  } as const;
+  const frontEnd = new IrcFrontEnd(
+    hub,
+    {
+      serverName: config.ircServerName,
+      networkName: config.networkName,
+      version: VERSION,
+      startedAt: Date.now(),
+      motd: MOTD,
+      registrationTimeoutMs: 60_000,
+      pingIntervalMs: 90_000,
+      cloakSecret,
+      joinReplay: config.joinReplay,
+      maxRoomsPerUser: config.maxRoomsPerUser,
+      hasAccounts: hub.hasHistory,
+      shutdownGraceMs: config.shutdownGraceMs,
+      maxPacedLines: config.maxPacedLines,
+      sendQueueBytes: listener.sendQueueBytes,
+    },
+    log,
+  );
+  return {
+    spec: {
+      frontend: "irc",
+      host: listener.host,
+      port: listener.port,
+      portOption: listener.portOption,
+      connection: { sendQueueBytes: listener.sendQueueBytes, keepaliveSeconds: listener.keepaliveSeconds },
+      framer: (sink) => new LineFramer(framing, sink),
+    },
+    startSession: (connection) => frontEnd.startSession(connection),
+    stop: () => frontEnd.stop(),
+  };
+}

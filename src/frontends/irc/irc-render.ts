@@ -1,0 +1,147 @@
+import type { BusEvent } from "../../bus/bus.js";
+import type { UserRef } from "../../core/events.js";
+import { OpenBatches, type SharedPart } from "../../net/shared-output.js";
+import type { IrcUsers } from "./irc-users.js";
+import { PreparedIrcMessage } from "./message.js";
+
+/**
+ * How one IRC client wants events drawn: which tags it takes and how JOIN looks. Clients
+ * with the same variant get the same bytes, so an event is rendered once per variant in
+ * use, never once per recipient.
+ */
+export const VARIANT_SERVER_TIME = 1;
+export const VARIANT_MESSAGE_TAGS = 2;
+export const VARIANT_ACCOUNT_TAG = 4;
+export const VARIANT_EXTENDED_JOIN = 8;
+const VARIANTS = 16;
+
+/** Events every member of a room (or everyone sharing one with the user) sees alike. */
+export type SharedIrcEvent = Exclude<BusEvent, { kind: "direct" }>;
+
+/** CTCP ACTION (the /me of IRC clients): the text between \x01ACTION and \x01. */
+export function actionText(text: string): string {
+  return `\x01ACTION ${text}\x01`;
+}
+
+/**
+ * Renders the core's shared events as IRC lines. Fan-out asks once per recipient; the last
+ * event's renderings are kept per variant, and each joins the open batch of its room and
+ * variant, which its recipients share.
+ */
+export class IrcEventRenderer {
+  readonly #users: IrcUsers;
+  readonly #serverName: string;
+  readonly #batches = new OpenBatches();
+  #lastEvent: SharedIrcEvent | null = null;
+  #body: PreparedIrcMessage | null = null;
+  #extendedBody: PreparedIrcMessage | null = null;
+  readonly #parts: Array<SharedPart | null> = new Array(VARIANTS).fill(null);
+
+  constructor(users: IrcUsers, serverName: string) {
+    this.#users = users;
+    this.#serverName = serverName;
+  }
+
+  /** The event as a client of `variant` sees it, shared with the others of that variant. */
+  render(event: SharedIrcEvent, variant: number): SharedPart {
+    if (event !== this.#lastEvent) {
+      this.#lastEvent = event;
+      this.#body = null;
+      this.#extendedBody = null;
+      this.#parts.fill(null);
+    }
+    const effective = event.kind === "joined" ? variant : variant & ~VARIANT_EXTENDED_JOIN;
+    let part = this.#parts[effective];
+    if (part === null) {
+      const body = this.#bodyFor(event, (effective & VARIANT_EXTENDED_JOIN) !== 0);
+      const bytes = body.format(tagsFor(event, effective));
+      part = this.#batches.append(`${batchKeyOf(event)}|${effective}`, bytes);
+      this.#parts[effective] = part;
+    }
+    return part;
+  }
+
+  #bodyFor(event: SharedIrcEvent, isExtendedJoin: boolean): PreparedIrcMessage {
+    if (isExtendedJoin) {
+      this.#extendedBody ??= this.#prepare(event, true);
+      return this.#extendedBody;
+    }
+    this.#body ??= this.#prepare(event, false);
+    return this.#body;
+  }
+
+  #prepare(event: SharedIrcEvent, isExtendedJoin: boolean): PreparedIrcMessage {
+    const users = this.#users;
+    switch (event.kind) {
+      case "message":
+        return new PreparedIrcMessage({
+          source: users.maskOf(event.from),
+          command: "PRIVMSG",
+          params: [event.room, event.isAction ? actionText(event.text) : event.text],
+        });
+      case "joined":
+        return new PreparedIrcMessage({
+          source: users.maskOf(event.who),
+          command: "JOIN",
+          // IRCv3 extended-join: the account ("*" for none) and the real name.
+          params: isExtendedJoin ? [event.room, event.who.account ?? "*", users.realNameOf(event.who)] : [event.room],
+        });
+      case "left":
+        return new PreparedIrcMessage({
+          source: users.maskOf(event.who),
+          command: "PART",
+          params: event.reason === "" ? [event.room] : [event.room, event.reason],
+        });
+      case "quit":
+        return new PreparedIrcMessage({
+          source: users.maskOf(event.who),
+          command: "QUIT",
+          params: [event.reason === "" ? "Quit" : `Quit: ${event.reason}`],
+        });
+      case "topic":
+        return new PreparedIrcMessage({
+          source: users.maskOf(event.who),
+          command: "TOPIC",
+          params: [event.room, event.topic],
+        });
+      case "renamed":
+        return new PreparedIrcMessage({
+          source: users.maskOf(event.who),
+          command: "NICK",
+          params: [users.nickOf(event.now)],
+        });
+    }
+  }
+
+  /** A line from the server itself, with no tags: `:server COMMAND params`. */
+  serverLine(command: string, params: string[]): Buffer {
+    return new PreparedIrcMessage({ source: this.#serverName, command, params }).format(null);
+  }
+}
+
+/** Events of a room share that room's batches; a quit or a rename, everyone's. */
+function batchKeyOf(event: SharedIrcEvent): string {
+  return event.kind === "quit" || event.kind === "renamed" ? "" : event.room;
+}
+
+/** IRCv3 server-time, message-ids and account-tag, as the variant asks. */
+export function tagsFor(
+  event: { readonly id?: string; readonly at?: number; readonly kind: string },
+  variant: number,
+  who?: UserRef,
+): Map<string, string> | null {
+  if ((variant & (VARIANT_SERVER_TIME | VARIANT_MESSAGE_TAGS | VARIANT_ACCOUNT_TAG)) === 0) return null;
+  const tags = new Map<string, string>();
+  if ((variant & VARIANT_SERVER_TIME) !== 0 && event.at !== undefined)
+    tags.set("time", new Date(event.at).toISOString());
+  if ((variant & VARIANT_MESSAGE_TAGS) !== 0 && event.id !== undefined) tags.set("msgid", event.id);
+  const sender = who ?? senderOf(event);
+  if ((variant & VARIANT_ACCOUNT_TAG) !== 0 && sender?.account) tags.set("account", sender.account);
+  return tags.size === 0 ? null : tags;
+}
+
+function senderOf(event: object): UserRef | undefined {
+  if ("from" in event) return event.from as UserRef;
+  if ("who" in event) return event.who as UserRef;
+  return undefined;
+}

@@ -1,0 +1,395 @@
+import type { ChatError } from "../../core/errors.js";
+import type { HistoryItem, OnlineUser, Reply, UserRef } from "../../core/events.js";
+import { actionText, tagsFor, VARIANT_MESSAGE_TAGS, VARIANT_SERVER_TIME } from "./irc-render.js";
+import type { IrcSession } from "./irc-session.js";
+import { formatIrcMessage } from "./message.js";
+import * as N from "./numerics.js";
+
+/** The source of what the account services say (NickServ-style IDENTIFY and REGISTER). */
+export const NICKSERV = "NickServ";
+const NICKSERV_MASK = "NickServ!NickServ@services.parley";
+
+/** Keeps a NAMES line within 512 bytes, whatever the nicks. */
+const NAMES_LINE_BUDGET = 400;
+
+/** The core's replies drawn as IRC numerics, by what the client asked (a "who" reply is NAMES, WHO or MODE). */
+export class ReplyDrawer {
+  draw(session: IrcSession, reply: Reply): void {
+    const command = session.request?.command ?? "";
+    switch (reply.kind) {
+      case "renamed":
+        session.syncNick();
+        session.tryCompleteRegistration();
+        return;
+      case "joined":
+        if (reply.wasMember) return;
+        session.channels.add(reply.room);
+        session.sendLine(session.frontEnd.users.maskOf(session.ref), "JOIN", joinParams(session, reply.room));
+        if (reply.topic !== "") session.numeric(N.RPL_TOPIC, reply.room, reply.topic);
+        namesOf(session, reply.room, reply.listMembers());
+        return;
+      case "left":
+        session.channels.delete(reply.room);
+        session.sendLine(
+          session.frontEnd.users.maskOf(session.ref),
+          "PART",
+          reply.reason === "" ? [reply.room] : [reply.room, reply.reason],
+        );
+        return;
+      case "topic":
+        if (reply.topic === "") {
+          if (command === "TOPIC") session.numeric(N.RPL_NOTOPIC, reply.room, "No topic is set");
+          return;
+        }
+        session.numeric(N.RPL_TOPIC, reply.room, reply.topic);
+        if (reply.by !== null && reply.by !== "") {
+          session.numeric(N.RPL_TOPICWHOTIME, reply.room, reply.by, String(Math.floor(reply.at / 1000)));
+        }
+        return;
+      case "who":
+        if (command === "WHO") {
+          for (const member of reply.members) whoLine(session, reply.room, member, null);
+          session.numeric(N.RPL_ENDOFWHO, session.request?.target ?? reply.room, "End of WHO list");
+        } else if (command === "MODE") {
+          session.numeric(N.RPL_CHANNELMODEIS, reply.room, "+nt");
+        } else {
+          namesOf(session, reply.room, reply.members);
+        }
+        return;
+      case "rooms": {
+        const wanted = new Set((session.request?.target ?? "").split(",").filter((name) => name !== ""));
+        session.numeric(N.RPL_LISTSTART, "Channel", "Users  Name");
+        for (const room of reply.rooms) {
+          if (wanted.size > 0 && !wanted.has(room.name)) continue;
+          session.numeric(N.RPL_LIST, room.name, String(room.members), room.topic);
+        }
+        session.numeric(N.RPL_LISTEND, "End of /LIST");
+        return;
+      }
+      case "users":
+        drawUsers(session, command, reply.users);
+        return;
+      case "away":
+        if (reply.isAway) session.numeric(N.RPL_NOWAWAY, "You have been marked as being away");
+        else session.numeric(N.RPL_UNAWAY, "You are no longer marked as being away");
+        return;
+      case "recipient-away":
+        session.numeric(N.RPL_AWAY, reply.name, reply.message);
+        return;
+      case "registered":
+        nickServSays(session, `The name ${reply.name} is now registered to you.`);
+        return;
+      case "logged-in": {
+        session.syncNick();
+        const mask = session.frontEnd.users.maskOf(session.ref);
+        session.numeric(N.RPL_LOGGEDIN, mask, reply.name, `You are now logged in as ${reply.name}`);
+        if (command === "AUTHENTICATE") session.numeric(N.RPL_SASLSUCCESS, "SASL authentication successful");
+        else nickServSays(session, `You are now identified as ${reply.name}.`);
+        session.nickAwaitingLogin = null;
+        session.tryCompleteRegistration();
+        return;
+      }
+      case "logged-out":
+        session.syncNick();
+        session.numeric(N.RPL_LOGGEDOUT, session.frontEnd.users.maskOf(session.ref), "You are now logged out");
+        return;
+      case "history":
+        drawHistory(session, reply);
+        return;
+      case "search":
+        for (const item of reply.items) nickServSays(session, `${item.where} <${item.sender}> ${item.text}`);
+        return;
+      case "delivered-later":
+        session.notice(`${reply.name} is not online, and will see it on logging in.`);
+        return;
+      case "history-resumed":
+        session.notice("History is kept again; what was said while it was paused was not kept.");
+        return;
+      case "help":
+      case "paced":
+        return;
+    }
+  }
+}
+
+function joinParams(session: IrcSession, room: string): string[] {
+  if (!session.caps.isEnabled("extended-join")) return [room];
+  return [room, session.ref.account ?? "*", session.frontEnd.users.realNameOf(session.ref)];
+}
+
+/** RFC 2812 §3.2.5: RPL_NAMREPLY lines ("=" public channel), then RPL_ENDOFNAMES. */
+function namesOf(session: IrcSession, room: string, members: readonly UserRef[]): void {
+  const users = session.frontEnd.users;
+  const withHost = session.caps.isEnabled("userhost-in-names");
+  let line: string[] = [];
+  let bytes = 0;
+  for (const member of members) {
+    const shown = withHost ? users.maskOf(member) : users.nickOf(member);
+    if (bytes + shown.length + 1 > NAMES_LINE_BUDGET && line.length > 0) {
+      session.numeric(N.RPL_NAMREPLY, "=", room, line.join(" "));
+      line = [];
+      bytes = 0;
+    }
+    line.push(shown);
+    bytes += shown.length + 1;
+  }
+  if (line.length > 0) session.numeric(N.RPL_NAMREPLY, "=", room, line.join(" "));
+  session.numeric(N.RPL_ENDOFNAMES, room, "End of /NAMES list");
+}
+
+/** RFC 2812 §3.6.1 RPL_WHOREPLY: "H" here or "G" gone (away). */
+function whoLine(session: IrcSession, channel: string, member: UserRef, away: string | null): void {
+  const users = session.frontEnd.users;
+  const { serverName } = session.frontEnd.options;
+  const flags = away === null ? "H" : "G";
+  session.numeric(
+    N.RPL_WHOREPLY,
+    channel,
+    users.userNameOf(member),
+    users.hostOf(member),
+    serverName,
+    users.nickOf(member),
+    flags,
+    `0 ${users.realNameOf(member)}`,
+  );
+}
+
+function drawUsers(
+  session: IrcSession,
+  command: string,
+  found: readonly { readonly asked: string; readonly user: OnlineUser | null }[],
+): void {
+  const users = session.frontEnd.users;
+  switch (command) {
+    case "ISON":
+      session.numeric(
+        N.RPL_ISON,
+        found.flatMap(({ user }) => (user === null ? [] : [users.nickOf(user.ref)])).join(" "),
+      );
+      return;
+    case "USERHOST":
+      session.numeric(
+        N.RPL_USERHOST,
+        found
+          .flatMap(({ user }) => {
+            if (user === null) return [];
+            const away = user.away === null ? "+" : "-";
+            return [`${users.nickOf(user.ref)}=${away}${users.userNameOf(user.ref)}@${users.hostOf(user.ref)}`];
+          })
+          .join(" "),
+      );
+      return;
+    case "WHO":
+      for (const { user } of found) if (user !== null) whoLine(session, "*", user.ref, user.away);
+      session.numeric(N.RPL_ENDOFWHO, session.request?.target ?? "*", "End of WHO list");
+      return;
+    default:
+      for (const { asked, user } of found) whoisOf(session, asked, user);
+  }
+}
+
+/** RFC 2812 §3.6.2, with the modern document's 330 (account) and 338 left to operators. */
+function whoisOf(session: IrcSession, asked: string, user: OnlineUser | null): void {
+  if (user === null) {
+    session.numeric(N.ERR_NOSUCHNICK, asked, "No such nick/channel");
+    session.numeric(N.RPL_ENDOFWHOIS, asked, "End of /WHOIS list");
+    return;
+  }
+  const users = session.frontEnd.users;
+  const { serverName, networkName } = session.frontEnd.options;
+  const nick = users.nickOf(user.ref);
+  session.numeric(
+    N.RPL_WHOISUSER,
+    nick,
+    users.userNameOf(user.ref),
+    users.hostOf(user.ref),
+    "*",
+    users.realNameOf(user.ref),
+  );
+  if (user.rooms.length > 0) session.numeric(N.RPL_WHOISCHANNELS, nick, user.rooms.join(" "));
+  session.numeric(N.RPL_WHOISSERVER, nick, serverName, networkName);
+  if (user.away !== null) session.numeric(N.RPL_AWAY, nick, user.away);
+  if (user.ref.account !== null) session.numeric(N.RPL_WHOISACCOUNT, nick, user.ref.account, "is logged in as");
+  const idle = Math.max(0, Math.floor((Date.now() - user.lastSpokeAt) / 1000));
+  const signon = Math.floor(user.connectedAt / 1000);
+  session.numeric(N.RPL_WHOISIDLE, nick, String(idle), String(signon), "seconds idle, signon time");
+  session.numeric(N.RPL_ENDOFWHOIS, nick, "End of /WHOIS list");
+}
+
+export function nickServSays(session: IrcSession, text: string): void {
+  session.sendLine(NICKSERV_MASK, "NOTICE", [session.nick, text]);
+}
+
+type HistoryReply = Extract<Reply, { kind: "history" }>;
+
+/**
+ * History for a client that does not fetch its own: each message as the PRIVMSG it was, in a
+ * `chathistory` batch and with its time (server-time) when the client takes them, else with
+ * the time written in front of the text. The whole reply is kept to half the send queue.
+ */
+function drawHistory(session: IrcSession, reply: HistoryReply): void {
+  if (reply.after !== undefined) session.noteCatchUp(reply.after);
+  session.sendBytes(session.historyWithinQueue(reply, (fitted) => renderHistory(session, fitted)));
+}
+
+let nextBatchId = 1;
+
+function renderHistory(session: IrcSession, reply: HistoryReply): Buffer {
+  const hasBatch = session.caps.isEnabled("batch");
+  const hasTime = session.caps.isEnabled("server-time");
+  const variant = session.variant & (VARIANT_SERVER_TIME | VARIANT_MESSAGE_TAGS);
+  const server = session.frontEnd.options.serverName;
+  const lines: Buffer[] = [];
+  const batchId = `h${(nextBatchId++).toString(36)}`;
+  const target = reply.where === "" ? session.nick : reply.where;
+  if (hasBatch) {
+    lines.push(
+      formatIrcMessage({
+        tags: null,
+        source: server,
+        command: "BATCH",
+        params: [`+${batchId}`, "chathistory", target],
+      }),
+    );
+  }
+  for (const item of reply.items) {
+    const line = historyLine(session, item, hasTime);
+    if (line === null) continue;
+    const tags = tagsFor(item, variant) ?? new Map<string, string>();
+    if (hasBatch) tags.set("batch", batchId);
+    lines.push(formatIrcMessage({ tags: tags.size === 0 ? null : tags, ...line }));
+  }
+  if (hasBatch) {
+    lines.push(formatIrcMessage({ tags: null, source: server, command: "BATCH", params: [`-${batchId}`] }));
+  }
+  return Buffer.concat(lines);
+}
+
+function historyLine(
+  session: IrcSession,
+  item: HistoryItem,
+  hasTime: boolean,
+): { source: string; command: string; params: string[] } | null {
+  const stamp = hasTime ? "" : `[${new Date(item.at).toISOString().slice(0, 16).replace("T", " ")}Z] `;
+  if (item.kind === "gap") {
+    const from = new Date(item.at).toISOString();
+    const to = new Date(item.until ?? item.at).toISOString();
+    return {
+      source: session.frontEnd.options.serverName,
+      command: "NOTICE",
+      params: [session.nick, `History was not kept from ${from} to ${to} (${item.text.replace("-", " ")})`],
+    };
+  }
+  if (item.kind !== "message" && item.kind !== "action") return null;
+  const text = item.kind === "action" ? actionText(`${stamp}${item.text}`) : `${stamp}${item.text}`;
+  if (item.sentByViewer === null)
+    return { source: session.historySource(item), command: "PRIVMSG", params: [item.where, text] };
+  if (item.sentByViewer) {
+    return { source: session.frontEnd.users.maskOf(session.ref), command: "PRIVMSG", params: [item.where, text] };
+  }
+  return { source: session.historySource(item), command: "PRIVMSG", params: [session.nick, text] };
+}
+
+/** What the core refused, as the numeric or standard reply the client's command expects. */
+export function errorReply(session: IrcSession, error: ChatError): void {
+  const request = session.request;
+  const command = request?.command ?? "*";
+  // RFC 2812 §3.3.2: nothing ever answers a NOTICE.
+  if (command === "NOTICE") return;
+  const detail = error.detail ?? {};
+  const target = String(detail.room ?? detail.name ?? request?.target ?? "*");
+  switch (error.code) {
+    case "ERR_NOT_IN_ROOM":
+      if (command === "PRIVMSG") session.numeric(N.ERR_CANNOTSENDTOCHAN, target, "Cannot send to channel");
+      else session.numeric(N.ERR_NOTONCHANNEL, target, "You're not on that channel");
+      return;
+    case "ERR_NO_SUCH_ROOM":
+    case "ERR_BAD_ROOM_NAME":
+      if (command === "NAMES") session.numeric(N.RPL_ENDOFNAMES, target, "End of /NAMES list");
+      else if (command === "WHO") session.numeric(N.RPL_ENDOFWHO, target, "End of WHO list");
+      else session.numeric(N.ERR_NOSUCHCHANNEL, target, "No such channel");
+      return;
+    case "ERR_NO_SUCH_USER":
+      session.numeric(N.ERR_NOSUCHNICK, target, "No such nick/channel");
+      return;
+    case "ERR_BAD_NAME":
+    case "ERR_MIXED_SCRIPTS":
+      session.numeric(
+        N.ERR_ERRONEUSNICKNAME,
+        target,
+        `Erroneous nickname: ${String(detail.reason ?? "a mix of scripts")}`,
+      );
+      return;
+    case "ERR_NAME_IN_USE":
+      session.numeric(N.ERR_NICKNAMEINUSE, target, "Nickname is already in use");
+      return;
+    case "ERR_NAME_REGISTERED":
+      // A client negotiating capabilities may still log in with SASL before it registers.
+      if (!session.isRegistered && session.caps.isHoldingRegistration && session.frontEnd.options.hasAccounts) {
+        session.nickAwaitingLogin = target;
+        return;
+      }
+      session.numeric(
+        N.ERR_NICKNAMEINUSE,
+        target,
+        `Nickname is registered: log in with SASL, or /msg ${NICKSERV} IDENTIFY ${target} PASSWORD`,
+      );
+      return;
+    case "ERR_TOO_MANY_ROOMS":
+      session.numeric(N.ERR_TOOMANYCHANNELS, target, "You have joined too many channels");
+      return;
+    case "ERR_EMPTY_MESSAGE":
+      session.numeric(N.ERR_NOTEXTTOSEND, "No text to send");
+      return;
+    case "ERR_BAD_LOGIN":
+    case "ERR_LOGIN_THROTTLED":
+    case "ERR_ALREADY_LOGGED_IN":
+    case "ERR_HISTORY_OFF":
+      if (command === "AUTHENTICATE") {
+        if (error.code === "ERR_ALREADY_LOGGED_IN")
+          session.numeric(N.ERR_SASLALREADY, "You have already authenticated");
+        else session.numeric(N.ERR_SASLFAIL, "SASL authentication failed");
+      } else {
+        nickServSays(session, loginTrouble(error));
+      }
+      return;
+    default:
+      session.fail(command, error.code.replace(/^ERR_/, ""), [], describe(error));
+  }
+}
+
+function loginTrouble(error: ChatError): string {
+  switch (error.code) {
+    case "ERR_BAD_LOGIN":
+      return "Invalid account name or password.";
+    case "ERR_LOGIN_THROTTLED":
+      return `Too many failed logins: try again in ${error.detail?.seconds ?? "a few"} seconds.`;
+    case "ERR_ALREADY_LOGGED_IN":
+      return "You are already logged in.";
+    default:
+      return "This server keeps no accounts.";
+  }
+}
+
+function describe(error: ChatError): string {
+  switch (error.code) {
+    case "ERR_TOPIC_TOO_LONG":
+      return `Topic too long: at most ${error.detail?.limit} characters`;
+    case "ERR_HISTORY_PAUSED":
+      return "History is paused: the server cannot store it at the moment";
+    case "ERR_STORE_UNAVAILABLE":
+      return "The server could not store that";
+    case "ERR_NOT_KEPT_FOR_LATER":
+      return "Not delivered: the user is offline and history is paused";
+    case "ERR_NEED_NAME":
+      return "Choose a name first";
+    case "ERR_NOT_LOGGED_IN":
+      return "You are not logged in";
+    case "ERR_PASSWORD_TOO_SHORT":
+      return "That password is too short";
+    case "ERR_ALREADY_REGISTERED":
+      return "That name is already registered";
+    default:
+      return "The server could not do that";
+  }
+}

@@ -1,0 +1,489 @@
+import type { Logger } from "pino";
+import type { Command } from "../../core/commands.js";
+import type { ChatError } from "../../core/errors.js";
+import type { DirectEvent, HistoryItem, Reply, UserRef } from "../../core/events.js";
+import type { FrontEndHub } from "../../core/front-end-hub.js";
+import type { Connection, CutOffReason } from "../../net/connection.js";
+import { FrontEndSession, type RenderedChatEvent } from "../front-end-session.js";
+import type { PacingClock } from "../pacer.js";
+import { fewerHistoryItems } from "../reply-trimming.js";
+import { CapNegotiation } from "./caps.js";
+import { IRC_COMMANDS } from "./commands/index.js";
+import type { IrcFrontEnd } from "./irc-front-end.js";
+import {
+  actionText,
+  tagsFor,
+  VARIANT_ACCOUNT_TAG,
+  VARIANT_EXTENDED_JOIN,
+  VARIANT_MESSAGE_TAGS,
+  VARIANT_SERVER_TIME,
+} from "./irc-render.js";
+import { errorReply } from "./irc-replies.js";
+import { formatIrcMessage, type IrcMessage, isIrcLineError, PreparedIrcMessage, parseIrcLine } from "./message.js";
+import * as N from "./numerics.js";
+
+/** One request of the client: an IRC command, and what the core commands it started owe it. */
+export interface IrcRequest {
+  readonly id: number;
+  /** The IRC command, uppercased. */
+  readonly command: string;
+  /** IRCv3 labeled-response: the client's label, or null. */
+  readonly label: string | null;
+  /** What the command was about (a channel or nick mask), for replies that name it. */
+  target: string;
+  /** Core commands started for it and not done yet. */
+  outstanding: number;
+  /** Output held back until the request is done, to send under its label; null when unlabeled. */
+  lines: Buffer[] | null;
+}
+
+/** The command word of a raw line, cheaply, for pacing: after tags and a source. */
+function commandWordOf(line: Buffer): string {
+  let start = 0;
+  if (line[0] === 0x40) start = line.indexOf(0x20) + 1;
+  while (line[start] === 0x20) start++;
+  if (line[start] === 0x3a) {
+    start = line.indexOf(0x20, start) + 1;
+    while (line[start] === 0x20) start++;
+  }
+  if (start <= 0) return "";
+  let end = line.indexOf(0x20, start);
+  if (end === -1) end = line.length;
+  return line.toString("latin1", start, Math.min(end, start + 16)).toUpperCase();
+}
+
+/**
+ * One IRC client (RFC 1459/2812, the modern client protocol, IRCv3). It decodes each
+ * line, runs the command's handler, and draws the core's events as IRC lines. What every
+ * front end does (pacing, the close sequence, delivery place) is FrontEndSession's.
+ */
+export class IrcSession extends FrontEndSession {
+  readonly frontEnd: IrcFrontEnd;
+  readonly caps: CapNegotiation;
+  /** The nick the client believes it has (what it was last told); null before one is accepted. */
+  shownNick: string | null = null;
+  /** USER's parameters; null until sent. */
+  userInfo: { userName: string; realName: string } | null = null;
+  isRegistered = false;
+  /** A NICK sent before registration that is a registered account's: it waits for SASL. */
+  nickAwaitingLogin: string | null = null;
+  /** SASL PLAIN in progress: the chunks of its payload so far; null when none is. */
+  saslPayload: string | null = null;
+  isSaslDone = false;
+  /** Channels this client has been shown joining, by the core's room name. */
+  readonly channels = new Set<string>();
+  /** When a line last arrived, and whether a PING is waiting for an answer. */
+  lastHeardAt = Date.now();
+  isPingPending = false;
+  readonly #requests = new Map<number, IrcRequest>();
+  #nextRequestId = 1;
+  /** The request whose output is being produced now. */
+  #current: IrcRequest | null = null;
+  /** Rooms a login rejoined before registration ended, shown after the welcome. */
+  #joinedBeforeWelcome: string[] = [];
+  #repliesBeforeWelcome: Reply[] = [];
+  /** Why the server itself closed this client, for its ERROR line. */
+  #serverCloseReason: string | null = null;
+  readonly connectedAt = Date.now();
+
+  constructor(connection: Connection, hub: FrontEndHub, frontEnd: IrcFrontEnd, log: Logger, clock?: PacingClock) {
+    super("irc", connection, hub, frontEnd.options, log, clock);
+    this.frontEnd = frontEnd;
+    this.caps = new CapNegotiation(frontEnd.capabilities, frontEnd.options.serverName);
+    frontEnd.sessions.add(this);
+  }
+
+  // ---- what handlers use ----
+
+  /** The client's nick as replies address it: "*" before one is accepted. */
+  get nick(): string {
+    return this.shownNick ?? "*";
+  }
+
+  get ref(): UserRef {
+    return this.session.ref;
+  }
+
+  get coreSession() {
+    return this.session;
+  }
+
+  get isLoggedIn(): boolean {
+    return this.session.account !== null;
+  }
+
+  /** How this client wants shared events drawn (see irc-render). */
+  get variant(): number {
+    const caps = this.caps;
+    return (
+      (caps.isEnabled("server-time") ? VARIANT_SERVER_TIME : 0) |
+      (caps.isEnabled("message-tags") ? VARIANT_MESSAGE_TAGS : 0) |
+      (caps.isEnabled("account-tag") ? VARIANT_ACCOUNT_TAG : 0) |
+      (caps.isEnabled("extended-join") ? VARIANT_EXTENDED_JOIN : 0)
+    );
+  }
+
+  /** The current request (while a handler or its replies run). */
+  get request(): IrcRequest | null {
+    return this.#current;
+  }
+
+  /** A numeric to this client: `:server NNN nick params...`. */
+  numeric(code: string, ...params: string[]): void {
+    this.sendLine(this.frontEnd.options.serverName, code, [this.nick, ...params]);
+  }
+
+  /** A line from `source` (null: no source) to this client, tagged with the request's label when it has one. */
+  sendLine(source: string | null, command: string, params: string[], tags: Map<string, string> | null = null): void {
+    const message: IrcMessage = { tags, source, command, params };
+    this.#out(formatIrcMessage(message));
+  }
+
+  /** A line from the server itself. */
+  serverLine(command: string, params: string[]): void {
+    this.sendLine(this.frontEnd.options.serverName, command, params);
+  }
+
+  /** IRCv3 standard replies: `FAIL <command> <code> [context...] :description`. */
+  fail(command: string, code: string, context: string[], description: string): void {
+    this.serverLine("FAIL", [command, code, ...context, description]);
+  }
+
+  /** A NOTICE from the server to this client. */
+  notice(text: string): void {
+    this.serverLine("NOTICE", [this.nick, text]);
+  }
+
+  /** Runs a core command for the current request; its replies come back tagged with it. */
+  run(command: Command): void {
+    const request = this.#current;
+    if (request === null) {
+      this.execute(command);
+      return;
+    }
+    request.outstanding++;
+    this.#requests.set(request.id, request);
+    this.hub.execute(this.session, command, request.id);
+  }
+
+  /** Registration is complete when a nick is accepted, USER was sent, and CAP negotiation ended. */
+  tryCompleteRegistration(): void {
+    if (this.isRegistered || this.userInfo === null) return;
+    if (this.caps.isHoldingRegistration || this.saslPayload !== null) return;
+    if (this.shownNick === null) {
+      // A registered name asked for while SASL could still follow: it did not, so it is refused now.
+      const awaiting = this.nickAwaitingLogin;
+      this.nickAwaitingLogin = null;
+      if (awaiting !== null) {
+        this.numeric(
+          N.ERR_NICKNAMEINUSE,
+          awaiting,
+          `Nickname is registered: log in with SASL, or /msg NickServ IDENTIFY ${awaiting} PASSWORD`,
+        );
+      }
+      return;
+    }
+    this.isRegistered = true;
+    this.frontEnd.users.register(this.session.sessionId, this.userInfo);
+    this.frontEnd.welcome(this);
+    // Rooms a login before registration rejoined are shown now, after the welcome.
+    const joined = this.#joinedBeforeWelcome;
+    this.#joinedBeforeWelcome = [];
+    for (const room of joined) this.#onOwnJoin(room);
+    const replies = this.#repliesBeforeWelcome;
+    this.#repliesBeforeWelcome = [];
+    for (const reply of replies) this.frontEnd.replies.draw(this, reply);
+  }
+
+  /** Tells the client its nick changed, when the core renamed it (NICK, a login, a logout). */
+  syncNick(): void {
+    const now = this.frontEnd.users.nickOf(this.session.ref);
+    if (this.shownNick === now) return;
+    if (this.shownNick !== null && this.isRegistered) {
+      const mask = `${this.shownNick}!${this.frontEnd.users.userNameOf(this.ref)}@${this.frontEnd.users.hostOf(this.ref)}`;
+      this.sendLine(mask, "NICK", [now]);
+    }
+    this.shownNick = now;
+  }
+
+  /** Closes the connection with an ERROR line (a ping timeout, a registration that never ended). */
+  closeWithError(reason: string): void {
+    this.#serverCloseReason = reason;
+    this.execute({ kind: "quit", reason });
+  }
+
+  // ---- FrontEndSession ----
+
+  protected costOf(line: Buffer): number {
+    return this.frontEnd.costOf(commandWordOf(line));
+  }
+
+  onMessageTooLong(): void {
+    this.numeric(N.ERR_INPUTTOOLONG, "Input line was too long");
+  }
+
+  farewellFor(reason: CutOffReason): Buffer {
+    const text = reason === "send-queue-full" ? "SendQ exceeded" : "Input line too long without a newline";
+    return formatIrcMessage({ tags: null, source: null, command: "ERROR", params: [`Closing Link: ${text}`] });
+  }
+
+  protected floodFarewell(): Buffer {
+    return formatIrcMessage({ tags: null, source: null, command: "ERROR", params: ["Excess Flood"] });
+  }
+
+  protected quitFarewell(reason: string): Buffer {
+    const why = this.#serverCloseReason ?? (reason === "" ? "Quit" : `Quit: ${reason}`);
+    return formatIrcMessage({
+      tags: null,
+      source: null,
+      command: "ERROR",
+      params: [`Closing Link: ${this.frontEnd.options.serverName} (${why})`],
+    });
+  }
+
+  protected shutdownFarewell(): Buffer {
+    return formatIrcMessage({ tags: null, source: null, command: "ERROR", params: ["Server shutting down"] });
+  }
+
+  protected tellPaced(): void {
+    // Fake lag is silent on IRC, as on other servers: clients expect their lines to be slowed.
+  }
+
+  protected handle(line: Buffer): void {
+    this.lastHeardAt = Date.now();
+    this.isPingPending = false;
+    const parsed = parseIrcLine(line);
+    if (isIrcLineError(parsed)) {
+      this.#refuseLine(parsed);
+      return;
+    }
+    const spec = IRC_COMMANDS.get(parsed.command);
+    if (spec === undefined) {
+      if (this.isRegistered) this.numeric(N.ERR_UNKNOWNCOMMAND, parsed.command, "Unknown command");
+      else this.numeric(N.ERR_NOTREGISTERED, "You have not registered");
+      return;
+    }
+    if (!this.isRegistered && !spec.beforeRegistration) {
+      this.numeric(N.ERR_NOTREGISTERED, "You have not registered");
+      return;
+    }
+    if (parsed.params.length < spec.minParams) {
+      this.numeric(N.ERR_NEEDMOREPARAMS, parsed.command, "Not enough parameters");
+      return;
+    }
+    const label = this.caps.isEnabled("labeled-response") ? (parsed.tags?.get("label") ?? null) : null;
+    const request: IrcRequest = {
+      id: this.#nextRequestId++,
+      command: parsed.command,
+      label,
+      target: "",
+      outstanding: 0,
+      lines: label === null ? null : [],
+    };
+    this.#current = request;
+    try {
+      spec.handle(this, parsed);
+    } finally {
+      this.#current = null;
+    }
+    if (request.outstanding === 0) this.#finish(request);
+  }
+
+  protected render(event: RenderedChatEvent): void {
+    switch (event.kind) {
+      case "message":
+        if (event.from.sessionId === this.session.sessionId && !this.caps.isEnabled("echo-message")) return;
+        if (!this.channels.has(event.room)) return;
+        this.#sendShared(event, true);
+        return;
+      case "joined":
+        if (event.who.sessionId === this.session.sessionId) this.#onOwnJoin(event.room);
+        else if (this.channels.has(event.room)) this.#sendShared(event, false);
+        return;
+      case "left":
+      case "topic":
+        if (this.channels.has(event.room)) this.#sendShared(event, event.kind === "topic");
+        return;
+      case "quit":
+        if (event.rooms.some(({ room }) => this.channels.has(room))) this.#sendShared(event, false);
+        return;
+      case "renamed":
+        if (event.who.sessionId === this.session.sessionId) this.syncNick();
+        else this.#sendShared(event, true);
+        return;
+      case "direct":
+        this.#onDirect(event);
+        return;
+      case "reply":
+        this.#within(event.requestId, () => this.#onReply(event.reply));
+        return;
+      case "error":
+        this.#within(event.requestId, () => this.#onError(event.error));
+        return;
+      case "done": {
+        const request = this.#requests.get(event.requestId);
+        if (request === undefined) return;
+        request.outstanding--;
+        if (request.outstanding <= 0 && this.#current !== request) this.#finish(request);
+        return;
+      }
+    }
+  }
+
+  override onClose(reason: Parameters<FrontEndSession["onClose"]>[0]): void {
+    this.frontEnd.sessions.delete(this);
+    this.frontEnd.users.forget(this.session.sessionId);
+    super.onClose(reason);
+  }
+
+  // ---- output ----
+
+  #out(bytes: Buffer): void {
+    const lines = this.#current?.lines;
+    if (lines) lines.push(bytes);
+    else this.connection.send(bytes);
+  }
+
+  #sendShared(event: Parameters<IrcFrontEnd["renderer"]["render"]>[0], isUrgent: boolean): void {
+    const part = this.frontEnd.renderer.render(event, this.variant);
+    this.connection.sendShared(part.batch, part.index, isUrgent);
+  }
+
+  #within(requestId: number | undefined, draw: () => void): void {
+    const request = requestId === undefined ? undefined : this.#requests.get(requestId);
+    const outer = this.#current;
+    this.#current = request ?? null;
+    try {
+      draw();
+    } finally {
+      this.#current = outer;
+    }
+  }
+
+  /** A request is done: its held output goes out under its label (IRCv3 labeled-response). */
+  #finish(request: IrcRequest): void {
+    this.#requests.delete(request.id);
+    const lines = request.lines;
+    if (lines === null || request.label === null) return;
+    const server = this.frontEnd.options.serverName;
+    const label = new Map([["label", request.label]]);
+    if (lines.length === 0) {
+      this.connection.send(formatIrcMessage({ tags: label, source: server, command: "ACK", params: [] }));
+      return;
+    }
+    if (lines.length === 1) {
+      this.connection.send(withTags(lines[0], label));
+      return;
+    }
+    const batchId = `l${request.id}`;
+    const open = formatIrcMessage({
+      tags: label,
+      source: server,
+      command: "BATCH",
+      params: [`+${batchId}`, "labeled-response"],
+    });
+    const inBatch = new Map([["batch", batchId]]);
+    const close = formatIrcMessage({ tags: null, source: server, command: "BATCH", params: [`-${batchId}`] });
+    this.connection.send(Buffer.concat([open, ...lines.map((line) => withTags(line, inBatch)), close]));
+  }
+
+  #refuseLine(error: Exclude<ReturnType<typeof parseIrcLine>, IrcMessage>): void {
+    switch (error.kind) {
+      case "input-too-long":
+        this.numeric(N.ERR_INPUTTOOLONG, "Input line was too long");
+        return;
+      case "invalid-utf8":
+        this.fail(error.command ?? "*", "INVALID_UTF8", [], "Message rejected: it was not valid UTF-8");
+        return;
+      case "nul":
+      case "line-break":
+        this.fail("*", "INVALID_CHARACTERS", [], "Message rejected: it had a NUL or a line break inside");
+        return;
+      case "bad-command":
+        this.numeric(N.ERR_UNKNOWNCOMMAND, error.command, "Unknown command");
+        return;
+      case "empty":
+      case "no-command":
+        return;
+    }
+  }
+
+  // ---- the core's events ----
+
+  #onOwnJoin(room: string): void {
+    if (this.channels.has(room)) return;
+    if (!this.isRegistered) {
+      this.#joinedBeforeWelcome.push(room);
+      return;
+    }
+    // A join the client did not ask for (a login rejoins the account's rooms): shown as one.
+    this.channels.add(room);
+    this.sendLine(this.frontEnd.users.maskOf(this.ref), "JOIN", this.#joinParams(room), this.#ownTags());
+    this.run({ kind: "topic", room, topic: null });
+  }
+
+  #joinParams(room: string): string[] {
+    if (!this.caps.isEnabled("extended-join")) return [room];
+    return [room, this.ref.account ?? "*", this.frontEnd.users.realNameOf(this.ref)];
+  }
+
+  #ownTags(): Map<string, string> | null {
+    return tagsFor({ kind: "own", at: Date.now() }, this.variant & ~VARIANT_MESSAGE_TAGS);
+  }
+
+  #onDirect(event: DirectEvent): void {
+    const isIncoming = event.fromKey !== this.session.identityKey;
+    const isOwnEcho = event.from.sessionId === this.session.sessionId;
+    if (isOwnEcho && !this.caps.isEnabled("echo-message")) return;
+    const users = this.frontEnd.users;
+    const target = isIncoming ? this.nick : event.to;
+    const message = new PreparedIrcMessage({
+      source: users.maskOf(event.from),
+      command: "PRIVMSG",
+      params: [target, event.isAction ? actionText(event.text) : event.text],
+    });
+    this.connection.send(message.format(tagsFor(event, this.variant, event.from)));
+  }
+
+  #onReply(reply: Reply): void {
+    // A login before registration replays what the account missed: after the welcome.
+    if (!this.isRegistered && reply.kind === "history") {
+      this.#repliesBeforeWelcome.push(reply);
+      return;
+    }
+    this.frontEnd.replies.draw(this, reply);
+  }
+
+  #onError(error: ChatError): void {
+    errorReply(this, error);
+  }
+
+  /** A history reply, as big as half the send queue allows. */
+  historyWithinQueue(reply: HistoryReply, render: (reply: HistoryReply) => Buffer): Buffer {
+    return this.withinSendQueue(reply, render, fewerHistoryItems);
+  }
+
+  /** Sends bytes drawn elsewhere (a history batch) as part of the current request's output. */
+  sendBytes(bytes: Buffer): void {
+    this.#out(bytes);
+  }
+
+  /** For replay: marks the catch-up's place (see FrontEndSession). */
+  noteCatchUp(after: string): void {
+    this.catchingUp(after);
+  }
+
+  /** A history item's sender as a source mask: the nick, with the server as its host. */
+  historySource(item: HistoryItem): string {
+    return `${item.sender}!~u@${this.frontEnd.options.serverName}`;
+  }
+}
+
+type HistoryReply = Extract<Reply, { kind: "history" }>;
+
+/** `line` with `tags` put in front of (or merged into) its tag section. */
+function withTags(line: Buffer, tags: ReadonlyMap<string, string>): Buffer {
+  const added = [...tags].map(([key, value]) => `${key}=${value}`).join(";");
+  if (line[0] === 0x40) return Buffer.concat([Buffer.from(`@${added};`), line.subarray(1)]);
+  return Buffer.concat([Buffer.from(`@${added} `), line]);
+}

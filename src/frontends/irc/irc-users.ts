@@ -1,0 +1,72 @@
+import type { UserRef } from "../../core/events.js";
+import type { HostCloak } from "./cloak.js";
+
+/** What an IRC client said of itself at registration (USER), kept for WHO and WHOIS. */
+export interface IrcUserInfo {
+  readonly userName: string;
+  readonly realName: string;
+}
+
+/** The user part shown for someone who never sent USER (a line or web user). */
+const DEFAULT_USER_NAME = "~u";
+
+/**
+ * How users appear on IRC, whichever front end they came through: `nick!user@host`. A
+ * name chosen on the line protocol is a nick as it is; a guest's is its guest name
+ * ("guest-7f3a"), never its address; a host is a cloak of the address (a stable keyed
+ * hash), never the address itself. One per IRC front end, shared by its sessions: each
+ * user's mask is worked out once, not once per recipient.
+ */
+export class IrcUsers {
+  readonly #cloak: HostCloak;
+  readonly #infoBySession = new Map<number, IrcUserInfo>();
+  /** The last ref's mask: fan-out asks for the same sender once per recipient. */
+  #lastRef: UserRef | null = null;
+  #lastMask = "";
+
+  constructor(cloak: HostCloak) {
+    this.#cloak = cloak;
+  }
+
+  /** The nick a user is shown by on IRC. */
+  nickOf(ref: UserRef): string {
+    return ref.name ?? ref.guestName;
+  }
+
+  /** "nick!user@host" for a message's source. */
+  maskOf(ref: UserRef): string {
+    if (ref === this.#lastRef) return this.#lastMask;
+    this.#lastRef = ref;
+    this.#lastMask = `${this.nickOf(ref)}!${this.userNameOf(ref)}@${this.hostOf(ref)}`;
+    return this.#lastMask;
+  }
+
+  userNameOf(ref: UserRef): string {
+    return this.#infoBySession.get(ref.sessionId)?.userName ?? DEFAULT_USER_NAME;
+  }
+
+  realNameOf(ref: UserRef): string {
+    return this.#infoBySession.get(ref.sessionId)?.realName ?? this.nickOf(ref);
+  }
+
+  /** The cloaked host of a user's address ("IP:PORT" or "[IPv6]:PORT"). */
+  hostOf(ref: UserRef): string {
+    return this.#cloak.cloak(ipOf(ref.address));
+  }
+
+  /** An IRC client registered with USER: its user name (shown as "~name") and real name. */
+  register(sessionId: number, info: IrcUserInfo): void {
+    this.#infoBySession.set(sessionId, info);
+  }
+
+  forget(sessionId: number): void {
+    this.#infoBySession.delete(sessionId);
+  }
+}
+
+/** The IP of "IP:PORT" or "[IPv6]:PORT". */
+export function ipOf(address: string): string {
+  if (address.startsWith("[")) return address.slice(1, address.indexOf("]"));
+  const colon = address.lastIndexOf(":");
+  return colon === -1 ? address : address.slice(0, colon);
+}
