@@ -23,10 +23,12 @@ export interface IrcFrameworkOptions {
  * are collected in order and can be awaited instead of listened for. Reconnection is off.
  *
  * What it sends at connect: `CAP LS 302`, `PASS` (with a password), `NICK nick`,
- * `USER nick 0 * :nick` without waiting; then, once the caps are listed, `CAP REQ` for those it
- * knows among those offered (multi-prefix, message-tags, server-time, away-notify, batch,
- * cap-notify, ...; echo-message only with enable_echomessage), or straight `CAP END`. After 001
- * it sends PING every 30 s.
+ * `USER nick 0 * nick` (no ":" before a one-word real name) without waiting; once the caps are
+ * listed, `CAP REQ` for those it knows among the offered (multi-prefix server-time message-tags
+ * batch away-notify extended-join account-notify cap-notify userhost-in-names invite-notify
+ * account-tag; echo-message only with enable_echomessage) and `CAP END`, or just `CAP END`.
+ * Once registered it sends `PING <a number>`, and again after 30 s of quiet. `quit()` sends
+ * `QUIT bye`.
  *
  *   const carol = await IrcFrameworkClient.connect({ port, nick: "carol" });   // after 001
  *   carol.client.join("#lobby");

@@ -28,10 +28,11 @@ const REGISTERED_MARKER = "irssi-registered";
  * irssi, the terminal IRC client, in a tmux pane with a fresh home of its own (config, logs),
  * connecting to `host:port` as `nick` (its user name and real name too).
  *
- * What it sends at connect: `CAP LS 302`, and waits for the server's answer before going on (a
- * server that never answers CAP LS stalls it); then `CAP REQ` for the caps it wants among
- * those offered (multi-prefix, extended-join, away-notify, server-time, ...) or straight
- * `CAP END`; `NICK nick`; `USER nick nick HOST :nick`; and after 001 `MODE nick +i`.
+ * What it sends at connect: `CAP LS 302` and `JOIN :` (nothing else until the server answers
+ * CAP LS: a server that never does stalls it); then `CAP REQ` for those it wants among the caps
+ * offered (multi-prefix extended-join setname invite-notify away-notify chghost account-notify
+ * server-time) and `CAP END`, or just `CAP END`; `NICK nick`; `USER nick nick HOST :nick`; after
+ * 001, `MODE nick +i`. `stop()` sends `QUIT :leaving`.
  *
  * It logs every channel and query to `<home>/logs/<target>.log`, and the status window to
  * `<home>/status.log` from registration on (irssi's own `/log` and autolog, unbuffered), so a
@@ -67,7 +68,7 @@ export class Irssi {
       return irssi;
     } catch (error) {
       await pane?.kill();
-      await rm(home, { recursive: true, force: true });
+      await removeHome(home);
       throw error;
     }
   }
@@ -105,10 +106,15 @@ export class Irssi {
     return target === "status" ? join(this.home, "status.log") : join(this.home, "logs", `${target}.log`);
   }
 
-  /** Ends irssi and its tmux server, and removes its home. */
-  async stop(): Promise<void> {
+  /**
+   * Quits irssi (QUIT reaches the server), ends its tmux server, and removes its home. It is
+   * awaited first: killed, it may still be closing its logs while the home is removed.
+   */
+  async stop(timeoutMs = DEFAULT_WAIT_MS): Promise<void> {
+    await this.command("/quit").catch(() => {});
+    await this.pane.waitForExit(timeoutMs).catch(() => {});
     await this.pane.kill();
-    await rm(this.home, { recursive: true, force: true });
+    await removeHome(this.home);
   }
 
   async #waitForRegistration(timeoutMs: number): Promise<void> {
@@ -119,6 +125,11 @@ export class Irssi {
       throw new Error(`irssi did not register: ${(error as Error).message}\nscreen:\n${screen.join("\n")}`);
     }
   }
+}
+
+/** Retries while a killed irssi may still be writing in it (ENOTEMPTY). */
+function removeHome(home: string): Promise<void> {
+  return rm(home, { recursive: true, force: true, maxRetries: 10, retryDelay: 20 });
 }
 
 /**

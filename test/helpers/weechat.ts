@@ -35,10 +35,11 @@ const FIFO_POLL_MS = 20;
  * `host:port` as `nick` (user name and real name too), driven through its fifo and read through
  * its logs (flush_delay 0: written at once, not every 120 s).
  *
- * What it sends at connect: `CAP LS 302`, `NICK nick`, `USER nick 0 * :nick` without waiting,
- * then, once the server has listed its caps, `CAP REQ` for those it wants (WeeChat 3.8 asks for
- * every one it supports among those offered) or straight `CAP END`; after 001, a `JOIN` for the
- * autojoin channels.
+ * What it sends at connect: `CAP LS 302`, `NICK nick`, `USER nick 0 * :nick` without waiting;
+ * once the server has listed its caps, `CAP REQ` for those it supports among the offered
+ * (multi-prefix server-time message-tags away-notify extended-join account-notify chghost
+ * cap-notify setname userhost-in-names invite-notify) and `CAP END`, or just `CAP END`; after
+ * 001, `JOIN` for the autojoin channels. `stop()` makes it send `QUIT :WeeChat 3.8`.
  *
  *   const dave = await Weechat.start({ port, nick: "dave", autojoin: ["#lobby"] });  // registered
  *   await dave.waitForLog("#lobby", /dave has joined #lobby/);
