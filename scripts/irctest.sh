@@ -19,10 +19,13 @@
 #   CI=true      a missing python3, pytest or suite is a failure instead of a skip
 # exit: 0 at or above the baseline (or skipped), 1 below it or unable to run under CI.
 set -euo pipefail
+CALLER=$PWD
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 
-RUN=${IRCTEST_RUN:-$ROOT/../shared/irctest/run.sh}
+# Paths given by the caller are relative to where it stood.
+absolute() { case "$1" in /*) echo "$1" ;; *) echo "$CALLER/$1" ;; esac; }
+RUN=$(absolute "${IRCTEST_RUN:-$ROOT/../shared/irctest/run.sh}")
 SELECTION=${MARKERS:-rfc}
 BASELINE=$ROOT/test/irctest-baseline.json
 CAPS_FILE=$ROOT/test/irctest-caps.txt
@@ -76,7 +79,7 @@ export IRCTEST_SERVER_CWD=$ROOT
 export IRCTEST_SERVER_CMD="$(command -v node) dist/parley.js server --host {host} --port 0 --irc-port {port} \
 --data-dir {dir} --quiet --log-level warn --rate off ${PARLEY_IRCTEST_ARGS:-}"
 
-REPORT=${IRCTEST_JUNIT:-}
+REPORT=${IRCTEST_JUNIT:+$(absolute "$IRCTEST_JUNIT")}
 if [ -z "$REPORT" ]; then
   REPORT=$(mktemp --suffix=.xml)
   trap 'rm -f "$REPORT"' EXIT
