@@ -70,11 +70,17 @@ export function waitUntil<T>(probe: () => T | undefined, wait: Wait): Promise<T>
   });
 }
 
-/** An expected line: exactly this text, or any line the function accepts. */
-export type LineMatch = string | ((line: string) => boolean);
+/** An expected line: exactly this text, any line the pattern finds a match in, or any line the function accepts. */
+export type LineMatch = string | RegExp | ((line: string) => boolean);
 
 export function toLinePredicate(match: LineMatch): (line: string) => boolean {
-  return typeof match === "string" ? (line) => line === match : match;
+  if (typeof match === "string") return (line) => line === match;
+  if (match instanceof RegExp) {
+    // A global or sticky pattern keeps its position between tests; a copy without those flags does not.
+    const pattern = new RegExp(match.source, match.flags.replace(/[gy]/g, ""));
+    return (line) => pattern.test(line);
+  }
+  return match;
 }
 
 export function describeLineMatch(match: LineMatch): string {
