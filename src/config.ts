@@ -35,9 +35,15 @@ export interface ServerConfig {
   keepaliveSeconds: number;
   /** IRC port; 0 takes a free port; null turns IRC off. */
   ircPort: number | null;
-  /** The server's name in IRC messages, and the network's name IRC clients show. */
+  /** The server's name in IRC messages (and WHOIS), and the network's name IRC clients show. */
   ircServerName: string;
   networkName: string;
+  /**
+   * Server operators: who may OPER (or /oper) and then disconnect users, message every
+   * operator, and see users' real addresses. The secret is an scrypt hash as accounts keep
+   * them, or (discouraged) the password itself. Read from --opers FILE.
+   */
+  operators: readonly { readonly name: string; readonly secret: string }[];
   /** Room that line-protocol users join on connect, shared with later front ends. */
   defaultRoom: string;
   /**
@@ -94,6 +100,7 @@ export const defaultServerConfig: Readonly<ServerConfig> = Object.freeze({
   keepaliveSeconds: 110,
   ircPort: 6667,
   ircServerName: "parley",
+  operators: [],
   networkName: "Parley",
   defaultRoom: "#lobby",
   lobbyReplay: 0,

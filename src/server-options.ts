@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { defaultServerConfig, LOG_LEVELS, type ServerConfig } from "./config.js";
 
 /**
@@ -65,6 +66,27 @@ export function parsePort(text: string, what: string, helpCommand: string): numb
   return port;
 }
 
+/** `NAME SECRET` a line; blank lines and lines starting with "#" are skipped. */
+function readOperators(file: string): { name: string; secret: string }[] {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    refuse(`--opers: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  const operators: { name: string; secret: string }[] = [];
+  for (const [index, line] of text.split("\n").entries()) {
+    const trimmed = line.trim();
+    if (trimmed === "" || trimmed.startsWith("#")) continue;
+    const [name, secret, extra] = trimmed.split(/\s+/);
+    if (secret === undefined || extra !== undefined) {
+      refuse(`--opers: line ${index + 1} of ${file} must be NAME PASSWORD-HASH`);
+    }
+    operators.push({ name: name as string, secret });
+  }
+  return operators;
+}
+
 /** "`a`, `b` or `c`". */
 function wordList(words: readonly string[]): string {
   const quoted = words.map((word) => `\`${word}\``);
@@ -113,6 +135,28 @@ export const SERVER_OPTIONS: readonly ServerOption[] = [
     shownDefault: String(defaultServerConfig.ircPort),
     apply: (config, value) => {
       config.ircPort = value === "off" ? null : parsePort(String(value), "--irc-port", SERVER_COMMAND);
+    },
+  },
+  {
+    name: "--server-name",
+    argument: "NAME",
+    help: "this server's name, as IRC clients see it (the source of its replies, WHOIS)",
+    shownDefault: defaultServerConfig.ircServerName,
+    apply: (config, value) => {
+      const name = nonEmpty(String(value), "--server-name");
+      if (!/^[A-Za-z0-9][A-Za-z0-9.-]*$/.test(name)) {
+        refuse(`--server-name must be a host-like name (letters, digits, dots and dashes), not "${name}"`);
+      }
+      config.ircServerName = name;
+    },
+  },
+  {
+    name: "--opers",
+    argument: "FILE",
+    help: "server operators, a line each: `NAME PASSWORD-HASH` (an scrypt hash as accounts keep; a plain password works too)",
+    shownDefault: "none",
+    apply: (config, value) => {
+      config.operators = readOperators(nonEmpty(String(value), "--opers"));
     },
   },
   {

@@ -42,6 +42,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     missedReplayCap: config.missedReplayCap,
     maxHistoryRequest: config.maxHistoryRequest,
     historyRetryMs: config.historyRetryMs,
+    operators: config.operators,
   });
   if (store !== null) {
     for (const room of await store.rooms()) hub.restoreRoom(room.name, room.topic, room.topicBy, room.topicAt);

@@ -25,6 +25,7 @@ function newHub(store: MessageStore | null = null): Hub {
     missedReplayCap: 500,
     maxHistoryRequest: 500,
     historyRetryMs: 5000,
+    operators: [],
   });
 }
 

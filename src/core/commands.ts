@@ -1,7 +1,23 @@
-/** What a front end asks the core to do on a user's behalf, already parsed and bounded. */
+/**
+ * What a front end asks the core to do on a user's behalf, already parsed and bounded. A
+ * message marked `isNotice` is one that must never be answered automatically (an IRC
+ * NOTICE): it is relayed and stored as a message, and front ends that know notices show it as one.
+ */
 export type Command =
-  | { readonly kind: "say"; readonly room: string; readonly text: string; readonly isAction: boolean }
-  | { readonly kind: "direct"; readonly to: string; readonly text: string; readonly isAction: boolean }
+  | {
+      readonly kind: "say";
+      readonly room: string;
+      readonly text: string;
+      readonly isAction: boolean;
+      readonly isNotice?: boolean;
+    }
+  | {
+      readonly kind: "direct";
+      readonly to: string;
+      readonly text: string;
+      readonly isAction: boolean;
+      readonly isNotice?: boolean;
+    }
   | { readonly kind: "nick"; readonly name: string }
   /** `replay`: past messages to show; negative for the server's default. */
   | { readonly kind: "join"; readonly room: string; readonly replay: number }
@@ -28,6 +44,12 @@ export type Command =
   | { readonly kind: "search"; readonly query: string; readonly before: string }
   /** Who is online under these names (a guest by the name others see it by). */
   | { readonly kind: "whois"; readonly names: readonly string[] }
+  /** Becomes a server operator. */
+  | { readonly kind: "oper"; readonly name: string; readonly password: string }
+  /** A server operator disconnects everyone using `name`. */
+  | { readonly kind: "kill"; readonly name: string; readonly reason: string }
+  /** A server operator's message to every server operator online. */
+  | { readonly kind: "wallops"; readonly text: string }
   /** Marks the user away with a message, or back (null). */
   | { readonly kind: "away"; readonly message: string | null };
 

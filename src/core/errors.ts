@@ -32,6 +32,8 @@ export type ChatErrorCode =
   | "ERR_HISTORY_PAUSED"
   | "ERR_STORE_UNAVAILABLE"
   | "ERR_NOT_KEPT_FOR_LATER"
+  | "ERR_BAD_OPER"
+  | "ERR_NOT_OPERATOR"
   | "ERR_INTERNAL";
 
 export interface ChatError {

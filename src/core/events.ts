@@ -34,6 +34,8 @@ export interface MessageEvent {
   readonly from: UserRef;
   readonly text: string;
   readonly isAction: boolean;
+  /** Not to be answered automatically (an IRC NOTICE); see Command. */
+  readonly isNotice?: boolean;
 }
 
 export interface JoinedEvent {
@@ -100,6 +102,8 @@ export interface DirectEvent {
   readonly toSessionId: number | null;
   readonly text: string;
   readonly isAction: boolean;
+  /** Not to be answered automatically (an IRC NOTICE); see Command. */
+  readonly isNotice?: boolean;
 }
 
 /** A user's name changed; delivered once to everyone who shares a room with them, and to them. */
@@ -153,6 +157,9 @@ export interface OnlineUser {
   readonly lastSpokeAt: number;
   /** The away message; null when the user is not away. */
   readonly away: string | null;
+  readonly isOperator: boolean;
+  /** "IP:PORT", for a server operator who asks; null for anyone else. */
+  readonly address: string | null;
 }
 
 /** Replies to the one session that asked. */
@@ -218,6 +225,7 @@ export type Reply =
   /** A lookup: for each name asked, who is online under it (null: nobody). */
   | { readonly kind: "users"; readonly users: readonly { readonly asked: string; readonly user: OnlineUser | null }[] }
   | { readonly kind: "away"; readonly isAway: boolean }
+  | { readonly kind: "oper"; readonly name: string }
   /** A direct message reached someone who is away. */
   | { readonly kind: "recipient-away"; readonly name: string; readonly message: string }
   /**
@@ -245,6 +253,13 @@ export interface DoneEvent {
   readonly requestId: number;
 }
 
+/** A server operator's message to every server operator. */
+export interface WallopsEvent {
+  readonly kind: "wallops";
+  readonly from: UserRef;
+  readonly text: string;
+}
+
 /** The server is going down; sent to every session before it is closed. */
 export interface ShutdownEvent {
   readonly kind: "shutdown";
@@ -263,6 +278,7 @@ export type ChatEvent =
   | RenamedEvent
   | ReplyEvent
   | DoneEvent
+  | WallopsEvent
   | ErrorEvent
   | ShutdownEvent
   | CloseEvent;

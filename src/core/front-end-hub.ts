@@ -1,3 +1,4 @@
+import type { BusEvent } from "../bus/bus.js";
 import type { Command } from "./commands.js";
 import type { ChatError } from "./errors.js";
 import type { EventSink, Session } from "./session.js";
@@ -20,6 +21,10 @@ export interface FrontEndHub {
   readonly lastDeliveredId: string;
   /** What a session that arrives while history is paused is told; null while history is kept. */
   readonly historyPausedError: ChatError | null;
+  /** Sees every event this process fans out (after it reached its recipients): presence, for instance. */
+  observe(observer: (event: BusEvent) => void): void;
+  /** Users connected, through every front end. */
+  readonly sessionCount: number;
   /** Whether history (and so accounts, replay and search) is kept. */
   readonly hasHistory: boolean;
 }

@@ -35,6 +35,8 @@ export interface HubOptions {
   maxHistoryRequest: number;
   /** While history is paused (a full disk), how often the store is tried again. */
   historyRetryMs: number;
+  /** Server operators; see ServerConfig.operators. */
+  operators: readonly { readonly name: string; readonly secret: string }[];
 }
 
 /**
@@ -115,6 +117,16 @@ export class Hub implements FrontEndHub {
 
   observe(observer: EventObserver): void {
     this.#fanOut.observe(observer);
+  }
+
+  /** Everyone online (a scan: for rare commands only). */
+  sessions(): Iterable<Session> {
+    return this.#sessions.values();
+  }
+
+  /** An event from the server to each of `sessions`, with the fan-out's care for a broken front end. */
+  tell(sessions: Iterable<Session>, event: ChatEvent): void {
+    this.#fanOut.deliverToEach(sessions, event);
   }
 
   /** Rooms known before any user arrives (those with a topic, from the store). */
@@ -211,7 +223,6 @@ export class Hub implements FrontEndHub {
 
   /** A user leaving the server leaves every room at once: one event, a history entry per room. */
   #quitRooms(session: Session, reason: string): void {
-    if (session.rooms.size === 0) return;
     const rooms = [...session.rooms].map((room) => {
       this.#removeMember(session, room);
       return { room: room.name, members: room.members.size };
@@ -222,7 +233,8 @@ export class Hub implements FrontEndHub {
       const { id, at } = this.mintId();
       return historyEntry(id, at, "left", room, session, null, reason);
     });
-    const { id, at } = entries[entries.length - 1];
+    // A user in no room still quits: front ends that watch for someone (MONITOR, WHOWAS) hear of it.
+    const { id, at } = entries.at(-1) ?? this.mintId();
     this.publish({ kind: "quit", id, at, who: session.ref, reason, rooms }, entries);
   }
 

@@ -62,6 +62,8 @@ export class Session {
   lastSpokeAt = this.connectedAt;
   /** The away message; null when not away. */
   away: string | null = null;
+  /** A server operator (see ServerConfig.operators). */
+  isOperator = false;
   /** Set when the session is to leave (with this reason) once its queued commands have run. */
   leavingWith: string | null = null;
   /**

@@ -33,13 +33,15 @@ export async function direct(ctx: CommandContext, command: CommandOf<"direct">):
       toSessionId,
       text: command.text,
       isAction: command.isAction,
+      ...(command.isNotice === true ? { isNotice: true } : {}),
     },
     historyEntry(id, at, command.isAction ? "action" : "message", to, session, identity, command.text),
   );
   session.lastSpokeAt = at;
   if (recipient.isOnline) {
     const away = recipient.away;
-    if (away !== null) ctx.reply({ kind: "recipient-away", name: to, message: away });
+    // Nothing answers a notice automatically.
+    if (away !== null && command.isNotice !== true) ctx.reply({ kind: "recipient-away", name: to, message: away });
     return;
   }
   // After the sender's own copy has gone out, so the note follows the message it is about.

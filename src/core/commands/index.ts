@@ -4,9 +4,11 @@ import { away } from "./away.js";
 import { direct } from "./direct.js";
 import { history } from "./history.js";
 import { join } from "./join.js";
+import { kill } from "./kill.js";
 import { login } from "./login.js";
 import { logout } from "./logout.js";
 import { nick } from "./nick.js";
+import { oper } from "./oper.js";
 import { part } from "./part.js";
 import { quit } from "./quit.js";
 import { register } from "./register.js";
@@ -14,6 +16,7 @@ import { rooms } from "./rooms.js";
 import { say } from "./say.js";
 import { search } from "./search.js";
 import { topic } from "./topic.js";
+import { wallops } from "./wallops.js";
 import { who } from "./who.js";
 import { whois } from "./whois.js";
 
@@ -40,4 +43,7 @@ export const COMMAND_HANDLERS: { readonly [K in CommandKind]: CommandHandler<K> 
   search,
   whois,
   away,
+  oper,
+  kill,
+  wallops,
 };

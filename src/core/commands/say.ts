@@ -17,7 +17,18 @@ export function say(ctx: CommandContext, command: CommandOf<"say">): void {
   const { id, at } = hub.mintId();
   session.lastSpokeAt = at;
   hub.publish(
-    { kind: "message", id, at, room: room.name, from: session.ref, text: command.text, isAction: command.isAction },
+    command.isNotice === true
+      ? {
+          kind: "message",
+          id,
+          at,
+          room: room.name,
+          from: session.ref,
+          text: command.text,
+          isAction: false,
+          isNotice: true,
+        }
+      : { kind: "message", id, at, room: room.name, from: session.ref, text: command.text, isAction: command.isAction },
     historyEntry(id, at, command.isAction ? "action" : "message", room.name, session, null, command.text),
   );
 }

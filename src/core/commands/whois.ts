@@ -15,17 +15,20 @@ export function whois(ctx: CommandContext, command: CommandOf<"whois">): void {
     let found: Session | undefined;
     if ("code" in parsed) found = hub.guestShownAs(asked);
     else for (const session of hub.sessionsNamed(identityKey(parsed.name)) ?? []) found ??= session;
-    return { asked, user: found === undefined ? null : onlineUser(found) };
+    return { asked, user: found === undefined ? null : onlineUser(found, ctx.session.isOperator) };
   });
   ctx.reply({ kind: "users", users });
 }
 
-function onlineUser(session: Session): OnlineUser {
+/** A server operator sees where a user connects from; nobody else does. */
+function onlineUser(session: Session, isViewerOperator: boolean): OnlineUser {
   return {
     ref: session.ref,
     rooms: session.roomNames(),
     connectedAt: session.connectedAt,
     lastSpokeAt: session.lastSpokeAt,
     away: session.away,
+    isOperator: session.isOperator,
+    address: isViewerOperator ? session.address : null,
   };
 }

@@ -1,4 +1,6 @@
 import type { Logger } from "pino";
+import type { BusEvent } from "../../bus/bus.js";
+import type { UserRef } from "../../core/events.js";
 import type { FrontEndHub } from "../../core/front-end-hub.js";
 import { MAX_NAME_LENGTH, MAX_ROOM_NAME_LENGTH, MAX_TOPIC_LENGTH } from "../../core/names.js";
 import type { Connection } from "../../net/connection.js";
@@ -10,6 +12,7 @@ import { IrcEventRenderer } from "./irc-render.js";
 import { ReplyDrawer } from "./irc-replies.js";
 import { IrcSession } from "./irc-session.js";
 import { IrcUsers } from "./irc-users.js";
+import { Whowas } from "./irc-whowas.js";
 import { type IsupportLimits, isupportReplies } from "./isupport.js";
 import * as N from "./numerics.js";
 
@@ -52,6 +55,7 @@ export class IrcFrontEnd {
   readonly replies: ReplyDrawer;
   readonly capabilities: readonly CapDefinition[];
   readonly sessions = new Set<IrcSession>();
+  readonly whowas = new Whowas();
   readonly #isupport: IsupportLimits;
   readonly #livenessTimer: NodeJS.Timeout;
 
@@ -97,6 +101,7 @@ export class IrcFrontEnd {
       isUtf8Only: true,
       hasWhox: false,
     };
+    hub.observe((event) => this.#onEvent(event));
     // One sweep for every connection: a timer per connection is memory ten thousand idle users would pay for.
     this.#livenessTimer = setInterval(() => this.#checkLiveness(), Math.min(options.pingIntervalMs, 15_000) / 2);
     this.#livenessTimer.unref();
@@ -133,9 +138,13 @@ export class IrcFrontEnd {
     if (paused !== null) session.notice("History is paused: the server cannot store it at the moment.");
   }
 
+  /** RFC 2812 §3.4.2: users of every front end count; IRC clients still registering are "unknown". */
   lusers(session: IrcSession): void {
-    const users = this.sessions.size;
+    let unregistered = 0;
+    for (const each of this.sessions) if (!each.isRegistered) unregistered++;
+    const users = this.hub.sessionCount - unregistered;
     session.numeric(N.RPL_LUSERCLIENT, `There are ${users} users and 0 invisible on 1 servers`);
+    if (unregistered > 0) session.numeric(N.RPL_LUSERUNKNOWN, String(unregistered), "unknown connection(s)");
     session.numeric(N.RPL_LUSERME, `I have ${users} clients and 0 servers`);
     session.numeric(N.RPL_LOCALUSERS, String(users), String(users), `Current local users ${users}, max ${users}`);
     session.numeric(N.RPL_GLOBALUSERS, String(users), String(users), `Current global users ${users}, max ${users}`);
@@ -150,6 +159,27 @@ export class IrcFrontEnd {
     session.numeric(N.RPL_MOTDSTART, `- ${serverName} Message of the day - `);
     for (const line of motd) session.numeric(N.RPL_MOTD, `- ${line}`);
     session.numeric(N.RPL_ENDOFMOTD, "End of /MOTD command.");
+  }
+
+  /** Who leaves, or changes nick, is remembered for WHOWAS; a user who left is forgotten here. */
+  #onEvent(event: BusEvent): void {
+    if (event.kind === "quit") {
+      this.#rememberAsPast(event.who);
+      this.users.forget(event.who.sessionId);
+    } else if (event.kind === "renamed") {
+      this.#rememberAsPast(event.who);
+    }
+  }
+
+  #rememberAsPast(who: UserRef): void {
+    const users = this.users;
+    this.whowas.record({
+      nick: users.nickOf(who),
+      userName: users.userNameOf(who),
+      host: users.hostOf(who),
+      realName: users.realNameOf(who),
+      at: Date.now(),
+    });
   }
 
   #checkLiveness(): void {

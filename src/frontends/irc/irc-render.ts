@@ -76,7 +76,7 @@ export class IrcEventRenderer {
       case "message":
         return new PreparedIrcMessage({
           source: users.maskOf(event.from),
-          command: "PRIVMSG",
+          command: event.isNotice === true ? "NOTICE" : "PRIVMSG",
           params: [event.room, event.isAction ? actionText(event.text) : event.text],
         });
       case "joined":

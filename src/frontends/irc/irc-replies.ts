@@ -69,6 +69,10 @@ export class ReplyDrawer {
       case "users":
         drawUsers(session, command, reply.users);
         return;
+      case "oper":
+        session.numeric(N.RPL_YOUREOPER, "You are now an IRC operator");
+        session.sendLine(session.nick, "MODE", [session.nick, "+o"]);
+        return;
       case "away":
         if (reply.isAway) session.numeric(N.RPL_NOWAWAY, "You have been marked as being away");
         else session.numeric(N.RPL_UNAWAY, "You are no longer marked as being away");
@@ -208,6 +212,11 @@ function whoisOf(session: IrcSession, asked: string, user: OnlineUser | null): v
   );
   if (user.rooms.length > 0) session.numeric(N.RPL_WHOISCHANNELS, nick, user.rooms.join(" "));
   session.numeric(N.RPL_WHOISSERVER, nick, serverName, networkName);
+  if (user.isOperator) session.numeric(N.RPL_WHOISOPERATOR, nick, "is an IRC operator");
+  if (user.address !== null) {
+    const ip = user.address.replace(/^\[|\]?:\d+$/g, "");
+    session.numeric(N.RPL_WHOISACTUALLY, nick, ip, "Actual IP");
+  }
   if (user.away !== null) session.numeric(N.RPL_AWAY, nick, user.away);
   if (user.ref.account !== null) session.numeric(N.RPL_WHOISACCOUNT, nick, user.ref.account, "is logged in as");
   const idle = Math.max(0, Math.floor((Date.now() - user.lastSpokeAt) / 1000));
@@ -337,6 +346,12 @@ export function errorReply(session: IrcSession, error: ChatError): void {
       return;
     case "ERR_TOO_MANY_ROOMS":
       session.numeric(N.ERR_TOOMANYCHANNELS, target, "You have joined too many channels");
+      return;
+    case "ERR_BAD_OPER":
+      session.numeric(N.ERR_PASSWDMISMATCH, "Password incorrect");
+      return;
+    case "ERR_NOT_OPERATOR":
+      session.numeric(N.ERR_NOPRIVILEGES, "Permission Denied- You're not an IRC operator");
       return;
     case "ERR_EMPTY_MESSAGE":
       session.numeric(N.ERR_NOTEXTTOSEND, "No text to send");

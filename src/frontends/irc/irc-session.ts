@@ -314,6 +314,9 @@ export class IrcSession extends FrontEndSession {
       case "direct":
         this.#onDirect(event);
         return;
+      case "wallops":
+        this.sendLine(this.frontEnd.users.maskOf(event.from), "WALLOPS", [event.text]);
+        return;
       case "reply":
         this.#within(event.requestId, () => this.#onReply(event.reply));
         return;
@@ -331,8 +334,8 @@ export class IrcSession extends FrontEndSession {
   }
 
   override onClose(reason: Parameters<FrontEndSession["onClose"]>[0]): void {
+    // Its user information goes when its quit has been seen (for WHOWAS): see IrcFrontEnd.
     this.frontEnd.sessions.delete(this);
-    this.frontEnd.users.forget(this.session.sessionId);
     super.onClose(reason);
   }
 
@@ -439,7 +442,7 @@ export class IrcSession extends FrontEndSession {
     const target = isIncoming ? this.nick : event.to;
     const message = new PreparedIrcMessage({
       source: users.maskOf(event.from),
-      command: "PRIVMSG",
+      command: event.isNotice === true ? "NOTICE" : "PRIVMSG",
       params: [target, event.isAction ? actionText(event.text) : event.text],
     });
     this.connection.send(message.format(tagsFor(event, this.variant, event.from)));

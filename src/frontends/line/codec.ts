@@ -146,6 +146,11 @@ export function renderLeftCurrentRoom(room: string, nowCurrent: string | null): 
   return Buffer.from(`- You left ${shown(room)}; ${next}.\n`);
 }
 
+/** A server operator's message to every operator. */
+export function renderWallops(from: string, text: string): Buffer {
+  return Buffer.from(`- Operators' notice from ${shown(from)}: ${shown(text)}\n`);
+}
+
 export function renderReply(reply: Reply): Buffer {
   return Buffer.from(`${replyLines(reply).join("\n")}\n`);
 }
@@ -216,6 +221,8 @@ function replyLines(reply: Reply): string[] {
       });
     case "away":
       return [reply.isAway ? "- You are marked as away." : "- You are no longer marked as away."];
+    case "oper":
+      return [`- You are a server operator (${shown(reply.name)}).`];
     case "recipient-away":
       return [`- ${shown(reply.name)} is away: ${shown(reply.message)}`];
     case "paced":
@@ -369,6 +376,10 @@ function errorText(error: ChatError): string {
       return `"${shown(String(detail.room))}" cannot be a room name: ${detail.reason}.`;
     case "ERR_TOO_MANY_ROOMS":
       return `You are in ${detail.limit} rooms, the most allowed: /part one first.`;
+    case "ERR_BAD_OPER":
+      return "Wrong operator name or password.";
+    case "ERR_NOT_OPERATOR":
+      return "Only server operators may do that (/oper NAME PASSWORD).";
     case "ERR_HISTORY_TOO_MANY":
       return `/history shows at most ${detail.limit} messages at a time: before ID|TIME shows older ones.`;
     case "ERR_TOPIC_TOO_LONG":

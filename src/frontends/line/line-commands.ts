@@ -100,6 +100,30 @@ const LINE_COMMANDS: Readonly<Record<string, LineCommand>> = {
     summary: "tell those who message you that you are away; without a message, that you are back",
     parse: (args) => ({ kind: "away", message: args === "" ? null : args }),
   },
+  oper: {
+    kind: "oper",
+    usage: "/oper NAME PASSWORD",
+    summary: "become a server operator",
+    parse: (args) => {
+      const [name, password] = splitFirst(args);
+      return name === "" || password === "" ? usage("oper") : { kind: "oper", name, password };
+    },
+  },
+  kill: {
+    kind: "kill",
+    usage: "/kill NAME [REASON]",
+    summary: "(server operators) disconnect someone",
+    parse: (args) => {
+      const [name, reason] = splitFirst(args);
+      return name === "" ? usage("kill") : { kind: "kill", name, reason };
+    },
+  },
+  wallops: {
+    kind: "wallops",
+    usage: "/wallops TEXT",
+    summary: "(server operators) message every server operator",
+    parse: (args) => (args === "" ? usage("wallops") : { kind: "wallops", text: args }),
+  },
   quit: {
     kind: "quit",
     usage: "/quit [REASON]",

@@ -16,6 +16,7 @@ import {
   renderQuitInRoom,
   renderReply,
   renderRoomEvent,
+  renderWallops,
   renderWelcome,
   SHUTDOWN_LINE,
 } from "./codec.js";
@@ -119,6 +120,9 @@ export class LineSession extends FrontEndSession {
         return;
       case "error":
         this.#reject(event.error);
+        return;
+      case "wallops":
+        this.connection.send(renderWallops(event.from.displayName, event.text));
         return;
       case "done":
         return;

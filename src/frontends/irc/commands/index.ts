@@ -3,6 +3,7 @@ import type { IrcMessage } from "../message.js";
 import { join, list, names, part, topic } from "./channels.js";
 import { ping, pong, quit } from "./connection.js";
 import { notice, privmsg } from "./messaging.js";
+import { info, kill, oper, wallops } from "./operators.js";
 import { authenticate, cap, nick, pass, user } from "./registration.js";
 import { lusers, motd, time, version } from "./server-info.js";
 import { away, ison, mode, userhost, who, whois, whowas } from "./users.js";
@@ -48,4 +49,8 @@ export const IRC_COMMANDS: ReadonlyMap<string, IrcCommandSpec> = new Map<string,
   ["LUSERS", { minParams: 0, handle: lusers }],
   ["VERSION", { minParams: 0, handle: version }],
   ["TIME", { minParams: 0, handle: time }],
+  ["INFO", { minParams: 0, handle: info }],
+  ["OPER", { minParams: 2, handle: oper }],
+  ["KILL", { minParams: 1, handle: kill }],
+  ["WALLOPS", { minParams: 1, handle: wallops }],
 ]);

@@ -40,7 +40,8 @@ function send(session: IrcSession, message: IrcMessage, isNotice: boolean): void
   for (const target of list) {
     const request = session.request;
     if (request !== null) request.target = target;
-    if (target.startsWith("#")) session.run({ kind: "say", room: target, text: said, isAction });
-    else session.run({ kind: "direct", to: target, text: said, isAction });
+    const notice = isNotice ? { isNotice } : {};
+    if (target.startsWith("#")) session.run({ kind: "say", room: target, text: said, isAction, ...notice });
+    else session.run({ kind: "direct", to: target, text: said, isAction, ...notice });
   }
 }

@@ -20,10 +20,17 @@ export function whois(session: IrcSession, message: IrcMessage): void {
   session.run({ kind: "whois", names: [nick.split(",")[0] as string] });
 }
 
-/** RFC 2812 §3.6.3: nobody's past is kept under a nick. */
+/** RFC 2812 §3.6.3: `WHOWAS nick [count]`, newest first; a count of 0 or less means all. */
 export function whowas(session: IrcSession, message: IrcMessage): void {
-  const nick = message.params[0] as string;
-  session.numeric(N.ERR_WASNOSUCHNICK, nick, "There was no such nickname");
+  const [nick, countParam] = message.params as [string, string?];
+  const count = countParam === undefined ? 0 : Number.parseInt(countParam, 10) || 0;
+  const found = session.frontEnd.whowas.find(nick, count, (text) => text.toLowerCase());
+  const { serverName, networkName } = session.frontEnd.options;
+  if (found.length === 0) session.numeric(N.ERR_WASNOSUCHNICK, nick, "There was no such nickname");
+  for (const entry of found) {
+    session.numeric(N.RPL_WHOWASUSER, entry.nick, entry.userName, entry.host, "*", entry.realName);
+    session.numeric(N.RPL_WHOISSERVER, entry.nick, serverName, `${networkName}, ${new Date(entry.at).toUTCString()}`);
+  }
   session.numeric(N.RPL_ENDOFWHOWAS, nick, "End of WHOWAS");
 }
 

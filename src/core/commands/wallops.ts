@@ -1,0 +1,13 @@
+import type { CommandContext } from "../command-context.js";
+import type { CommandOf } from "../commands.js";
+
+/** A server operator's message to every server operator online (IRC's WALLOPS). */
+export function wallops(ctx: CommandContext, command: CommandOf<"wallops">): void {
+  const { hub, session } = ctx;
+  if (!session.isOperator) {
+    ctx.fail("ERR_NOT_OPERATOR");
+    return;
+  }
+  const operators = [...hub.sessions()].filter((each) => each.isOperator);
+  hub.tell(operators, { kind: "wallops", from: session.ref, text: command.text });
+}
