@@ -30,7 +30,7 @@ import {
   ROOT,
   SERVER_CORE,
 } from "./lib/paths.js";
-import { fail, readPlan } from "./lib/plan.js";
+import { fail, readPlan, type ServerId } from "./lib/plan.js";
 import { installExitCleanup } from "./lib/processes.js";
 import { printFanout } from "./report/fanout.js";
 import { progress } from "./report/format.js";
@@ -42,6 +42,7 @@ import { runMemory } from "./scenarios/memory.js";
 import { runStartupBench } from "./scenarios/startup.js";
 import { runSteady } from "./scenarios/steady.js";
 import { serverKinds } from "./servers/index.js";
+import { type ServerKind, whyUnavailable } from "./servers/kind.js";
 
 function compileC(): void {
   mkdirSync(BUILD_DIR, { recursive: true });
@@ -68,6 +69,23 @@ function ensureParley(notes: string[]): boolean {
   return false;
 }
 
+const PARLEY_IDS: ServerId[] = ["parley", "parley-nohist", "parley-irc"];
+
+/** Servers that start; the others are named as skipped, so the run goes on without them. */
+async function startableKinds(kinds: ServerKind[], skipped: Record<string, string>): Promise<ServerKind[]> {
+  const startable: ServerKind[] = [];
+  for (const kind of kinds) {
+    const reason = await whyUnavailable(kind);
+    if (reason === null) {
+      startable.push(kind);
+      continue;
+    }
+    skipped[kind.id] = reason;
+    console.log(`${kind.label}: skipped: not available (${reason})`);
+  }
+  return startable;
+}
+
 function checkPinning(): void {
   const pinned = spawnSync("taskset", ["-c", `${SERVER_CORE},${LOADGEN_CORE}`, "true"]);
   if (pinned.status !== 0) fail("taskset cannot pin to cores 0 and 1 (needs util-linux and two cores)");
@@ -91,9 +109,14 @@ async function main(): Promise<number> {
   const startedAt = new Date();
   checkPinning();
   compileC();
-  const ids = serverIds.filter((id) => id !== "parley" || ensureParley(notes));
-  const kinds = serverKinds(ids);
+  const isParleyBuilt = !serverIds.some((id) => PARLEY_IDS.includes(id)) || ensureParley(notes);
   for (const note of notes) console.log(`Note: ${note}`);
+  const skipped: Record<string, string> = {};
+  const kinds = await startableKinds(
+    serverKinds(serverIds.filter((id) => isParleyBuilt || !PARLEY_IDS.includes(id))),
+    skipped,
+  );
+  const ids = kinds.map((kind) => kind.id);
   console.log(
     `Parley bench: servers on core ${SERVER_CORE}, load generator on core ${LOADGEN_CORE}; ` +
       `${kinds.map((kind) => kind.label).join(", ")}${plan.quick ? " (quick run)" : ""}`,
@@ -104,6 +127,7 @@ async function main(): Promise<number> {
     machine: machineInfo(),
     plan,
     servers: ids,
+    skipped,
     notes,
   };
   const save = () => {

@@ -4,6 +4,7 @@ import type { Readable } from "node:stream";
 import { formatPercent } from "../report/format.js";
 import { type RunningServer, type ServerKind, type ServerStop, stopServer } from "../servers/kind.js";
 import { LOADGEN_BIN, LOADGEN_CORE, SERVER_CORE } from "./paths.js";
+import type { ServerId } from "./plan.js";
 import { keepTail, spawnPinned, terminate, waitForExit } from "./processes.js";
 
 /** The JSON line bench/loadgen.c prints; fields depend on the mode. */
@@ -183,19 +184,33 @@ export async function runSession<T>(spec: SessionSpec<T>): Promise<Session<T>> {
   }
 }
 
-/** Parley should exit 0 within a few seconds of SIGTERM; anything else is worth reporting. */
+/** Parley as shipped should exit 0 within a few seconds of SIGTERM; anything else is worth reporting. */
 export const unexpectedStops: string[] = [];
 
+const SHIPPED_PARLEY: ServerId[] = ["parley", "parley-irc"];
+
 export function noteUnexpectedStop(kind: ServerKind, stop: ServerStop): void {
-  if (kind.id !== "parley" || (stop.graceful && stop.code === 0)) return;
+  if (!SHIPPED_PARLEY.includes(kind.id) || (stop.graceful && stop.code === 0)) return;
   const how = stop.graceful ? `exited with code ${stop.code} (signal ${stop.signal})` : "had to be killed";
-  unexpectedStops.push(`Parley ${how} after SIGTERM`);
+  unexpectedStops.push(`${kind.label} ${how} after SIGTERM`);
 }
 
 export function noExtra(): Promise<null> {
   return Promise.resolve(null);
 }
 
+/** Where the generator connects, what it speaks, and whose CPU it reads. */
 export function serverTarget(server: RunningServer): string[] {
-  return ["--port", String(server.port), "--server-pid", String(server.pid), "--server-cpu", String(SERVER_CORE)];
+  return [
+    "--port",
+    String(server.port),
+    "--protocol",
+    server.kind.protocol,
+    "--pending",
+    String(server.kind.connectWindow),
+    "--server-pid",
+    String(server.pid),
+    "--server-cpu",
+    String(SERVER_CORE),
+  ];
 }

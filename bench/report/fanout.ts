@@ -5,6 +5,7 @@ import { firstLine, type Plan } from "../lib/plan.js";
 import type { FanoutSummary } from "../scenarios/fanout.js";
 import { serverLabel } from "../servers/index.js";
 import {
+  COMPARISONS,
   formatCount,
   formatFixed,
   formatLatency,
@@ -49,14 +50,15 @@ export function printFanout(plan: Plan, summaries: FanoutSummary[]): void {
               .join(" / "),
       ]),
     );
-    const parley = rows.find((row) => row.server === "parley");
-    for (const baseline of ["parley-nohist", "naive", "ceiling"] as const) {
+    for (const [subject, baseline] of COMPARISONS) {
+      const first = rows.find((row) => row.server === subject);
       const other = rows.find((row) => row.server === baseline);
-      if (parley === undefined || other === undefined) continue;
+      if (first === undefined || other === undefined) continue;
       console.log(
-        `  Parley / ${serverLabel(baseline)}: ${formatRatio(parley.deliveriesPerS, other.deliveriesPerS)} deliveries/s, ` +
-          `${formatRatio(parley.cpuUsPerDelivery, other.cpuUsPerDelivery)} CPU per delivery, ` +
-          `${formatRatio(parley.p99Us, other.p99Us)} p99`,
+        `  ${serverLabel(subject)} / ${serverLabel(baseline)}: ` +
+          `${formatRatio(first.deliveriesPerS, other.deliveriesPerS)} deliveries/s, ` +
+          `${formatRatio(first.cpuUsPerDelivery, other.cpuUsPerDelivery)} CPU per delivery, ` +
+          `${formatRatio(first.p99Us, other.p99Us)} p99`,
       );
     }
   }

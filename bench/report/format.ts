@@ -69,3 +69,16 @@ export function formatMiB(kib: number): string {
 export function serverOrder(id: ServerId): number {
   return SERVER_IDS.indexOf(id);
 }
+
+/**
+ * Pairs worth a ratio line, first over second: Parley against each baseline of
+ * the line protocol, and Parley's IRC front end against ngIRCd and against
+ * Parley's own line protocol (what speaking IRC costs).
+ */
+export const COMPARISONS: readonly (readonly [ServerId, ServerId])[] = [
+  ["parley", "parley-nohist"],
+  ["parley", "naive"],
+  ["parley", "ceiling"],
+  ["parley-irc", "ngircd"],
+  ["parley-irc", "parley"],
+];

@@ -1,8 +1,14 @@
 /** The memory table. */
-import { firstLine } from "../lib/plan.js";
+import { firstLine, type ServerId } from "../lib/plan.js";
 import { MEMORY_SETTLE_SECONDS, type MemoryReport } from "../scenarios/memory.js";
 import { serverLabel } from "../servers/index.js";
 import { formatCount, formatFixed, formatMiB, formatRatio, printHeading, printTable, serverOrder } from "./format.js";
+
+/** The pairs that run at the same count (see the memory scenario). */
+const MEMORY_COMPARISONS: readonly (readonly [ServerId, ServerId])[] = [
+  ["parley", "naive"],
+  ["parley-irc", "ngircd"],
+];
 
 export function printMemory(report: MemoryReport): void {
   printHeading("Memory: idle connections, after every join notice was delivered");
@@ -40,13 +46,15 @@ export function printMemory(report: MemoryReport): void {
   }
   const counts = [...new Set(report.runs.map((run) => run.clients))].sort((a, b) => a - b);
   for (const clients of counts) {
-    const parley = report.runs.find((run) => run.server === "parley" && run.clients === clients);
-    const naive = report.runs.find((run) => run.server === "naive" && run.clients === clients);
-    if (parley === undefined || naive === undefined) continue;
-    console.log(
-      `  Parley / naive at ${formatCount(clients)}: ${formatRatio(parley.kibPerConnection, naive.kibPerConnection)} ` +
-        "memory per connection",
-    );
+    for (const [subject, baseline] of MEMORY_COMPARISONS) {
+      const first = report.runs.find((run) => run.server === subject && run.clients === clients);
+      const other = report.runs.find((run) => run.server === baseline && run.clients === clients);
+      if (first === undefined || other === undefined) continue;
+      console.log(
+        `  ${serverLabel(subject)} / ${serverLabel(baseline)} at ${formatCount(clients)}: ` +
+          `${formatRatio(first.kibPerConnection, other.kibPerConnection)} memory per connection`,
+      );
+    }
   }
   for (const note of report.notes) console.log(`  Note: ${note}`);
   console.log(

@@ -4,6 +4,7 @@ import { firstLine, type Plan } from "../lib/plan.js";
 import type { SteadySummary } from "../scenarios/steady.js";
 import { serverLabel } from "../servers/index.js";
 import {
+  COMPARISONS,
   formatCount,
   formatLatency,
   formatPercent,
@@ -62,16 +63,17 @@ export function printSteady(plan: Plan, summaries: SteadySummary[]): void {
       const why = row.run === null ? `failed: ${firstLine(row.error)}` : row.verdict;
       console.log(`  ${serverLabel(row.server)} did not sustain it: ${why}`);
     }
-    const parley = rows.find((row) => row.server === "parley")?.run;
-    for (const baseline of ["parley-nohist", "naive", "ceiling"] as const) {
+    for (const [subject, baseline] of COMPARISONS) {
+      const first = rows.find((row) => row.server === subject)?.run;
       const other = rows.find((row) => row.server === baseline)?.run;
-      if (parley == null || other == null) continue;
+      if (first == null || other == null) continue;
       // Latency of a server that fell behind covers only what it delivered.
-      const isEitherShort = rows.some((row) => (row.server === "parley" || row.server === baseline) && !row.sustained);
+      const isEitherShort = rows.some((row) => (row.server === subject || row.server === baseline) && !row.sustained);
       const caveat = isEitherShort ? " (not both sustained: see above)" : "";
       console.log(
-        `  Parley / ${serverLabel(baseline)}: ${formatRatio(parley.latency.p50_us, other.latency.p50_us)} p50, ` +
-          `${formatRatio(parley.latency.p99_us, other.latency.p99_us)} p99${caveat}`,
+        `  ${serverLabel(subject)} / ${serverLabel(baseline)}: ` +
+          `${formatRatio(first.latency.p50_us, other.latency.p50_us)} p50, ` +
+          `${formatRatio(first.latency.p99_us, other.latency.p99_us)} p99${caveat}`,
       );
     }
   }

@@ -53,8 +53,6 @@ export async function measureMemoryOnce(kind: ServerKind, clients: number): Prom
       ...serverTarget(server),
       "--clients",
       String(clients),
-      "--pending",
-      "200",
       "--join-timeout-ms",
       String(joinTimeoutMs(clients)),
     ],
@@ -102,6 +100,14 @@ export function clientsWithinBudget(probe: MemoryRun, target: number, budgetS: n
   return Math.max(clients, probe.clients);
 }
 
+/**
+ * Parley and the naive relay (line protocol) share a count, as do Parley's IRC
+ * front end and ngIRCd; the C ceiling runs at whatever fits its own budget.
+ */
+function comparedGroup(kind: ServerKind): string {
+  return kind.id === "ceiling" ? "ceiling" : kind.protocol;
+}
+
 export async function runMemory(plan: Plan, kinds: ServerKind[]): Promise<MemoryReport> {
   const report: MemoryReport = { runs: [], errors: [], notes: [] };
   const attempt = async (kind: ServerKind, clients: number): Promise<MemoryRun | null> => {
@@ -130,18 +136,19 @@ export async function runMemory(plan: Plan, kinds: ServerKind[]): Promise<Memory
     const probe = await attempt(kind, plan.memoryProbe);
     if (probe !== null) probes.set(kind.id, probe);
   }
-  // Parley and the naive relay run at the same count, so that their figures compare.
-  const nodeKinds = kinds.filter((kind) => kind.id !== "ceiling" && probes.has(kind.id));
-  const nodeClients = Math.min(
-    ...nodeKinds.map((kind) =>
-      clientsWithinBudget(probes.get(kind.id) as MemoryRun, plan.memoryTarget, plan.memoryBudgetS),
-    ),
-  );
+  // Servers compared with each other run at the same count, so that their figures compare.
+  const countOf = new Map<string, number>();
   for (const kind of kinds) {
     const probe = probes.get(kind.id);
     if (probe === undefined) continue;
-    const clients =
-      kind.id === "ceiling" ? clientsWithinBudget(probe, plan.memoryTarget, plan.memoryBudgetS) : nodeClients;
+    const group = comparedGroup(kind);
+    const clients = clientsWithinBudget(probe, plan.memoryTarget, plan.memoryBudgetS);
+    countOf.set(group, Math.min(countOf.get(group) ?? clients, clients));
+  }
+  for (const kind of kinds) {
+    const probe = probes.get(kind.id);
+    if (probe === undefined) continue;
+    const clients = countOf.get(comparedGroup(kind)) ?? probe.clients;
     if (clients < plan.memoryTarget) {
       const secondsPerNotice = probe.joinSeconds / probe.joinNotices;
       const estimate = noticesFor(plan.memoryTarget) * secondsPerNotice;

@@ -3,7 +3,9 @@ import type { ServerId } from "../lib/plan.js";
 import { ceiling } from "./ceiling.js";
 import type { ServerKind } from "./kind.js";
 import { naive } from "./naive.js";
+import { ngircd } from "./ngircd.js";
 import { parley } from "./parley.js";
+import { parleyIrc } from "./parley-irc.js";
 import { parleyNoHistory } from "./parley-nohist.js";
 
 const SERVER_KINDS: Record<ServerId, ServerKind> = {
@@ -11,6 +13,8 @@ const SERVER_KINDS: Record<ServerId, ServerKind> = {
   "parley-nohist": parleyNoHistory,
   naive,
   ceiling,
+  "parley-irc": parleyIrc,
+  ngircd,
 };
 
 export function serverKinds(ids: ServerId[]): ServerKind[] {

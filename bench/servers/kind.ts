@@ -18,6 +18,8 @@ export interface ServerKind {
   id: ServerId;
   label: string;
   protocol: Protocol;
+  /** Most clients the generator may have connected but not yet admitted (the listen backlog must hold them). */
+  connectWindow: number;
   /** Starts the server pinned to the server core; resolves once it listens. */
   start: () => Promise<RunningServer>;
 }
@@ -35,6 +37,9 @@ export interface ServerStop {
   signal: string | null;
   graceful: boolean;
 }
+
+/** Clients connecting at once, for servers whose listen backlog is the usual 128 or more. */
+export const DEFAULT_CONNECT_WINDOW = 200;
 
 let benchTempDir: string | null = null;
 
@@ -115,4 +120,20 @@ export function matchPort(stream: Readable, pattern: RegExp): Promise<number> {
 
 export async function stopServer(server: RunningServer): Promise<ServerStop> {
   return terminate(server.child, SERVER_STOP_GRACE_MS);
+}
+
+/**
+ * Starts and stops `kind` once: null if it can serve, else why not. A server
+ * that is not installed, or a Parley that does not know a flag yet, is then
+ * reported as skipped instead of failing every scenario it is in.
+ */
+export async function whyUnavailable(kind: ServerKind): Promise<string | null> {
+  try {
+    const server = await kind.start();
+    await stopServer(server);
+    return null;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return message.split("\n").find((line) => line.trim() !== "" && !line.startsWith("server exited")) ?? message;
+  }
 }

@@ -2,7 +2,7 @@
 import path from "node:path";
 import type { Readable } from "node:stream";
 import { PARLEY_BIN } from "../lib/paths.js";
-import { benchScratchDir, launchServer, matchPort, type ServerKind } from "./kind.js";
+import { benchScratchDir, DEFAULT_CONNECT_WINDOW, launchServer, matchPort, type ServerKind } from "./kind.js";
 
 /** The line listener's start line on stdout. */
 const START_LINE = /Chat Server started on port (\d+)\./;
@@ -23,6 +23,7 @@ export const parley: ServerKind = {
   id: "parley",
   label: "Parley",
   protocol: "line",
+  connectWindow: DEFAULT_CONNECT_WINDOW,
   start() {
     const command = [process.execPath, PARLEY_BIN, ...PARLEY_SERVER_ARGS, "--data-dir", parleyDataDir("parley")];
     return launchServer(this, command, readLineStartPort);
