@@ -12,6 +12,7 @@ import {
   formatPercent,
   formatRatio,
   printHeading,
+  printIrcFramingNote,
   printTable,
 } from "./format.js";
 
@@ -75,6 +76,7 @@ export function printFanout(plan: Plan, summaries: FanoutSummary[]): void {
   console.log(
     "  Senders are windowed, so under saturation latency is about (messages in flight x receivers) / throughput.",
   );
+  printIrcFramingNote([...new Set(summaries.map((summary) => summary.server))]);
   console.log(
     "  server busy / gen busy: CPU used by the server process and by the load generator, as a share of one core;" +
       " a server well short of 100% while the generator is near it would mean the generator set the pace.",

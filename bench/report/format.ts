@@ -1,7 +1,9 @@
 /** Statistics and the plain-text tables every scenario prints. */
 
 import type { LatencySummary } from "../lib/loadgen.js";
+import { LINE_BYTES } from "../lib/paths.js";
 import { SERVER_IDS, type ServerId } from "../lib/plan.js";
+import { isIrcServer } from "../servers/index.js";
 
 export function median(values: number[]): number {
   const finite = values.filter((value) => Number.isFinite(value)).sort((a, b) => a - b);
@@ -82,3 +84,12 @@ export const COMPARISONS: readonly (readonly [ServerId, ServerId])[] = [
   ["parley-irc", "ngircd"],
   ["parley-irc", "parley"],
 ];
+
+/** IRC lines carry the same text as line-protocol lines, framed longer. */
+export function printIrcFramingNote(servers: ServerId[]): void {
+  if (!servers.some(isIrcServer)) return;
+  console.log(
+    `  IRC servers: the same ${LINE_BYTES - 1}-byte text is sent as "PRIVMSG #bench :TEXT" CR LF ` +
+      `(${LINE_BYTES - 1 + 18} bytes) and delivered behind the sender's ":nick!user@host" prefix.`,
+  );
+}

@@ -11,6 +11,7 @@ import {
   formatRatio,
   formatSampledLatency,
   printHeading,
+  printIrcFramingNote,
   printTable,
 } from "./format.js";
 
@@ -78,6 +79,7 @@ export function printSteady(plan: Plan, summaries: SteadySummary[]): void {
     }
   }
   console.log("  Latency: from the sender's timestamp (taken when the line was generated) to receipt.");
+  printIrcFramingNote([...new Set(summaries.map((summary) => summary.server))]);
   console.log(
     "  gen late: the most a message was generated behind its schedule; the C ceiling's latency is the floor this" +
       " harness can resolve (one read per socket per sweep on one core).",

@@ -24,3 +24,7 @@ export function serverKinds(ids: ServerId[]): ServerKind[] {
 export function serverLabel(id: ServerId): string {
   return SERVER_KINDS[id].label;
 }
+
+export function isIrcServer(id: ServerId): boolean {
+  return SERVER_KINDS[id].protocol === "irc";
+}

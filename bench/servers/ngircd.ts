@@ -10,9 +10,9 @@
  * PRIVMSGs a second: 4 senders into 100 clients measured ~1,200 deliveries/s.
  * `MaxPenaltyTime = 0` turns the penalty off (it caps each penalty at 0 s), as
  * `--rate off` turns off Parley's pacing; the 3-commands-per-pass limit stays.
- * User mode +F (operators only) would lift both for a sender, but would need
- * the generator to OPER; the published ngIRCd figures (~3 M deliveries/s at 100
- * clients) match penalties off, which is what this configuration does.
+ * User mode +F ("relaxed flood protection") would exempt a sender instead, but
+ * only an operator can set it. The published ngIRCd figures (~3 M deliveries/s
+ * at 100 clients) match penalties off, which is what this configuration does.
  */
 import { chmodSync, existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
