@@ -30,7 +30,10 @@ export interface MemoryReport {
   notes: string[];
 }
 
-/** Welcome lines plus join notices: the k-th client to join is announced to the k-1 before it. */
+/**
+ * Welcome lines plus join notices: the k-th client to join is announced to the k-1 before it.
+ * An IRC client also sees its own JOIN and a NAMES list; near enough for a cost per notice.
+ */
 export function noticesFor(clients: number): number {
   return clients + (clients * (clients - 1)) / 2;
 }
