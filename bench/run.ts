@@ -5,7 +5,7 @@
  * builds Parley if needed), then runs each scenario against each server kind
  * and prints its tables. The pieces:
  *   - lib/: the plan and flags, child processes, /proc readings, the load
- *     generator (bench/loadgen.c) and one server + generator session;
+ *     generator (bench/loadgen.c) and one server run with one generator;
  *   - servers/: one module per server kind, each knowing how to start it;
  *   - scenarios/: one module per scenario, measuring;
  *   - report/: formatting and one module per scenario's tables.
