@@ -2,8 +2,9 @@
  * Parley load generator.
  *
  * One process, one epoll loop, non-blocking sockets. It opens many client
- * connections to a chat server speaking Parley's line protocol, waits until
- * every join notice has arrived, then runs one of three modes:
+ * connections to a chat server speaking Parley's line protocol or IRC
+ * (--protocol), waits until every join notice has arrived, then runs one of
+ * three modes:
  *
  *   fanout  a few senders, each windowed against what a tracking receiver has
  *           seen; measures deliveries/s, server CPU per delivery and latency.
@@ -20,6 +21,14 @@
  * the sender id, a sequence number and a CLOCK_MONOTONIC timestamp:
  *   "s003 q0000000042 t00000123456789012345 ......\n"
  * A received chat line is "[IP:PORT] " followed by that text.
+ *
+ * IRC (RFC 2812): each client sends NICK bNNNN and USER, waits for 001, joins
+ * #bench and counts as admitted at its 366 (end of NAMES). Senders send
+ * "PRIVMSG #bench :TEXT" with the same TEXT (so the line is longer than
+ * --size by the command and CR); receivers read TEXT from
+ * ":nick!user@host PRIVMSG #bench :TEXT", skipping any "@tags " first. Every
+ * JOIN counts as a join notice (a client sees its own too), PING is answered
+ * with PONG, and every other line is ignored.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -44,7 +53,7 @@
 #include <unistd.h>
 
 #define READ_BUF_BYTES (1 << 20)
-#define CARRY_CAP 160 /* longest prefix of a split line we keep to parse */
+#define CARRY_CAP 512 /* longest prefix of a split line we keep to parse (IRC prefixes and tags) */
 #define MAX_EVENTS 1024
 #define TEXT_HEADER_LEN 38 /* "s003 q0000000042 t00000123456789012345" */
 #define MIN_LINE_SIZE (TEXT_HEADER_LEN + 2)
@@ -130,9 +139,11 @@ static uint64_t hist_quantile(const struct hist *h, double q) {
 /* ---------- options ---------- */
 
 enum mode { MODE_FANOUT, MODE_STEADY, MODE_IDLE };
+enum protocol { PROTO_LINE, PROTO_IRC };
 
 struct options {
   enum mode mode;
+  enum protocol protocol;
   const char *host;
   int port;
   int clients;
@@ -154,6 +165,7 @@ struct options {
 
 static struct options opt = {
     .mode = MODE_FANOUT,
+    .protocol = PROTO_LINE,
     .host = "127.0.0.1",
     .port = 0,
     .clients = 100,
@@ -181,7 +193,8 @@ struct conn {
   int fd;
   enum conn_state state;
   int sender;   /* sender id, or -1 */
-  int admitted; /* has received its welcome line */
+  int admitted; /* has received its welcome line (IRC: its end of NAMES for #bench) */
+  int registered; /* IRC: has received 001 and sent its JOIN */
   int want_out; /* EPOLLOUT registered */
   int partial;  /* a line is split across reads; its head is in carry */
   uint16_t carry_len;
@@ -256,21 +269,26 @@ static uint64_t parse_digits(const char *p, int n, int *ok) {
   return v;
 }
 
-/* Finds the text after "[IP:PORT] " and reads sender, sequence, timestamp. */
-static int parse_chat(const char *line, size_t len, unsigned *sender, uint64_t *seq,
-                      uint64_t *stamp) {
-  size_t scan = len < 64 ? len : 64;
-  const char *close = memchr(line, ']', scan);
-  if (!close) return 0;
-  const char *t = close + 2;
-  if ((size_t)(t - line) + TEXT_HEADER_LEN > len) return 0;
-  if (t[-1] != ' ' || t[0] != 's' || t[4] != ' ' || t[5] != 'q' || t[16] != ' ' || t[17] != 't')
-    return 0;
+/* Reads sender, sequence and timestamp from a message's text. */
+static int parse_text(const char *t, size_t len, unsigned *sender, uint64_t *seq, uint64_t *stamp) {
+  if (len < TEXT_HEADER_LEN) return 0;
+  if (t[0] != 's' || t[4] != ' ' || t[5] != 'q' || t[16] != ' ' || t[17] != 't') return 0;
   int ok = 1;
   *sender = (unsigned)parse_digits(t + 1, 3, &ok);
   *seq = parse_digits(t + 6, 10, &ok);
   *stamp = parse_digits(t + 18, 20, &ok);
   return ok;
+}
+
+/* Line protocol: the text follows "[IP:PORT] ". IRC: on_irc_line passes the text itself. */
+static int parse_chat(const char *line, size_t len, unsigned *sender, uint64_t *seq,
+                      uint64_t *stamp) {
+  if (opt.protocol == PROTO_IRC) return parse_text(line, len, sender, seq, stamp);
+  size_t scan = len < 64 ? len : 64;
+  const char *close = memchr(line, ']', scan);
+  if (!close || (size_t)(close - line) + 2 > len || close[1] != ' ') return 0;
+  const char *t = close + 2;
+  return parse_text(t, len - (size_t)(t - line), sender, seq, stamp);
 }
 
 static void on_chat(struct conn *c, const char *line, size_t len, uint64_t now) {
@@ -297,8 +315,74 @@ static void on_chat(struct conn *c, const char *line, size_t len, uint64_t now) 
   }
 }
 
+static void send_text(struct conn *c, const char *text, size_t len);
+
+/* The next space-separated token of an IRC line (RFC 2812 section 2.3.1); advances *p past it. */
+static const char *irc_token(const char **p, const char *end, size_t *len) {
+  const char *start = *p;
+  while (start < end && *start == ' ') start++;
+  const char *stop = memchr(start, ' ', (size_t)(end - start));
+  if (!stop) stop = end;
+  *len = (size_t)(stop - start);
+  *p = stop;
+  return start;
+}
+
+static int is_token(const char *token, size_t len, const char *word) {
+  return len == strlen(word) && memcmp(token, word, len) == 0;
+}
+
+static unsigned irc_errors_shown;
+
+static void on_irc_line(struct conn *c, const char *line, size_t len, uint64_t now) {
+  const char *end = line + len;
+  if (end > line && end[-1] == '\r') end--;
+  const char *p = line;
+  size_t n;
+  /* Message tags (IRCv3) come before the prefix; a server should not send them
+   * unasked, but if it does they change nothing here. */
+  if (p < end && *p == '@') irc_token(&p, end, &n);
+  while (p < end && *p == ' ') p++;
+  if (p < end && *p == ':') irc_token(&p, end, &n);
+  const char *command = irc_token(&p, end, &n);
+  if (is_token(command, n, "PRIVMSG")) {
+    irc_token(&p, end, &n); /* the target, #bench */
+    while (p < end && *p == ' ') p++;
+    if (p < end && *p == ':') p++;
+    on_chat(c, p, (size_t)(end - p), now);
+  } else if (is_token(command, n, "JOIN")) {
+    total_joins++;
+  } else if (is_token(command, n, "PING")) {
+    /* RFC 2812 section 3.7.3: a client that does not answer is dropped. */
+    char pong[CARRY_CAP + 8];
+    int m = snprintf(pong, sizeof pong, "PONG%.*s\r\n", (int)(end - p), p);
+    if (m > 0 && (size_t)m < sizeof pong) send_text(c, pong, (size_t)m);
+  } else if (is_token(command, n, "001")) {
+    if (!c->registered) {
+      c->registered = 1;
+      send_text(c, "JOIN #bench\r\n", 13);
+    }
+  } else if (is_token(command, n, "366")) {
+    if (!c->admitted) {
+      c->admitted = 1;
+      total_welcomes++;
+    }
+  } else if (is_token(command, n, "PART") || is_token(command, n, "QUIT")) {
+    total_leaves++;
+  } else if (is_token(command, n, "ERROR")) {
+    /* The server is closing this client: say why, once or twice, on stderr. */
+    total_other++;
+    if (irc_errors_shown++ < 3)
+      fprintf(stderr, "client %ld: %.*s\n", (long)(c - conns), (int)(end - line), line);
+  }
+}
+
 static void on_line(struct conn *c, const char *line, size_t len, uint64_t now) {
   c->lines++;
+  if (opt.protocol == PROTO_IRC) {
+    on_irc_line(c, line, len, now);
+    return;
+  }
   if (!c->admitted) {
     /* The first line a newcomer gets is its welcome. */
     c->admitted = 1;
@@ -383,16 +467,35 @@ static void out_reserve(struct conn *c, size_t extra) {
   c->out_cap = cap;
 }
 
-/* Appends one message line of exactly opt.size bytes. */
+static void flush_out(struct conn *c);
+
+static void send_text(struct conn *c, const char *text, size_t len) {
+  out_reserve(c, len);
+  memcpy(c->out + c->out_len, text, len);
+  c->out_len += len;
+  if (!c->want_out) flush_out(c);
+}
+
+static const char IRC_MESSAGE_HEAD[] = "PRIVMSG #bench :";
+
+/* Appends one message: a text of opt.size - 1 bytes, as a line of exactly
+ * opt.size bytes, or for IRC in a PRIVMSG ending in CR LF. */
 static void append_message(struct conn *c, unsigned sender, uint64_t seq, uint64_t stamp) {
-  out_reserve(c, (size_t)opt.size);
+  int is_irc = opt.protocol == PROTO_IRC;
+  size_t head = is_irc ? sizeof IRC_MESSAGE_HEAD - 1 : 0;
+  size_t text = (size_t)opt.size - 1;
+  size_t total = head + text + (is_irc ? 2 : 1);
+  out_reserve(c, total);
   char *p = c->out + c->out_len;
-  int n = snprintf(p, (size_t)opt.size, "s%03u q%010llu t%020llu", sender % 1000,
+  memcpy(p, IRC_MESSAGE_HEAD, head);
+  char *t = p + head;
+  int n = snprintf(t, text + 1, "s%03u q%010llu t%020llu", sender % 1000,
                    (unsigned long long)(seq % 10000000000ull), (unsigned long long)stamp);
-  memset(p + n, '.', (size_t)(opt.size - 1 - n));
-  p[n] = ' ';
-  p[opt.size - 1] = '\n';
-  c->out_len += (size_t)opt.size;
+  memset(t + n, '.', text - (size_t)n);
+  t[n] = ' ';
+  if (is_irc) t[text++] = '\r';
+  t[text] = '\n';
+  c->out_len += total;
 }
 
 static void flush_out(struct conn *c) {
@@ -463,6 +566,14 @@ static void generate_due(uint64_t now) {
 static int stdin_open;
 static int timer_fd = -1;
 
+/* RFC 2812 section 3.1: NICK and USER; the JOIN follows the 001 welcome. */
+static void register_irc(struct conn *c) {
+  char text[96];
+  long id = (long)(c - conns);
+  int n = snprintf(text, sizeof text, "NICK b%04ld\r\nUSER b%04ld 0 * :b\r\n", id, id);
+  send_text(c, text, (size_t)n);
+}
+
 static void handle_events(int timeout_ms) {
   static struct epoll_event evs[MAX_EVENTS];
   int n = epoll_wait(epfd, evs, MAX_EVENTS, timeout_ms);
@@ -499,6 +610,7 @@ static void handle_events(int timeout_ms) {
       }
       c->state = CONN_OPEN;
       epoll_set(c, EPOLLIN, EPOLL_CTL_MOD);
+      if (opt.protocol == PROTO_IRC) register_irc(c);
       continue;
     }
     if (evs[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR)) on_readable(c);
@@ -534,7 +646,8 @@ static void connect_all(void) {
   uint64_t deadline = start + opt.join_timeout_ns;
   int64_t cpu0 = server_cpu_us(), core0 = core_busy_us();
   uint64_t n = (uint64_t)opt.clients;
-  uint64_t expected_joins = n * (n - 1) / 2;
+  /* An IRC client also sees its own JOIN. */
+  uint64_t expected_joins = opt.protocol == PROTO_IRC ? n * (n + 1) / 2 : n * (n - 1) / 2;
   int opened = 0;
   while (total_welcomes < n) {
     while (opened < opt.clients && (uint64_t)opened - total_welcomes < (uint64_t)opt.pending)
@@ -664,6 +777,7 @@ static void print_interference(struct interference_mark a, struct interference_m
 /* ---------- output ---------- */
 
 static void print_common(void) {
+  printf("\"protocol\":\"%s\",", opt.protocol == PROTO_IRC ? "irc" : "line");
   printf("\"clients\":%d,\"connect_ms\":%.1f,\"join_drain_ms\":%.1f,"
          "\"disconnects\":%llu,\"malformed\":%llu,\"unexpected_lines\":%llu",
          opt.clients, (double)connect_ns / 1e6, (double)join_drain_ns / 1e6,
@@ -851,7 +965,8 @@ static uint64_t ms_arg(const char *s) { return (uint64_t)(atof(s) * 1e6); }
 
 static void usage(void) {
   fprintf(stderr,
-          "usage: loadgen --mode fanout|steady|idle --port N [--host A] [--clients N]\n"
+          "usage: loadgen --mode fanout|steady|idle --port N [--protocol line|irc] [--host A]\n"
+          "  [--clients N]\n"
           "  [--senders N] [--size BYTES] [--window N] [--pending N] [--server-pid PID]\n"
           "  [--server-cpu CORE]\n"
           "  [--warmup-ms MS] [--measure-ms MS] [--duration-ms MS] [--drain-ms MS]\n"
@@ -862,6 +977,7 @@ static void usage(void) {
 static void parse_options(int argc, char **argv) {
   static const struct option longopts[] = {
       {"mode", required_argument, 0, 'm'},      {"host", required_argument, 0, 'H'},
+      {"protocol", required_argument, 0, 'R'},
       {"port", required_argument, 0, 'p'},      {"clients", required_argument, 0, 'c'},
       {"senders", required_argument, 0, 's'},   {"size", required_argument, 0, 'z'},
       {"window", required_argument, 0, 'w'},    {"pending", required_argument, 0, 'P'},
@@ -879,6 +995,11 @@ static void parse_options(int argc, char **argv) {
       if (!strcmp(optarg, "fanout")) opt.mode = MODE_FANOUT;
       else if (!strcmp(optarg, "steady")) opt.mode = MODE_STEADY;
       else if (!strcmp(optarg, "idle")) opt.mode = MODE_IDLE;
+      else usage();
+      break;
+    case 'R':
+      if (!strcmp(optarg, "line")) opt.protocol = PROTO_LINE;
+      else if (!strcmp(optarg, "irc")) opt.protocol = PROTO_IRC;
       else usage();
       break;
     case 'H': opt.host = optarg; break;

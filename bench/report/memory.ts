@@ -1,0 +1,64 @@
+/** The memory table. */
+import { firstLine, type ServerId } from "../lib/plan.js";
+import { MEMORY_SETTLE_SECONDS, type MemoryReport } from "../scenarios/memory.js";
+import { serverLabel } from "../servers/index.js";
+import { formatCount, formatFixed, formatMiB, formatRatio, printHeading, printTable, serverOrder } from "./format.js";
+
+/** The pairs that run at the same count (see the memory scenario). */
+const MEMORY_COMPARISONS: readonly (readonly [ServerId, ServerId])[] = [
+  ["parley", "naive"],
+  ["parley-irc", "ngircd"],
+];
+
+export function printMemory(report: MemoryReport): void {
+  printHeading("Memory: idle connections, after every join notice was delivered");
+  const sorted = [...report.runs].sort(
+    (a, b) => a.clients - b.clients || serverOrder(a.server) - serverOrder(b.server),
+  );
+  printTable(
+    [
+      "server",
+      "connections",
+      "RSS before",
+      "RSS drained",
+      "RSS idle",
+      "KiB/conn",
+      "peak RSS",
+      "joins took",
+      "server us/notice",
+    ],
+    sorted.map((run) => [
+      serverLabel(run.server),
+      formatCount(run.clients),
+      formatMiB(run.rssBeforeKiB),
+      formatMiB(run.rssDrainedKiB),
+      formatMiB(run.rssAfterKiB),
+      run.kibPerConnection.toFixed(2),
+      formatMiB(run.peakRssKiB),
+      `${run.joinSeconds.toFixed(1)} s`,
+      formatFixed(run.serverCpuUsPerNotice ?? undefined, 3),
+    ]),
+  );
+  for (const failure of report.errors) {
+    console.log(
+      `  ${serverLabel(failure.server)} at ${formatCount(failure.clients)}: failed: ${firstLine(failure.error)}`,
+    );
+  }
+  const counts = [...new Set(report.runs.map((run) => run.clients))].sort((a, b) => a - b);
+  for (const clients of counts) {
+    for (const [subject, baseline] of MEMORY_COMPARISONS) {
+      const first = report.runs.find((run) => run.server === subject && run.clients === clients);
+      const other = report.runs.find((run) => run.server === baseline && run.clients === clients);
+      if (first === undefined || other === undefined) continue;
+      console.log(
+        `  ${serverLabel(subject)} / ${serverLabel(baseline)} at ${formatCount(clients)}: ` +
+          `${formatRatio(first.kibPerConnection, other.kibPerConnection)} memory per connection`,
+      );
+    }
+  }
+  for (const note of report.notes) console.log(`  Note: ${note}`);
+  console.log(
+    `  RSS drained: right after the last notice arrived; RSS idle and KiB/conn: the lowest over the next ${MEMORY_SETTLE_SECONDS} s of idleness.`,
+  );
+  console.log("  RSS is user-space memory; kernel socket buffers are not in it.");
+}

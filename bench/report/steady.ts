@@ -1,0 +1,87 @@
+/** The steady-rate tables. */
+import { disturbance } from "../lib/loadgen.js";
+import { firstLine, type Plan } from "../lib/plan.js";
+import type { SteadySummary } from "../scenarios/steady.js";
+import { serverLabel } from "../servers/index.js";
+import {
+  COMPARISONS,
+  formatCount,
+  formatLatency,
+  formatPercent,
+  formatRatio,
+  formatSampledLatency,
+  printHeading,
+  printIrcFramingNote,
+  printTable,
+} from "./format.js";
+
+export function printSteady(plan: Plan, summaries: SteadySummary[]): void {
+  for (const rate of plan.steadyRates) {
+    const rows = summaries.filter((summary) => summary.rate === rate);
+    printHeading(
+      `Steady rate: ${formatCount(rate)} msg/s over ${plan.steadySenders} senders, ` +
+        `${formatCount(plan.steadyClients)} clients, ${plan.steadyDurationMs / 1000} s ` +
+        `(${formatCount(rate * (plan.steadyClients - 1))} deliveries/s asked)`,
+    );
+    printTable(
+      [
+        "server",
+        "sustained",
+        "delivered",
+        "p50",
+        "p99",
+        "max",
+        "p50 1st s",
+        "p50 last s",
+        "grew",
+        "gen busy",
+        "gen late",
+      ],
+      rows.map((row) => {
+        const run = row.run;
+        if (run === null) return [serverLabel(row.server), "failed", "-", "-", "-", "-", "-", "-", "-", "-", "-"];
+        return [
+          serverLabel(row.server),
+          row.sustained ? "yes" : "NO",
+          `${((100 * run.deliveries) / run.expected_deliveries).toFixed(1)}%`,
+          formatSampledLatency(run.latency, (summary) => summary.p50_us),
+          formatSampledLatency(run.latency, (summary) => summary.p99_us),
+          formatSampledLatency(run.latency, (summary) => summary.max_us),
+          formatSampledLatency(run.latency_first_second, (summary) => summary.p50_us),
+          formatSampledLatency(run.latency_last_second, (summary) => summary.p50_us),
+          row.latencyGrew ? "yes" : "no",
+          formatPercent(run.loadgen_cpu_share),
+          formatLatency(run.max_send_lateness_ms * 1000),
+        ];
+      }),
+    );
+    for (const row of rows) {
+      const disturbed = row.run === null ? null : disturbance(row.run);
+      if (disturbed !== null) console.log(`  ${serverLabel(row.server)} run was disturbed: ${disturbed}`);
+    }
+    for (const row of rows) {
+      if (row.sustained) continue;
+      const why = row.run === null ? `failed: ${firstLine(row.error)}` : row.verdict;
+      console.log(`  ${serverLabel(row.server)} did not sustain it: ${why}`);
+    }
+    for (const [subject, baseline] of COMPARISONS) {
+      const first = rows.find((row) => row.server === subject)?.run;
+      const other = rows.find((row) => row.server === baseline)?.run;
+      if (first == null || other == null) continue;
+      // Latency of a server that fell behind covers only what it delivered.
+      const isEitherShort = rows.some((row) => (row.server === subject || row.server === baseline) && !row.sustained);
+      const caveat = isEitherShort ? " (not both sustained: see above)" : "";
+      console.log(
+        `  ${serverLabel(subject)} / ${serverLabel(baseline)}: ` +
+          `${formatRatio(first.latency.p50_us, other.latency.p50_us)} p50, ` +
+          `${formatRatio(first.latency.p99_us, other.latency.p99_us)} p99${caveat}`,
+      );
+    }
+  }
+  console.log("  Latency: from the sender's timestamp (taken when the line was generated) to receipt.");
+  printIrcFramingNote([...new Set(summaries.map((summary) => summary.server))]);
+  console.log(
+    "  gen late: the most a message was generated behind its schedule; the C ceiling's latency is the floor this" +
+      " harness can resolve (one read per socket per sweep on one core).",
+  );
+}

@@ -1,0 +1,168 @@
+/** Memory: RSS per idle connection once every join notice has arrived. */
+
+import { joinTimeoutMs, runSession, serverTarget } from "../lib/loadgen.js";
+import { readMemoryStatus } from "../lib/machine.js";
+import { describe, firstLine, type Plan, type ServerId } from "../lib/plan.js";
+import { sleep } from "../lib/processes.js";
+import { formatCount, formatFixed, progress } from "../report/format.js";
+import { serverLabel } from "../servers/index.js";
+import type { ServerKind } from "../servers/kind.js";
+
+export interface MemoryRun {
+  server: ServerId;
+  clients: number;
+  rssBeforeKiB: number;
+  /** The lowest RSS over MEMORY_SETTLE_SECONDS of idleness after the notices drained. */
+  rssAfterKiB: number;
+  /** RSS right after the notices drained, burst garbage included. */
+  rssDrainedKiB: number;
+  peakRssKiB: number;
+  kibPerConnection: number;
+  joinSeconds: number;
+  joinCpuSeconds: number | null;
+  joinNotices: number;
+  serverCpuUsPerNotice: number | null;
+}
+
+export interface MemoryReport {
+  runs: MemoryRun[];
+  errors: { server: ServerId; clients: number; error: string }[];
+  notes: string[];
+}
+
+/**
+ * Welcome lines plus join notices: the k-th client to join is announced to the k-1 before it.
+ * An IRC client also sees its own JOIN and a NAMES list; near enough for a cost per notice.
+ */
+export function noticesFor(clients: number): number {
+  return clients + (clients * (clients - 1)) / 2;
+}
+
+export const MEMORY_SETTLE_SECONDS = 10;
+
+export async function measureMemoryOnce(kind: ServerKind, clients: number): Promise<MemoryRun> {
+  let rssBeforeKiB = 0;
+  const session = await runSession({
+    kind,
+    timeoutMs: joinTimeoutMs(clients) + 30_000,
+    beforeLoad: async (server) => {
+      // Let the freshly started server settle before taking its baseline.
+      await sleep(500);
+      rssBeforeKiB = readMemoryStatus(server.pid).rssKiB;
+    },
+    loadgenArgs: (server) => [
+      "--mode",
+      "idle",
+      ...serverTarget(server),
+      "--clients",
+      String(clients),
+      "--join-timeout-ms",
+      String(joinTimeoutMs(clients)),
+    ],
+    whileHeld: async (server) => {
+      // A moment for the last writes' buffers to be released before reading.
+      await sleep(1000);
+      const drained = readMemoryStatus(server.pid);
+      // Idle memory is what the connections hold, not the join burst's garbage, which a
+      // garbage-collected server returns over the next seconds: keep the lowest reading.
+      let settled = drained;
+      for (let second = 0; second < MEMORY_SETTLE_SECONDS; second++) {
+        await sleep(1000);
+        const now = readMemoryStatus(server.pid);
+        if (now.rssKiB < settled.rssKiB) settled = now;
+      }
+      return { ...settled, drainedRssKiB: drained.rssKiB };
+    },
+  });
+  const result = session.result;
+  const joinSeconds = (result.connect_ms + result.join_drain_ms) / 1000;
+  const joinCpuSeconds = result.join_server_cpu_s ?? null;
+  return {
+    server: kind.id,
+    clients,
+    rssBeforeKiB,
+    rssAfterKiB: session.extra.rssKiB,
+    rssDrainedKiB: session.extra.drainedRssKiB,
+    peakRssKiB: session.extra.peakRssKiB,
+    kibPerConnection: (session.extra.rssKiB - rssBeforeKiB) / clients,
+    joinSeconds,
+    joinCpuSeconds,
+    joinNotices: noticesFor(clients),
+    serverCpuUsPerNotice: joinCpuSeconds === null ? null : (joinCpuSeconds * 1e6) / noticesFor(clients),
+  };
+}
+
+/**
+ * How many connections fit the time budget, judged from the probe: joins
+ * cost about the same per notice at any size, and notices grow as N^2.
+ */
+export function clientsWithinBudget(probe: MemoryRun, target: number, budgetS: number): number {
+  const secondsPerNotice = probe.joinSeconds / probe.joinNotices;
+  let clients = target;
+  while (clients > probe.clients && noticesFor(clients) * secondsPerNotice > budgetS) clients -= 500;
+  return Math.max(clients, probe.clients);
+}
+
+/**
+ * Parley and the naive relay (line protocol) share a count, as do Parley's IRC
+ * front end and ngIRCd; the C ceiling runs at whatever fits its own budget.
+ */
+function comparedGroup(kind: ServerKind): string {
+  return kind.id === "ceiling" ? "ceiling" : kind.protocol;
+}
+
+export async function runMemory(plan: Plan, kinds: ServerKind[]): Promise<MemoryReport> {
+  const report: MemoryReport = { runs: [], errors: [], notes: [] };
+  const attempt = async (kind: ServerKind, clients: number): Promise<MemoryRun | null> => {
+    try {
+      const run = await measureMemoryOnce(kind, clients);
+      report.runs.push(run);
+      progress(
+        `memory ${formatCount(clients)} connections, ${kind.label}: ${run.kibPerConnection.toFixed(2)} KiB/connection, ` +
+          `joins took ${run.joinSeconds.toFixed(1)} s`,
+      );
+      return run;
+    } catch (error) {
+      report.errors.push({ server: kind.id, clients, error: describe(error) });
+      progress(`memory ${formatCount(clients)} connections, ${kind.label}: FAILED ${firstLine(error)}`);
+      return null;
+    }
+  };
+
+  if (plan.memoryForced !== null) {
+    for (const kind of kinds) await attempt(kind, plan.memoryForced);
+    return report;
+  }
+  // A probe with fewer connections tells how long the full count would take.
+  const probes = new Map<ServerId, MemoryRun>();
+  for (const kind of kinds) {
+    const probe = await attempt(kind, plan.memoryProbe);
+    if (probe !== null) probes.set(kind.id, probe);
+  }
+  // Servers compared with each other run at the same count, so that their figures compare.
+  const countOf = new Map<string, number>();
+  for (const kind of kinds) {
+    const probe = probes.get(kind.id);
+    if (probe === undefined) continue;
+    const group = comparedGroup(kind);
+    const clients = clientsWithinBudget(probe, plan.memoryTarget, plan.memoryBudgetS);
+    countOf.set(group, Math.min(countOf.get(group) ?? clients, clients));
+  }
+  for (const kind of kinds) {
+    const probe = probes.get(kind.id);
+    if (probe === undefined) continue;
+    const clients = countOf.get(comparedGroup(kind)) ?? probe.clients;
+    if (clients < plan.memoryTarget) {
+      const secondsPerNotice = probe.joinSeconds / probe.joinNotices;
+      const estimate = noticesFor(plan.memoryTarget) * secondsPerNotice;
+      report.notes.push(
+        `${serverLabel(kind.id)} ran at ${formatCount(clients)} connections, not ${formatCount(plan.memoryTarget)}: ` +
+          `its joins cost ${formatFixed(secondsPerNotice * 1e6, 2)} us per notice, so ${formatCount(plan.memoryTarget)} ` +
+          `connections (${formatCount(noticesFor(plan.memoryTarget))} notices) would take ~${estimate.toFixed(0)} s ` +
+          `(budget ${plan.memoryBudgetS} s; force with --memory-clients ${plan.memoryTarget}).`,
+      );
+    }
+    if (clients > probe.clients) await attempt(kind, clients);
+  }
+  return report;
+}
