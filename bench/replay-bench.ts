@@ -84,6 +84,8 @@ async function main(): Promise<void> {
       dataDir,
       transcript: false,
       missedReplayCap: MISSED,
+      // A catch-up is kept to half the send queue; this one must fit whole to be timed whole.
+      sendQueueBytes: 8 * 1024 * 1024,
       commandsPerSecond: Number.POSITIVE_INFINITY,
       commandBurst: Number.POSITIVE_INFINITY,
     },

@@ -76,8 +76,10 @@ export IRCTEST_SERVER_CWD=$ROOT
 # Only the IRC listener is tested: the line protocol gets a free port nobody uses. The rate
 # limit is off because the suite sends bursts of commands on purpose, as irctest's own
 # configurations of other servers turn their flood limits off; what is checked is the replies.
+# The suite expects the server to be called My.Little.Server and an operator it can OPER as.
 export IRCTEST_SERVER_CMD="$(command -v node) dist/parley.js server --host {host} --port 0 --irc-port {port} \
---data-dir {dir} --quiet --log-level warn --rate off ${PARLEY_IRCTEST_ARGS:-}"
+--data-dir {dir} --quiet --log-level warn --rate off --server-name My.Little.Server \
+--opers test/irctest-opers.txt ${PARLEY_IRCTEST_ARGS:-}"
 
 REPORT=${IRCTEST_JUNIT:+$(absolute "$IRCTEST_JUNIT")}
 if [ -z "$REPORT" ]; then

@@ -6,21 +6,26 @@ import { startTestServer, type TestServer } from "./helpers/server.js";
 
 /** Every slash command a line user has. */
 const COMMANDS = [
+  "away",
   "help",
   "history",
   "join",
+  "kill",
   "login",
   "logout",
   "me",
   "msg",
   "nick",
+  "oper",
   "part",
   "quit",
   "register",
   "rooms",
   "search",
   "topic",
+  "wallops",
   "who",
+  "whois",
 ];
 
 const isError = (line: string): boolean => line.startsWith("! ");

@@ -141,7 +141,8 @@ export class IrcFrontEnd {
   /** RFC 2812 §3.4.2: users of every front end count; IRC clients still registering are "unknown". */
   lusers(session: IrcSession): void {
     let unregistered = 0;
-    for (const each of this.sessions) if (!each.isRegistered) unregistered++;
+    // A client that quit may hold its socket a moment longer: only those still online count.
+    for (const each of this.sessions) if (!each.isRegistered && this.hub.isOnline(each.coreSession)) unregistered++;
     const users = this.hub.sessionCount - unregistered;
     session.numeric(N.RPL_LUSERCLIENT, `There are ${users} users and 0 invisible on 1 servers`);
     if (unregistered > 0) session.numeric(N.RPL_LUSERUNKNOWN, String(unregistered), "unknown connection(s)");
