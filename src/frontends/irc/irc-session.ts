@@ -79,6 +79,9 @@ export class IrcSession extends FrontEndSession {
   #nextRequestId = 1;
   /** The request whose output is being produced now. */
   #current: IrcRequest | null = null;
+  #variant = 0;
+  /** IRCv3 echo-message: the client sees its own messages come back. */
+  #isEchoed = false;
   /** Rooms a login rejoined before registration ended, shown after the welcome. */
   #joinedBeforeWelcome: string[] = [];
   #repliesBeforeWelcome: Reply[] = [];
@@ -112,15 +115,20 @@ export class IrcSession extends FrontEndSession {
     return this.session.account !== null;
   }
 
-  /** How this client wants shared events drawn (see irc-render). */
+  /** How this client wants shared events drawn (see irc-render); worked out when its capabilities change, not per event. */
   get variant(): number {
+    return this.#variant;
+  }
+
+  /** The capabilities changed (CAP REQ): how events are drawn for this client follows. */
+  capabilitiesChanged(): void {
     const caps = this.caps;
-    return (
+    this.#variant =
       (caps.isEnabled("server-time") ? VARIANT_SERVER_TIME : 0) |
       (caps.isEnabled("message-tags") ? VARIANT_MESSAGE_TAGS : 0) |
       (caps.isEnabled("account-tag") ? VARIANT_ACCOUNT_TAG : 0) |
-      (caps.isEnabled("extended-join") ? VARIANT_EXTENDED_JOIN : 0)
-    );
+      (caps.isEnabled("extended-join") ? VARIANT_EXTENDED_JOIN : 0);
+    this.#isEchoed = caps.isEnabled("echo-message");
   }
 
   /** The current request (while a handler or its replies run). */
@@ -292,8 +300,9 @@ export class IrcSession extends FrontEndSession {
   protected render(event: RenderedChatEvent): void {
     switch (event.kind) {
       case "message":
-        if (event.from.sessionId === this.session.sessionId && !this.caps.isEnabled("echo-message")) return;
-        if (!this.channels.has(event.room)) return;
+        // The hot path: a flag and a compare per recipient, nothing more. Fan-out reaches only
+        // members, and a member is shown its channels once registered.
+        if (!this.isRegistered || (event.from.sessionId === this.session.sessionId && !this.#isEchoed)) return;
         this.#sendShared(event, true);
         return;
       case "joined":
@@ -437,7 +446,7 @@ export class IrcSession extends FrontEndSession {
   #onDirect(event: DirectEvent): void {
     const isIncoming = event.fromKey !== this.session.identityKey;
     const isOwnEcho = event.from.sessionId === this.session.sessionId;
-    if (isOwnEcho && !this.caps.isEnabled("echo-message")) return;
+    if (isOwnEcho && !this.#isEchoed) return;
     const users = this.frontEnd.users;
     const target = isIncoming ? this.nick : event.to;
     const message = new PreparedIrcMessage({

@@ -6,6 +6,7 @@ import * as N from "../numerics.js";
 export function cap(session: IrcSession, message: IrcMessage): void {
   const replies = session.caps.handle(message.params, { nick: session.shownNick, isRegistered: session.isRegistered });
   for (const reply of replies) session.serverLine(reply.command, reply.params);
+  session.capabilitiesChanged();
   session.tryCompleteRegistration();
 }
 
