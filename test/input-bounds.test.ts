@@ -112,11 +112,27 @@ describe("framing and input bounds", () => {
 
   it("never relays terminal control sequences: ESC, C0 and C1 controls are shown, not obeyed", async () => {
     await pair();
-    alice.send("\x1b]0;pwned\x07\x1b[2J\u009b31m red\tend\x00\x7f\n");
+    alice.send("\x1b]0;pwned\x07\x1b[2J\u009b31m red\tend\x7f\n");
     const line = await bob.waitFor((l) => l.startsWith(`[${alice.address}]`));
-    assert.equal(line, `[${alice.address}] ^[]0;pwned^G^[[2J^[[31m red\tend^@^?`);
+    assert.equal(line, `[${alice.address}] ^[]0;pwned^G^[[2J^[[31m red\tend^?`);
     // biome-ignore lint/suspicious/noControlCharactersInRegex: proving no control character got through.
     assert.doesNotMatch(line, /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+    await closePair();
+  });
+
+  it("refuses a line with a carriage return or a NUL inside, which could end a line for an IRC client", async () => {
+    await pair();
+    for (const bad of ["one\rtwo", "one\u0000two"]) {
+      alice.send(`${bad}\n`);
+      assert.equal(
+        await alice.waitFor((line) => line.startsWith("! ")),
+        "! That line has a carriage return or a NUL in it, which could end a line for others: it was not sent.",
+      );
+      alice.lines.length = 0;
+    }
+    alice.send("clean\r\n");
+    await bob.waitFor(`[${alice.address}] clean`);
+    assert.equal(bob.lines.filter((line) => line.includes("one") || line.includes("two")).length, 0);
     await closePair();
   });
 

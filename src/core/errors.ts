@@ -8,6 +8,7 @@ export type ChatErrorCode =
   | "ERR_UNKNOWN_COMMAND"
   | "ERR_USAGE"
   | "ERR_EMPTY_MESSAGE"
+  | "ERR_LINE_BREAK_IN_TEXT"
   | "ERR_NOT_IN_ROOM"
   | "ERR_NO_SUCH_ROOM"
   | "ERR_NO_SUCH_USER"

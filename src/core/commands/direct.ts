@@ -1,6 +1,7 @@
 import type { CommandContext } from "../command-context.js";
 import type { CommandOf } from "../commands.js";
 import { historyEntry } from "../history-entry.js";
+import { hasLineBreakOrNul } from "../line-breaks.js";
 import { findUser } from "./shared.js";
 
 /**
@@ -11,6 +12,10 @@ export async function direct(ctx: CommandContext, command: CommandOf<"direct">):
   const { hub, session } = ctx;
   if (command.text.length === 0) {
     ctx.fail("ERR_EMPTY_MESSAGE");
+    return;
+  }
+  if (hasLineBreakOrNul(command.text)) {
+    ctx.fail("ERR_LINE_BREAK_IN_TEXT");
     return;
   }
   const recipient = await findUser(hub, command.to);

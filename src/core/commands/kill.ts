@@ -1,5 +1,6 @@
 import type { CommandContext } from "../command-context.js";
 import type { CommandOf } from "../commands.js";
+import { withoutLineBreaks } from "../line-breaks.js";
 import { identityKey, parseUserName } from "../names.js";
 
 /** A server operator disconnects whoever uses a name (every session of it); the others see why. */
@@ -17,7 +18,7 @@ export function kill(ctx: CommandContext, command: CommandOf<"kill">): void {
     ctx.fail("ERR_NO_SUCH_USER", { name: command.name });
     return;
   }
-  const reason = `Killed (${session.displayName} (${command.reason}))`;
+  const reason = `Killed (${session.displayName} (${withoutLineBreaks(command.reason)}))`;
   hub.log.info({ event: "kill", by: session.sessionId, name: command.name, reason: command.reason }, "user killed");
   hub.tell(victims, { kind: "close", reason });
 }

@@ -1,6 +1,7 @@
 import type { CommandContext } from "../command-context.js";
 import type { CommandOf } from "../commands.js";
 import { historyEntry } from "../history-entry.js";
+import { hasLineBreakOrNul } from "../line-breaks.js";
 
 /** A message (or /me action) to a room the session is in: the hot path. */
 export function say(ctx: CommandContext, command: CommandOf<"say">): void {
@@ -12,6 +13,10 @@ export function say(ctx: CommandContext, command: CommandOf<"say">): void {
   }
   if (command.text.length === 0) {
     ctx.fail("ERR_EMPTY_MESSAGE");
+    return;
+  }
+  if (hasLineBreakOrNul(command.text)) {
+    ctx.fail("ERR_LINE_BREAK_IN_TEXT");
     return;
   }
   const { id, at } = hub.mintId();

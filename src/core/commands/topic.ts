@@ -1,6 +1,7 @@
 import type { CommandContext } from "../command-context.js";
 import type { CommandOf } from "../commands.js";
 import { historyEntry } from "../history-entry.js";
+import { hasLineBreakOrNul } from "../line-breaks.js";
 import { MAX_TOPIC_LENGTH, parseRoomName } from "../names.js";
 import { roomOfMember } from "./shared.js";
 
@@ -25,6 +26,10 @@ export async function topic(ctx: CommandContext, command: CommandOf<"topic">): P
   if (command.topic === "" && room.topic === "") {
     // Nothing to clear: said to the one who asked, announced to nobody.
     ctx.reply({ kind: "topic", room: room.name, topic: "", by: "", at: 0 });
+    return;
+  }
+  if (hasLineBreakOrNul(command.topic)) {
+    ctx.fail("ERR_LINE_BREAK_IN_TEXT");
     return;
   }
   if ([...command.topic].length > MAX_TOPIC_LENGTH) {

@@ -1,5 +1,6 @@
 import type { CommandContext } from "../command-context.js";
 import type { CommandOf } from "../commands.js";
+import { withoutLineBreaks } from "../line-breaks.js";
 
 /** A server operator's message to every server operator online (IRC's WALLOPS). */
 export function wallops(ctx: CommandContext, command: CommandOf<"wallops">): void {
@@ -9,5 +10,5 @@ export function wallops(ctx: CommandContext, command: CommandOf<"wallops">): voi
     return;
   }
   const operators = [...hub.sessions()].filter((each) => each.isOperator);
-  hub.tell(operators, { kind: "wallops", from: session.ref, text: command.text });
+  hub.tell(operators, { kind: "wallops", from: session.ref, text: withoutLineBreaks(command.text) });
 }

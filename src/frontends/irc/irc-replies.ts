@@ -1,5 +1,6 @@
 import type { ChatError } from "../../core/errors.js";
 import type { HistoryItem, OnlineUser, Reply, UserRef } from "../../core/events.js";
+import { withoutLineBreaks } from "../../core/line-breaks.js";
 import { actionText, tagsFor, VARIANT_MESSAGE_TAGS, VARIANT_SERVER_TIME } from "./irc-render.js";
 import type { IrcSession } from "./irc-session.js";
 import { formatIrcMessage } from "./message.js";
@@ -290,7 +291,9 @@ function historyLine(
     };
   }
   if (item.kind !== "message" && item.kind !== "action") return null;
-  const text = item.kind === "action" ? actionText(`${stamp}${item.text}`) : `${stamp}${item.text}`;
+  // History kept before line breaks were refused may hold one: it must not end a line here.
+  const said = withoutLineBreaks(item.text);
+  const text = item.kind === "action" ? actionText(`${stamp}${said}`) : `${stamp}${said}`;
   if (item.sentByViewer === null)
     return { source: session.historySource(item), command: "PRIVMSG", params: [item.where, text] };
   if (item.sentByViewer) {

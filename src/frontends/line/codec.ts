@@ -354,6 +354,8 @@ function errorText(error: ChatError): string {
       return `Unknown command /${shown(String(detail.command))}. Type /help for the list.`;
     case "ERR_USAGE":
       return `Usage: ${detail.usage}`;
+    case "ERR_LINE_BREAK_IN_TEXT":
+      return "That line has a carriage return or a NUL in it, which could end a line for others: it was not sent.";
     case "ERR_EMPTY_MESSAGE":
       return "Empty message: nothing was sent.";
     case "ERR_NOT_IN_ROOM":
