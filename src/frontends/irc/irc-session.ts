@@ -19,7 +19,14 @@ import {
   VARIANT_SERVER_TIME,
 } from "./irc-render.js";
 import { errorReply } from "./irc-replies.js";
-import { formatIrcMessage, type IrcMessage, isIrcLineError, PreparedIrcMessage, parseIrcLine } from "./message.js";
+import {
+  formatIrcMessage,
+  type IrcMessage,
+  ircText,
+  isIrcLineError,
+  PreparedIrcMessage,
+  parseIrcLine,
+} from "./message.js";
 import * as N from "./numerics.js";
 
 /** One request of the client: an IRC command, and what the core commands it started owe it. */
@@ -440,7 +447,7 @@ export class IrcSession extends FrontEndSession {
     const message = new PreparedIrcMessage({
       source: users.maskOf(event.from),
       command: "PRIVMSG",
-      params: [target, event.isAction ? actionText(event.text) : event.text],
+      params: [target, ircText(event.isAction ? actionText(event.text) : event.text)],
     });
     this.connection.send(message.format(tagsFor(event, this.variant, event.from)));
   }
