@@ -6,6 +6,7 @@ import {
   formatIrcMessage,
   type IrcLineError,
   type IrcMessage,
+  ircText,
   isIrcLineError,
   PreparedIrcMessage,
   parseIrcLine,
@@ -255,6 +256,20 @@ describe("formatting an IRC message", () => {
     assert.deepEqual(prepared.format(null), formatIrcMessage({ ...body, tags: null }));
     assert.throws(() => new PreparedIrcMessage({ ...body, params: ["#room", "a\rb"] }), UnsafeIrcText);
     assert.throws(() => prepared.format(new Map([["a", "\n"]])), UnsafeIrcText);
+  });
+
+  it("makes text others wrote one line: each CR, LF or NUL a space, anything else untouched", () => {
+    assert.equal(ircText("first\r:evil PRIVMSG #x :second"), "first :evil PRIVMSG #x :second");
+    assert.equal(ircText("a\nb\0c\r\n"), "a b c  ");
+    const same = "tabs\tand ünïcödé \x01ACTION\x01";
+    assert.equal(ircText(same), same);
+    fc.assert(
+      fc.property(fc.string({ unit: "binary" }), (text) => {
+        const line = formatIrcLine(message("PRIVMSG", ["#a", ircText(text)]));
+        assert.equal(line.indexOf("\r"), line.length - 2);
+        assert.equal(line.indexOf("\n"), line.length - 1);
+      }),
+    );
   });
 
   it("throws UnsafeIrcText for CR, LF or NUL in any parameter, source or tag value", () => {

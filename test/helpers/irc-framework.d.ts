@@ -11,6 +11,8 @@ declare module "irc-framework" {
     enable_echomessage?: boolean;
     ping_interval?: number;
     ping_timeout?: number;
+    /** SASL PLAIN credentials, sent when the server offers sasl. */
+    account?: { account: string; password: string };
   }
 
   /** Every parsed event the client emits, with its name: "registered", "privmsg", "join", ... */
@@ -28,6 +30,8 @@ declare module "irc-framework" {
     requestCap(cap: string | string[]): void;
     raw(...words: string[]): void;
     say(target: string, message: string): void;
+    /** CTCP ACTION: what /me sends. */
+    action(target: string, message: string): void;
     notice(target: string, message: string): void;
     join(channel: string, key?: string): void;
     part(channel: string, message?: string): void;

@@ -72,3 +72,9 @@ export class ServerProcess extends SpawnedProgram {
     return server;
   }
 }
+
+/** The port of the server's IRC listener; throws when IRC is off. */
+export function ircPortOf(server: RunningServer): number {
+  if (server.ircAddress === null) throw new Error("this server has IRC off");
+  return server.ircAddress.port;
+}

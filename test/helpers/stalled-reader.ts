@@ -4,7 +4,7 @@ import { once } from "node:events";
 /**
  * A peer that connects with a 4 KiB receive buffer and does not read: the kernel cannot
  * hide its backlog, so the server's own send queue is what fills. Told to, it reads
- * everything it was sent, to the end. Node cannot set SO_RCVBUF on a TCP socket, so the
+ * everything it was sent, to the end. It may first send a greeting. Node cannot set SO_RCVBUF on a TCP socket, so the
  * peer is a few lines of Python.
  */
 const PEER = `
@@ -12,6 +12,8 @@ import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
 s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
 s.connect(("127.0.0.1", int(sys.argv[1])))
+if len(sys.argv) > 2:
+    s.sendall(sys.argv[2].encode())
 host, port = s.getsockname()
 print("%s:%d" % (host, port), flush=True)
 if not sys.stdin.readline():
@@ -39,8 +41,10 @@ export interface StalledReader {
   stop(): Promise<void>;
 }
 
-export async function connectStalledReader(port: number): Promise<StalledReader> {
-  const child = spawn("python3", ["-c", PEER, String(port)], { stdio: ["pipe", "pipe", "pipe"] });
+/** Connects to `port`, sends `greeting` (an IRC client's registration, say), then reads nothing until told. */
+export async function connectStalledReader(port: number, greeting?: string): Promise<StalledReader> {
+  const args = ["-c", PEER, String(port), ...(greeting === undefined ? [] : [greeting])];
+  const child = spawn("python3", args, { stdio: ["pipe", "pipe", "pipe"] });
   const chunks: Buffer[] = [];
   let ending = "";
   child.stdout.on("data", (chunk: Buffer) => chunks.push(chunk));

@@ -2,7 +2,7 @@ import type { BusEvent } from "../../bus/bus.js";
 import type { UserRef } from "../../core/events.js";
 import { OpenBatches, type SharedPart } from "../../net/shared-output.js";
 import type { IrcUsers } from "./irc-users.js";
-import { PreparedIrcMessage } from "./message.js";
+import { ircText, PreparedIrcMessage } from "./message.js";
 
 /**
  * How one IRC client wants events drawn: which tags it takes and how JOIN looks. Clients
@@ -77,7 +77,7 @@ export class IrcEventRenderer {
         return new PreparedIrcMessage({
           source: users.maskOf(event.from),
           command: event.isNotice === true ? "NOTICE" : "PRIVMSG",
-          params: [event.room, event.isAction ? actionText(event.text) : event.text],
+          params: [event.room, ircText(event.isAction ? actionText(event.text) : event.text)],
         });
       case "joined":
         return new PreparedIrcMessage({
@@ -90,19 +90,19 @@ export class IrcEventRenderer {
         return new PreparedIrcMessage({
           source: users.maskOf(event.who),
           command: "PART",
-          params: event.reason === "" ? [event.room] : [event.room, event.reason],
+          params: event.reason === "" ? [event.room] : [event.room, ircText(event.reason)],
         });
       case "quit":
         return new PreparedIrcMessage({
           source: users.maskOf(event.who),
           command: "QUIT",
-          params: [event.reason === "" ? "Quit" : `Quit: ${event.reason}`],
+          params: [event.reason === "" ? "Quit" : ircText(`Quit: ${event.reason}`)],
         });
       case "topic":
         return new PreparedIrcMessage({
           source: users.maskOf(event.who),
           command: "TOPIC",
-          params: [event.room, event.topic],
+          params: [event.room, ircText(event.topic)],
         });
       case "renamed":
         return new PreparedIrcMessage({

@@ -1,9 +1,8 @@
 import type { ChatError } from "../../core/errors.js";
 import type { HistoryItem, OnlineUser, Reply, UserRef } from "../../core/events.js";
-import { withoutLineBreaks } from "../../core/line-breaks.js";
 import { actionText, tagsFor, VARIANT_MESSAGE_TAGS, VARIANT_SERVER_TIME } from "./irc-render.js";
 import type { IrcSession } from "./irc-session.js";
-import { formatIrcMessage } from "./message.js";
+import { formatIrcMessage, ircText } from "./message.js";
 import * as N from "./numerics.js";
 
 /** The source of what the account services say (NickServ-style IDENTIFY and REGISTER). */
@@ -26,7 +25,7 @@ export class ReplyDrawer {
         if (reply.wasMember) return;
         session.channels.add(reply.room);
         session.sendLine(session.frontEnd.users.maskOf(session.ref), "JOIN", joinParams(session, reply.room));
-        if (reply.topic !== "") session.numeric(N.RPL_TOPIC, reply.room, reply.topic);
+        if (reply.topic !== "") session.numeric(N.RPL_TOPIC, reply.room, ircText(reply.topic));
         namesOf(session, reply.room, reply.listMembers());
         return;
       case "left":
@@ -42,7 +41,7 @@ export class ReplyDrawer {
           if (command === "TOPIC") session.numeric(N.RPL_NOTOPIC, reply.room, "No topic is set");
           return;
         }
-        session.numeric(N.RPL_TOPIC, reply.room, reply.topic);
+        session.numeric(N.RPL_TOPIC, reply.room, ircText(reply.topic));
         if (reply.by !== null && reply.by !== "") {
           session.numeric(N.RPL_TOPICWHOTIME, reply.room, reply.by, String(Math.floor(reply.at / 1000)));
         }
@@ -62,7 +61,7 @@ export class ReplyDrawer {
         session.numeric(N.RPL_LISTSTART, "Channel", "Users  Name");
         for (const room of reply.rooms) {
           if (wanted.size > 0 && !wanted.has(room.name)) continue;
-          session.numeric(N.RPL_LIST, room.name, String(room.members), room.topic);
+          session.numeric(N.RPL_LIST, room.name, String(room.members), ircText(room.topic));
         }
         session.numeric(N.RPL_LISTEND, "End of /LIST");
         return;
@@ -79,7 +78,7 @@ export class ReplyDrawer {
         else session.numeric(N.RPL_UNAWAY, "You are no longer marked as being away");
         return;
       case "recipient-away":
-        session.numeric(N.RPL_AWAY, reply.name, reply.message);
+        session.numeric(N.RPL_AWAY, reply.name, ircText(reply.message));
         return;
       case "registered":
         nickServSays(session, `The name ${reply.name} is now registered to you.`);
@@ -102,7 +101,7 @@ export class ReplyDrawer {
         drawHistory(session, reply);
         return;
       case "search":
-        for (const item of reply.items) nickServSays(session, `${item.where} <${item.sender}> ${item.text}`);
+        for (const item of reply.items) nickServSays(session, ircText(`${item.where} <${item.sender}> ${item.text}`));
         return;
       case "delivered-later":
         session.notice(`${reply.name} is not online, and will see it on logging in.`);
@@ -218,7 +217,7 @@ function whoisOf(session: IrcSession, asked: string, user: OnlineUser | null): v
     const ip = user.address.replace(/^\[|\]?:\d+$/g, "");
     session.numeric(N.RPL_WHOISACTUALLY, nick, ip, "Actual IP");
   }
-  if (user.away !== null) session.numeric(N.RPL_AWAY, nick, user.away);
+  if (user.away !== null) session.numeric(N.RPL_AWAY, nick, ircText(user.away));
   if (user.ref.account !== null) session.numeric(N.RPL_WHOISACCOUNT, nick, user.ref.account, "is logged in as");
   const idle = Math.max(0, Math.floor((Date.now() - user.lastSpokeAt) / 1000));
   const signon = Math.floor(user.connectedAt / 1000);
@@ -291,8 +290,7 @@ function historyLine(
     };
   }
   if (item.kind !== "message" && item.kind !== "action") return null;
-  // History kept before line breaks were refused may hold one: it must not end a line here.
-  const said = withoutLineBreaks(item.text);
+  const said = ircText(item.text);
   const text = item.kind === "action" ? actionText(`${stamp}${said}`) : `${stamp}${said}`;
   if (item.sentByViewer === null)
     return { source: session.historySource(item), command: "PRIVMSG", params: [item.where, text] };
@@ -372,7 +370,12 @@ export function errorReply(session: IrcSession, error: ChatError): void {
       }
       return;
     default:
-      session.fail(command, error.code.replace(/^ERR_/, ""), [], describe(error));
+      // What went wrong with a request to NickServ, NickServ tells, as services do.
+      if (command === "NICKSERV" || command === "NS" || request?.target.toLowerCase() === NICKSERV.toLowerCase()) {
+        nickServSays(session, `${describe(error)}.`);
+      } else {
+        session.fail(command, error.code.replace(/^ERR_/, ""), [], describe(error));
+      }
   }
 }
 

@@ -19,7 +19,14 @@ import {
   VARIANT_SERVER_TIME,
 } from "./irc-render.js";
 import { errorReply } from "./irc-replies.js";
-import { formatIrcMessage, type IrcMessage, isIrcLineError, PreparedIrcMessage, parseIrcLine } from "./message.js";
+import {
+  formatIrcMessage,
+  type IrcMessage,
+  ircText,
+  isIrcLineError,
+  PreparedIrcMessage,
+  parseIrcLine,
+} from "./message.js";
 import * as N from "./numerics.js";
 
 /** One request of the client: an IRC command, and what the core commands it started owe it. */
@@ -50,6 +57,13 @@ function commandWordOf(line: Buffer): string {
   let end = line.indexOf(0x20, start);
   if (end === -1) end = line.length;
   return line.toString("latin1", start, Math.min(end, start + 16)).toUpperCase();
+}
+
+/** RFC 9112 §3: `method SP request-target SP HTTP-version`, as a first line no IRC client sends. */
+const HTTP_REQUEST_LINE = /^[A-Z]+ \S+ HTTP\/\d(\.\d)?\r?$/;
+
+function isHttpRequestLine(line: Buffer): boolean {
+  return line.length < 8192 && HTTP_REQUEST_LINE.test(line.toString("latin1"));
 }
 
 /**
@@ -85,6 +99,9 @@ export class IrcSession extends FrontEndSession {
   /** Rooms a login rejoined before registration ended, shown after the welcome. */
   #joinedBeforeWelcome: string[] = [];
   #repliesBeforeWelcome: Reply[] = [];
+  #hasHandledALine = false;
+  /** Lines that came before registration while the core still owed answers to an earlier one. */
+  readonly #waitingForAnswers: Buffer[] = [];
   /** Why the server itself closed this client, for its ERROR line. */
   #serverCloseReason: string | null = null;
   readonly connectedAt = Date.now();
@@ -260,6 +277,24 @@ export class IrcSession extends FrontEndSession {
   protected handle(line: Buffer): void {
     this.lastHeardAt = Date.now();
     this.isPingPending = false;
+    // A client may send NICK, USER and JOIN at once: whether it is registered by the JOIN
+    // depends on the core's answer to NICK, so before registration each line waits for the
+    // answers to the one before it, as a server that handles them in order would give.
+    if (!this.isRegistered && (this.#requests.size > 0 || this.#waitingForAnswers.length > 0)) {
+      this.#waitingForAnswers.push(line);
+      return;
+    }
+    this.#handleNow(line);
+  }
+
+  #handleNow(line: Buffer): void {
+    const isFirstLine = !this.#hasHandledALine;
+    this.#hasHandledALine = true;
+    if (isFirstLine && isHttpRequestLine(line)) {
+      // A browser or a web client pointed at the IRC port: one line that says where it is, then the close.
+      this.closeWithError("This is an IRC port, not a web server");
+      return;
+    }
     const parsed = parseIrcLine(line);
     if (isIrcLineError(parsed)) {
       this.#refuseLine(parsed);
@@ -375,6 +410,7 @@ export class IrcSession extends FrontEndSession {
   /** A request is done: its held output goes out under its label (IRCv3 labeled-response). */
   #finish(request: IrcRequest): void {
     this.#requests.delete(request.id);
+    this.#handleWaitingLines();
     const lines = request.lines;
     if (lines === null || request.label === null) return;
     const server = this.frontEnd.options.serverName;
@@ -397,6 +433,14 @@ export class IrcSession extends FrontEndSession {
     const inBatch = new Map([["batch", batchId]]);
     const close = formatIrcMessage({ tags: null, source: server, command: "BATCH", params: [`-${batchId}`] });
     this.connection.send(Buffer.concat([open, ...lines.map((line) => withTags(line, inBatch)), close]));
+  }
+
+  #handleWaitingLines(): void {
+    while (this.#requests.size === 0 && this.#waitingForAnswers.length > 0) {
+      const line = this.#waitingForAnswers.shift() as Buffer;
+      if (!this.hub.isOnline(this.session)) return;
+      this.#handleNow(line);
+    }
   }
 
   #refuseLine(error: Exclude<ReturnType<typeof parseIrcLine>, IrcMessage>): void {
@@ -452,7 +496,7 @@ export class IrcSession extends FrontEndSession {
     const message = new PreparedIrcMessage({
       source: users.maskOf(event.from),
       command: event.isNotice === true ? "NOTICE" : "PRIVMSG",
-      params: [target, event.isAction ? actionText(event.text) : event.text],
+      params: [target, ircText(event.isAction ? actionText(event.text) : event.text)],
     });
     this.connection.send(message.format(tagsFor(event, this.variant, event.from)));
   }

@@ -230,6 +230,15 @@ export function isSafeIrcText(text: string): boolean {
   return true;
 }
 
+/**
+ * Text others wrote (a message, a topic, a reason), made writable into one IRC line: each CR,
+ * LF or NUL becomes a space. Other front ends may let a lone CR through, and on IRC it would
+ * end the line for many clients; a space keeps the words apart, as the sender saw them.
+ */
+export function ircText(text: string): string {
+  return isSafeIrcText(text) ? text : text.replace(/[\r\n\0]/g, " ");
+}
+
 function assertSafe(text: string, field: string): void {
   if (!isSafeIrcText(text)) throw new UnsafeIrcText(field);
 }

@@ -3,6 +3,7 @@ import type { IrcMessage } from "../message.js";
 import { join, list, names, part, topic } from "./channels.js";
 import { ping, pong, quit } from "./connection.js";
 import { notice, privmsg } from "./messaging.js";
+import { nickServ } from "./nickserv.js";
 import { info, kill, oper, wallops } from "./operators.js";
 import { authenticate, cap, nick, pass, user } from "./registration.js";
 import { lusers, motd, time, version } from "./server-info.js";
@@ -33,6 +34,8 @@ export const IRC_COMMANDS: ReadonlyMap<string, IrcCommandSpec> = new Map<string,
   ["QUIT", { minParams: 0, beforeRegistration: true, handle: quit }],
   ["PRIVMSG", { minParams: 0, handle: privmsg }],
   ["NOTICE", { minParams: 0, handle: notice }],
+  ["NICKSERV", { minParams: 1, handle: nickServ }],
+  ["NS", { minParams: 1, handle: nickServ }],
   ["JOIN", { minParams: 1, handle: join }],
   ["PART", { minParams: 1, handle: part }],
   ["TOPIC", { minParams: 1, handle: topic }],

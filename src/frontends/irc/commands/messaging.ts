@@ -2,6 +2,7 @@ import { MAX_TARGETS } from "../irc-front-end.js";
 import type { IrcSession } from "../irc-session.js";
 import type { IrcMessage } from "../message.js";
 import * as N from "../numerics.js";
+import { askNickServ, isNickServ } from "./nickserv.js";
 
 const ACTION_PREFIX = "\x01ACTION ";
 
@@ -41,7 +42,10 @@ function send(session: IrcSession, message: IrcMessage, isNotice: boolean): void
     const request = session.request;
     if (request !== null) request.target = target;
     const notice = isNotice ? { isNotice } : {};
-    if (target.startsWith("#")) session.run({ kind: "say", room: target, text: said, isAction, ...notice });
+    if (isNickServ(target)) {
+      // Services never answer a NOTICE (RFC 2812 §3.3.2), and a password must not go on as a message.
+      if (!isNotice && !isAction) askNickServ(session, said);
+    } else if (target.startsWith("#")) session.run({ kind: "say", room: target, text: said, isAction, ...notice });
     else session.run({ kind: "direct", to: target, text: said, isAction, ...notice });
   }
 }
