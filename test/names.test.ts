@@ -242,14 +242,14 @@ describe("guest names", () => {
   it("are made from the guest's key alone: the same each time, unique within a run, nothing of the address", () => {
     const names = new Set<string>();
     for (let sessionId = 1; sessionId <= 5000; sessionId++) {
-      const key = guestKeyOf("run-tag_1", sessionId);
+      const key = guestKeyOf(`run-tag_1:${sessionId}`);
       assert.equal(guestNameOf(key), guestNameOf(key));
       assert.match(guestNameOf(key), /^guest-[0-9a-f]{4}[0-9a-z]+$/);
       names.add(guestNameOf(key));
     }
     assert.equal(names.size, 5000);
-    assert.notEqual(guestNameOf(guestKeyOf("run-a", 1)), guestNameOf(guestKeyOf("run-b", 1)));
-    assert.equal("code" in parseUserName(guestNameOf(guestKeyOf("run-a", 1))), true, "no one can take a guest's name");
+    assert.notEqual(guestNameOf(guestKeyOf("run-a:1")), guestNameOf(guestKeyOf("run-b:1")));
+    assert.equal("code" in parseUserName(guestNameOf(guestKeyOf("run-a:1"))), true, "no one can take a guest's name");
   });
 });
 

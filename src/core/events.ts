@@ -4,11 +4,12 @@
  */
 import type { HistoryGap } from "../store/store.js";
 import type { ChatError } from "./errors.js";
+import type { SessionId } from "./session.js";
 
 /** How a user appears to others, frozen at the moment of the event. */
 export interface UserRef {
   /** Stable for the life of the session; front ends compare identity with it. */
-  readonly sessionId: number;
+  readonly sessionId: SessionId;
   /** The name others see on the line protocol: the chosen name, else a guest name or "IP:PORT". */
   readonly displayName: string;
   /** The chosen name; null for a guest. */
@@ -99,7 +100,7 @@ export interface DirectEvent {
   /** The recipient's identity key. */
   readonly toKey: string;
   /** A guest (no name to route by) is reached by its session; null when the recipient has a name. */
-  readonly toSessionId: number | null;
+  readonly toSessionId: SessionId | null;
   readonly text: string;
   readonly isAction: boolean;
   /** Not to be answered automatically (an IRC NOTICE); see Command. */

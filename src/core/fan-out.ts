@@ -2,7 +2,7 @@ import type { Logger } from "pino";
 import type { BusEvent } from "../bus/bus.js";
 import type { ChatEvent } from "./events.js";
 import type { Room } from "./room.js";
-import type { Session } from "./session.js";
+import type { Session, SessionId } from "./session.js";
 
 /** Anything that wants to see every event this process delivers (the console transcript). */
 export type EventObserver = (event: BusEvent) => void;
@@ -11,7 +11,7 @@ export type EventObserver = (event: BusEvent) => void;
 export interface Recipients {
   roomNamed(name: string): Room | undefined;
   sessionsNamed(nameKey: string): ReadonlySet<Session> | undefined;
-  session(sessionId: number): Session | undefined;
+  session(sessionId: SessionId): Session | undefined;
 }
 
 /**

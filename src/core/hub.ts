@@ -16,7 +16,7 @@ import { LoginThrottle } from "./login-throttle.js";
 import { idFloorForTime, MessageIdGenerator } from "./message-id.js";
 import { guestKeyOf, guestNameOf, identityKey } from "./names.js";
 import { Room } from "./room.js";
-import { type CommandRate, type EventSink, type QueuedCommand, Session } from "./session.js";
+import { type CommandRate, type EventSink, type QueuedCommand, Session, type SessionId } from "./session.js";
 
 export interface HubOptions {
   bus: FanoutBus;
@@ -54,7 +54,7 @@ export class Hub implements FrontEndHub {
   readonly #roomsByKey = new Map<string, Room>();
   /** Events carry the room's canonical name; delivery looks it up here without folding it again. */
   readonly #roomsByName = new Map<string, Room>();
-  readonly #sessions = new Map<number, Session>();
+  readonly #sessions = new Map<SessionId, Session>();
   readonly #sessionsByName = new Map<string, Set<Session>>();
   readonly #fanOut: FanOut;
   /** Null without a store: events then go straight to the bus. */
@@ -62,10 +62,12 @@ export class Hub implements FrontEndHub {
   readonly #cursors: DeliveryCursors;
   #nextSessionId = 1;
   /**
-   * Session numbers start again at 1 in every run, and history outlives the run: a guest's
-   * identity and name carry this run's tag, so a guest of the next run is nobody from this one.
+   * Session numbers start again at 1 in every run and in every process, and history outlives
+   * the run: session ids (and so a guest's identity and name) carry this run's random tag, so
+   * a guest of the next run, or a session of another process on a shared bus, is nobody from
+   * this one. 72 bits: two runs never draw the same.
    */
-  readonly #runTag = randomBytes(6).toString("base64url");
+  readonly #runTag = randomBytes(9).toString("base64url");
   #isShuttingDown = false;
   /** Decided once: a disabled debug line would still cost an object per command. */
   readonly #isDebugLogged: boolean;
@@ -140,8 +142,8 @@ export class Hub implements FrontEndHub {
   }
 
   connect(address: string, sink: EventSink): Session {
-    const sessionId = this.#nextSessionId++;
-    const guestKey = guestKeyOf(this.#runTag, sessionId);
+    const sessionId: SessionId = `${this.#runTag}:${this.#nextSessionId++}`;
+    const guestKey = guestKeyOf(sessionId);
     const guestName = guestNameOf(guestKey);
     const anonymousName = this.options.hideAddresses ? guestName : address;
     const session = new Session(sessionId, address, anonymousName, guestKey, guestName, sink, this.options.commandRate);

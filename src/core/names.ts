@@ -156,8 +156,8 @@ function parseIdentityTable(table: string): Map<string, string> {
  * no name, so no name can pass for a guest's key, and a guest of the next run is nobody from
  * this one.
  */
-export function guestKeyOf(runTag: string, sessionId: number): string {
-  return `~${runTag}:${sessionId}`;
+export function guestKeyOf(sessionId: string): string {
+  return `~${sessionId}`;
 }
 
 /**

@@ -26,9 +26,16 @@ export interface CommandRate {
   perSecond: number;
 }
 
+/**
+ * A session's id: "RUNTAG:N", the run's random tag (72 bits) and a counter. Unique across
+ * processes and runs, so events from another process on a shared bus never pass for this
+ * one's sessions.
+ */
+export type SessionId = string;
+
 /** One connected user, whatever the front end. */
 export class Session {
-  readonly sessionId: number;
+  readonly sessionId: SessionId;
   /** "IP:PORT" of the user's connection. */
   readonly address: string;
   /** What others see before a name is chosen: the address, or a guest name when addresses are hidden. */
@@ -79,7 +86,7 @@ export class Session {
   isClientGone = false;
 
   constructor(
-    sessionId: number,
+    sessionId: SessionId,
     address: string,
     anonymousName: string,
     guestKey: string,

@@ -4,6 +4,7 @@ import type { HistoryItem } from "../events.js";
 import type { Hub } from "../hub.js";
 import { guestNameOf, identityKey, parseRoomName, parseUserName } from "../names.js";
 import type { Room } from "../room.js";
+import type { SessionId } from "../session.js";
 
 /** The room `name` if the session is in it; otherwise the session is told why not and null comes back. */
 export function roomOfMember(ctx: CommandContext, name: string): Room | null {
@@ -101,7 +102,7 @@ export interface KnownUser {
   /** What routes to them: their name key, or (a guest, who has none) their identity key. */
   readonly routeKey: string;
   /** A guest is reached by its session; null for a name. */
-  readonly guestSessionId: number | null;
+  readonly guestSessionId: SessionId | null;
   /** The identity their direct messages are kept under. */
   readonly identity: string;
   readonly isOnline: boolean;

@@ -1,4 +1,5 @@
 import type { UserRef } from "../../core/events.js";
+import type { SessionId } from "../../core/session.js";
 import type { HostCloak } from "./cloak.js";
 
 /** What an IRC client said of itself at registration (USER), kept for WHO and WHOIS. */
@@ -19,7 +20,7 @@ const DEFAULT_USER_NAME = "~u";
  */
 export class IrcUsers {
   readonly #cloak: HostCloak;
-  readonly #infoBySession = new Map<number, IrcUserInfo>();
+  readonly #infoBySession = new Map<SessionId, IrcUserInfo>();
   /** The last ref's mask: fan-out asks for the same sender once per recipient. */
   #lastRef: UserRef | null = null;
   #lastMask = "";
@@ -55,11 +56,11 @@ export class IrcUsers {
   }
 
   /** An IRC client registered with USER: its user name (shown as "~name") and real name. */
-  register(sessionId: number, info: IrcUserInfo): void {
+  register(sessionId: SessionId, info: IrcUserInfo): void {
     this.#infoBySession.set(sessionId, info);
   }
 
-  forget(sessionId: number): void {
+  forget(sessionId: SessionId): void {
     this.#infoBySession.delete(sessionId);
   }
 }
