@@ -24,7 +24,21 @@ export type Command =
       readonly limit: number;
       readonly before: string;
       readonly after: string;
+      /** "forward": the oldest `limit` entries in the range, not the newest (default "backward"). */
+      readonly reading?: "backward" | "forward";
+      /**
+       * An id (or a time's floor) to read around instead of a range: up to half the limit
+       * before it, the rest from it on (so it is included), as IRCv3 CHATHISTORY AROUND asks.
+       */
+      readonly around?: string;
+      /** A room's arrivals and departures too, not only what was said (IRCv3 event-playback). */
+      readonly withPresence?: boolean;
     }
+  /**
+   * The conversations (rooms of the session, and people it exchanged direct messages with)
+   * with something said between `after` and `before` ("" for no bound), the least recent first.
+   */
+  | { readonly kind: "conversations"; readonly after: string; readonly before: string; readonly limit: number }
   | { readonly kind: "search"; readonly query: string; readonly before: string }
   /** Who is online under these names (a guest by the name others see it by). */
   | { readonly kind: "whois"; readonly names: readonly string[] }
@@ -42,5 +56,9 @@ export type CommandKind = Command["kind"];
  * history takes milliseconds), so they cost what a burst of messages does: nobody can
  * keep the loop busy with them.
  */
-export const COMMAND_COSTS: Readonly<Partial<Record<CommandKind, number>>> = { search: 10, history: 5 };
+export const COMMAND_COSTS: Readonly<Partial<Record<CommandKind, number>>> = {
+  search: 10,
+  history: 5,
+  conversations: 5,
+};
 export type CommandOf<K extends CommandKind> = Extract<Command, { kind: K }>;

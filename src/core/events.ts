@@ -211,6 +211,11 @@ export type Reply =
       readonly items: readonly HistoryItem[];
       readonly older: string | null;
     }
+  /** Conversations with something said in a span, the least recent first (`lastAt`: the latest). */
+  | {
+      readonly kind: "conversations";
+      readonly conversations: readonly { readonly name: string; readonly lastAt: number }[];
+    }
   /** History is kept again after a pause (a full disk); what was said during `gap` is not. */
   | { readonly kind: "history-resumed"; readonly gap: HistoryGap }
   /** A direct message to a registered user who is not online: stored, and shown when they next log in. */

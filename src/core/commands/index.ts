@@ -2,7 +2,7 @@ import type { CommandContext } from "../command-context.js";
 import type { CommandKind, CommandOf } from "../commands.js";
 import { away } from "./away.js";
 import { direct } from "./direct.js";
-import { history } from "./history.js";
+import { conversations, history } from "./history.js";
 import { join } from "./join.js";
 import { login } from "./login.js";
 import { logout } from "./logout.js";
@@ -37,6 +37,7 @@ export const COMMAND_HANDLERS: { readonly [K in CommandKind]: CommandHandler<K> 
   login,
   logout,
   history,
+  conversations,
   search,
   whois,
   away,

@@ -31,6 +31,8 @@ export interface IrcOptions extends FrontEndSessionOptions {
   cloakSecret: Buffer;
   /** Past messages shown on JOIN to a client without draft/chathistory; 0 for none. */
   joinReplay: number;
+  /** The most history entries one request returns (RPL_ISUPPORT CHATHISTORY). */
+  maxHistoryRequest: number;
   maxRoomsPerUser: number;
   /** Whether accounts (and so SASL and NickServ) exist: history is kept. */
   hasAccounts: boolean;
@@ -71,7 +73,9 @@ export class IrcFrontEnd {
       { name: "labeled-response" },
       { name: "account-tag" },
       { name: "extended-join" },
-      ...(options.hasAccounts ? [{ name: "sasl", value: "PLAIN" }] : []),
+      ...(options.hasAccounts
+        ? [{ name: "sasl", value: "PLAIN" }, { name: "draft/chathistory" }, { name: "draft/event-playback" }]
+        : []),
     ];
     this.#isupport = {
       network: options.networkName,
@@ -96,6 +100,13 @@ export class IrcFrontEnd {
       modesPerCommand: 4,
       isUtf8Only: true,
       hasWhox: false,
+      // IRCv3 chathistory: the most messages one request returns, and how messages are referred to.
+      extraTokens: options.hasAccounts
+        ? [
+            { name: "CHATHISTORY", value: String(options.maxHistoryRequest) },
+            { name: "MSGREFTYPES", value: "msgid,timestamp" },
+          ]
+        : [],
     };
     // One sweep for every connection: a timer per connection is memory ten thousand idle users would pay for.
     this.#livenessTimer = setInterval(() => this.#checkLiveness(), Math.min(options.pingIntervalMs, 15_000) / 2);

@@ -1,6 +1,7 @@
 import type { IrcSession } from "../irc-session.js";
 import type { IrcMessage } from "../message.js";
 import { join, list, names, part, topic } from "./channels.js";
+import { chathistory } from "./chathistory.js";
 import { ping, pong, quit } from "./connection.js";
 import { notice, privmsg } from "./messaging.js";
 import { authenticate, cap, nick, pass, user } from "./registration.js";
@@ -48,4 +49,6 @@ export const IRC_COMMANDS: ReadonlyMap<string, IrcCommandSpec> = new Map<string,
   ["LUSERS", { minParams: 0, handle: lusers }],
   ["VERSION", { minParams: 0, handle: version }],
   ["TIME", { minParams: 0, handle: time }],
+  // As the core's history command costs: each reads the store on the event loop.
+  ["CHATHISTORY", { minParams: 1, cost: 5, handle: chathistory }],
 ]);
