@@ -6,6 +6,7 @@ import { startTestServer, type TestServer } from "./helpers/server.js";
 
 /** Every slash command a line user has. */
 const COMMANDS = [
+  "away",
   "help",
   "history",
   "join",
@@ -21,6 +22,7 @@ const COMMANDS = [
   "search",
   "topic",
   "who",
+  "whois",
 ];
 
 const isError = (line: string): boolean => line.startsWith("! ");
