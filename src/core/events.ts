@@ -63,7 +63,7 @@ export interface LeftEvent {
  */
 export interface QuitEvent {
   readonly kind: "quit";
-  /** The id of the last of its history entries (one "left" per room). */
+  /** The id of the last of its history entries (one "left" per room); one of its own when in no room. */
   readonly id: string;
   readonly at: number;
   readonly who: UserRef;
@@ -112,6 +112,18 @@ export interface RenamedEvent {
   readonly from: string;
   readonly to: string;
   /** Rooms whose members are told. */
+  readonly rooms: readonly string[];
+}
+
+/**
+ * A user went away or came back: told to everyone who shares a room with them (IRCv3
+ * away-notify), as a rename is. Not kept in history.
+ */
+export interface AwayEvent {
+  readonly kind: "away";
+  readonly who: UserRef;
+  /** The away message; null when the user is back. */
+  readonly message: string | null;
   readonly rooms: readonly string[];
 }
 
@@ -266,6 +278,7 @@ export type ChatEvent =
   | QuitEvent
   | DirectEvent
   | RenamedEvent
+  | AwayEvent
   | ReplyEvent
   | DoneEvent
   | ErrorEvent

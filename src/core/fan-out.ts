@@ -84,6 +84,7 @@ export class FanOut {
         break;
       }
       case "renamed":
+      case "away":
       case "quit": {
         const recipients = new Set<Session>();
         for (const shared of event.rooms) {

@@ -1,5 +1,6 @@
 import type { Command } from "./commands.js";
 import type { ChatError } from "./errors.js";
+import type { EventObserver } from "./fan-out.js";
 import type { EventSink, Session } from "./session.js";
 
 /**
@@ -20,6 +21,12 @@ export interface FrontEndHub {
   readonly lastDeliveredId: string;
   /** What a session that arrives while history is paused is told; null while history is kept. */
   readonly historyPausedError: ChatError | null;
+  /**
+   * Sees every event this process fans out, whoever receives it: how a front end keeps an
+   * index of its own (IRCv3 MONITOR watches names coming and going). Called on the hot
+   * path: an observer returns at once for what it does not index.
+   */
+  observe(observer: EventObserver): void;
   /** Whether history (and so accounts, replay and search) is kept. */
   readonly hasHistory: boolean;
 }

@@ -211,7 +211,12 @@ export class Hub implements FrontEndHub {
 
   /** A user leaving the server leaves every room at once: one event, a history entry per room. */
   #quitRooms(session: Session, reason: string): void {
-    if (session.rooms.size === 0) return;
+    if (session.rooms.size === 0) {
+      // Nobody shares a room to be told, but whoever watches for the name going offline
+      // (IRCv3 MONITOR) is: the event still goes out, with no history entry.
+      if (!this.#isShuttingDown) this.publish({ kind: "quit", ...this.mintId(), who: session.ref, reason, rooms: [] });
+      return;
+    }
     const rooms = [...session.rooms].map((room) => {
       this.#removeMember(session, room);
       return { room: room.name, members: room.members.size };

@@ -11,6 +11,7 @@ import { ReplyDrawer } from "./irc-replies.js";
 import { IrcSession } from "./irc-session.js";
 import { IrcUsers } from "./irc-users.js";
 import { type IsupportLimits, isupportReplies } from "./isupport.js";
+import { MONITOR_LIMIT, MonitorIndex } from "./monitor.js";
 import * as N from "./numerics.js";
 
 export interface IrcOptions extends FrontEndSessionOptions {
@@ -53,6 +54,7 @@ export class IrcFrontEnd {
   readonly renderer: IrcEventRenderer;
   readonly replies: ReplyDrawer;
   readonly capabilities: readonly CapDefinition[];
+  readonly monitors: MonitorIndex;
   readonly sessions = new Set<IrcSession>();
   readonly #isupport: IsupportLimits;
   readonly #livenessTimer: NodeJS.Timeout;
@@ -64,6 +66,8 @@ export class IrcFrontEnd {
     this.users = new IrcUsers(new HostCloak({ secret: options.cloakSecret, suffix: "parley" }));
     this.renderer = new IrcEventRenderer(this.users, options.serverName);
     this.replies = new ReplyDrawer();
+    this.monitors = new MonitorIndex(this.users);
+    hub.observe((event) => this.monitors.observe(event));
     this.capabilities = [
       { name: "cap-notify" },
       { name: "message-tags" },
@@ -100,6 +104,7 @@ export class IrcFrontEnd {
       modesPerCommand: 4,
       isUtf8Only: true,
       hasWhox: false,
+      monitorLimit: MONITOR_LIMIT,
       // IRCv3 chathistory: the most messages one request returns, and how messages are referred to.
       extraTokens: options.hasAccounts
         ? [

@@ -1,5 +1,5 @@
 import type { BusEvent } from "../../bus/bus.js";
-import type { UserRef } from "../../core/events.js";
+import type { RenamedEvent, UserRef } from "../../core/events.js";
 import { OpenBatches, type SharedPart } from "../../net/shared-output.js";
 import type { IrcUsers } from "./irc-users.js";
 import { PreparedIrcMessage } from "./message.js";
@@ -36,6 +36,8 @@ export class IrcEventRenderer {
   #body: PreparedIrcMessage | null = null;
   #extendedBody: PreparedIrcMessage | null = null;
   readonly #parts: Array<SharedPart | null> = new Array(VARIANTS).fill(null);
+  #lastAccountEvent: RenamedEvent | null = null;
+  readonly #accountParts: Array<SharedPart | null> = new Array(VARIANTS).fill(null);
 
   constructor(users: IrcUsers, serverName: string) {
     this.#users = users;
@@ -110,7 +112,37 @@ export class IrcEventRenderer {
           command: "NICK",
           params: [users.nickOf(event.now)],
         });
+      case "away":
+        // IRCv3 away-notify: AWAY with the message, or bare when back.
+        return new PreparedIrcMessage({
+          source: users.maskOf(event.who),
+          command: "AWAY",
+          params: event.message === null ? [] : [event.message],
+        });
     }
+  }
+
+  /**
+   * IRCv3 account-notify: `ACCOUNT <name>` (or `*`) from the user as it is now, after the
+   * NICK its login or logout also caused. Kept per variant as `render` keeps its parts.
+   */
+  renderAccountChange(event: RenamedEvent, variant: number): SharedPart {
+    if (event !== this.#lastAccountEvent) {
+      this.#lastAccountEvent = event;
+      this.#accountParts.fill(null);
+    }
+    const effective = variant & ~VARIANT_EXTENDED_JOIN;
+    let part = this.#accountParts[effective];
+    if (part === null) {
+      const body = new PreparedIrcMessage({
+        source: this.#users.maskOf(event.now),
+        command: "ACCOUNT",
+        params: [event.now.account ?? "*"],
+      });
+      part = this.#batches.append(`|${effective}`, body.format(tagsFor({ kind: "account" }, effective, event.now)));
+      this.#accountParts[effective] = part;
+    }
+    return part;
   }
 
   /** A line from the server itself, with no tags: `:server COMMAND params`. */
@@ -121,7 +153,7 @@ export class IrcEventRenderer {
 
 /** Events of a room share that room's batches; a quit or a rename, everyone's. */
 function batchKeyOf(event: SharedIrcEvent): string {
-  return event.kind === "quit" || event.kind === "renamed" ? "" : event.room;
+  return event.kind === "quit" || event.kind === "renamed" || event.kind === "away" ? "" : event.room;
 }
 
 /** IRCv3 server-time, message-ids and account-tag, as the variant asks. */

@@ -311,8 +311,19 @@ export class IrcSession extends FrontEndSession {
         if (event.rooms.some(({ room }) => this.channels.has(room))) this.#sendShared(event, false);
         return;
       case "renamed":
-        if (event.who.sessionId === this.session.sessionId) this.syncNick();
-        else this.#sendShared(event, true);
+        if (event.who.sessionId === this.session.sessionId) {
+          this.syncNick();
+          return;
+        }
+        this.#sendShared(event, true);
+        if (event.who.account !== event.now.account && this.caps.isEnabled("account-notify")) {
+          const part = this.frontEnd.renderer.renderAccountChange(event, this.variant);
+          this.connection.sendShared(part.batch, part.index, true);
+        }
+        return;
+      case "away":
+        if (event.who.sessionId === this.session.sessionId || !this.caps.isEnabled("away-notify")) return;
+        if (event.rooms.some((room) => this.channels.has(room))) this.#sendShared(event, false);
         return;
       case "direct":
         this.#onDirect(event);
@@ -335,6 +346,7 @@ export class IrcSession extends FrontEndSession {
 
   override onClose(reason: Parameters<FrontEndSession["onClose"]>[0]): void {
     this.frontEnd.sessions.delete(this);
+    this.frontEnd.monitors.clear(this);
     this.frontEnd.users.forget(this.session.sessionId);
     super.onClose(reason);
   }

@@ -121,6 +121,7 @@ export class LineSession extends FrontEndSession {
         this.#reject(event.error);
         return;
       case "done":
+      case "away":
         return;
     }
   }

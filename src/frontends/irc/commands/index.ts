@@ -4,6 +4,7 @@ import { join, list, names, part, topic } from "./channels.js";
 import { chathistory } from "./chathistory.js";
 import { ping, pong, quit } from "./connection.js";
 import { notice, privmsg } from "./messaging.js";
+import { monitor } from "./monitor.js";
 import { authenticate, cap, nick, pass, user } from "./registration.js";
 import { lusers, motd, time, version } from "./server-info.js";
 import { away, ison, mode, userhost, who, whois, whowas } from "./users.js";
@@ -50,5 +51,6 @@ export const IRC_COMMANDS: ReadonlyMap<string, IrcCommandSpec> = new Map<string,
   ["VERSION", { minParams: 0, handle: version }],
   ["TIME", { minParams: 0, handle: time }],
   // As the core's history command costs: each reads the store on the event loop.
+  ["MONITOR", { minParams: 1, handle: monitor }],
   ["CHATHISTORY", { minParams: 1, cost: 5, handle: chathistory }],
 ]);
