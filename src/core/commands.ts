@@ -42,6 +42,8 @@ export type Command =
   | { readonly kind: "search"; readonly query: string; readonly before: string }
   /** Who is online under these names (a guest by the name others see it by). */
   | { readonly kind: "whois"; readonly names: readonly string[] }
+  /** Everyone online, for a front end that picks from them itself (an IRC WHO with a mask). */
+  | { readonly kind: "everyone" }
   /** Marks the user away with a message, or back (null). */
   | { readonly kind: "away"; readonly message: string | null };
 
@@ -60,5 +62,6 @@ export const COMMAND_COSTS: Readonly<Partial<Record<CommandKind, number>>> = {
   search: 10,
   history: 5,
   conversations: 5,
+  everyone: 10,
 };
 export type CommandOf<K extends CommandKind> = Extract<Command, { kind: K }>;

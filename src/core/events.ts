@@ -172,7 +172,13 @@ export type Reply =
   | { readonly kind: "help"; readonly commands: readonly { usage: string; summary: string }[] }
   | { readonly kind: "rooms"; readonly rooms: readonly { name: string; topic: string; members: number }[] }
   /** `members`: sorted by display name. */
-  | { readonly kind: "who"; readonly room: string; readonly members: readonly UserRef[] }
+  | {
+      readonly kind: "who";
+      readonly room: string;
+      readonly members: readonly UserRef[];
+      /** The members who are away, by session id, with their messages. */
+      readonly away: ReadonlyMap<number, string>;
+    }
   /** `by`: null for a guest whose address is hidden and who has no other name to show. */
   | {
       readonly kind: "topic";

@@ -276,6 +276,11 @@ export class Hub implements FrontEndHub {
     return nameKey;
   }
 
+  /** Everyone online here, in the order they came. */
+  onlineSessions(): IterableIterator<Session> {
+    return this.#sessions.values();
+  }
+
   /** The session shown as `shownName` that has chosen no name ("IP:PORT" or "guest-…"), if one is online. */
   guestShownAs(shownName: string): Session | undefined {
     // A scan, not an index: only a direct message to a guest asks, and an index would cost every connection.

@@ -15,7 +15,7 @@ import { say } from "./say.js";
 import { search } from "./search.js";
 import { topic } from "./topic.js";
 import { who } from "./who.js";
-import { whois } from "./whois.js";
+import { everyone, whois } from "./whois.js";
 
 export type CommandHandler<K extends CommandKind> = (
   ctx: CommandContext,
@@ -40,5 +40,6 @@ export const COMMAND_HANDLERS: { readonly [K in CommandKind]: CommandHandler<K> 
   conversations,
   search,
   whois,
+  everyone,
   away,
 };

@@ -17,5 +17,7 @@ export function who(ctx: CommandContext, command: CommandOf<"who">): void {
   const members = [...room.members.keys()]
     .map((member) => member.ref)
     .sort((a, b) => a.displayName.localeCompare(b.displayName));
-  ctx.reply({ kind: "who", room: room.name, members });
+  const away = new Map<number, string>();
+  for (const member of room.members.keys()) if (member.away !== null) away.set(member.sessionId, member.away);
+  ctx.reply({ kind: "who", room: room.name, members, away });
 }

@@ -20,6 +20,12 @@ export function whois(ctx: CommandContext, command: CommandOf<"whois">): void {
   ctx.reply({ kind: "users", users });
 }
 
+/** Everyone online, each as a lookup finds them. */
+export function everyone(ctx: CommandContext, _command: CommandOf<"everyone">): void {
+  const users = [...ctx.hub.onlineSessions()].map((session) => ({ asked: "", user: onlineUser(session) }));
+  ctx.reply({ kind: "users", users });
+}
+
 function onlineUser(session: Session): OnlineUser {
   return {
     ref: session.ref,

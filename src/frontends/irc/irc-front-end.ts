@@ -103,7 +103,7 @@ export class IrcFrontEnd {
       ],
       modesPerCommand: 4,
       isUtf8Only: true,
-      hasWhox: false,
+      hasWhox: true,
       monitorLimit: MONITOR_LIMIT,
       // IRCv3 chathistory: the most messages one request returns, and how messages are referred to.
       extraTokens: options.hasAccounts

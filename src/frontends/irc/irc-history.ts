@@ -82,7 +82,7 @@ export function drawChathistoryTargets(session: IrcSession, reply: Conversations
 /** What the core refused a CHATHISTORY for, as IRCv3 standard replies ("Errors" of the chathistory spec). */
 export function chathistoryError(session: IrcSession, error: ChatError): void {
   const request = session.request;
-  const subcommand = request?.subcommand || "*";
+  const subcommand = request?.detail || "*";
   const target = request?.target || "*";
   switch (error.code) {
     case "ERR_NOT_IN_ROOM":

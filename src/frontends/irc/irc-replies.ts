@@ -2,6 +2,7 @@ import type { ChatError } from "../../core/errors.js";
 import type { OnlineUser, Reply, UserRef } from "../../core/events.js";
 import { chathistoryError, drawChathistory, drawChathistoryTargets, drawHistory } from "./irc-history.js";
 import type { IrcSession } from "./irc-session.js";
+import { drawWhoMembers, drawWhoUsers } from "./irc-who.js";
 import * as N from "./numerics.js";
 
 /** The source of what the account services say (NickServ-style IDENTIFY and REGISTER). */
@@ -47,8 +48,7 @@ export class ReplyDrawer {
         return;
       case "who":
         if (command === "WHO") {
-          for (const member of reply.members) whoLine(session, reply.room, member, null);
-          session.numeric(N.RPL_ENDOFWHO, session.request?.target ?? reply.room, "End of WHO list");
+          drawWhoMembers(session, reply.room, reply.members, reply.away);
         } else if (command === "MODE") {
           session.numeric(N.RPL_CHANNELMODEIS, reply.room, "+nt");
         } else {
@@ -140,23 +140,6 @@ function namesOf(session: IrcSession, room: string, members: readonly UserRef[])
   session.numeric(N.RPL_ENDOFNAMES, room, "End of /NAMES list");
 }
 
-/** RFC 2812 §3.6.1 RPL_WHOREPLY: "H" here or "G" gone (away). */
-function whoLine(session: IrcSession, channel: string, member: UserRef, away: string | null): void {
-  const users = session.frontEnd.users;
-  const { serverName } = session.frontEnd.options;
-  const flags = away === null ? "H" : "G";
-  session.numeric(
-    N.RPL_WHOREPLY,
-    channel,
-    users.userNameOf(member),
-    users.hostOf(member),
-    serverName,
-    users.nickOf(member),
-    flags,
-    `0 ${users.realNameOf(member)}`,
-  );
-}
-
 function drawUsers(
   session: IrcSession,
   command: string,
@@ -183,8 +166,7 @@ function drawUsers(
       );
       return;
     case "WHO":
-      for (const { user } of found) if (user !== null) whoLine(session, "*", user.ref, user.away);
-      session.numeric(N.RPL_ENDOFWHO, session.request?.target ?? "*", "End of WHO list");
+      drawWhoUsers(session, found);
       return;
     default:
       for (const { asked, user } of found) whoisOf(session, asked, user);

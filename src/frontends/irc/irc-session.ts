@@ -31,8 +31,8 @@ export interface IrcRequest {
   readonly label: string | null;
   /** What the command was about (a channel or nick mask), for replies that name it. */
   target: string;
-  /** A subcommand the replies name (CHATHISTORY LATEST ...); "" when none. */
-  subcommand: string;
+  /** What else its replies need of the command (CHATHISTORY's subcommand, WHO's WHOX fields); "" when nothing. */
+  detail: string;
   /** Core commands started for it and not done yet. */
   outstanding: number;
   /** Output held back until the request is done, to send under its label; null when unlabeled. */
@@ -279,7 +279,7 @@ export class IrcSession extends FrontEndSession {
       command: parsed.command,
       label,
       target: "",
-      subcommand: "",
+      detail: "",
       outstanding: 0,
       lines: label === null ? null : [],
     };

@@ -24,7 +24,7 @@ export function chathistory(session: IrcSession, message: IrcMessage): void {
   const [word = "", ...params] = message.params;
   const subcommand = word.toUpperCase();
   const request = session.request;
-  if (request !== null) request.subcommand = subcommand;
+  if (request !== null) request.detail = subcommand;
   if (!SUBCOMMANDS.has(subcommand)) {
     session.fail("CHATHISTORY", "INVALID_PARAMS", [word], "Unknown subcommand");
     return;
