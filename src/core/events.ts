@@ -44,6 +44,8 @@ export interface JoinedEvent {
   readonly who: UserRef;
   /** Members of the room after the join. */
   readonly members: number;
+  /** The joiner's away message; null when not away (IRCv3 away-notify tells the members). */
+  readonly away: string | null;
 }
 
 export interface LeftEvent {
@@ -102,7 +104,10 @@ export interface DirectEvent {
   readonly isAction: boolean;
 }
 
-/** A user's name changed; delivered once to everyone who shares a room with them, and to them. */
+/**
+ * A user's name changed, or the account behind it did (`from` and `to` then the same);
+ * delivered once to everyone who shares a room with them, and to them.
+ */
 export interface RenamedEvent {
   readonly kind: "renamed";
   /** The user as they were before. */

@@ -77,8 +77,17 @@ export class IrcFrontEnd {
       { name: "labeled-response" },
       { name: "account-tag" },
       { name: "extended-join" },
+      { name: "away-notify" },
+      { name: "standard-replies" },
+      { name: "userhost-in-names" },
+      { name: "setname" },
       ...(options.hasAccounts
-        ? [{ name: "sasl", value: "PLAIN" }, { name: "draft/chathistory" }, { name: "draft/event-playback" }]
+        ? [
+            { name: "sasl", value: "PLAIN" },
+            { name: "account-notify" },
+            { name: "draft/chathistory" },
+            { name: "draft/event-playback" },
+          ]
         : []),
     ];
     this.#isupport = {

@@ -13,7 +13,11 @@ export const VARIANT_SERVER_TIME = 1;
 export const VARIANT_MESSAGE_TAGS = 2;
 export const VARIANT_ACCOUNT_TAG = 4;
 export const VARIANT_EXTENDED_JOIN = 8;
-const VARIANTS = 16;
+/** IRCv3 away-notify: a JOIN of someone away is followed by their AWAY. */
+export const VARIANT_AWAY_NOTIFY = 16;
+/** Bits that change only how a JOIN looks. */
+const JOIN_VARIANTS = VARIANT_EXTENDED_JOIN | VARIANT_AWAY_NOTIFY;
+const VARIANTS = 32;
 
 /** Events every member of a room (or everyone sharing one with the user) sees alike. */
 export type SharedIrcEvent = Exclude<BusEvent, { kind: "direct" }>;
@@ -52,11 +56,20 @@ export class IrcEventRenderer {
       this.#extendedBody = null;
       this.#parts.fill(null);
     }
-    const effective = event.kind === "joined" ? variant : variant & ~VARIANT_EXTENDED_JOIN;
+    const effective = event.kind === "joined" ? variant : variant & ~JOIN_VARIANTS;
     let part = this.#parts[effective];
     if (part === null) {
       const body = this.#bodyFor(event, (effective & VARIANT_EXTENDED_JOIN) !== 0);
-      const bytes = body.format(tagsFor(event, effective));
+      let bytes = body.format(tagsFor(event, effective));
+      if (event.kind === "joined" && event.away !== null && (effective & VARIANT_AWAY_NOTIFY) !== 0) {
+        const away = new PreparedIrcMessage({
+          source: this.#users.maskOf(event.who),
+          command: "AWAY",
+          params: [event.away],
+        });
+        // The msgid is the JOIN's alone.
+        bytes = Buffer.concat([bytes, away.format(tagsFor(event, effective & ~VARIANT_MESSAGE_TAGS))]);
+      }
       part = this.#batches.append(`${batchKeyOf(event)}|${effective}`, bytes);
       this.#parts[effective] = part;
     }
@@ -131,7 +144,7 @@ export class IrcEventRenderer {
       this.#lastAccountEvent = event;
       this.#accountParts.fill(null);
     }
-    const effective = variant & ~VARIANT_EXTENDED_JOIN;
+    const effective = variant & ~JOIN_VARIANTS;
     let part = this.#accountParts[effective];
     if (part === null) {
       const body = new PreparedIrcMessage({

@@ -14,6 +14,7 @@ import {
   actionText,
   tagsFor,
   VARIANT_ACCOUNT_TAG,
+  VARIANT_AWAY_NOTIFY,
   VARIANT_EXTENDED_JOIN,
   VARIANT_MESSAGE_TAGS,
   VARIANT_SERVER_TIME,
@@ -121,7 +122,8 @@ export class IrcSession extends FrontEndSession {
       (caps.isEnabled("server-time") ? VARIANT_SERVER_TIME : 0) |
       (caps.isEnabled("message-tags") ? VARIANT_MESSAGE_TAGS : 0) |
       (caps.isEnabled("account-tag") ? VARIANT_ACCOUNT_TAG : 0) |
-      (caps.isEnabled("extended-join") ? VARIANT_EXTENDED_JOIN : 0)
+      (caps.isEnabled("extended-join") ? VARIANT_EXTENDED_JOIN : 0) |
+      (caps.isEnabled("away-notify") ? VARIANT_AWAY_NOTIFY : 0)
     );
   }
 
@@ -315,7 +317,7 @@ export class IrcSession extends FrontEndSession {
           this.syncNick();
           return;
         }
-        this.#sendShared(event, true);
+        if (event.from !== event.to) this.#sendShared(event, true);
         if (event.who.account !== event.now.account && this.caps.isEnabled("account-notify")) {
           const part = this.frontEnd.renderer.renderAccountChange(event, this.variant);
           this.connection.sendShared(part.batch, part.index, true);

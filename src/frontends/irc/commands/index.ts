@@ -7,6 +7,7 @@ import { notice, privmsg } from "./messaging.js";
 import { monitor } from "./monitor.js";
 import { authenticate, cap, nick, pass, user } from "./registration.js";
 import { lusers, motd, time, version } from "./server-info.js";
+import { setname } from "./setname.js";
 import { away, ison, mode, userhost, who, whois, whowas } from "./users.js";
 
 /**
@@ -52,5 +53,6 @@ export const IRC_COMMANDS: ReadonlyMap<string, IrcCommandSpec> = new Map<string,
   ["TIME", { minParams: 0, handle: time }],
   // As the core's history command costs: each reads the store on the event loop.
   ["MONITOR", { minParams: 1, handle: monitor }],
+  ["SETNAME", { minParams: 1, handle: setname }],
   ["CHATHISTORY", { minParams: 1, cost: 5, handle: chathistory }],
 ]);
