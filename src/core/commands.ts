@@ -1,7 +1,23 @@
+import type { ClientTags } from "./events.js";
+
 /** What a front end asks the core to do on a user's behalf, already parsed and bounded. */
 export type Command =
-  | { readonly kind: "say"; readonly room: string; readonly text: string; readonly isAction: boolean }
-  | { readonly kind: "direct"; readonly to: string; readonly text: string; readonly isAction: boolean }
+  | {
+      readonly kind: "say";
+      readonly room: string;
+      readonly text: string;
+      readonly isAction: boolean;
+      readonly clientTags?: ClientTags;
+    }
+  | {
+      readonly kind: "direct";
+      readonly to: string;
+      readonly text: string;
+      readonly isAction: boolean;
+      readonly clientTags?: ClientTags;
+    }
+  /** A signal with no text for a room ("#...") or a user's clients; see `SignalEvent`. */
+  | { readonly kind: "signal"; readonly to: string; readonly clientTags: ClientTags }
   | { readonly kind: "nick"; readonly name: string }
   /** `replay`: past messages to show; negative for the server's default. */
   | { readonly kind: "join"; readonly room: string; readonly replay: number }

@@ -24,6 +24,12 @@ export interface UserRef {
   readonly guestName: string;
 }
 
+/**
+ * Tags a client attached for other clients (IRCv3 message-tags' client-only tags, named
+ * "+..."), passed on as they came and never stored. A plain record: events cross the bus.
+ */
+export type ClientTags = Readonly<Record<string, string>>;
+
 /** A chat message (or a /me action) the server accepted and stored. */
 export interface MessageEvent {
   readonly kind: "message";
@@ -34,6 +40,7 @@ export interface MessageEvent {
   readonly from: UserRef;
   readonly text: string;
   readonly isAction: boolean;
+  readonly clientTags?: ClientTags;
 }
 
 export interface JoinedEvent {
@@ -102,6 +109,27 @@ export interface DirectEvent {
   readonly toSessionId: number | null;
   readonly text: string;
   readonly isAction: boolean;
+  readonly clientTags?: ClientTags;
+}
+
+/**
+ * A signal with no text, for other clients (IRCv3 TAGMSG: typing notifications, replies'
+ * markers): to a room's members, or to a user as a direct message goes. Never stored;
+ * front ends that cannot show it ignore it.
+ */
+export interface SignalEvent {
+  readonly kind: "signal";
+  readonly id: string;
+  readonly at: number;
+  readonly from: UserRef;
+  readonly fromKey: string;
+  /** The room it is for; null when it is for a user. */
+  readonly room: string | null;
+  /** For a user: the name it was sent to, the identity key, and a guest's session, as in `DirectEvent`. */
+  readonly to: string;
+  readonly toKey: string;
+  readonly toSessionId: number | null;
+  readonly clientTags: ClientTags;
 }
 
 /**
@@ -290,6 +318,7 @@ export type ChatEvent =
   | DirectEvent
   | RenamedEvent
   | AwayEvent
+  | SignalEvent
   | ReplyEvent
   | DoneEvent
   | ErrorEvent

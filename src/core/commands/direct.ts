@@ -33,6 +33,7 @@ export async function direct(ctx: CommandContext, command: CommandOf<"direct">):
       toSessionId,
       text: command.text,
       isAction: command.isAction,
+      ...(command.clientTags === undefined ? {} : { clientTags: command.clientTags }),
     },
     historyEntry(id, at, command.isAction ? "action" : "message", to, session, identity, command.text),
   );

@@ -13,6 +13,7 @@ import { register } from "./register.js";
 import { rooms } from "./rooms.js";
 import { say } from "./say.js";
 import { search } from "./search.js";
+import { signal } from "./signal.js";
 import { topic } from "./topic.js";
 import { who } from "./who.js";
 import { everyone, whois } from "./whois.js";
@@ -41,5 +42,6 @@ export const COMMAND_HANDLERS: { readonly [K in CommandKind]: CommandHandler<K> 
   search,
   whois,
   everyone,
+  signal,
   away,
 };

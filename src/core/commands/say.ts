@@ -17,7 +17,16 @@ export function say(ctx: CommandContext, command: CommandOf<"say">): void {
   const { id, at } = hub.mintId();
   session.lastSpokeAt = at;
   hub.publish(
-    { kind: "message", id, at, room: room.name, from: session.ref, text: command.text, isAction: command.isAction },
+    {
+      kind: "message",
+      id,
+      at,
+      room: room.name,
+      from: session.ref,
+      text: command.text,
+      isAction: command.isAction,
+      ...(command.clientTags === undefined ? {} : { clientTags: command.clientTags }),
+    },
     historyEntry(id, at, command.isAction ? "action" : "message", room.name, session, null, command.text),
   );
 }

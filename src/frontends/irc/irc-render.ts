@@ -1,5 +1,5 @@
 import type { BusEvent } from "../../bus/bus.js";
-import type { RenamedEvent, UserRef } from "../../core/events.js";
+import type { ClientTags, RenamedEvent, UserRef } from "../../core/events.js";
 import { OpenBatches, type SharedPart } from "../../net/shared-output.js";
 import type { IrcUsers } from "./irc-users.js";
 import { PreparedIrcMessage } from "./message.js";
@@ -125,6 +125,12 @@ export class IrcEventRenderer {
           command: "NICK",
           params: [users.nickOf(event.now)],
         });
+      case "signal":
+        return new PreparedIrcMessage({
+          source: users.maskOf(event.from),
+          command: "TAGMSG",
+          params: [event.room ?? event.to],
+        });
       case "away":
         // IRCv3 away-notify: AWAY with the message, or bare when back.
         return new PreparedIrcMessage({
@@ -166,17 +172,21 @@ export class IrcEventRenderer {
 
 /** Events of a room share that room's batches; a quit or a rename, everyone's. */
 function batchKeyOf(event: SharedIrcEvent): string {
-  return event.kind === "quit" || event.kind === "renamed" || event.kind === "away" ? "" : event.room;
+  if (event.kind === "quit" || event.kind === "renamed" || event.kind === "away") return "";
+  return event.room ?? "";
 }
 
-/** IRCv3 server-time, message-ids and account-tag, as the variant asks. */
+/** IRCv3 server-time, message-ids, account-tag and the sender's client-only tags, as the variant asks. */
 export function tagsFor(
-  event: { readonly id?: string; readonly at?: number; readonly kind: string },
+  event: { readonly id?: string; readonly at?: number; readonly kind: string; readonly clientTags?: ClientTags },
   variant: number,
   who?: UserRef,
 ): Map<string, string> | null {
   if ((variant & (VARIANT_SERVER_TIME | VARIANT_MESSAGE_TAGS | VARIANT_ACCOUNT_TAG)) === 0) return null;
   const tags = new Map<string, string>();
+  if ((variant & VARIANT_MESSAGE_TAGS) !== 0 && event.clientTags !== undefined) {
+    for (const key in event.clientTags) tags.set(key, event.clientTags[key] as string);
+  }
   if ((variant & VARIANT_SERVER_TIME) !== 0 && event.at !== undefined)
     tags.set("time", new Date(event.at).toISOString());
   if ((variant & VARIANT_MESSAGE_TAGS) !== 0 && event.id !== undefined) tags.set("msgid", event.id);

@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import type { Command } from "../../core/commands.js";
 import type { ChatError } from "../../core/errors.js";
-import type { DirectEvent, HistoryItem, Reply, UserRef } from "../../core/events.js";
+import type { DirectEvent, HistoryItem, Reply, SignalEvent, UserRef } from "../../core/events.js";
 import type { FrontEndHub } from "../../core/front-end-hub.js";
 import type { Connection, CutOffReason } from "../../net/connection.js";
 import { FrontEndSession, type RenderedChatEvent } from "../front-end-session.js";
@@ -330,6 +330,13 @@ export class IrcSession extends FrontEndSession {
       case "direct":
         this.#onDirect(event);
         return;
+      case "signal":
+        // IRCv3 message-tags: TAGMSG only to clients that take tags.
+        if (!this.caps.isEnabled("message-tags")) return;
+        if (event.from.sessionId === this.session.sessionId && !this.caps.isEnabled("echo-message")) return;
+        if (event.room === null) this.#onDirectSignal(event);
+        else if (this.channels.has(event.room)) this.#sendShared(event, false);
+        return;
       case "reply":
         this.#within(event.requestId, () => this.#onReply(event.reply));
         return;
@@ -458,6 +465,16 @@ export class IrcSession extends FrontEndSession {
       source: users.maskOf(event.from),
       command: "PRIVMSG",
       params: [target, event.isAction ? actionText(event.text) : event.text],
+    });
+    this.connection.send(message.format(tagsFor(event, this.variant, event.from)));
+  }
+
+  #onDirectSignal(event: SignalEvent): void {
+    const target = event.fromKey !== this.session.identityKey ? this.nick : event.to;
+    const message = new PreparedIrcMessage({
+      source: this.frontEnd.users.maskOf(event.from),
+      command: "TAGMSG",
+      params: [target],
     });
     this.connection.send(message.format(tagsFor(event, this.variant, event.from)));
   }

@@ -124,6 +124,7 @@ export class LineSession extends FrontEndSession {
         return;
       case "done":
       case "away":
+      case "signal":
         return;
     }
   }

@@ -3,7 +3,7 @@ import type { IrcMessage } from "../message.js";
 import { join, list, names, part, topic } from "./channels.js";
 import { chathistory } from "./chathistory.js";
 import { ping, pong, quit } from "./connection.js";
-import { notice, privmsg } from "./messaging.js";
+import { notice, privmsg, tagmsg } from "./messaging.js";
 import { monitor } from "./monitor.js";
 import { authenticate, cap, nick, pass, user } from "./registration.js";
 import { lusers, motd, time, version } from "./server-info.js";
@@ -35,6 +35,7 @@ export const IRC_COMMANDS: ReadonlyMap<string, IrcCommandSpec> = new Map<string,
   ["QUIT", { minParams: 0, beforeRegistration: true, handle: quit }],
   ["PRIVMSG", { minParams: 0, handle: privmsg }],
   ["NOTICE", { minParams: 0, handle: notice }],
+  ["TAGMSG", { minParams: 1, handle: tagmsg }],
   ["JOIN", { minParams: 1, handle: join }],
   ["PART", { minParams: 1, handle: part }],
   ["TOPIC", { minParams: 1, handle: topic }],

@@ -1,3 +1,4 @@
+import type { ClientTags } from "../../../core/events.js";
 import { MAX_TARGETS } from "../irc-front-end.js";
 import type { IrcSession } from "../irc-session.js";
 import type { IrcMessage } from "../message.js";
@@ -37,10 +38,57 @@ function send(session: IrcSession, message: IrcMessage, isNotice: boolean): void
   const isAction = text.startsWith(ACTION_PREFIX);
   const action = text.slice(ACTION_PREFIX.length);
   const said = !isAction ? text : action.endsWith("\x01") ? action.slice(0, -1) : action;
+  const clientTags = clientTagsOf(session, message);
+  if (clientTags === null) return;
+  const tagged = clientTags === undefined ? {} : { clientTags };
   for (const target of list) {
     const request = session.request;
     if (request !== null) request.target = target;
-    if (target.startsWith("#")) session.run({ kind: "say", room: target, text: said, isAction });
-    else session.run({ kind: "direct", to: target, text: said, isAction });
+    if (target.startsWith("#")) session.run({ kind: "say", room: target, text: said, isAction, ...tagged });
+    else session.run({ kind: "direct", to: target, text: said, isAction, ...tagged });
   }
+}
+
+/** IRCv3 message-tags: TAGMSG, a message of client-only tags alone, to channels and users. */
+export function tagmsg(session: IrcSession, message: IrcMessage): void {
+  const targets = (message.params[0] ?? "").split(",").filter((target) => target !== "");
+  if (targets.length === 0) {
+    session.numeric(N.ERR_NORECIPIENT, "No recipient given (TAGMSG)");
+    return;
+  }
+  const clientTags = clientTagsOf(session, message);
+  // Nothing for other clients: nothing to send.
+  if (clientTags === null || clientTags === undefined) return;
+  for (const target of targets.slice(0, MAX_TARGETS)) {
+    const request = session.request;
+    if (request !== null) request.target = target;
+    session.run({ kind: "signal", to: target, clientTags });
+  }
+}
+
+/** The client-only tags' section is at most 4094 bytes (IRCv3 message-tags, "Size limit"). */
+const MAX_CLIENT_TAG_BYTES = 4094;
+
+/**
+ * The message's client-only tags ("+name") for its recipients; undefined when it has none,
+ * null when they are too long (the client is told). A value with a line break is dropped:
+ * no recipient could be sent it as one line.
+ */
+function clientTagsOf(session: IrcSession, message: IrcMessage): ClientTags | undefined | null {
+  const tags = message.tags;
+  if (tags === null || !session.caps.isEnabled("message-tags")) return undefined;
+  const kept: Record<string, string> = {};
+  let count = 0;
+  let bytes = 0;
+  for (const [key, value] of tags) {
+    if (!key.startsWith("+") || /[\r\n\0]/.test(value)) continue;
+    kept[key] = value;
+    count++;
+    bytes += Buffer.byteLength(key) + (value === "" ? 0 : Buffer.byteLength(value) + 1) + 1;
+  }
+  if (bytes > MAX_CLIENT_TAG_BYTES) {
+    session.numeric(N.ERR_INPUTTOOLONG, "Input line was too long");
+    return null;
+  }
+  return count === 0 ? undefined : kept;
 }
