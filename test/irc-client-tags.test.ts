@@ -56,9 +56,19 @@ describe("IRCv3 message-tags: client-only tags and TAGMSG", () => {
     await tagged.waitFor(/^@\S*\+typing=paused\S* :sender!\S+ TAGMSG tagged$/, undefined, from);
   });
 
-  test("client-only tags over 4094 bytes are refused with ERR_INPUTTOOLONG", async () => {
-    const from = sender.lineCount;
-    sender.send(`@+big=${"x".repeat(4100)} PRIVMSG #tags :too much`);
-    await sender.waitFor(/ 417 sender /, undefined, from);
+  test("tags up to 4094 bytes are relayed; past that the line is refused with ERR_INPUTTOOLONG", async () => {
+    // "@", 4094 bytes of tags, " ": TAGMSG starts at byte 4096 (the spec's and irctest's limit case).
+    const atLimit = `@foo=bar;+baz=${"a".repeat(4081)} TAGMSG #tags`;
+    assert.equal(atLimit.indexOf("TAGMSG"), 4096);
+    const from = tagged.lineCount;
+    sender.send(atLimit);
+    await tagged.waitFor(
+      (line) => line.includes(`+baz=${"a".repeat(4081)}`) && line.endsWith("TAGMSG #tags"),
+      undefined,
+      from,
+    );
+    const refusedFrom = sender.lineCount;
+    sender.send(`@foo=bar;+baz=${"a".repeat(4082)} TAGMSG #tags`);
+    await sender.waitFor(/ 417 sender /, undefined, refusedFrom);
   });
 });

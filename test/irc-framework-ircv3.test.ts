@@ -25,7 +25,7 @@ describe("IRCv3 extensions as irc-framework sees them", () => {
 
   test("MONITOR: a watched nick coming online and going offline", async () => {
     const from = carol.eventCount;
-    carol.client.addMonitor("dave");
+    carol.client.raw("MONITOR", "+", "dave");
     await carol.waitForEvent("users offline", (event) => String(event.nicks) === "dave", undefined, from);
     const dave = await IrcRawClient.connect(port, "dave");
     await carol.waitForEvent("users online", (event) => String(event.nicks) === "dave", undefined, from);

@@ -66,29 +66,40 @@ export function tagmsg(session: IrcSession, message: IrcMessage): void {
   }
 }
 
-/** The client-only tags' section is at most 4094 bytes (IRCv3 message-tags, "Size limit"). */
+/** The tags a client sends are at most 4094 bytes, client-only or not (IRCv3 message-tags, "Size limit"). */
 const MAX_CLIENT_TAG_BYTES = 4094;
 
 /**
  * The message's client-only tags ("+name") for its recipients; undefined when it has none,
- * null when they are too long (the client is told). A value with a line break is dropped:
- * no recipient could be sent it as one line.
+ * null when its tags are too long (the client is told). A value with a line break is
+ * dropped: no recipient could be sent it as one line.
  */
 function clientTagsOf(session: IrcSession, message: IrcMessage): ClientTags | undefined | null {
   const tags = message.tags;
-  if (tags === null || !session.caps.isEnabled("message-tags")) return undefined;
+  if (tags === null) return undefined;
+  if (tagSectionBytes(tags) > MAX_CLIENT_TAG_BYTES) {
+    session.numeric(N.ERR_INPUTTOOLONG, "Input line was too long");
+    return null;
+  }
+  if (!session.caps.isEnabled("message-tags")) return undefined;
   const kept: Record<string, string> = {};
   let count = 0;
-  let bytes = 0;
   for (const [key, value] of tags) {
     if (!key.startsWith("+") || /[\r\n\0]/.test(value)) continue;
     kept[key] = value;
     count++;
-    bytes += Buffer.byteLength(key) + (value === "" ? 0 : Buffer.byteLength(value) + 1) + 1;
-  }
-  if (bytes > MAX_CLIENT_TAG_BYTES) {
-    session.numeric(N.ERR_INPUTTOOLONG, "Input line was too long");
-    return null;
   }
   return count === 0 ? undefined : kept;
+}
+
+/** The tag section as sent, between "@" and the space: each value escaped again ("Escaping values"). */
+function tagSectionBytes(tags: ReadonlyMap<string, string>): number {
+  let bytes = tags.size - 1;
+  for (const [key, value] of tags) {
+    bytes += Buffer.byteLength(key);
+    if (value === "") continue;
+    const escapes = value.match(/[; \\\r\n]/g)?.length ?? 0;
+    bytes += 1 + Buffer.byteLength(value) + escapes;
+  }
+  return bytes;
 }
