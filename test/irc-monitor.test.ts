@@ -83,4 +83,32 @@ describe("IRCv3 MONITOR", () => {
     await watcher.waitFor(/ 731 watcher :?nobody$/, undefined, from);
     assert.ok(!watcher.lines.slice(from).some((line) => / 731 watcher :?other$/.test(line)));
   });
+
+  test("extended-monitor: a watched user's AWAY and SETNAME reach watchers with those caps, in no shared channel", async () => {
+    const extended = await IrcRawClient.connect(port, "extended", {
+      caps: ["extended-monitor", "away-notify", "setname"],
+    });
+    const target = await IrcRawClient.connect(port, "target", { caps: ["setname"] });
+    try {
+      const from = extended.lineCount;
+      extended.send("MONITOR + target");
+      await extended.waitFor(/ 730 extended :?target!/, undefined, from);
+      target.send("AWAY :out");
+      await extended.waitFor(/^(@\S+ )?:target!\S+ AWAY :?out$/, undefined, from);
+      target.send("SETNAME :Tar Get");
+      await extended.waitFor(/^(@\S+ )?:target!\S+ SETNAME :Tar Get$/, undefined, from);
+      // The plain watcher monitors without extended-monitor: it is told of neither.
+      const plainFrom = watcher.lineCount;
+      watcher.send("MONITOR + target");
+      await watcher.waitFor(/ 730 watcher :?target!/, undefined, plainFrom);
+      target.send("AWAY");
+      await extended.waitFor(/^(@\S+ )?:target!\S+ AWAY$/, undefined, from);
+      watcher.send("PING sync");
+      await watcher.waitFor(/PONG .*sync$/, undefined, plainFrom);
+      assert.ok(!watcher.lines.slice(plainFrom).some((line) => / (AWAY|SETNAME)/.test(line)));
+    } finally {
+      extended.socket.destroy();
+      target.socket.destroy();
+    }
+  });
 });

@@ -66,7 +66,7 @@ export class IrcFrontEnd {
     this.users = new IrcUsers(new HostCloak({ secret: options.cloakSecret, suffix: "parley" }));
     this.renderer = new IrcEventRenderer(this.users, options.serverName);
     this.replies = new ReplyDrawer();
-    this.monitors = new MonitorIndex(this.users);
+    this.monitors = new MonitorIndex(this.users, this.renderer);
     hub.observe((event) => this.monitors.observe(event));
     this.capabilities = [
       { name: "cap-notify" },
@@ -81,6 +81,7 @@ export class IrcFrontEnd {
       { name: "standard-replies" },
       { name: "userhost-in-names" },
       { name: "setname" },
+      { name: "extended-monitor" },
       ...(options.hasAccounts
         ? [
             { name: "sasl", value: "PLAIN" },

@@ -4,6 +4,7 @@ import type { ChatError } from "../../core/errors.js";
 import type { DirectEvent, HistoryItem, Reply, SignalEvent, UserRef } from "../../core/events.js";
 import type { FrontEndHub } from "../../core/front-end-hub.js";
 import type { Connection, CutOffReason } from "../../net/connection.js";
+import type { SharedPart } from "../../net/shared-output.js";
 import { FrontEndSession, type RenderedChatEvent } from "../front-end-session.js";
 import type { PacingClock } from "../pacer.js";
 import { fewerHistoryItems } from "../reply-trimming.js";
@@ -319,8 +320,7 @@ export class IrcSession extends FrontEndSession {
         }
         if (event.from !== event.to) this.#sendShared(event, true);
         if (event.who.account !== event.now.account && this.caps.isEnabled("account-notify")) {
-          const part = this.frontEnd.renderer.renderAccountChange(event, this.variant);
-          this.connection.sendShared(part.batch, part.index, true);
+          this.sendPart(this.frontEnd.renderer.renderAccountChange(event, this.variant), true);
         }
         return;
       case "away":
@@ -369,7 +369,11 @@ export class IrcSession extends FrontEndSession {
   }
 
   #sendShared(event: Parameters<IrcFrontEnd["renderer"]["render"]>[0], isUrgent: boolean): void {
-    const part = this.frontEnd.renderer.render(event, this.variant);
+    this.sendPart(this.frontEnd.renderer.render(event, this.variant), isUrgent);
+  }
+
+  /** Sends a part of a rendering shared with other clients (see irc-render). */
+  sendPart(part: SharedPart, isUrgent: boolean): void {
     this.connection.sendShared(part.batch, part.index, isUrgent);
   }
 

@@ -1,6 +1,7 @@
 import type { BusEvent } from "../../bus/bus.js";
 import type { UserRef } from "../../core/events.js";
 import { identityKey } from "../../core/names.js";
+import type { IrcEventRenderer } from "./irc-render.js";
 import type { IrcSession } from "./irc-session.js";
 import type { IrcUsers } from "./irc-users.js";
 import * as N from "./numerics.js";
@@ -25,18 +26,29 @@ interface OnlineName {
  */
 export class MonitorIndex {
   readonly #users: IrcUsers;
+  readonly #renderer: IrcEventRenderer;
   readonly #online = new Map<string, OnlineName>();
   readonly #watchers = new Map<string, Set<IrcSession>>();
   /** Each watching client's names: key to the nick as it asked for it. */
   readonly #watched = new Map<IrcSession, Map<string, string>>();
 
-  constructor(users: IrcUsers) {
+  constructor(users: IrcUsers, renderer: IrcEventRenderer) {
     this.#users = users;
+    this.#renderer = renderer;
   }
 
-  /** Called for every event fanned out: returns at once for all but renames and quits. */
+  /** Called for every event fanned out: returns at once for all but renames, quits and aways. */
   observe(event: BusEvent): void {
-    if (event.kind === "renamed") {
+    if (event.kind === "away") {
+      this.tellWatchers(event.who, event.rooms, "away-notify", (session) =>
+        session.sendPart(this.#renderer.render(event, session.variant), false),
+      );
+    } else if (event.kind === "renamed") {
+      if (event.who.account !== event.now.account) {
+        this.tellWatchers(event.now, event.rooms, "account-notify", (session) =>
+          session.sendPart(this.#renderer.renderAccountChange(event, session.variant), false),
+        );
+      }
       const before = event.who.name === null ? null : identityKey(event.who.name);
       const after = event.now.name === null ? null : identityKey(event.now.name);
       if (before === after) {
@@ -119,6 +131,22 @@ export class MonitorIndex {
     }
     sendInLines(session, N.RPL_MONONLINE, online);
     sendInLines(session, N.RPL_MONOFFLINE, offline);
+  }
+
+  /**
+   * IRCv3 extended-monitor: what `cap` tells about a user (AWAY, ACCOUNT, SETNAME) goes to its
+   * watchers that have both caps, unless they share one of `rooms` with it (they are told as members).
+   */
+  tellWatchers(ref: UserRef, rooms: readonly string[], cap: string, tell: (session: IrcSession) => void): void {
+    if (ref.name === null) return;
+    const watchers = this.#watchers.get(identityKey(ref.name));
+    if (watchers === undefined) return;
+    for (const session of watchers) {
+      if (session.ref.sessionId === ref.sessionId) continue;
+      if (!session.caps.isEnabled("extended-monitor") || !session.caps.isEnabled(cap)) continue;
+      if (rooms.some((room) => session.channels.has(room))) continue;
+      tell(session);
+    }
   }
 
   #goOnline(key: string, ref: UserRef): void {

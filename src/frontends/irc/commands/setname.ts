@@ -38,4 +38,7 @@ export function setname(session: IrcSession, message: IrcMessage): void {
     }
     other.sendBytes(bytes);
   }
+  frontEnd.monitors.tellWatchers(session.ref, [...session.channels], "setname", (watcher) =>
+    watcher.sendBytes(line.format(tagsFor({ kind: "setname", at }, watcher.variant, session.ref))),
+  );
 }
