@@ -119,4 +119,31 @@ describe("IRCv3 chathistory", () => {
     alice.send("CHATHISTORY SIDEWAYS #past * 10");
     await alice.waitFor(/FAIL CHATHISTORY INVALID_PARAMS SIDEWAYS :/, undefined, from);
   });
+
+  test("without event-playback the limit counts messages alone; with it, topics, joins and parts are shown", async () => {
+    const port = server.ircAddress?.port as number;
+    const player = await IrcRawClient.connect(port, "player", { caps: [...CAPS, "draft/event-playback"] });
+    try {
+      for (const client of [alice, player]) {
+        const from = client.lineCount;
+        client.send("JOIN #events");
+        await client.waitFor(/ 366 /, undefined, from);
+      }
+      const from = alice.lineCount;
+      alice.send("PRIVMSG #events :first");
+      alice.send("TOPIC #events :a topic");
+      alice.send("PRIVMSG #events :second");
+      await alice.waitFor(/PRIVMSG #events :?second$/, undefined, from);
+      assert.deepEqual(await textsOf(alice, "CHATHISTORY LATEST #events * 2"), ["first", "second"]);
+      const playerFrom = player.lineCount;
+      player.send("CHATHISTORY LATEST #events * 10");
+      const { inner } = await nextBatch(player, playerFrom);
+      assert.deepEqual(
+        inner.map((line) => parseReceived(line).command),
+        ["JOIN", "JOIN", "PRIVMSG", "TOPIC", "PRIVMSG"],
+      );
+    } finally {
+      player.socket.destroy();
+    }
+  });
 });

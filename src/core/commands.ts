@@ -1,3 +1,4 @@
+import type { HistoryKinds } from "../store/store.js";
 import type { ClientTags } from "./events.js";
 
 /** What a front end asks the core to do on a user's behalf, already parsed and bounded. */
@@ -47,8 +48,8 @@ export type Command =
        * before it, the rest from it on (so it is included), as IRCv3 CHATHISTORY AROUND asks.
        */
       readonly around?: string;
-      /** A room's arrivals and departures too, not only what was said (IRCv3 event-playback). */
-      readonly withPresence?: boolean;
+      /** Which of a room's entries (default "conversation"); see `HistoryKinds`. */
+      readonly kinds?: HistoryKinds;
     }
   /**
    * The conversations (rooms of the session, and people it exchanged direct messages with)

@@ -9,6 +9,8 @@ import type { Account, HistoryEntry, HistoryGap, RoomRecord } from "./store.js";
 const SEARCHABLE = "kind IN ('message', 'action') AND text <> ''";
 /** What history shows people: arrivals and departures are kept for the record, not replayed. */
 const CONVERSATION = "kind IN ('message', 'action', 'topic')";
+/** What was said: messages and actions. */
+const SEARCHABLE_KINDS = "kind IN ('message', 'action')";
 /** Everything a room's history holds, arrivals and departures included (IRCv3 event-playback). */
 const EVERY_KIND = "kind IN ('message', 'action', 'topic', 'joined', 'left')";
 /** Arrivals and departures: kept for the record, never shown. */
@@ -195,6 +197,8 @@ export function prepareStatements(db: Database.Database) {
     // Paging, backwards from `@before` (DESC) or forwards from `@after` (ASC); see IN_RANGE.
     roomPage: db.prepare<PageRange & { room: string }, HistoryEntry>(roomPageSql(CONVERSATION, "DESC")),
     roomPageForward: db.prepare<PageRange & { room: string }, HistoryEntry>(roomPageSql(CONVERSATION, "ASC")),
+    roomSaidPage: db.prepare<PageRange & { room: string }, HistoryEntry>(roomPageSql(SEARCHABLE_KINDS, "DESC")),
+    roomSaidPageForward: db.prepare<PageRange & { room: string }, HistoryEntry>(roomPageSql(SEARCHABLE_KINDS, "ASC")),
     roomEventsPage: db.prepare<PageRange & { room: string }, HistoryEntry>(roomPageSql(EVERY_KIND, "DESC")),
     roomEventsPageForward: db.prepare<PageRange & { room: string }, HistoryEntry>(roomPageSql(EVERY_KIND, "ASC")),
     directPage: db.prepare<PageRange & { user: string; peer: string }, HistoryEntry>(directPageSql("DESC")),

@@ -215,13 +215,12 @@ export class SqliteStore implements MessageStore {
     };
     const statements = this.#statements;
     const isForward = query.reading === "forward" && scope.kind !== "readable";
-    const roomPage = query.withPresence
-      ? isForward
-        ? statements.roomEventsPageForward
-        : statements.roomEventsPage
-      : isForward
-        ? statements.roomPageForward
-        : statements.roomPage;
+    const roomPages = {
+      said: [statements.roomSaidPage, statements.roomSaidPageForward],
+      conversation: [statements.roomPage, statements.roomPageForward],
+      everything: [statements.roomEventsPage, statements.roomEventsPageForward],
+    } as const;
+    const roomPage = roomPages[query.kinds ?? "conversation"][isForward ? 1 : 0];
     const rows =
       scope.kind === "room"
         ? roomPage.all({ ...range, room: scope.room })

@@ -26,6 +26,13 @@ export interface HistoryEntry {
 
 export type HistoryKind = "message" | "action" | "joined" | "left" | "topic";
 
+/**
+ * Which entries of a room a page holds: "said" (messages and actions), "conversation" (and
+ * topic changes: what history shows people), or "everything" (and arrivals and departures,
+ * as IRCv3 event-playback shows them).
+ */
+export type HistoryKinds = "said" | "conversation" | "everything";
+
 export interface Account {
   /** The name as registered (case and form kept, for display). */
   readonly name: string;
@@ -77,8 +84,8 @@ export interface HistoryPageQuery {
    * newest. Rooms and direct messages only; "everything readable" is always read backwards.
    */
   readonly reading?: "backward" | "forward";
-  /** Include arrivals and departures in a room's page (IRCv3 event-playback shows them). */
-  readonly withPresence?: boolean;
+  /** What of a room's history the page holds (default "conversation"); see `HistoryKinds`. */
+  readonly kinds?: HistoryKinds;
 }
 
 export interface HistoryPage {

@@ -1,4 +1,4 @@
-import type { HistoryPage, HistoryScope, MessageStore } from "../../store/store.js";
+import type { HistoryKinds, HistoryPage, HistoryScope, MessageStore } from "../../store/store.js";
 import type { CommandContext } from "../command-context.js";
 import { type CommandOf, EVERYTHING_READABLE } from "../commands.js";
 import type { Hub } from "../hub.js";
@@ -36,9 +36,9 @@ export async function history(ctx: CommandContext, command: CommandOf<"history">
           before: command.before,
           after: command.after,
           reading: command.reading,
-          withPresence: command.withPresence,
+          kinds: command.kinds,
         })
-      : await pageAround(store, target.scope, around, limit, command.withPresence ?? false);
+      : await pageAround(store, target.scope, around, limit, command.kinds ?? "conversation");
   if (!hub.isOnline(session)) return;
   const items = toHistoryItems(hub, page.entries, session.identityKey);
   // The spans history missed within what this page covers: from its oldest entry (or the
@@ -66,20 +66,20 @@ async function pageAround(
   scope: HistoryScope,
   around: string,
   limit: number,
-  withPresence: boolean,
+  kinds: HistoryKinds,
 ): Promise<HistoryPage> {
   const beforeCount = Math.floor(limit / 2);
   const earlier =
     beforeCount === 0
       ? { entries: [], hasOlder: false }
-      : await store.historyPage({ scope, limit: beforeCount, before: around, after: "", withPresence });
+      : await store.historyPage({ scope, limit: beforeCount, before: around, after: "", kinds });
   const later = await store.historyPage({
     scope,
     limit: limit - beforeCount,
     before: "",
     after: boundJustBelow(around),
     reading: "forward",
-    withPresence,
+    kinds,
   });
   return {
     entries: [...earlier.entries, ...later.entries],

@@ -52,8 +52,9 @@ function historyCommand(session: IrcSession, subcommand: string, params: string[
   const where = params[0] as string;
   const limit = limitOf(session, params[isBetween ? 3 : 2] as string);
   if (limit === null) return "The limit must be a whole number";
-  const withPresence = session.caps.isEnabled("draft/event-playback");
-  const base = { kind: "history", where, limit, before: "", after: "", withPresence } as const;
+  // Without event-playback only messages are shown, so the limit counts those alone.
+  const kinds = session.caps.isEnabled("draft/event-playback") ? "everything" : "said";
+  const base = { kind: "history", where, limit, before: "", after: "", kinds } as const;
   if (subcommand === "LATEST") {
     if (params[1] === "*") return base;
     const from = referenceOf(params[1] as string);
