@@ -1,3 +1,6 @@
+import type { HistoryKinds } from "../store/store.js";
+import type { ClientTags } from "./events.js";
+
 /**
  * What a front end asks the core to do on a user's behalf, already parsed and bounded. A
  * message marked `isNotice` is one that must never be answered automatically (an IRC
@@ -10,6 +13,7 @@ export type Command =
       readonly text: string;
       readonly isAction: boolean;
       readonly isNotice?: boolean;
+      readonly clientTags?: ClientTags;
     }
   | {
       readonly kind: "direct";
@@ -17,7 +21,10 @@ export type Command =
       readonly text: string;
       readonly isAction: boolean;
       readonly isNotice?: boolean;
+      readonly clientTags?: ClientTags;
     }
+  /** A signal with no text for a room ("#...") or a user's clients; see `SignalEvent`. */
+  | { readonly kind: "signal"; readonly to: string; readonly clientTags: ClientTags }
   | { readonly kind: "nick"; readonly name: string }
   /** `replay`: past messages to show; negative for the server's default. */
   | { readonly kind: "join"; readonly room: string; readonly replay: number }
@@ -40,7 +47,21 @@ export type Command =
       readonly limit: number;
       readonly before: string;
       readonly after: string;
+      /** "forward": the oldest `limit` entries in the range, not the newest (default "backward"). */
+      readonly reading?: "backward" | "forward";
+      /**
+       * An id (or a time's floor) to read around instead of a range: up to half the limit
+       * before it, the rest from it on (so it is included), as IRCv3 CHATHISTORY AROUND asks.
+       */
+      readonly around?: string;
+      /** Which of a room's entries (default "conversation"); see `HistoryKinds`. */
+      readonly kinds?: HistoryKinds;
     }
+  /**
+   * The conversations (rooms of the session, and people it exchanged direct messages with)
+   * with something said between `after` and `before` ("" for no bound), the least recent first.
+   */
+  | { readonly kind: "conversations"; readonly after: string; readonly before: string; readonly limit: number }
   | { readonly kind: "search"; readonly query: string; readonly before: string }
   /** Who is online under these names (a guest by the name others see it by). */
   | { readonly kind: "whois"; readonly names: readonly string[] }
@@ -50,6 +71,8 @@ export type Command =
   | { readonly kind: "kill"; readonly name: string; readonly reason: string }
   /** A server operator's message to every server operator online. */
   | { readonly kind: "wallops"; readonly text: string }
+  /** Everyone online, for a front end that picks from them itself (an IRC WHO with a mask). */
+  | { readonly kind: "everyone" }
   /** Marks the user away with a message, or back (null). */
   | { readonly kind: "away"; readonly message: string | null };
 
@@ -64,5 +87,10 @@ export type CommandKind = Command["kind"];
  * history takes milliseconds), so they cost what a burst of messages does: nobody can
  * keep the loop busy with them.
  */
-export const COMMAND_COSTS: Readonly<Partial<Record<CommandKind, number>>> = { search: 10, history: 5 };
+export const COMMAND_COSTS: Readonly<Partial<Record<CommandKind, number>>> = {
+  search: 10,
+  history: 5,
+  conversations: 5,
+  everyone: 10,
+};
 export type CommandOf<K extends CommandKind> = Extract<Command, { kind: K }>;

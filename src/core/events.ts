@@ -25,6 +25,12 @@ export interface UserRef {
   readonly guestName: string;
 }
 
+/**
+ * Tags a client attached for other clients (IRCv3 message-tags' client-only tags, named
+ * "+..."), passed on as they came and never stored. A plain record: events cross the bus.
+ */
+export type ClientTags = Readonly<Record<string, string>>;
+
 /** A chat message (or a /me action) the server accepted and stored. */
 export interface MessageEvent {
   readonly kind: "message";
@@ -37,6 +43,7 @@ export interface MessageEvent {
   readonly isAction: boolean;
   /** Not to be answered automatically (an IRC NOTICE); see Command. */
   readonly isNotice?: boolean;
+  readonly clientTags?: ClientTags;
 }
 
 export interface JoinedEvent {
@@ -47,6 +54,8 @@ export interface JoinedEvent {
   readonly who: UserRef;
   /** Members of the room after the join. */
   readonly members: number;
+  /** The joiner's away message; null when not away (IRCv3 away-notify tells the members). */
+  readonly away: string | null;
 }
 
 export interface LeftEvent {
@@ -66,7 +75,7 @@ export interface LeftEvent {
  */
 export interface QuitEvent {
   readonly kind: "quit";
-  /** The id of the last of its history entries (one "left" per room). */
+  /** The id of the last of its history entries (one "left" per room); one of its own when in no room. */
   readonly id: string;
   readonly at: number;
   readonly who: UserRef;
@@ -105,9 +114,33 @@ export interface DirectEvent {
   readonly isAction: boolean;
   /** Not to be answered automatically (an IRC NOTICE); see Command. */
   readonly isNotice?: boolean;
+  readonly clientTags?: ClientTags;
 }
 
-/** A user's name changed; delivered once to everyone who shares a room with them, and to them. */
+/**
+ * A signal with no text, for other clients (IRCv3 TAGMSG: typing notifications, replies'
+ * markers): to a room's members, or to a user as a direct message goes. Never stored;
+ * front ends that cannot show it ignore it.
+ */
+export interface SignalEvent {
+  readonly kind: "signal";
+  readonly id: string;
+  readonly at: number;
+  readonly from: UserRef;
+  readonly fromKey: string;
+  /** The room it is for; null when it is for a user. */
+  readonly room: string | null;
+  /** For a user: the name it was sent to, the identity key, and a guest's session, as in `DirectEvent`. */
+  readonly to: string;
+  readonly toKey: string;
+  readonly toSessionId: SessionId | null;
+  readonly clientTags: ClientTags;
+}
+
+/**
+ * A user's name changed, or the account behind it did (`from` and `to` then the same);
+ * delivered once to everyone who shares a room with them, and to them.
+ */
 export interface RenamedEvent {
   readonly kind: "renamed";
   /** The user as they were before. */
@@ -117,6 +150,18 @@ export interface RenamedEvent {
   readonly from: string;
   readonly to: string;
   /** Rooms whose members are told. */
+  readonly rooms: readonly string[];
+}
+
+/**
+ * A user went away or came back: told to everyone who shares a room with them (IRCv3
+ * away-notify), as a rename is. Not kept in history.
+ */
+export interface AwayEvent {
+  readonly kind: "away";
+  readonly who: UserRef;
+  /** The away message; null when the user is back. */
+  readonly message: string | null;
   readonly rooms: readonly string[];
 }
 
@@ -168,7 +213,13 @@ export type Reply =
   | { readonly kind: "help"; readonly commands: readonly { usage: string; summary: string }[] }
   | { readonly kind: "rooms"; readonly rooms: readonly { name: string; topic: string; members: number }[] }
   /** `members`: sorted by display name. */
-  | { readonly kind: "who"; readonly room: string; readonly members: readonly UserRef[] }
+  | {
+      readonly kind: "who";
+      readonly room: string;
+      readonly members: readonly UserRef[];
+      /** The members who are away, by session id, with their messages. */
+      readonly away: ReadonlyMap<SessionId, string>;
+    }
   /** `by`: null for a guest whose address is hidden and who has no other name to show. */
   | {
       readonly kind: "topic";
@@ -218,6 +269,11 @@ export type Reply =
       readonly query: string;
       readonly items: readonly HistoryItem[];
       readonly older: string | null;
+    }
+  /** Conversations with something said in a span, the least recent first (`lastAt`: the latest). */
+  | {
+      readonly kind: "conversations";
+      readonly conversations: readonly { readonly name: string; readonly lastAt: number }[];
     }
   /** History is kept again after a pause (a full disk); what was said during `gap` is not. */
   | { readonly kind: "history-resumed"; readonly gap: HistoryGap }
@@ -277,6 +333,8 @@ export type ChatEvent =
   | QuitEvent
   | DirectEvent
   | RenamedEvent
+  | AwayEvent
+  | SignalEvent
   | ReplyEvent
   | DoneEvent
   | WallopsEvent

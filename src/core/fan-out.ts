@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { BusEvent } from "../bus/bus.js";
-import type { ChatEvent } from "./events.js";
+import type { ChatEvent, DirectEvent, SignalEvent } from "./events.js";
 import type { Room } from "./room.js";
 import type { Session, SessionId } from "./session.js";
 
@@ -70,20 +70,20 @@ export class FanOut {
         recipientCount = room?.members.size ?? 0;
         break;
       }
-      case "direct": {
-        const recipients = new Set([
-          ...(this.#recipients.sessionsNamed(event.toKey) ?? []),
-          ...(this.#recipients.sessionsNamed(event.fromKey) ?? []),
-        ]);
-        const sender = this.#recipients.session(event.from.sessionId);
-        if (sender !== undefined) recipients.add(sender);
-        const guest = event.toSessionId === null ? undefined : this.#recipients.session(event.toSessionId);
-        if (guest !== undefined) recipients.add(guest);
-        for (const session of recipients) this.#deliverTo(session, event);
-        recipientCount = recipients.size;
+      case "signal":
+        if (event.room !== null) {
+          const room = this.#recipients.roomNamed(event.room);
+          if (room !== undefined) for (const member of room.members.keys()) this.#deliverTo(member, event);
+          recipientCount = room?.members.size ?? 0;
+          break;
+        }
+        recipientCount = this.#deliverDirect(event);
         break;
-      }
+      case "direct":
+        recipientCount = this.#deliverDirect(event);
+        break;
       case "renamed":
+      case "away":
       case "quit": {
         const recipients = new Set<Session>();
         for (const shared of event.rooms) {
@@ -99,6 +99,20 @@ export class FanOut {
       this.#log.debug({ event: "fan-out", kind: event.kind, recipients: recipientCount }, "event fanned out");
     }
     for (let i = 0; i < this.#observers.length; i++) this.#observers[i](event);
+  }
+
+  /** To the recipient's sessions and the sender's (its other sessions see what it sent); returns how many. */
+  #deliverDirect(event: DirectEvent | SignalEvent): number {
+    const recipients = new Set([
+      ...(this.#recipients.sessionsNamed(event.toKey) ?? []),
+      ...(this.#recipients.sessionsNamed(event.fromKey) ?? []),
+    ]);
+    const sender = this.#recipients.session(event.from.sessionId);
+    if (sender !== undefined) recipients.add(sender);
+    const guest = event.toSessionId === null ? undefined : this.#recipients.session(event.toSessionId);
+    if (guest !== undefined) recipients.add(guest);
+    for (const session of recipients) this.#deliverTo(session, event);
+    return recipients.size;
   }
 
   /**

@@ -1,6 +1,6 @@
-import type { BusEvent } from "../bus/bus.js";
 import type { Command } from "./commands.js";
 import type { ChatError } from "./errors.js";
+import type { EventObserver } from "./fan-out.js";
 import type { EventSink, Session } from "./session.js";
 
 /**
@@ -21,8 +21,12 @@ export interface FrontEndHub {
   readonly lastDeliveredId: string;
   /** What a session that arrives while history is paused is told; null while history is kept. */
   readonly historyPausedError: ChatError | null;
-  /** Sees every event this process fans out (after it reached its recipients): presence, for instance. */
-  observe(observer: (event: BusEvent) => void): void;
+  /**
+   * Sees every event this process fans out, whoever receives it: how a front end keeps an
+   * index of its own (IRCv3 MONITOR watches names coming and going). Called on the hot
+   * path: an observer returns at once for what it does not index.
+   */
+  observe(observer: EventObserver): void;
   /** Users connected, through every front end. */
   readonly sessionCount: number;
   /** Whether history (and so accounts, replay and search) is kept. */

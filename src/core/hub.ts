@@ -314,7 +314,7 @@ export class Hub implements FrontEndHub {
     session.rooms.add(room);
     const { id, at } = this.mintId();
     this.publish(
-      { kind: "joined", id, at, room: room.name, who: session.ref, members: room.members.size },
+      { kind: "joined", id, at, room: room.name, who: session.ref, members: room.members.size, away: session.away },
       historyEntry(id, at, "joined", room.name, session, null, ""),
     );
     return room;
@@ -343,7 +343,8 @@ export class Hub implements FrontEndHub {
       }
       named.add(session);
     }
-    if (before.displayName === session.displayName) return;
+    // A name that became an account's (registered) is news too, to those shown accounts (IRCv3 account-notify).
+    if (before.displayName === session.displayName && before.account === session.ref.account) return;
     // With the connect line's address, this lets an operator tell who is behind a name.
     this.log.info({ event: "renamed", session: session.sessionId, name: session.displayName }, "name changed");
     this.publish({

@@ -43,6 +43,16 @@ export function idFloorForTime(ms: number): string {
   return Math.max(0, Math.floor(ms)).toString(36).padStart(9, "0");
 }
 
+/**
+ * The highest bound below `id` that every smaller id stays below: the same string with its
+ * last character lowered by one and "~" (above every id character) after it. `id > bound`
+ * then means `id >= id`, for ranges whose lower end is exclusive.
+ */
+export function boundJustBelow(id: string): string {
+  if (id === "") return "";
+  return `${id.slice(0, -1)}${String.fromCharCode(id.charCodeAt(id.length - 1) - 1)}~`;
+}
+
 /** The time an id was minted at (its leading digits); 0 for "" or anything else that is not an id. */
 export function timeOfId(id: string): number {
   const ms = Number.parseInt(id.slice(0, 9), 36);

@@ -9,6 +9,10 @@ import type { Account, HistoryEntry, HistoryGap, RoomRecord } from "./store.js";
 const SEARCHABLE = "kind IN ('message', 'action') AND text <> ''";
 /** What history shows people: arrivals and departures are kept for the record, not replayed. */
 const CONVERSATION = "kind IN ('message', 'action', 'topic')";
+/** What was said: messages and actions. */
+const SEARCHABLE_KINDS = "kind IN ('message', 'action')";
+/** Everything a room's history holds, arrivals and departures included (IRCv3 event-playback). */
+const EVERY_KIND = "kind IN ('message', 'action', 'topic', 'joined', 'left')";
 /** Arrivals and departures: kept for the record, never shown. */
 const PRESENCE = "kind IN ('joined', 'left')";
 
@@ -57,6 +61,19 @@ interface PageRange {
   after: string;
   before: string;
   limit: number;
+}
+
+function roomPageSql(kinds: string, order: "ASC" | "DESC"): string {
+  return `SELECT ${ENTRY_COLUMNS} FROM history WHERE target = @room AND ${IN_RANGE} AND ${kinds}
+    ORDER BY id ${order} LIMIT @limit`;
+}
+
+function directPageSql(order: "ASC" | "DESC"): string {
+  return `SELECT ${ENTRY_COLUMNS} FROM history WHERE recipient_key = @peer AND sender_key = @user AND ${IN_RANGE}
+    UNION ALL
+    SELECT ${ENTRY_COLUMNS} FROM history
+      WHERE recipient_key = @user AND sender_key = @peer AND @user <> @peer AND ${IN_RANGE}
+    ORDER BY id ${order} LIMIT @limit`;
 }
 
 export interface PageRow {
@@ -177,17 +194,31 @@ export function prepareStatements(db: Database.Database) {
       )
       .pluck(),
 
-    // Paging, backwards from `@before`; see IN_RANGE.
-    roomPage: db.prepare<PageRange & { room: string }, HistoryEntry>(
-      `SELECT ${ENTRY_COLUMNS} FROM history WHERE target = @room AND ${IN_RANGE} AND ${CONVERSATION}
-       ORDER BY id DESC LIMIT @limit`,
-    ),
-    directPage: db.prepare<PageRange & { user: string; peer: string }, HistoryEntry>(
-      `SELECT ${ENTRY_COLUMNS} FROM history WHERE recipient_key = @peer AND sender_key = @user AND ${IN_RANGE}
-       UNION ALL
-       SELECT ${ENTRY_COLUMNS} FROM history
-         WHERE recipient_key = @user AND sender_key = @peer AND @user <> @peer AND ${IN_RANGE}
-       ORDER BY id DESC LIMIT @limit`,
+    // Paging, backwards from `@before` (DESC) or forwards from `@after` (ASC); see IN_RANGE.
+    roomPage: db.prepare<PageRange & { room: string }, HistoryEntry>(roomPageSql(CONVERSATION, "DESC")),
+    roomPageForward: db.prepare<PageRange & { room: string }, HistoryEntry>(roomPageSql(CONVERSATION, "ASC")),
+    roomSaidPage: db.prepare<PageRange & { room: string }, HistoryEntry>(roomPageSql(SEARCHABLE_KINDS, "DESC")),
+    roomSaidPageForward: db.prepare<PageRange & { room: string }, HistoryEntry>(roomPageSql(SEARCHABLE_KINDS, "ASC")),
+    roomEventsPage: db.prepare<PageRange & { room: string }, HistoryEntry>(roomPageSql(EVERY_KIND, "DESC")),
+    roomEventsPageForward: db.prepare<PageRange & { room: string }, HistoryEntry>(roomPageSql(EVERY_KIND, "ASC")),
+    directPage: db.prepare<PageRange & { user: string; peer: string }, HistoryEntry>(directPageSql("DESC")),
+    directPageForward: db.prepare<PageRange & { user: string; peer: string }, HistoryEntry>(directPageSql("ASC")),
+    // A conversation's name is that of its latest entry (SQLite takes a bare column from
+    // the row max() picked); rooms count their messages only, as TARGETS asks.
+    conversations: db.prepare<
+      { rooms: string; user: string; after: string; before: string; limit: number },
+      { name: string; peerKey: string | null; lastId: string; lastAt: number }
+    >(
+      `WITH entries (name, peer, id, at) AS (
+         SELECT target, NULL, id, at FROM history
+           WHERE ${IN_ROOM_LIST} AND recipient_key IS NULL AND ${SEARCHABLE} AND ${IN_RANGE}
+         UNION ALL
+         SELECT sender, sender_key, id, at FROM history WHERE ${READABLE.received} AND ${IN_RANGE}
+         UNION ALL
+         SELECT target, recipient_key, id, at FROM history WHERE ${READABLE.sentToOthers} AND ${IN_RANGE}
+       )
+       SELECT name, peer AS peerKey, max(id) AS lastId, at AS lastAt FROM entries
+       GROUP BY coalesce(peer, name) ORDER BY lastId LIMIT @limit`,
     ),
     // All a user may read is READABLE's three parts, each read newest first from its own index
     // as far as one page reaches (a union sorted as a whole would read every id in the range);

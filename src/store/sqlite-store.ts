@@ -22,6 +22,8 @@ import { PAGE_BOUNDS, type PageRow, prepareStatements, type Statements } from ".
 import { asStoreWriteError, write } from "./sqlite-write-errors.js";
 import {
   type Account,
+  type Conversation,
+  type ConversationsQuery,
   type DirectPeer,
   type HistoryEntry,
   type HistoryGap,
@@ -205,22 +207,44 @@ export class SqliteStore implements MessageStore {
 
   async historyPage(query: HistoryPageQuery): Promise<HistoryPage> {
     const { scope } = query;
-    // One more than asked for says whether there are older ones.
+    // One more than asked for says whether there are more past the limit.
     const range = {
       after: query.after === "" ? PAGE_BOUNDS.lowest : query.after,
       before: query.before === "" ? PAGE_BOUNDS.highest : query.before,
       limit: rowLimit(query.limit) + 1,
     };
     const statements = this.#statements;
-    const newestFirst =
+    const isForward = query.reading === "forward" && scope.kind !== "readable";
+    const roomPages = {
+      said: [statements.roomSaidPage, statements.roomSaidPageForward],
+      conversation: [statements.roomPage, statements.roomPageForward],
+      everything: [statements.roomEventsPage, statements.roomEventsPageForward],
+    } as const;
+    const roomPage = roomPages[query.kinds ?? "conversation"][isForward ? 1 : 0];
+    const rows =
       scope.kind === "room"
-        ? statements.roomPage.all({ ...range, room: scope.room })
+        ? roomPage.all({ ...range, room: scope.room })
         : scope.kind === "direct"
-          ? statements.directPage.all({ ...range, user: scope.userKey, peer: scope.peerKey })
+          ? (isForward ? statements.directPageForward : statements.directPage).all({
+              ...range,
+              user: scope.userKey,
+              peer: scope.peerKey,
+            })
           : this.#readablePage(range, scope.rooms, scope.userKey);
-    const hasOlder = newestFirst.length > rowLimit(query.limit);
-    if (hasOlder) newestFirst.pop();
-    return { entries: newestFirst.reverse(), hasOlder };
+    const hasMore = rows.length > rowLimit(query.limit);
+    if (hasMore) rows.pop();
+    if (isForward) return { entries: rows, hasOlder: false, hasNewer: hasMore };
+    return { entries: rows.reverse(), hasOlder: hasMore, hasNewer: false };
+  }
+
+  async conversations(query: ConversationsQuery): Promise<Conversation[]> {
+    return this.#statements.conversations.all({
+      rooms: JSON.stringify(query.rooms),
+      user: query.userKey,
+      after: query.after === "" ? PAGE_BOUNDS.lowest : query.after,
+      before: query.before === "" ? PAGE_BOUNDS.highest : query.before,
+      limit: rowLimit(query.limit),
+    });
   }
 
   /** The newest `range.limit` of all `userKey` may read, newest first: see `readableRoomPage`. */

@@ -26,6 +26,13 @@ export interface HistoryEntry {
 
 export type HistoryKind = "message" | "action" | "joined" | "left" | "topic";
 
+/**
+ * Which entries of a room a page holds: "said" (messages and actions), "conversation" (and
+ * topic changes: what history shows people), or "everything" (and arrivals and departures,
+ * as IRCv3 event-playback shows them).
+ */
+export type HistoryKinds = "said" | "conversation" | "everything";
+
 export interface Account {
   /** The name as registered (case and form kept, for display). */
   readonly name: string;
@@ -72,13 +79,42 @@ export interface HistoryPageQuery {
   /** Only entries with ids below this; "" for no upper bound. */
   readonly before: string;
   readonly limit: number;
+  /**
+   * "forward" reads from `after` up: the oldest `limit` entries in the range instead of the
+   * newest. Rooms and direct messages only; "everything readable" is always read backwards.
+   */
+  readonly reading?: "backward" | "forward";
+  /** What of a room's history the page holds (default "conversation"); see `HistoryKinds`. */
+  readonly kinds?: HistoryKinds;
 }
 
 export interface HistoryPage {
-  /** The newest `limit` entries in the range, oldest first. */
+  /** The `limit` entries in the range nearest the end it was read from, oldest first. */
   readonly entries: HistoryEntry[];
-  /** Whether the range holds entries older than the first one returned. */
+  /** Whether the range holds entries older than the first one returned (read backwards; false read forwards). */
   readonly hasOlder: boolean;
+  /** Whether the range holds entries newer than the last one returned (read forwards; false read backwards). */
+  readonly hasNewer: boolean;
+}
+
+export interface ConversationsQuery {
+  readonly rooms: readonly string[];
+  readonly userKey: string;
+  /** Only entries with ids above this and below `before`; "" for no bound. */
+  readonly after: string;
+  readonly before: string;
+  readonly limit: number;
+}
+
+/** A room, or a direct conversation with `peerKey` under the name its latest message shows. */
+export interface Conversation {
+  /** "#room", or the other party's name. */
+  readonly name: string;
+  /** The other party's identity key; null for a room. */
+  readonly peerKey: string | null;
+  /** The latest entry's id and time. */
+  readonly lastId: string;
+  readonly lastAt: number;
 }
 
 /** Someone the user has exchanged direct messages with, under a name those messages show. */
@@ -138,6 +174,11 @@ export interface MessageStore {
    * are kept for the record but not replayed.
    */
   historyPage(query: HistoryPageQuery): Promise<HistoryPage>;
+  /**
+   * The conversations `rooms` and the user's direct messages hold with entries in the
+   * range, each with its latest entry's time, the least recent first (IRCv3 CHATHISTORY TARGETS).
+   */
+  conversations(query: ConversationsQuery): Promise<Conversation[]>;
   /** Everyone the user has exchanged direct messages with, under each name they had, the most recent first. */
   directPeers(userKey: string): Promise<DirectPeer[]>;
 

@@ -39,6 +39,7 @@ export async function direct(ctx: CommandContext, command: CommandOf<"direct">):
       text: command.text,
       isAction: command.isAction,
       ...(command.isNotice === true ? { isNotice: true } : {}),
+      ...(command.clientTags === undefined ? {} : { clientTags: command.clientTags }),
     },
     historyEntry(id, at, command.isAction ? "action" : "message", to, session, identity, command.text),
   );

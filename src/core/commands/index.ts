@@ -2,7 +2,7 @@ import type { CommandContext } from "../command-context.js";
 import type { CommandKind, CommandOf } from "../commands.js";
 import { away } from "./away.js";
 import { direct } from "./direct.js";
-import { history } from "./history.js";
+import { conversations, history } from "./history.js";
 import { join } from "./join.js";
 import { kill } from "./kill.js";
 import { login } from "./login.js";
@@ -15,10 +15,11 @@ import { register } from "./register.js";
 import { rooms } from "./rooms.js";
 import { say } from "./say.js";
 import { search } from "./search.js";
+import { signal } from "./signal.js";
 import { topic } from "./topic.js";
 import { wallops } from "./wallops.js";
 import { who } from "./who.js";
-import { whois } from "./whois.js";
+import { everyone, whois } from "./whois.js";
 
 export type CommandHandler<K extends CommandKind> = (
   ctx: CommandContext,
@@ -40,8 +41,11 @@ export const COMMAND_HANDLERS: { readonly [K in CommandKind]: CommandHandler<K> 
   login,
   logout,
   history,
+  conversations,
   search,
   whois,
+  everyone,
+  signal,
   away,
   oper,
   kill,

@@ -22,18 +22,17 @@ export function say(ctx: CommandContext, command: CommandOf<"say">): void {
   const { id, at } = hub.mintId();
   session.lastSpokeAt = at;
   hub.publish(
-    command.isNotice === true
-      ? {
-          kind: "message",
-          id,
-          at,
-          room: room.name,
-          from: session.ref,
-          text: command.text,
-          isAction: false,
-          isNotice: true,
-        }
-      : { kind: "message", id, at, room: room.name, from: session.ref, text: command.text, isAction: command.isAction },
+    {
+      kind: "message",
+      id,
+      at,
+      room: room.name,
+      from: session.ref,
+      text: command.text,
+      isAction: command.isNotice === true ? false : command.isAction,
+      ...(command.isNotice === true ? { isNotice: true } : {}),
+      ...(command.clientTags === undefined ? {} : { clientTags: command.clientTags }),
+    },
     historyEntry(id, at, command.isAction ? "action" : "message", room.name, session, null, command.text),
   );
 }

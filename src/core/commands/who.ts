@@ -1,6 +1,7 @@
 import type { CommandContext } from "../command-context.js";
 import type { CommandOf } from "../commands.js";
 import { parseRoomName } from "../names.js";
+import type { SessionId } from "../session.js";
 
 export function who(ctx: CommandContext, command: CommandOf<"who">): void {
   const { hub } = ctx;
@@ -17,5 +18,7 @@ export function who(ctx: CommandContext, command: CommandOf<"who">): void {
   const members = [...room.members.keys()]
     .map((member) => member.ref)
     .sort((a, b) => a.displayName.localeCompare(b.displayName));
-  ctx.reply({ kind: "who", room: room.name, members });
+  const away = new Map<SessionId, string>();
+  for (const member of room.members.keys()) if (member.away !== null) away.set(member.sessionId, member.away);
+  ctx.reply({ kind: "who", room: room.name, members, away });
 }

@@ -20,6 +20,15 @@ export function whois(ctx: CommandContext, command: CommandOf<"whois">): void {
   ctx.reply({ kind: "users", users });
 }
 
+/** Everyone online, each as a lookup finds them. */
+export function everyone(ctx: CommandContext, _command: CommandOf<"everyone">): void {
+  const users = [...ctx.hub.sessions()].map((session) => ({
+    asked: "",
+    user: onlineUser(session, ctx.session.isOperator),
+  }));
+  ctx.reply({ kind: "users", users });
+}
+
 /** A server operator sees where a user connects from; nobody else does. */
 function onlineUser(session: Session, isViewerOperator: boolean): OnlineUser {
   return {

@@ -14,6 +14,7 @@ import { IrcSession } from "./irc-session.js";
 import { IrcUsers } from "./irc-users.js";
 import { Whowas } from "./irc-whowas.js";
 import { type IsupportLimits, isupportReplies } from "./isupport.js";
+import { MONITOR_LIMIT, MonitorIndex } from "./monitor.js";
 import * as N from "./numerics.js";
 
 export interface IrcOptions extends FrontEndSessionOptions {
@@ -34,6 +35,8 @@ export interface IrcOptions extends FrontEndSessionOptions {
   cloakSecret: Buffer;
   /** Past messages shown on JOIN to a client without draft/chathistory; 0 for none. */
   joinReplay: number;
+  /** The most history entries one request returns (RPL_ISUPPORT CHATHISTORY). */
+  maxHistoryRequest: number;
   maxRoomsPerUser: number;
   /** Whether accounts (and so SASL and NickServ) exist: history is kept. */
   hasAccounts: boolean;
@@ -54,6 +57,7 @@ export class IrcFrontEnd {
   readonly renderer: IrcEventRenderer;
   readonly replies: ReplyDrawer;
   readonly capabilities: readonly CapDefinition[];
+  readonly monitors: MonitorIndex;
   readonly sessions = new Set<IrcSession>();
   readonly whowas = new Whowas();
   readonly #isupport: IsupportLimits;
@@ -66,6 +70,8 @@ export class IrcFrontEnd {
     this.users = new IrcUsers(new HostCloak({ secret: options.cloakSecret, suffix: "parley" }));
     this.renderer = new IrcEventRenderer(this.users, options.serverName);
     this.replies = new ReplyDrawer();
+    this.monitors = new MonitorIndex(this.users, this.renderer);
+    hub.observe((event) => this.monitors.observe(event));
     this.capabilities = [
       { name: "cap-notify" },
       { name: "message-tags" },
@@ -75,7 +81,19 @@ export class IrcFrontEnd {
       { name: "labeled-response" },
       { name: "account-tag" },
       { name: "extended-join" },
-      ...(options.hasAccounts ? [{ name: "sasl", value: "PLAIN" }] : []),
+      { name: "away-notify" },
+      { name: "standard-replies" },
+      { name: "userhost-in-names" },
+      { name: "setname" },
+      { name: "extended-monitor" },
+      ...(options.hasAccounts
+        ? [
+            { name: "sasl", value: "PLAIN" },
+            { name: "account-notify" },
+            { name: "draft/chathistory" },
+            { name: "draft/event-playback" },
+          ]
+        : []),
     ];
     this.#isupport = {
       network: options.networkName,
@@ -99,7 +117,15 @@ export class IrcFrontEnd {
       ],
       modesPerCommand: 4,
       isUtf8Only: true,
-      hasWhox: false,
+      hasWhox: true,
+      monitorLimit: MONITOR_LIMIT,
+      // IRCv3 chathistory: the most messages one request returns, and how messages are referred to.
+      extraTokens: options.hasAccounts
+        ? [
+            { name: "CHATHISTORY", value: String(options.maxHistoryRequest) },
+            { name: "MSGREFTYPES", value: "msgid,timestamp" },
+          ]
+        : [],
     };
     hub.observe((event) => this.#onEvent(event));
     // One sweep for every connection: a timer per connection is memory ten thousand idle users would pay for.

@@ -38,6 +38,7 @@ export function ircListener(
       pingIntervalMs: 90_000,
       cloakSecret,
       joinReplay: config.joinReplay,
+      maxHistoryRequest: config.maxHistoryRequest,
       maxRoomsPerUser: config.maxRoomsPerUser,
       hasAccounts: hub.hasHistory,
       shutdownGraceMs: config.shutdownGraceMs,

@@ -1,5 +1,5 @@
 import type { BusEvent } from "../../bus/bus.js";
-import type { UserRef } from "../../core/events.js";
+import type { ClientTags, RenamedEvent, UserRef } from "../../core/events.js";
 import { OpenBatches, type SharedPart } from "../../net/shared-output.js";
 import type { IrcUsers } from "./irc-users.js";
 import { ircText, PreparedIrcMessage } from "./message.js";
@@ -13,7 +13,11 @@ export const VARIANT_SERVER_TIME = 1;
 export const VARIANT_MESSAGE_TAGS = 2;
 export const VARIANT_ACCOUNT_TAG = 4;
 export const VARIANT_EXTENDED_JOIN = 8;
-const VARIANTS = 16;
+/** IRCv3 away-notify: a JOIN of someone away is followed by their AWAY. */
+export const VARIANT_AWAY_NOTIFY = 16;
+/** Bits that change only how a JOIN looks. */
+const JOIN_VARIANTS = VARIANT_EXTENDED_JOIN | VARIANT_AWAY_NOTIFY;
+const VARIANTS = 32;
 
 /** Events every member of a room (or everyone sharing one with the user) sees alike. */
 export type SharedIrcEvent = Exclude<BusEvent, { kind: "direct" }>;
@@ -36,6 +40,8 @@ export class IrcEventRenderer {
   #body: PreparedIrcMessage | null = null;
   #extendedBody: PreparedIrcMessage | null = null;
   readonly #parts: Array<SharedPart | null> = new Array(VARIANTS).fill(null);
+  #lastAccountEvent: RenamedEvent | null = null;
+  readonly #accountParts: Array<SharedPart | null> = new Array(VARIANTS).fill(null);
 
   constructor(users: IrcUsers, serverName: string) {
     this.#users = users;
@@ -50,11 +56,20 @@ export class IrcEventRenderer {
       this.#extendedBody = null;
       this.#parts.fill(null);
     }
-    const effective = event.kind === "joined" ? variant : variant & ~VARIANT_EXTENDED_JOIN;
+    const effective = event.kind === "joined" ? variant : variant & ~JOIN_VARIANTS;
     let part = this.#parts[effective];
     if (part === null) {
       const body = this.#bodyFor(event, (effective & VARIANT_EXTENDED_JOIN) !== 0);
-      const bytes = body.format(tagsFor(event, effective));
+      let bytes = body.format(tagsFor(event, effective));
+      if (event.kind === "joined" && event.away !== null && (effective & VARIANT_AWAY_NOTIFY) !== 0) {
+        const away = new PreparedIrcMessage({
+          source: this.#users.maskOf(event.who),
+          command: "AWAY",
+          params: [event.away],
+        });
+        // The msgid is the JOIN's alone.
+        bytes = Buffer.concat([bytes, away.format(tagsFor(event, effective & ~VARIANT_MESSAGE_TAGS))]);
+      }
       part = this.#batches.append(`${batchKeyOf(event)}|${effective}`, bytes);
       this.#parts[effective] = part;
     }
@@ -110,7 +125,43 @@ export class IrcEventRenderer {
           command: "NICK",
           params: [users.nickOf(event.now)],
         });
+      case "signal":
+        return new PreparedIrcMessage({
+          source: users.maskOf(event.from),
+          command: "TAGMSG",
+          params: [event.room ?? event.to],
+        });
+      case "away":
+        // IRCv3 away-notify: AWAY with the message, or bare when back.
+        return new PreparedIrcMessage({
+          source: users.maskOf(event.who),
+          command: "AWAY",
+          params: event.message === null ? [] : [event.message],
+        });
     }
+  }
+
+  /**
+   * IRCv3 account-notify: `ACCOUNT <name>` (or `*`) from the user as it is now, after the
+   * NICK its login or logout also caused. Kept per variant as `render` keeps its parts.
+   */
+  renderAccountChange(event: RenamedEvent, variant: number): SharedPart {
+    if (event !== this.#lastAccountEvent) {
+      this.#lastAccountEvent = event;
+      this.#accountParts.fill(null);
+    }
+    const effective = variant & ~JOIN_VARIANTS;
+    let part = this.#accountParts[effective];
+    if (part === null) {
+      const body = new PreparedIrcMessage({
+        source: this.#users.maskOf(event.now),
+        command: "ACCOUNT",
+        params: [event.now.account ?? "*"],
+      });
+      part = this.#batches.append(`|${effective}`, body.format(tagsFor({ kind: "account" }, effective, event.now)));
+      this.#accountParts[effective] = part;
+    }
+    return part;
   }
 
   /** A line from the server itself, with no tags: `:server COMMAND params`. */
@@ -121,17 +172,21 @@ export class IrcEventRenderer {
 
 /** Events of a room share that room's batches; a quit or a rename, everyone's. */
 function batchKeyOf(event: SharedIrcEvent): string {
-  return event.kind === "quit" || event.kind === "renamed" ? "" : event.room;
+  if (event.kind === "quit" || event.kind === "renamed" || event.kind === "away") return "";
+  return event.room ?? "";
 }
 
-/** IRCv3 server-time, message-ids and account-tag, as the variant asks. */
+/** IRCv3 server-time, message-ids, account-tag and the sender's client-only tags, as the variant asks. */
 export function tagsFor(
-  event: { readonly id?: string; readonly at?: number; readonly kind: string },
+  event: { readonly id?: string; readonly at?: number; readonly kind: string; readonly clientTags?: ClientTags },
   variant: number,
   who?: UserRef,
 ): Map<string, string> | null {
   if ((variant & (VARIANT_SERVER_TIME | VARIANT_MESSAGE_TAGS | VARIANT_ACCOUNT_TAG)) === 0) return null;
   const tags = new Map<string, string>();
+  if ((variant & VARIANT_MESSAGE_TAGS) !== 0 && event.clientTags !== undefined) {
+    for (const key in event.clientTags) tags.set(key, event.clientTags[key] as string);
+  }
   if ((variant & VARIANT_SERVER_TIME) !== 0 && event.at !== undefined)
     tags.set("time", new Date(event.at).toISOString());
   if ((variant & VARIANT_MESSAGE_TAGS) !== 0 && event.id !== undefined) tags.set("msgid", event.id);

@@ -1,8 +1,9 @@
 import type { ChatError } from "../../core/errors.js";
-import type { HistoryItem, OnlineUser, Reply, UserRef } from "../../core/events.js";
-import { actionText, tagsFor, VARIANT_MESSAGE_TAGS, VARIANT_SERVER_TIME } from "./irc-render.js";
+import type { OnlineUser, Reply, UserRef } from "../../core/events.js";
+import { chathistoryError, drawChathistory, drawChathistoryTargets, drawHistory } from "./irc-history.js";
 import type { IrcSession } from "./irc-session.js";
-import { formatIrcMessage, ircText } from "./message.js";
+import { drawWhoMembers, drawWhoUsers } from "./irc-who.js";
+import { ircText } from "./message.js";
 import * as N from "./numerics.js";
 
 /** The source of what the account services say (NickServ-style IDENTIFY and REGISTER). */
@@ -48,8 +49,7 @@ export class ReplyDrawer {
         return;
       case "who":
         if (command === "WHO") {
-          for (const member of reply.members) whoLine(session, reply.room, member, null);
-          session.numeric(N.RPL_ENDOFWHO, session.request?.target ?? reply.room, "End of WHO list");
+          drawWhoMembers(session, reply.room, reply.members, reply.away);
         } else if (command === "MODE") {
           session.numeric(N.RPL_CHANNELMODEIS, reply.room, "+nt");
         } else {
@@ -98,7 +98,11 @@ export class ReplyDrawer {
         session.numeric(N.RPL_LOGGEDOUT, session.frontEnd.users.maskOf(session.ref), "You are now logged out");
         return;
       case "history":
-        drawHistory(session, reply);
+        if (command === "CHATHISTORY") drawChathistory(session, reply);
+        else drawHistory(session, reply);
+        return;
+      case "conversations":
+        drawChathistoryTargets(session, reply);
         return;
       case "search":
         for (const item of reply.items) nickServSays(session, ircText(`${item.where} <${item.sender}> ${item.text}`));
@@ -141,23 +145,6 @@ function namesOf(session: IrcSession, room: string, members: readonly UserRef[])
   session.numeric(N.RPL_ENDOFNAMES, room, "End of /NAMES list");
 }
 
-/** RFC 2812 §3.6.1 RPL_WHOREPLY: "H" here or "G" gone (away). */
-function whoLine(session: IrcSession, channel: string, member: UserRef, away: string | null): void {
-  const users = session.frontEnd.users;
-  const { serverName } = session.frontEnd.options;
-  const flags = away === null ? "H" : "G";
-  session.numeric(
-    N.RPL_WHOREPLY,
-    channel,
-    users.userNameOf(member),
-    users.hostOf(member),
-    serverName,
-    users.nickOf(member),
-    flags,
-    `0 ${users.realNameOf(member)}`,
-  );
-}
-
 function drawUsers(
   session: IrcSession,
   command: string,
@@ -184,8 +171,7 @@ function drawUsers(
       );
       return;
     case "WHO":
-      for (const { user } of found) if (user !== null) whoLine(session, "*", user.ref, user.away);
-      session.numeric(N.RPL_ENDOFWHO, session.request?.target ?? "*", "End of WHO list");
+      drawWhoUsers(session, found);
       return;
     default:
       for (const { asked, user } of found) whoisOf(session, asked, user);
@@ -229,83 +215,16 @@ export function nickServSays(session: IrcSession, text: string): void {
   session.sendLine(NICKSERV_MASK, "NOTICE", [session.nick, text]);
 }
 
-type HistoryReply = Extract<Reply, { kind: "history" }>;
-
-/**
- * History for a client that does not fetch its own: each message as the PRIVMSG it was, in a
- * `chathistory` batch and with its time (server-time) when the client takes them, else with
- * the time written in front of the text. The whole reply is kept to half the send queue.
- */
-function drawHistory(session: IrcSession, reply: HistoryReply): void {
-  if (reply.after !== undefined) session.noteCatchUp(reply.after);
-  session.sendBytes(session.historyWithinQueue(reply, (fitted) => renderHistory(session, fitted)));
-}
-
-let nextBatchId = 1;
-
-function renderHistory(session: IrcSession, reply: HistoryReply): Buffer {
-  const hasBatch = session.caps.isEnabled("batch");
-  const hasTime = session.caps.isEnabled("server-time");
-  const variant = session.variant & (VARIANT_SERVER_TIME | VARIANT_MESSAGE_TAGS);
-  const server = session.frontEnd.options.serverName;
-  const lines: Buffer[] = [];
-  const batchId = `h${(nextBatchId++).toString(36)}`;
-  const target = reply.where === "" ? session.nick : reply.where;
-  if (hasBatch) {
-    lines.push(
-      formatIrcMessage({
-        tags: null,
-        source: server,
-        command: "BATCH",
-        params: [`+${batchId}`, "chathistory", target],
-      }),
-    );
-  }
-  for (const item of reply.items) {
-    const line = historyLine(session, item, hasTime);
-    if (line === null) continue;
-    const tags = tagsFor(item, variant) ?? new Map<string, string>();
-    if (hasBatch) tags.set("batch", batchId);
-    lines.push(formatIrcMessage({ tags: tags.size === 0 ? null : tags, ...line }));
-  }
-  if (hasBatch) {
-    lines.push(formatIrcMessage({ tags: null, source: server, command: "BATCH", params: [`-${batchId}`] }));
-  }
-  return Buffer.concat(lines);
-}
-
-function historyLine(
-  session: IrcSession,
-  item: HistoryItem,
-  hasTime: boolean,
-): { source: string; command: string; params: string[] } | null {
-  const stamp = hasTime ? "" : `[${new Date(item.at).toISOString().slice(0, 16).replace("T", " ")}Z] `;
-  if (item.kind === "gap") {
-    const from = new Date(item.at).toISOString();
-    const to = new Date(item.until ?? item.at).toISOString();
-    return {
-      source: session.frontEnd.options.serverName,
-      command: "NOTICE",
-      params: [session.nick, `History was not kept from ${from} to ${to} (${item.text.replace("-", " ")})`],
-    };
-  }
-  if (item.kind !== "message" && item.kind !== "action") return null;
-  const said = ircText(item.text);
-  const text = item.kind === "action" ? actionText(`${stamp}${said}`) : `${stamp}${said}`;
-  if (item.sentByViewer === null)
-    return { source: session.historySource(item), command: "PRIVMSG", params: [item.where, text] };
-  if (item.sentByViewer) {
-    return { source: session.frontEnd.users.maskOf(session.ref), command: "PRIVMSG", params: [item.where, text] };
-  }
-  return { source: session.historySource(item), command: "PRIVMSG", params: [session.nick, text] };
-}
-
 /** What the core refused, as the numeric or standard reply the client's command expects. */
 export function errorReply(session: IrcSession, error: ChatError): void {
   const request = session.request;
   const command = request?.command ?? "*";
   // RFC 2812 §3.3.2: nothing ever answers a NOTICE.
   if (command === "NOTICE") return;
+  if (command === "CHATHISTORY") {
+    chathistoryError(session, error);
+    return;
+  }
   const detail = error.detail ?? {};
   const target = String(detail.room ?? detail.name ?? request?.target ?? "*");
   switch (error.code) {

@@ -1,9 +1,10 @@
 import type { Logger } from "pino";
 import type { Command } from "../../core/commands.js";
 import type { ChatError } from "../../core/errors.js";
-import type { DirectEvent, HistoryItem, Reply, UserRef } from "../../core/events.js";
+import type { DirectEvent, HistoryItem, Reply, SignalEvent, UserRef } from "../../core/events.js";
 import type { FrontEndHub } from "../../core/front-end-hub.js";
 import type { Connection, CutOffReason } from "../../net/connection.js";
+import type { SharedPart } from "../../net/shared-output.js";
 import { FrontEndSession, type RenderedChatEvent } from "../front-end-session.js";
 import type { PacingClock } from "../pacer.js";
 import { fewerHistoryItems } from "../reply-trimming.js";
@@ -14,6 +15,7 @@ import {
   actionText,
   tagsFor,
   VARIANT_ACCOUNT_TAG,
+  VARIANT_AWAY_NOTIFY,
   VARIANT_EXTENDED_JOIN,
   VARIANT_MESSAGE_TAGS,
   VARIANT_SERVER_TIME,
@@ -38,6 +40,8 @@ export interface IrcRequest {
   readonly label: string | null;
   /** What the command was about (a channel or nick mask), for replies that name it. */
   target: string;
+  /** What else its replies need of the command (CHATHISTORY's subcommand, WHO's WHOX fields); "" when nothing. */
+  detail: string;
   /** Core commands started for it and not done yet. */
   outstanding: number;
   /** Output held back until the request is done, to send under its label; null when unlabeled. */
@@ -144,7 +148,8 @@ export class IrcSession extends FrontEndSession {
       (caps.isEnabled("server-time") ? VARIANT_SERVER_TIME : 0) |
       (caps.isEnabled("message-tags") ? VARIANT_MESSAGE_TAGS : 0) |
       (caps.isEnabled("account-tag") ? VARIANT_ACCOUNT_TAG : 0) |
-      (caps.isEnabled("extended-join") ? VARIANT_EXTENDED_JOIN : 0);
+      (caps.isEnabled("extended-join") ? VARIANT_EXTENDED_JOIN : 0) |
+      (caps.isEnabled("away-notify") ? VARIANT_AWAY_NOTIFY : 0);
     this.#isEchoed = caps.isEnabled("echo-message");
   }
 
@@ -320,6 +325,7 @@ export class IrcSession extends FrontEndSession {
       command: parsed.command,
       label,
       target: "",
+      detail: "",
       outstanding: 0,
       lines: label === null ? null : [],
     };
@@ -352,14 +358,31 @@ export class IrcSession extends FrontEndSession {
         if (event.rooms.some(({ room }) => this.channels.has(room))) this.#sendShared(event, false);
         return;
       case "renamed":
-        if (event.who.sessionId === this.session.sessionId) this.syncNick();
-        else this.#sendShared(event, true);
+        if (event.who.sessionId === this.session.sessionId) {
+          this.syncNick();
+          return;
+        }
+        if (event.from !== event.to) this.#sendShared(event, true);
+        if (event.who.account !== event.now.account && this.caps.isEnabled("account-notify")) {
+          this.sendPart(this.frontEnd.renderer.renderAccountChange(event, this.variant), true);
+        }
+        return;
+      case "away":
+        if (event.who.sessionId === this.session.sessionId || !this.caps.isEnabled("away-notify")) return;
+        if (event.rooms.some((room) => this.channels.has(room))) this.#sendShared(event, false);
         return;
       case "direct":
         this.#onDirect(event);
         return;
       case "wallops":
         this.sendLine(this.frontEnd.users.maskOf(event.from), "WALLOPS", [event.text]);
+        return;
+      case "signal":
+        // IRCv3 message-tags: TAGMSG only to clients that take tags.
+        if (!this.caps.isEnabled("message-tags")) return;
+        if (event.from.sessionId === this.session.sessionId && !this.caps.isEnabled("echo-message")) return;
+        if (event.room === null) this.#onDirectSignal(event);
+        else if (this.channels.has(event.room)) this.#sendShared(event, false);
         return;
       case "reply":
         this.#within(event.requestId, () => this.#onReply(event.reply));
@@ -380,6 +403,7 @@ export class IrcSession extends FrontEndSession {
   override onClose(reason: Parameters<FrontEndSession["onClose"]>[0]): void {
     // Its user information goes when its quit has been seen (for WHOWAS): see IrcFrontEnd.
     this.frontEnd.sessions.delete(this);
+    this.frontEnd.monitors.clear(this);
     super.onClose(reason);
   }
 
@@ -392,7 +416,11 @@ export class IrcSession extends FrontEndSession {
   }
 
   #sendShared(event: Parameters<IrcFrontEnd["renderer"]["render"]>[0], isUrgent: boolean): void {
-    const part = this.frontEnd.renderer.render(event, this.variant);
+    this.sendPart(this.frontEnd.renderer.render(event, this.variant), isUrgent);
+  }
+
+  /** Sends a part of a rendering shared with other clients (see irc-render). */
+  sendPart(part: SharedPart, isUrgent: boolean): void {
     this.connection.sendShared(part.batch, part.index, isUrgent);
   }
 
@@ -497,6 +525,16 @@ export class IrcSession extends FrontEndSession {
       source: users.maskOf(event.from),
       command: event.isNotice === true ? "NOTICE" : "PRIVMSG",
       params: [target, ircText(event.isAction ? actionText(event.text) : event.text)],
+    });
+    this.connection.send(message.format(tagsFor(event, this.variant, event.from)));
+  }
+
+  #onDirectSignal(event: SignalEvent): void {
+    const target = event.fromKey !== this.session.identityKey ? this.nick : event.to;
+    const message = new PreparedIrcMessage({
+      source: this.frontEnd.users.maskOf(event.from),
+      command: "TAGMSG",
+      params: [target],
     });
     this.connection.send(message.format(tagsFor(event, this.variant, event.from)));
   }

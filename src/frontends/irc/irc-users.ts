@@ -60,6 +60,12 @@ export class IrcUsers {
     this.#infoBySession.set(sessionId, info);
   }
 
+  /** IRCv3 setname: a new real name for a registered IRC client. */
+  setRealName(sessionId: SessionId, realName: string): void {
+    const info = this.#infoBySession.get(sessionId);
+    if (info !== undefined) this.#infoBySession.set(sessionId, { ...info, realName });
+  }
+
   forget(sessionId: SessionId): void {
     this.#infoBySession.delete(sessionId);
   }

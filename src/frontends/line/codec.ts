@@ -233,6 +233,8 @@ function replyLines(reply: Reply): string[] {
       return [
         `- History is kept again; what was said from ${timeOfGap(reply.gap.from)} to ${timeOfGap(reply.gap.to)} was not kept.`,
       ];
+    case "conversations":
+      return reply.conversations.map(({ name, lastAt }) => `- ${shown(name)}: last ${timeOfGap(lastAt)}`);
   }
 }
 

@@ -109,7 +109,9 @@ export class LineSession extends FrontEndSession {
         this.#sendRoomEvent(event, event.room);
         return;
       case "renamed":
-        if (event.who.sessionId !== self.sessionId) this.#sendRendered(renderRoomEvent(event, true));
+        if (event.who.sessionId !== self.sessionId && event.from !== event.to) {
+          this.#sendRendered(renderRoomEvent(event, true));
+        }
         return;
       case "direct":
         // By identity, not by session: the sender's other sessions (same account) see it as sent.
@@ -125,6 +127,8 @@ export class LineSession extends FrontEndSession {
         this.connection.send(renderWallops(event.from.displayName, event.text));
         return;
       case "done":
+      case "away":
+      case "signal":
         return;
     }
   }

@@ -1,12 +1,15 @@
 import type { IrcSession } from "../irc-session.js";
 import type { IrcMessage } from "../message.js";
 import { join, list, names, part, topic } from "./channels.js";
+import { chathistory } from "./chathistory.js";
 import { ping, pong, quit } from "./connection.js";
-import { notice, privmsg } from "./messaging.js";
+import { notice, privmsg, tagmsg } from "./messaging.js";
+import { monitor } from "./monitor.js";
 import { nickServ } from "./nickserv.js";
 import { info, kill, oper, wallops } from "./operators.js";
 import { authenticate, cap, nick, pass, user } from "./registration.js";
 import { lusers, motd, time, version } from "./server-info.js";
+import { setname } from "./setname.js";
 import { away, ison, mode, userhost, who, whois, whowas } from "./users.js";
 
 /**
@@ -36,6 +39,7 @@ export const IRC_COMMANDS: ReadonlyMap<string, IrcCommandSpec> = new Map<string,
   ["NOTICE", { minParams: 0, handle: notice }],
   ["NICKSERV", { minParams: 1, handle: nickServ }],
   ["NS", { minParams: 1, handle: nickServ }],
+  ["TAGMSG", { minParams: 1, handle: tagmsg }],
   ["JOIN", { minParams: 1, handle: join }],
   ["PART", { minParams: 1, handle: part }],
   ["TOPIC", { minParams: 1, handle: topic }],
@@ -56,4 +60,8 @@ export const IRC_COMMANDS: ReadonlyMap<string, IrcCommandSpec> = new Map<string,
   ["OPER", { minParams: 2, handle: oper }],
   ["KILL", { minParams: 1, handle: kill }],
   ["WALLOPS", { minParams: 1, handle: wallops }],
+  // As the core's history command costs: each reads the store on the event loop.
+  ["MONITOR", { minParams: 1, handle: monitor }],
+  ["SETNAME", { minParams: 1, handle: setname }],
+  ["CHATHISTORY", { minParams: 1, cost: 5, handle: chathistory }],
 ]);

@@ -1,3 +1,4 @@
+import type { ClientTags } from "../../../core/events.js";
 import { MAX_TARGETS } from "../irc-front-end.js";
 import type { IrcSession } from "../irc-session.js";
 import type { IrcMessage } from "../message.js";
@@ -38,14 +39,73 @@ function send(session: IrcSession, message: IrcMessage, isNotice: boolean): void
   const isAction = text.startsWith(ACTION_PREFIX);
   const action = text.slice(ACTION_PREFIX.length);
   const said = !isAction ? text : action.endsWith("\x01") ? action.slice(0, -1) : action;
+  const clientTags = clientTagsOf(session, message);
+  if (clientTags === null) return;
+  const tagged = clientTags === undefined ? {} : { clientTags };
   for (const target of list) {
     const request = session.request;
     if (request !== null) request.target = target;
     const notice = isNotice ? { isNotice } : {};
+    const extra = { ...notice, ...tagged };
     if (isNickServ(target)) {
       // Services never answer a NOTICE (RFC 2812 §3.3.2), and a password must not go on as a message.
       if (!isNotice && !isAction) askNickServ(session, said);
-    } else if (target.startsWith("#")) session.run({ kind: "say", room: target, text: said, isAction, ...notice });
-    else session.run({ kind: "direct", to: target, text: said, isAction, ...notice });
+    } else if (target.startsWith("#")) session.run({ kind: "say", room: target, text: said, isAction, ...extra });
+    else session.run({ kind: "direct", to: target, text: said, isAction, ...extra });
   }
+}
+
+/** IRCv3 message-tags: TAGMSG, a message of client-only tags alone, to channels and users. */
+export function tagmsg(session: IrcSession, message: IrcMessage): void {
+  const targets = (message.params[0] ?? "").split(",").filter((target) => target !== "");
+  if (targets.length === 0) {
+    session.numeric(N.ERR_NORECIPIENT, "No recipient given (TAGMSG)");
+    return;
+  }
+  const clientTags = clientTagsOf(session, message);
+  // Nothing for other clients: nothing to send.
+  if (clientTags === null || clientTags === undefined) return;
+  for (const target of targets.slice(0, MAX_TARGETS)) {
+    const request = session.request;
+    if (request !== null) request.target = target;
+    session.run({ kind: "signal", to: target, clientTags });
+  }
+}
+
+/** The tags a client sends are at most 4094 bytes, client-only or not (IRCv3 message-tags, "Size limit"). */
+const MAX_CLIENT_TAG_BYTES = 4094;
+
+/**
+ * The message's client-only tags ("+name") for its recipients; undefined when it has none,
+ * null when its tags are too long (the client is told). A value with a line break is
+ * dropped: no recipient could be sent it as one line.
+ */
+function clientTagsOf(session: IrcSession, message: IrcMessage): ClientTags | undefined | null {
+  const tags = message.tags;
+  if (tags === null) return undefined;
+  if (tagSectionBytes(tags) > MAX_CLIENT_TAG_BYTES) {
+    session.numeric(N.ERR_INPUTTOOLONG, "Input line was too long");
+    return null;
+  }
+  if (!session.caps.isEnabled("message-tags")) return undefined;
+  const kept: Record<string, string> = {};
+  let count = 0;
+  for (const [key, value] of tags) {
+    if (!key.startsWith("+") || /[\r\n\0]/.test(value)) continue;
+    kept[key] = value;
+    count++;
+  }
+  return count === 0 ? undefined : kept;
+}
+
+/** The tag section as sent, between "@" and the space: each value escaped again ("Escaping values"). */
+function tagSectionBytes(tags: ReadonlyMap<string, string>): number {
+  let bytes = tags.size - 1;
+  for (const [key, value] of tags) {
+    bytes += Buffer.byteLength(key);
+    if (value === "") continue;
+    const escapes = value.match(/[; \\\r\n]/g)?.length ?? 0;
+    bytes += 1 + Buffer.byteLength(value) + escapes;
+  }
+  return bytes;
 }

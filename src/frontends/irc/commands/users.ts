@@ -2,13 +2,19 @@ import type { IrcSession } from "../irc-session.js";
 import type { IrcMessage } from "../message.js";
 import * as N from "../numerics.js";
 
-/** RFC 2812 §3.6.1: a channel's members, or one user; WHOX fields are not offered yet. */
+/**
+ * RFC 2812 §3.6.1 and the modern document: a channel's members, one user, or those matching
+ * a mask; `%fields[,token]` asks for IRCv3 WHOX replies (drawn by irc-who.ts).
+ */
 export function who(session: IrcSession, message: IrcMessage): void {
-  const mask = message.params[0] ?? "*";
+  const mask = message.params[0] || "*";
   const request = session.request;
-  if (request !== null) request.target = mask;
+  if (request !== null) {
+    request.target = mask;
+    request.detail = message.params[1] ?? "";
+  }
   if (mask.startsWith("#")) session.run({ kind: "who", room: mask });
-  else if (mask === "*" || mask === "0" || /[*?]/.test(mask)) session.numeric(N.RPL_ENDOFWHO, mask, "End of WHO list");
+  else if (mask === "0" || /[*?!@]/.test(mask)) session.run({ kind: "everyone" });
   else session.run({ kind: "whois", names: [mask] });
 }
 

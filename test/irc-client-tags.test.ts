@@ -1,0 +1,74 @@
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { IrcRawClient } from "./helpers/irc-raw-client.js";
+import { startTestServer, type TestServer } from "./helpers/server.js";
+
+describe("IRCv3 message-tags: client-only tags and TAGMSG", () => {
+  let server: TestServer;
+  let sender: IrcRawClient;
+  let tagged: IrcRawClient;
+  let plain: IrcRawClient;
+
+  async function joined(client: IrcRawClient): Promise<void> {
+    const from = client.lineCount;
+    client.send("JOIN #tags");
+    await client.waitFor(/ 366 /, undefined, from);
+  }
+
+  before(async () => {
+    server = await startTestServer();
+    const port = server.ircAddress?.port as number;
+    sender = await IrcRawClient.connect(port, "sender", { caps: ["message-tags", "echo-message"] });
+    tagged = await IrcRawClient.connect(port, "tagged", { caps: ["message-tags"] });
+    plain = await IrcRawClient.connect(port, "plain");
+    for (const client of [sender, tagged, plain]) await joined(client);
+  });
+
+  after(async () => {
+    for (const client of [sender, tagged, plain]) client.socket.destroy();
+    await server.stop();
+  });
+
+  test("a PRIVMSG's client-only tags reach clients with message-tags; server tags sent by a client do not", async () => {
+    const [from, plainFrom] = [tagged.lineCount, plain.lineCount];
+    sender.send("@+draft/reply=abc;+typing=active;fake=1 PRIVMSG #tags :hello");
+    const line = await tagged.waitFor(/PRIVMSG #tags :?hello$/, undefined, from);
+    const tags = (line.split(" ")[0] as string).slice(1).split(";");
+    assert.ok(tags.includes("+draft/reply=abc") && tags.includes("+typing=active"), line);
+    assert.ok(!tags.includes("fake=1"), line);
+    const plainLine = await plain.waitFor(/PRIVMSG #tags :?hello$/, undefined, plainFrom);
+    assert.ok(plainLine.startsWith(":"), plainLine);
+  });
+
+  test("TAGMSG goes to members with message-tags (and back with echo-message), to nobody else", async () => {
+    const [from, echoFrom, plainFrom] = [tagged.lineCount, sender.lineCount, plain.lineCount];
+    sender.send("@+typing=active TAGMSG #tags");
+    await tagged.waitFor(/^@\S*\+typing=active\S* :sender!\S+ TAGMSG #tags$/, undefined, from);
+    await sender.waitFor(/^@\S*\+typing=active\S* :sender!\S+ TAGMSG #tags$/, undefined, echoFrom);
+    sender.send("PRIVMSG #tags :after");
+    await plain.waitFor(/PRIVMSG #tags :?after$/, undefined, plainFrom);
+    assert.ok(!plain.lines.slice(plainFrom).some((line) => line.includes("TAGMSG")));
+  });
+
+  test("TAGMSG to a user reaches that user", async () => {
+    const from = tagged.lineCount;
+    sender.send("@+typing=paused TAGMSG tagged");
+    await tagged.waitFor(/^@\S*\+typing=paused\S* :sender!\S+ TAGMSG tagged$/, undefined, from);
+  });
+
+  test("tags up to 4094 bytes are relayed; past that the line is refused with ERR_INPUTTOOLONG", async () => {
+    // "@", 4094 bytes of tags, " ": TAGMSG starts at byte 4096 (the spec's and irctest's limit case).
+    const atLimit = `@foo=bar;+baz=${"a".repeat(4081)} TAGMSG #tags`;
+    assert.equal(atLimit.indexOf("TAGMSG"), 4096);
+    const from = tagged.lineCount;
+    sender.send(atLimit);
+    await tagged.waitFor(
+      (line) => line.includes(`+baz=${"a".repeat(4081)}`) && line.endsWith("TAGMSG #tags"),
+      undefined,
+      from,
+    );
+    const refusedFrom = sender.lineCount;
+    sender.send(`@foo=bar;+baz=${"a".repeat(4082)} TAGMSG #tags`);
+    await sender.waitFor(/ 417 sender /, undefined, refusedFrom);
+  });
+});
