@@ -186,7 +186,7 @@ describe("the parley command", () => {
       alice.send("/nick ann\nsecret words\n");
       await bob.waitFor("[ann] secret words");
       const nick = await waitForLog(server, "command", (entry) => entry.command === "nick");
-      assert.equal(typeof nick.session, "number");
+      assert.match(String(nick.session), /^[\w-]{12}:\d+$/, "a session id: the run's tag and a number");
       await waitForLog(server, "command", (entry) => entry.command === "say");
       const fanOut = await waitForLog(server, "fan-out", (entry) => entry.kind === "message");
       assert.equal(fanOut.recipients, 2);

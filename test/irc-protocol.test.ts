@@ -184,19 +184,26 @@ describe("IRC bad input", () => {
     }
   });
 
-  test("up to 8191 bytes of tags are taken beside a 510-byte body; one byte more of tags gets 417", async () => {
+  test("up to 4094 bytes of a client's tags are taken beside a 510-byte body; one byte more gets 417", async () => {
     const client = await ircInRoom(server, "tagger");
     try {
       const body = `PRIVMSG #lobby :${"b".repeat(510 - "PRIVMSG #lobby :".length)}`;
       assert.equal(Buffer.byteLength(body), 510);
-      // "@" + tags + " " is the tag section: 8191 bytes of it.
-      const tags = `+x=${"t".repeat(8191 - 2 - "+x=".length)}`;
+      // IRCv3 message-tags, "Size limit": a client's tag data (without "@" and the space) is at most 4094 bytes.
+      const tags = `+x=${"t".repeat(4094 - "+x=".length)}`;
       const from = observer.lineCount;
       const ownFrom = client.lineCount;
       client.send(`@${tags} ${body}`);
       await observer.waitFor((line) => line.endsWith("bbbb"), undefined, from);
       client.send(`@${tags}t ${body}`);
       await client.waitFor(isCommand("417"), undefined, ownFrom);
+      // Past the 8191 bytes any tag section may have, the line is refused before it is read.
+      client.send(`@+y=${"u".repeat(8200)} ${body}`);
+      await client.waitFor(
+        (line) => isCommand("417")(line) && client.lines.filter(isCommand("417")).length >= 2,
+        undefined,
+        ownFrom,
+      );
       client.send("PING :after-tags");
       await client.waitFor(/PONG parley :?after-tags$/, undefined, ownFrom);
       const relayed = observer.lines.slice(from).filter((line) => commandOf(line) === "PRIVMSG");
