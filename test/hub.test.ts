@@ -48,7 +48,7 @@ const heardBy = (user: { events: ChatEvent[] }): string[] =>
   user.events.flatMap((event) => (event.kind === "message" ? [event.text] : []));
 
 const say = (room: string, text: string): Command => ({ kind: "say", room, text, isAction: false });
-const join = (room: string): Command => ({ kind: "join", room, replay: 0 });
+const join = (room: string, key = ""): Command => ({ kind: "join", room, replay: 0, key });
 
 describe("hub", () => {
   it("tells every member of a room about joins, messages and leaves, with room counts", async () => {
@@ -261,7 +261,7 @@ describe("hub", () => {
     const { listMembers, ...joined } = last.reply;
     assert.deepEqual(joined, { kind: "joined", room: "#Rust", members: 2, topic: "", wasMember: false });
     assert.deepEqual(
-      listMembers().map((member) => member.displayName),
+      listMembers().map((member) => member.ref.displayName),
       ["10.0.0.1:1", "10.0.0.2:2"],
       "the join reply lists the members, the joiner included",
     );

@@ -1,7 +1,7 @@
-import type { DirectEvent, QuitEvent, RenamedEvent, RoomEvent } from "../core/events.js";
+import type { DirectEvent, InvitedEvent, QuitEvent, RenamedEvent, RoomEvent } from "../core/events.js";
 
 /** What travels between processes: everything that more than one session may need to see. */
-export type BusEvent = RoomEvent | QuitEvent | DirectEvent | RenamedEvent;
+export type BusEvent = RoomEvent | QuitEvent | DirectEvent | RenamedEvent | InvitedEvent;
 
 /**
  * Carries events from the process that accepted them to every process serving their

@@ -1,14 +1,25 @@
+import type { ModeChange } from "./events.js";
+
 /** What a front end asks the core to do on a user's behalf, already parsed and bounded. */
 export type Command =
   | { readonly kind: "say"; readonly room: string; readonly text: string; readonly isAction: boolean }
   | { readonly kind: "direct"; readonly to: string; readonly text: string; readonly isAction: boolean }
   | { readonly kind: "nick"; readonly name: string }
-  /** `replay`: past messages to show; negative for the server's default. */
-  | { readonly kind: "join"; readonly room: string; readonly replay: number }
+  /** `replay`: past messages to show; negative for the server's default. `key`: the room's key, "" for none. */
+  | { readonly kind: "join"; readonly room: string; readonly replay: number; readonly key: string }
   | { readonly kind: "part"; readonly room: string; readonly reason: string }
   | { readonly kind: "rooms" }
   | { readonly kind: "who"; readonly room: string }
   | { readonly kind: "topic"; readonly room: string; readonly topic: string | null }
+  /**
+   * Shows a room's modes (`changes` null), its bans (a "b" change without an argument), or
+   * changes them (operators only); see ModeChange.
+   */
+  | { readonly kind: "mode"; readonly room: string; readonly changes: readonly ModeChange[] | null }
+  /** Puts `name` out of `room` (operators only). */
+  | { readonly kind: "kick"; readonly room: string; readonly name: string; readonly reason: string }
+  /** Invites `name` to `room`: they may then join it once, even while it is invite-only. */
+  | { readonly kind: "invite"; readonly name: string; readonly room: string }
   | { readonly kind: "quit"; readonly reason: string }
   | { readonly kind: "register"; readonly password: string }
   | { readonly kind: "login"; readonly name: string; readonly password: string }

@@ -81,8 +81,63 @@ export interface TopicEvent {
   readonly topic: string;
 }
 
+/**
+ * One change to a room's modes or a member's standing. `mode` is the letter (IRC's, RFC 2811
+ * §4): "o" operator and "v" voice (`arg` the member's name), "i" invite-only, "m" moderated,
+ * "t" topic locked, "s" secret, "n" no messages from outside (always on), "k" key (`arg` the
+ * key), "l" limit (`arg` the number), "b" ban (`arg` the `name!user@host` mask).
+ */
+export interface ModeChange {
+  readonly mode: string;
+  readonly on: boolean;
+  readonly arg?: string;
+  /** For "o" and "v" in an event: the member it was given to or taken from (`arg` is their display name). */
+  readonly member?: UserRef;
+}
+
+/** An operator changed the room's modes; `changes` are only those that changed something. */
+export interface ModeEvent {
+  readonly kind: "mode";
+  readonly id: string;
+  readonly at: number;
+  readonly room: string;
+  readonly who: UserRef;
+  readonly changes: readonly ModeChange[];
+}
+
+/** An operator put `target` out of the room; the members and the kicked user are told. */
+export interface KickedEvent {
+  readonly kind: "kicked";
+  readonly id: string;
+  readonly at: number;
+  readonly room: string;
+  /** The operator who kicked. */
+  readonly who: UserRef;
+  readonly target: UserRef;
+  readonly reason: string;
+  /** Members of the room after the kick. */
+  readonly members: number;
+}
+
 /** Events that go to every member of a room (through the bus, so to every process). */
-export type RoomEvent = MessageEvent | JoinedEvent | LeftEvent | TopicEvent;
+export type RoomEvent = MessageEvent | JoinedEvent | LeftEvent | TopicEvent | ModeEvent | KickedEvent;
+
+/** `target` was invited to a room by `who`; delivered to the invited user's sessions alone. */
+export interface InvitedEvent {
+  readonly kind: "invited";
+  readonly id: string;
+  readonly at: number;
+  readonly room: string;
+  readonly who: UserRef;
+  readonly target: UserRef;
+}
+
+/** A member as a member list shows it: the user and its standing in the room. */
+export interface RoomMember {
+  readonly ref: UserRef;
+  readonly isOperator: boolean;
+  readonly isVoiced: boolean;
+}
 
 /** A direct message; delivered to the recipient's sessions. */
 export interface DirectEvent {
@@ -160,7 +215,33 @@ export type Reply =
   | { readonly kind: "help"; readonly commands: readonly { usage: string; summary: string }[] }
   | { readonly kind: "rooms"; readonly rooms: readonly { name: string; topic: string; members: number }[] }
   /** `members`: sorted by display name. */
-  | { readonly kind: "who"; readonly room: string; readonly members: readonly UserRef[] }
+  | { readonly kind: "who"; readonly room: string; readonly members: readonly RoomMember[] }
+  /**
+   * A room's modes. `key` is shown to members only (null otherwise, or when none is set);
+   * `createdAt` is when the room came to be in this run.
+   */
+  | {
+      readonly kind: "modes";
+      readonly room: string;
+      readonly modes: {
+        readonly isInviteOnly: boolean;
+        readonly isModerated: boolean;
+        readonly isTopicLocked: boolean;
+        readonly isSecret: boolean;
+        readonly hasKey: boolean;
+        readonly key: string | null;
+        readonly limit: number | null;
+      };
+      readonly createdAt: number;
+    }
+  /** A room's bans, oldest first. */
+  | {
+      readonly kind: "bans";
+      readonly room: string;
+      readonly bans: readonly { readonly mask: string; readonly setBy: string; readonly setAt: number }[];
+    }
+  /** The invitation went to `target`. */
+  | { readonly kind: "invited"; readonly target: UserRef; readonly room: string }
   /** `by`: null for a guest whose address is hidden and who has no other name to show. */
   | {
       readonly kind: "topic";
@@ -179,7 +260,7 @@ export type Reply =
        * Who is in the room now, the joiner included: built only if asked for (a protocol that
        * lists members on join), and only while the reply is being delivered.
        */
-      readonly listMembers: () => readonly UserRef[];
+      readonly listMembers: () => readonly RoomMember[];
       readonly topic: string;
       /** The session was in the room already: nothing changed but (in a front end) where its lines go. */
       readonly wasMember: boolean;
@@ -258,6 +339,7 @@ export interface CloseEvent {
 
 export type ChatEvent =
   | RoomEvent
+  | InvitedEvent
   | QuitEvent
   | DirectEvent
   | RenamedEvent

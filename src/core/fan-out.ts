@@ -64,10 +64,26 @@ export class FanOut {
       case "message":
       case "joined":
       case "left":
-      case "topic": {
+      case "topic":
+      case "mode": {
         const room = this.#recipients.roomNamed(event.room);
         if (room !== undefined) for (const member of room.members.keys()) this.#deliverTo(member, event);
         recipientCount = room?.members.size ?? 0;
+        break;
+      }
+      case "kicked": {
+        // The kicked user has left the room already, and is told with its members.
+        const room = this.#recipients.roomNamed(event.room);
+        if (room !== undefined) for (const member of room.members.keys()) this.#deliverTo(member, event);
+        const target = this.#recipients.session(event.target.sessionId);
+        if (target !== undefined) this.#deliverTo(target, event);
+        recipientCount = (room?.members.size ?? 0) + (target === undefined ? 0 : 1);
+        break;
+      }
+      case "invited": {
+        const target = this.#recipients.session(event.target.sessionId);
+        if (target !== undefined) this.#deliverTo(target, event);
+        recipientCount = target === undefined ? 0 : 1;
         break;
       }
       case "direct": {

@@ -8,7 +8,7 @@ import type { Command } from "./commands.js";
 import { CommitPipeline, type HistoryPause } from "./commit-pipeline.js";
 import { DeliveryCursors } from "./delivery-cursors.js";
 import { type ChatError, chatError } from "./errors.js";
-import type { ChatEvent } from "./events.js";
+import type { ChatEvent, RoomMember, UserRef } from "./events.js";
 import { type EventObserver, FanOut } from "./fan-out.js";
 import type { FrontEndHub } from "./front-end-hub.js";
 import { historyEntry } from "./history-entry.js";
@@ -17,6 +17,7 @@ import { idFloorForTime, MessageIdGenerator } from "./message-id.js";
 import { guestKeyOf, guestNameOf, identityKey } from "./names.js";
 import { Room } from "./room.js";
 import { type CommandRate, type EventSink, type QueuedCommand, Session } from "./session.js";
+import { userMaskOfAddress } from "./user-mask.js";
 
 export interface HubOptions {
   bus: FanoutBus;
@@ -36,6 +37,15 @@ export interface HubOptions {
   /** While history is paused (a full disk), how often the store is tried again. */
   historyRetryMs: number;
 }
+
+/**
+ * How a user reads as `name!user@host` when matched against a room's ban masks. The core
+ * matches bans, once, for every front end; but the user and host parts are what a front end
+ * shows (IRC's USER name and cloaked host), so the server gives the core the view of the
+ * front end whose users see masks (see `Hub.describeUsersWith`). Matching on name and account
+ * alone would let nobody ban a host, which is what an IRC operator reaches for first.
+ */
+export type UserMaskOf = (ref: UserRef) => string;
 
 /**
  * The core: sessions, rooms, names and who receives what. It knows no protocol and no
@@ -65,6 +75,7 @@ export class Hub implements FrontEndHub {
    */
   readonly #runTag = randomBytes(6).toString("base64url");
   #isShuttingDown = false;
+  #userMaskOf: UserMaskOf = userMaskOfAddress;
   /** Decided once: a disabled debug line would still cost an object per command. */
   readonly #isDebugLogged: boolean;
 
@@ -234,7 +245,31 @@ export class Hub implements FrontEndHub {
     for (const session of [...this.#sessions.values()]) session.sink.deliver(event);
   }
 
+  /** How users read in ban masks from now on; without a call, `name!*@IP`. */
+  describeUsersWith(userMaskOf: UserMaskOf): void {
+    this.#userMaskOf = userMaskOf;
+  }
+
   // ---- what command handlers use ----
+
+  /** The user as ban masks are matched against: `name!user@host`. */
+  userMaskOf(ref: UserRef): string {
+    return this.#userMaskOf(ref);
+  }
+
+  /** Whether one of the room's bans matches the user. */
+  isBanned(room: Room, session: Session): boolean {
+    if (room.bans.length === 0) return false;
+    const mask = this.#userMaskOf(session.ref);
+    return room.bans.some((ban) => ban.mask.matches(mask));
+  }
+
+  /** The room's members with their standing, sorted by display name. */
+  membersOf(room: Room): RoomMember[] {
+    return [...room.members]
+      .map(([member, { isOperator, isVoiced }]) => ({ ref: member.ref, isOperator, isVoiced }))
+      .sort((a, b) => a.ref.displayName.localeCompare(b.ref.displayName));
+  }
 
   isOnline(session: Session): boolean {
     return this.#sessions.get(session.sessionId) === session;
@@ -296,7 +331,11 @@ export class Hub implements FrontEndHub {
       return chatError("ERR_TOO_MANY_ROOMS", { limit: this.options.maxRoomsPerUser });
     }
     const room = existing ?? this.#createRoom(name);
-    room.members.set(session, this.#fanOut.lastDeliveredId);
+    if (existing === undefined) room.founder = session.account;
+    // Whoever comes into an empty room holds it, as on IRC; the founding account, whenever it comes back.
+    const isOperator = room.members.size === 0 || (session.account !== null && session.account === room.founder);
+    room.members.set(session, { joinedAfter: this.#fanOut.lastDeliveredId, isOperator, isVoiced: false });
+    room.invited.delete(session.identityKey);
     session.rooms.add(room);
     const { id, at } = this.mintId();
     this.publish(
@@ -313,6 +352,16 @@ export class Hub implements FrontEndHub {
     this.publish(
       { kind: "left", id, at, room: room.name, who: session.ref, members: room.members.size, reason },
       historyEntry(id, at, "left", room.name, session, null, reason),
+    );
+  }
+
+  /** An operator puts `target` out of the room: it leaves, and the members and it are told. */
+  kick(by: Session, room: Room, target: Session, reason: string): void {
+    this.#removeMember(target, room);
+    const { id, at } = this.mintId();
+    this.publish(
+      { kind: "kicked", id, at, room: room.name, who: by.ref, target: target.ref, reason, members: room.members.size },
+      historyEntry(id, at, "left", room.name, target, null, reason),
     );
   }
 
@@ -433,7 +482,7 @@ export class Hub implements FrontEndHub {
   #removeMember(session: Session, room: Room): void {
     room.members.delete(session);
     session.rooms.delete(room);
-    // An empty room holds no memory unless it has a topic to keep.
+    // An empty room holds no memory unless it has a topic to keep; its modes and bans go with it.
     if (room.members.size === 0 && room.topic === "") {
       this.#roomsByKey.delete(room.key);
       this.#roomsByName.delete(room.name);

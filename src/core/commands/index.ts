@@ -3,9 +3,12 @@ import type { CommandKind, CommandOf } from "../commands.js";
 import { away } from "./away.js";
 import { direct } from "./direct.js";
 import { history } from "./history.js";
+import { invite } from "./invite.js";
 import { join } from "./join.js";
+import { kick } from "./kick.js";
 import { login } from "./login.js";
 import { logout } from "./logout.js";
+import { mode } from "./mode.js";
 import { nick } from "./nick.js";
 import { part } from "./part.js";
 import { quit } from "./quit.js";
@@ -32,6 +35,9 @@ export const COMMAND_HANDLERS: { readonly [K in CommandKind]: CommandHandler<K> 
   rooms,
   who,
   topic,
+  mode,
+  kick,
+  invite,
   quit,
   register,
   login,

@@ -4,6 +4,7 @@ import type { HistoryItem } from "../events.js";
 import type { Hub } from "../hub.js";
 import { guestNameOf, identityKey, parseRoomName, parseUserName } from "../names.js";
 import type { Room } from "../room.js";
+import type { Session } from "../session.js";
 
 /** The room `name` if the session is in it; otherwise the session is told why not and null comes back. */
 export function roomOfMember(ctx: CommandContext, name: string): Room | null {
@@ -143,4 +144,31 @@ export async function findUser(hub: Hub, name: string): Promise<KnownUser | null
     isOnline: false,
     away: null,
   };
+}
+
+/**
+ * The sessions online under `name` (a name, or a guest as others see it): several when an
+ * account is logged in more than once. Empty when nobody is.
+ */
+export function sessionsShownAs(hub: Hub, name: string): Session[] {
+  const parsed = parseUserName(name);
+  if ("code" in parsed) {
+    const guest = hub.guestShownAs(name);
+    return guest === undefined ? [] : [guest];
+  }
+  return [...(hub.sessionsNamed(identityKey(parsed.name)) ?? [])];
+}
+
+/**
+ * The room `name` if the session is one of its operators; otherwise the session is told why
+ * not (no such room, not a member, not an operator) and null comes back.
+ */
+export function roomOfOperator(ctx: CommandContext, name: string): Room | null {
+  const room = roomOfMember(ctx, name);
+  if (room === null) return null;
+  if (!room.isOperator(ctx.session)) {
+    ctx.fail("ERR_NOT_OPERATOR", { room: room.name });
+    return null;
+  }
+  return room;
 }

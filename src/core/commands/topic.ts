@@ -10,7 +10,7 @@ export async function topic(ctx: CommandContext, command: CommandOf<"topic">): P
   if (command.topic === null) {
     const parsed = parseRoomName(command.room);
     const room = "code" in parsed ? undefined : hub.findRoom(parsed.name);
-    if (room === undefined) {
+    if (room === undefined || (room.modes.isSecret && !room.members.has(session))) {
       ctx.fail("ERR_NO_SUCH_ROOM", { room: command.room });
       return;
     }
@@ -22,6 +22,10 @@ export async function topic(ctx: CommandContext, command: CommandOf<"topic">): P
   }
   const room = roomOfMember(ctx, command.room);
   if (room === null) return;
+  if (room.modes.isTopicLocked && !room.isOperator(session)) {
+    ctx.fail("ERR_NOT_OPERATOR", { room: room.name });
+    return;
+  }
   if (command.topic === "" && room.topic === "") {
     // Nothing to clear: said to the one who asked, announced to nobody.
     ctx.reply({ kind: "topic", room: room.name, topic: "", by: "", at: 0 });

@@ -3,19 +3,17 @@ import type { CommandOf } from "../commands.js";
 import { parseRoomName } from "../names.js";
 
 export function who(ctx: CommandContext, command: CommandOf<"who">): void {
-  const { hub } = ctx;
+  const { hub, session } = ctx;
   const parsed = parseRoomName(command.room);
   if ("code" in parsed) {
     ctx.failWith(parsed);
     return;
   }
   const room = hub.findRoom(parsed.name);
-  if (room === undefined) {
+  // A secret room is nobody's business but its members' (RFC 2811 §4.2.6).
+  if (room === undefined || (room.modes.isSecret && !room.members.has(session))) {
     ctx.fail("ERR_NO_SUCH_ROOM", { room: parsed.name });
     return;
   }
-  const members = [...room.members.keys()]
-    .map((member) => member.ref)
-    .sort((a, b) => a.displayName.localeCompare(b.displayName));
-  ctx.reply({ kind: "who", room: room.name, members });
+  ctx.reply({ kind: "who", room: room.name, members: hub.membersOf(room) });
 }

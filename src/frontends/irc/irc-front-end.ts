@@ -6,6 +6,7 @@ import type { FrontEndSessionOptions } from "../front-end-session.js";
 import type { CapDefinition } from "./caps.js";
 import { HostCloak } from "./cloak.js";
 import { IRC_COMMANDS } from "./commands/index.js";
+import { MODES_PER_COMMAND } from "./commands/room-operators.js";
 import { IrcEventRenderer } from "./irc-render.js";
 import { ReplyDrawer } from "./irc-replies.js";
 import { IrcSession } from "./irc-session.js";
@@ -71,13 +72,14 @@ export class IrcFrontEnd {
       { name: "labeled-response" },
       { name: "account-tag" },
       { name: "extended-join" },
+      { name: "multi-prefix" },
       ...(options.hasAccounts ? [{ name: "sasl", value: "PLAIN" }] : []),
     ];
     this.#isupport = {
       network: options.networkName,
       caseMapping: "ascii",
       channelTypes: "#",
-      channelModes: { lists: "b", alwaysParameter: "k", parameterWhenSet: "l", noParameter: "imnt" },
+      channelModes: { lists: "b", alwaysParameter: "k", parameterWhenSet: "l", noParameter: "imnst" },
       prefix: { modes: "ov", symbols: "@+" },
       nickLength: MAX_NAME_LENGTH,
       channelLength: MAX_ROOM_NAME_LENGTH,
@@ -92,8 +94,9 @@ export class IrcFrontEnd {
         { command: "PART", limit: null },
         { command: "NAMES", limit: 1 },
         { command: "WHOIS", limit: 1 },
+        { command: "KICK", limit: MODES_PER_COMMAND },
       ],
-      modesPerCommand: 4,
+      modesPerCommand: MODES_PER_COMMAND,
       isUtf8Only: true,
       hasWhox: false,
     };

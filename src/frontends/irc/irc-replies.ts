@@ -1,5 +1,5 @@
 import type { ChatError } from "../../core/errors.js";
-import type { HistoryItem, OnlineUser, Reply, UserRef } from "../../core/events.js";
+import type { HistoryItem, OnlineUser, Reply, RoomMember, UserRef } from "../../core/events.js";
 import { actionText, tagsFor, VARIANT_MESSAGE_TAGS, VARIANT_SERVER_TIME } from "./irc-render.js";
 import type { IrcSession } from "./irc-session.js";
 import { formatIrcMessage } from "./message.js";
@@ -48,13 +48,24 @@ export class ReplyDrawer {
         return;
       case "who":
         if (command === "WHO") {
-          for (const member of reply.members) whoLine(session, reply.room, member, null);
+          for (const member of reply.members) whoLine(session, reply.room, member.ref, null, prefixOf(session, member));
           session.numeric(N.RPL_ENDOFWHO, session.request?.target ?? reply.room, "End of WHO list");
-        } else if (command === "MODE") {
-          session.numeric(N.RPL_CHANNELMODEIS, reply.room, "+nt");
         } else {
           namesOf(session, reply.room, reply.members);
         }
+        return;
+      case "modes":
+        session.numeric(N.RPL_CHANNELMODEIS, reply.room, ...channelModeParams(reply.modes));
+        session.numeric(N.RPL_CREATIONTIME, reply.room, String(Math.floor(reply.createdAt / 1000)));
+        return;
+      case "bans":
+        for (const ban of reply.bans) {
+          session.numeric(N.RPL_BANLIST, reply.room, ban.mask, ban.setBy, String(Math.floor(ban.setAt / 1000)));
+        }
+        session.numeric(N.RPL_ENDOFBANLIST, reply.room, "End of channel ban list");
+        return;
+      case "invited":
+        session.numeric(N.RPL_INVITING, session.frontEnd.users.nickOf(reply.target), reply.room);
         return;
       case "rooms": {
         const wanted = new Set((session.request?.target ?? "").split(",").filter((name) => name !== ""));
@@ -112,36 +123,70 @@ export class ReplyDrawer {
   }
 }
 
+/** What a channel's modes are shown as: the letters, then the key and limit. */
+function channelModeParams(modes: {
+  isInviteOnly: boolean;
+  isModerated: boolean;
+  isTopicLocked: boolean;
+  isSecret: boolean;
+  hasKey: boolean;
+  key: string | null;
+  limit: number | null;
+}): string[] {
+  let letters = `+${modes.isInviteOnly ? "i" : ""}${modes.isModerated ? "m" : ""}n${modes.isSecret ? "s" : ""}${modes.isTopicLocked ? "t" : ""}`;
+  const args: string[] = [];
+  if (modes.hasKey) {
+    letters += "k";
+    // Non-members are told there is a key, not what it is.
+    args.push(modes.key ?? "*");
+  }
+  if (modes.limit !== null) {
+    letters += "l";
+    args.push(String(modes.limit));
+  }
+  return [letters, ...args];
+}
+
 function joinParams(session: IrcSession, room: string): string[] {
   if (!session.caps.isEnabled("extended-join")) return [room];
   return [room, session.ref.account ?? "*", session.frontEnd.users.realNameOf(session.ref)];
 }
 
+/**
+ * A member's prefix: "@" for an operator, "+" for a voiced member (RFC 2812 §5.1 RPL_NAMREPLY);
+ * both, highest first, for a client with IRCv3 multi-prefix.
+ */
+function prefixOf(session: IrcSession, member: RoomMember): string {
+  if (session.caps.isEnabled("multi-prefix")) return `${member.isOperator ? "@" : ""}${member.isVoiced ? "+" : ""}`;
+  return member.isOperator ? "@" : member.isVoiced ? "+" : "";
+}
+
 /** RFC 2812 §3.2.5: RPL_NAMREPLY lines ("=" public channel), then RPL_ENDOFNAMES. */
-function namesOf(session: IrcSession, room: string, members: readonly UserRef[]): void {
+function namesOf(session: IrcSession, room: string, members: readonly RoomMember[]): void {
   const users = session.frontEnd.users;
   const withHost = session.caps.isEnabled("userhost-in-names");
+  const kind = "=";
   let line: string[] = [];
   let bytes = 0;
   for (const member of members) {
-    const shown = withHost ? users.maskOf(member) : users.nickOf(member);
+    const shown = prefixOf(session, member) + (withHost ? users.maskOf(member.ref) : users.nickOf(member.ref));
     if (bytes + shown.length + 1 > NAMES_LINE_BUDGET && line.length > 0) {
-      session.numeric(N.RPL_NAMREPLY, "=", room, line.join(" "));
+      session.numeric(N.RPL_NAMREPLY, kind, room, line.join(" "));
       line = [];
       bytes = 0;
     }
     line.push(shown);
     bytes += shown.length + 1;
   }
-  if (line.length > 0) session.numeric(N.RPL_NAMREPLY, "=", room, line.join(" "));
+  if (line.length > 0) session.numeric(N.RPL_NAMREPLY, kind, room, line.join(" "));
   session.numeric(N.RPL_ENDOFNAMES, room, "End of /NAMES list");
 }
 
-/** RFC 2812 §3.6.1 RPL_WHOREPLY: "H" here or "G" gone (away). */
-function whoLine(session: IrcSession, channel: string, member: UserRef, away: string | null): void {
+/** RFC 2812 §3.6.1 RPL_WHOREPLY: "H" here or "G" gone (away), then the member's prefix in the channel. */
+function whoLine(session: IrcSession, channel: string, member: UserRef, away: string | null, prefix = ""): void {
   const users = session.frontEnd.users;
   const { serverName } = session.frontEnd.options;
-  const flags = away === null ? "H" : "G";
+  const flags = `${away === null ? "H" : "G"}${prefix}`;
   session.numeric(
     N.RPL_WHOREPLY,
     channel,
@@ -335,6 +380,39 @@ export function errorReply(session: IrcSession, error: ChatError): void {
         `Nickname is registered: log in with SASL, or /msg ${NICKSERV} IDENTIFY ${target} PASSWORD`,
       );
       return;
+    case "ERR_NOT_OPERATOR":
+      session.numeric(N.ERR_CHANOPRIVSNEEDED, target, "You're not channel operator");
+      return;
+    case "ERR_USER_NOT_IN_ROOM":
+      session.numeric(N.ERR_USERNOTINCHANNEL, String(detail.name), String(detail.room), "They aren't on that channel");
+      return;
+    case "ERR_ALREADY_IN_ROOM":
+      session.numeric(N.ERR_USERONCHANNEL, String(detail.name), String(detail.room), "is already on channel");
+      return;
+    case "ERR_UNKNOWN_MODE":
+      session.numeric(N.ERR_UNKNOWNMODE, String(detail.mode), "is unknown mode char to me");
+      return;
+    case "ERR_BAD_MODE_ARG":
+      // The modern document's ERR_INVALIDMODEPARAM; the argument is not echoed (a key is a secret).
+      session.numeric(
+        N.ERR_INVALIDMODEPARAM,
+        target,
+        String(detail.mode),
+        "*",
+        `Invalid mode parameter: ${detail.reason}`,
+      );
+      return;
+    case "ERR_KEY_SET":
+      session.numeric(N.ERR_KEYSET, target, "Channel key already set");
+      return;
+    case "ERR_CANNOT_JOIN": {
+      const [code, letter] = JOIN_REFUSALS[String(detail.reason)] ?? [N.ERR_CHANNELISFULL, "l"];
+      session.numeric(code, target, `Cannot join channel (+${letter})`);
+      return;
+    }
+    case "ERR_CANNOT_SPEAK":
+      session.numeric(N.ERR_CANNOTSENDTOCHAN, target, "Cannot send to channel");
+      return;
     case "ERR_TOO_MANY_ROOMS":
       session.numeric(N.ERR_TOOMANYCHANNELS, target, "You have joined too many channels");
       return;
@@ -357,6 +435,14 @@ export function errorReply(session: IrcSession, error: ChatError): void {
       session.fail(command, error.code.replace(/^ERR_/, ""), [], describe(error));
   }
 }
+
+/** RFC 2812 §5.2: why a JOIN was refused, as its numeric and the mode that refused it. */
+const JOIN_REFUSALS: Readonly<Record<string, readonly [string, string]>> = {
+  full: [N.ERR_CHANNELISFULL, "l"],
+  "invite-only": [N.ERR_INVITEONLYCHAN, "i"],
+  banned: [N.ERR_BANNEDFROMCHAN, "b"],
+  key: [N.ERR_BADCHANNELKEY, "k"],
+};
 
 function loginTrouble(error: ChatError): string {
   switch (error.code) {

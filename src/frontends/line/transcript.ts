@@ -39,7 +39,7 @@ export class ConsoleTranscript implements Flushable {
 
   /** Direct messages are private: they never reach the console. */
   record(event: BusEvent): void {
-    if (event.kind === "direct" || this.#isBroken) return;
+    if (event.kind === "direct" || event.kind === "invited" || this.#isBroken) return;
     if (event.kind === "quit") {
       for (let i = 0; i < event.rooms.length; i++) {
         this.#add(renderQuitInRoom(event, i, event.rooms[i].room === this.#defaultRoom).bytes);
