@@ -227,7 +227,16 @@ describe("hub", () => {
     const last = bob.events.at(-1);
     assert.ok(last?.kind === "reply" && last.reply.kind === "joined");
     const { listMembers, ...joined } = last.reply;
-    assert.deepEqual(joined, { kind: "joined", room: "#Rust", members: 2, topic: "", wasMember: false });
+    assert.deepEqual(joined, {
+      kind: "joined",
+      room: "#Rust",
+      members: 2,
+      topic: "",
+      topicBy: "",
+      topicAt: 0,
+      isSecret: false,
+      wasMember: false,
+    });
     assert.deepEqual(
       listMembers().map((member) => member.ref.displayName),
       ["10.0.0.1:1", "10.0.0.2:2"],

@@ -259,3 +259,29 @@ describe("room operators", () => {
     );
   });
 });
+
+describe("departures told after what came before them", () => {
+  it("a member kicked second in one go still sees the first kick, and each kicked user its own", async (t) => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "parley-rooms-"));
+    const store = SqliteStore.open(dataDir);
+    t.after(async () => {
+      await store.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    });
+    // With a store, events go out once stored: after both kicks have taken effect.
+    const hub = newHub(store);
+    const users = ["foo", "bar", "baz"].map((name, index) => ({ name, user: connectUser(hub, `10.0.0.${index}:1`) }));
+    for (const { name, user } of users) await user.complete({ kind: "nick", name });
+    const [foo, bar, baz] = users.map(({ user }) => user);
+    for (const user of [foo, bar, baz]) await user.complete(join("#chan"));
+    await foo.complete(mode("#chan", { mode: "o", on: true, arg: "baz" }));
+    hub.execute(baz.session, { kind: "kick", room: "#chan", name: "bar", reason: "" });
+    hub.execute(baz.session, { kind: "kick", room: "#chan", name: "foo", reason: "" });
+    await hub.settled();
+    const kicksSeenBy = (user: HubUser): string[] => eventsOf(user, "kicked").map((kick) => kick.target.displayName);
+    assert.deepEqual(kicksSeenBy(foo), ["bar", "foo"]);
+    assert.deepEqual(kicksSeenBy(bar), ["bar"], "what came after its own kick is not for the kicked user");
+    assert.deepEqual(kicksSeenBy(baz), ["bar", "foo"]);
+    assert.equal(hub.findRoom("#chan")?.departing.size, 0, "nobody is kept once told");
+  });
+});

@@ -215,7 +215,13 @@ export type Reply =
   | { readonly kind: "help"; readonly commands: readonly { usage: string; summary: string }[] }
   | { readonly kind: "rooms"; readonly rooms: readonly { name: string; topic: string; members: number }[] }
   /** `members`: sorted by display name. */
-  | { readonly kind: "who"; readonly room: string; readonly members: readonly RoomMember[] }
+  | {
+      readonly kind: "who";
+      readonly room: string;
+      readonly members: readonly RoomMember[];
+      /** The room is secret (+s): IRC marks its member lists so. */
+      readonly isSecret: boolean;
+    }
   /**
    * A room's modes. `key` is shown to members only (null otherwise, or when none is set);
    * `createdAt` is when the room came to be in this run.
@@ -262,6 +268,10 @@ export type Reply =
        */
       readonly listMembers: () => readonly RoomMember[];
       readonly topic: string;
+      /** Who set the topic and when, as a topic reply shows them (null: not to be shown). */
+      readonly topicBy: string | null;
+      readonly topicAt: number;
+      readonly isSecret: boolean;
       /** The session was in the room already: nothing changed but (in a front end) where its lines go. */
       readonly wasMember: boolean;
     }

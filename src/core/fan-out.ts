@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { BusEvent } from "../bus/bus.js";
-import type { ChatEvent } from "./events.js";
+import type { ChatEvent, RoomEvent } from "./events.js";
 import type { Room } from "./room.js";
 import type { Session } from "./session.js";
 
@@ -65,19 +65,10 @@ export class FanOut {
       case "joined":
       case "left":
       case "topic":
-      case "mode": {
-        const room = this.#recipients.roomNamed(event.room);
-        if (room !== undefined) for (const member of room.members.keys()) this.#deliverTo(member, event);
-        recipientCount = room?.members.size ?? 0;
-        break;
-      }
+      case "mode":
       case "kicked": {
-        // The kicked user has left the room already, and is told with its members.
         const room = this.#recipients.roomNamed(event.room);
-        if (room !== undefined) for (const member of room.members.keys()) this.#deliverTo(member, event);
-        const target = this.#recipients.session(event.target.sessionId);
-        if (target !== undefined) this.#deliverTo(target, event);
-        recipientCount = (room?.members.size ?? 0) + (target === undefined ? 0 : 1);
+        if (room !== undefined) recipientCount = this.#deliverToRoom(room, event);
         break;
       }
       case "invited": {
@@ -115,6 +106,25 @@ export class FanOut {
       this.#log.debug({ event: "fan-out", kind: event.kind, recipients: recipientCount }, "event fanned out");
     }
     for (let i = 0; i < this.#observers.length; i++) this.#observers[i](event);
+  }
+
+  /**
+   * To the room's members, and to those who left it by an event not yet delivered when this
+   * one came before it; a kicked user is told of its own kick (one who parted is answered).
+   */
+  #deliverToRoom(room: Room, event: RoomEvent): number {
+    for (const member of room.members.keys()) this.#deliverTo(member, event);
+    let count = room.members.size;
+    if (room.departing.size === 0) return count;
+    const kicked = event.kind === "kicked" ? event.target.sessionId : -1;
+    for (const [session, departureId] of room.departing) {
+      if (this.#recipients.session(session.sessionId) !== session) continue;
+      if (event.id < departureId || (event.id === departureId && session.sessionId === kicked)) {
+        this.#deliverTo(session, event);
+        count++;
+      }
+    }
+    return count;
   }
 
   /**

@@ -95,7 +95,10 @@ export class Hub implements FrontEndHub {
       (session) => this.#closeBroken(session),
       idFloorForTime(Date.now()),
     );
-    this.#bus.subscribe((event) => this.#fanOut.deliver(event));
+    this.#bus.subscribe((event) => {
+      this.#fanOut.deliver(event);
+      this.#afterDelivery(event);
+    });
     this.#cursors = new DeliveryCursors({
       lastDeliveredId: () => this.#fanOut.lastDeliveredId,
       sessionsNamed: (key) => this.#sessionsByName.get(key),
@@ -346,9 +349,12 @@ export class Hub implements FrontEndHub {
   }
 
   leaveRoom(session: Session, room: Room, reason: string): void {
-    this.#removeMember(session, room);
-    if (this.#isShuttingDown) return;
+    if (this.#isShuttingDown) {
+      this.#removeMember(session, room);
+      return;
+    }
     const { id, at } = this.mintId();
+    this.#removeMember(session, room, id);
     this.publish(
       { kind: "left", id, at, room: room.name, who: session.ref, members: room.members.size, reason },
       historyEntry(id, at, "left", room.name, session, null, reason),
@@ -357,8 +363,8 @@ export class Hub implements FrontEndHub {
 
   /** An operator puts `target` out of the room: it leaves, and the members and it are told. */
   kick(by: Session, room: Room, target: Session, reason: string): void {
-    this.#removeMember(target, room);
     const { id, at } = this.mintId();
+    this.#removeMember(target, room, id);
     this.publish(
       { kind: "kicked", id, at, room: room.name, who: by.ref, target: target.ref, reason, members: room.members.size },
       historyEntry(id, at, "left", room.name, target, null, reason),
@@ -479,14 +485,33 @@ export class Hub implements FrontEndHub {
     return room;
   }
 
-  #removeMember(session: Session, room: Room): void {
+  /** `departureId`: the id of the event that tells of it, when one will (see `Room.departing`). */
+  #removeMember(session: Session, room: Room, departureId?: string): void {
     room.members.delete(session);
     session.rooms.delete(room);
-    // An empty room holds no memory unless it has a topic to keep; its modes and bans go with it.
-    if (room.members.size === 0 && room.topic === "") {
-      this.#roomsByKey.delete(room.key);
-      this.#roomsByName.delete(room.name);
+    if (departureId !== undefined) room.departing.set(session, departureId);
+    this.#forgetIfEmpty(room);
+  }
+
+  /** An empty room holds no memory unless it has a topic to keep; its modes and bans go with it. */
+  #forgetIfEmpty(room: Room): void {
+    if (room.members.size > 0 || room.departing.size > 0 || room.topic !== "") return;
+    // A new room of the same name may have taken its place meanwhile.
+    if (this.#roomsByKey.get(room.key) !== room) return;
+    this.#roomsByKey.delete(room.key);
+    this.#roomsByName.delete(room.name);
+  }
+
+  /** A departure has been told: what comes after it is no longer for the one who left. */
+  #afterDelivery(event: BusEvent): void {
+    if (event.kind !== "left" && event.kind !== "kicked") return;
+    const room = this.#roomsByName.get(event.room);
+    if (room === undefined) return;
+    const gone = event.kind === "left" ? event.who : event.target;
+    for (const [session, id] of room.departing) {
+      if (session.sessionId === gone.sessionId && id === event.id) room.departing.delete(session);
     }
+    this.#forgetIfEmpty(room);
   }
 
   #forgetName(session: Session): void {

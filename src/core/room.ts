@@ -44,6 +44,12 @@ export class Room {
   /** Identity key: rooms are the same whatever the case or look-alike characters. */
   readonly key: string;
   readonly members = new Map<Session, Membership>();
+  /**
+   * Those who left (a part, a kick) by an event not yet delivered, with its id: what was
+   * published before it still reaches them, as it would have had they left a moment later.
+   * An operator's two kicks in one go are then both seen by the second one kicked.
+   */
+  readonly departing = new Map<Session, string>();
   topic = "";
   topicBy = "";
   topicAt = 0;

@@ -4,7 +4,7 @@ import type { Hub } from "../hub.js";
 import { mixedScriptError, parseRoomName } from "../names.js";
 import type { Room } from "../room.js";
 import type { Session } from "../session.js";
-import { toHistoryItems } from "./shared.js";
+import { toHistoryItems, topicSetter } from "./shared.js";
 
 /** Joins (creating the room if new), then shows the room's recent past. */
 export async function join(ctx: CommandContext, command: CommandOf<"join">): Promise<void> {
@@ -39,6 +39,9 @@ export async function join(ctx: CommandContext, command: CommandOf<"join">): Pro
     members: room.members.size,
     listMembers,
     topic: room.topic,
+    topicBy: topicSetter(hub, room),
+    topicAt: room.topicAt,
+    isSecret: room.modes.isSecret,
     wasMember,
   });
   if (wasMember) return;

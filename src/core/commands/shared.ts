@@ -93,6 +93,14 @@ export async function withHistoryGaps(
   return merged;
 }
 
+/**
+ * Who set a room's topic, as shown; null for a topic kept from a run that showed addresses
+ * now that they are hidden: no identity was kept with it to name them by.
+ */
+export function topicSetter(hub: Hub, room: Room): string | null {
+  return hub.options.hideAddresses && room.topicBy.includes(":") ? null : room.topicBy;
+}
+
 /** Someone a direct message or a conversation can name. */
 export interface KnownUser {
   /** As others see them now: a name, an account's name, or a guest's "IP:PORT" or guest name. */

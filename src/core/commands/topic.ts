@@ -2,7 +2,7 @@ import type { CommandContext } from "../command-context.js";
 import type { CommandOf } from "../commands.js";
 import { historyEntry } from "../history-entry.js";
 import { MAX_TOPIC_LENGTH, parseRoomName } from "../names.js";
-import { roomOfMember } from "./shared.js";
+import { roomOfMember, topicSetter } from "./shared.js";
 
 /** Shows a room's topic, or sets it (members only). */
 export async function topic(ctx: CommandContext, command: CommandOf<"topic">): Promise<void> {
@@ -14,10 +14,7 @@ export async function topic(ctx: CommandContext, command: CommandOf<"topic">): P
       ctx.fail("ERR_NO_SUCH_ROOM", { room: command.room });
       return;
     }
-    // A topic kept from a run that showed addresses: its setter's address stays hidden, and
-    // no identity was kept with it to name them by.
-    const by = hub.options.hideAddresses && room.topicBy.includes(":") ? null : room.topicBy;
-    ctx.reply({ kind: "topic", room: room.name, topic: room.topic, by, at: room.topicAt });
+    ctx.reply({ kind: "topic", room: room.name, topic: room.topic, by: topicSetter(hub, room), at: room.topicAt });
     return;
   }
   const room = roomOfMember(ctx, command.room);

@@ -15,5 +15,5 @@ export function who(ctx: CommandContext, command: CommandOf<"who">): void {
     ctx.fail("ERR_NO_SUCH_ROOM", { room: parsed.name });
     return;
   }
-  ctx.reply({ kind: "who", room: room.name, members: hub.membersOf(room) });
+  ctx.reply({ kind: "who", room: room.name, members: hub.membersOf(room), isSecret: room.modes.isSecret });
 }

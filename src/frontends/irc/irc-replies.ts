@@ -25,8 +25,13 @@ export class ReplyDrawer {
         if (reply.wasMember) return;
         session.channels.add(reply.room);
         session.sendLine(session.frontEnd.users.maskOf(session.ref), "JOIN", joinParams(session, reply.room));
-        if (reply.topic !== "") session.numeric(N.RPL_TOPIC, reply.room, reply.topic);
-        namesOf(session, reply.room, reply.listMembers());
+        if (reply.topic !== "") {
+          session.numeric(N.RPL_TOPIC, reply.room, reply.topic);
+          if (reply.topicBy !== null && reply.topicBy !== "") {
+            session.numeric(N.RPL_TOPICWHOTIME, reply.room, reply.topicBy, String(Math.floor(reply.topicAt / 1000)));
+          }
+        }
+        namesOf(session, reply.room, reply.listMembers(), reply.isSecret);
         return;
       case "left":
         session.channels.delete(reply.room);
@@ -51,7 +56,7 @@ export class ReplyDrawer {
           for (const member of reply.members) whoLine(session, reply.room, member.ref, null, prefixOf(session, member));
           session.numeric(N.RPL_ENDOFWHO, session.request?.target ?? reply.room, "End of WHO list");
         } else {
-          namesOf(session, reply.room, reply.members);
+          namesOf(session, reply.room, reply.members, reply.isSecret);
         }
         return;
       case "modes":
@@ -161,11 +166,11 @@ function prefixOf(session: IrcSession, member: RoomMember): string {
   return member.isOperator ? "@" : member.isVoiced ? "+" : "";
 }
 
-/** RFC 2812 §3.2.5: RPL_NAMREPLY lines ("=" public channel), then RPL_ENDOFNAMES. */
-function namesOf(session: IrcSession, room: string, members: readonly RoomMember[]): void {
+/** RFC 2812 §3.2.5: RPL_NAMREPLY lines ("=" public channel, "@" secret), then RPL_ENDOFNAMES. */
+function namesOf(session: IrcSession, room: string, members: readonly RoomMember[], isSecret: boolean): void {
   const users = session.frontEnd.users;
   const withHost = session.caps.isEnabled("userhost-in-names");
-  const kind = "=";
+  const kind = isSecret ? "@" : "=";
   let line: string[] = [];
   let bytes = 0;
   for (const member of members) {
