@@ -132,6 +132,17 @@ export interface InvitedEvent {
   readonly target: UserRef;
 }
 
+/** A room's modes as a reply shows them; `key` only to members (null otherwise, or when none is set). */
+export interface RoomModesShown {
+  readonly isInviteOnly: boolean;
+  readonly isModerated: boolean;
+  readonly isTopicLocked: boolean;
+  readonly isSecret: boolean;
+  readonly hasKey: boolean;
+  readonly key: string | null;
+  readonly limit: number | null;
+}
+
 /** A member as a member list shows it: the user and its standing in the room. */
 export interface RoomMember {
   readonly ref: UserRef;
@@ -229,15 +240,7 @@ export type Reply =
   | {
       readonly kind: "modes";
       readonly room: string;
-      readonly modes: {
-        readonly isInviteOnly: boolean;
-        readonly isModerated: boolean;
-        readonly isTopicLocked: boolean;
-        readonly isSecret: boolean;
-        readonly hasKey: boolean;
-        readonly key: string | null;
-        readonly limit: number | null;
-      };
+      readonly modes: RoomModesShown;
       readonly createdAt: number;
     }
   /** A room's bans, oldest first. */

@@ -21,7 +21,7 @@ export function invite(ctx: CommandContext, command: CommandOf<"invite">): void 
   }
   const target = targets[0];
   if (targets.some((each) => room.members.has(each))) {
-    ctx.fail("ERR_ALREADY_IN_ROOM", { name: target.displayName, room: room.name });
+    ctx.fail("ERR_ALREADY_IN_ROOM", { name: command.name, room: room.name });
     return;
   }
   for (const each of targets) room.invited.add(each.identityKey);

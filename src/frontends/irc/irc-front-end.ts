@@ -94,7 +94,7 @@ export class IrcFrontEnd {
         { command: "PART", limit: null },
         { command: "NAMES", limit: 1 },
         { command: "WHOIS", limit: 1 },
-        { command: "KICK", limit: MODES_PER_COMMAND },
+        { command: "KICK", limit: MAX_TARGETS },
       ],
       modesPerCommand: MODES_PER_COMMAND,
       isUtf8Only: true,

@@ -1,5 +1,5 @@
 import type { ChatError } from "../../core/errors.js";
-import type { HistoryItem, OnlineUser, Reply, RoomMember, UserRef } from "../../core/events.js";
+import type { HistoryItem, OnlineUser, Reply, RoomMember, RoomModesShown, UserRef } from "../../core/events.js";
 import { actionText, tagsFor, VARIANT_MESSAGE_TAGS, VARIANT_SERVER_TIME } from "./irc-render.js";
 import type { IrcSession } from "./irc-session.js";
 import { formatIrcMessage } from "./message.js";
@@ -129,15 +129,7 @@ export class ReplyDrawer {
 }
 
 /** What a channel's modes are shown as: the letters, then the key and limit. */
-function channelModeParams(modes: {
-  isInviteOnly: boolean;
-  isModerated: boolean;
-  isTopicLocked: boolean;
-  isSecret: boolean;
-  hasKey: boolean;
-  key: string | null;
-  limit: number | null;
-}): string[] {
+function channelModeParams(modes: RoomModesShown): string[] {
   let letters = `+${modes.isInviteOnly ? "i" : ""}${modes.isModerated ? "m" : ""}n${modes.isSecret ? "s" : ""}${modes.isTopicLocked ? "t" : ""}`;
   const args: string[] = [];
   if (modes.hasKey) {

@@ -11,6 +11,7 @@ import type {
   RenamedEvent,
   Reply,
   RoomEvent,
+  RoomModesShown,
 } from "../../core/events.js";
 import type { CutOffReason } from "../../net/connection.js";
 import { OpenBatches, type SharedPart } from "../../net/shared-output.js";
@@ -293,7 +294,7 @@ function replyLines(reply: Reply): string[] {
   }
 }
 
-function modesText(modes: Extract<Reply, { kind: "modes" }>["modes"]): string {
+function modesText(modes: RoomModesShown): string {
   const words = [
     modes.isInviteOnly ? "invite-only" : "open to all",
     ...(modes.isModerated ? ["moderated"] : []),

@@ -1,4 +1,5 @@
 import { parseModeChanges } from "../../mode-string.js";
+import { MAX_TARGETS } from "../irc-front-end.js";
 import type { IrcSession } from "../irc-session.js";
 import type { IrcMessage } from "../message.js";
 import * as N from "../numerics.js";
@@ -48,7 +49,7 @@ export function kick(session: IrcSession, message: IrcMessage): void {
   }
   const reason = comment ?? "";
   const request = session.request;
-  for (const [index, nick] of nicks.slice(0, MODES_PER_COMMAND).entries()) {
+  for (const [index, nick] of nicks.slice(0, MAX_TARGETS).entries()) {
     const room = channels.length === 1 ? channels[0] : channels[index];
     if (request !== null) request.target = room;
     session.run({ kind: "kick", room, name: nick, reason });
