@@ -9,7 +9,7 @@ import { sessionsShownAs } from "./shared.js";
 /** RFC 2812 §2.2 (keys): at most 23 characters, none of them a space or a control. */
 const MAX_KEY_LENGTH = 23;
 /** Most bans a room keeps: each is matched on every join. */
-export const MAX_BANS = 100;
+const MAX_BANS = 100;
 const FLAG_MODES = { i: "isInviteOnly", m: "isModerated", t: "isTopicLocked", s: "isSecret" } as const;
 
 /** Shows a room's modes or bans, or (operators only) changes them, announcing what changed. */
