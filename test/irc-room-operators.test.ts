@@ -45,6 +45,11 @@ describe("IRC channel operators", () => {
     assert.deepEqual(names.params.slice(1), ["=", "#chan", "@alice bob"]);
     const who = await ask(bob, "WHO #chan", "352");
     assert.equal(who.params[6], "H@", "alice's WHO flags carry her prefix");
+    await ask(alice, "AWAY :lunch", "306");
+    const away = await ask(bob, "WHO #chan", "352");
+    assert.equal(away.params[6], "G@", "away, and an operator");
+    const whois = await ask(bob, "WHOIS alice", "319");
+    assert.deepEqual(whois.params.slice(1), ["alice", "@#chan"]);
     const modes = await ask(alice, "MODE #chan", "324");
     assert.deepEqual(modes.params.slice(1), ["#chan", "+nt"]);
     const created = await ask(alice, "MODE #chan", "329");

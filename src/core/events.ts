@@ -148,6 +148,8 @@ export interface RoomMember {
   readonly ref: UserRef;
   readonly isOperator: boolean;
   readonly isVoiced: boolean;
+  /** The away message; null when not away. */
+  readonly away: string | null;
 }
 
 /** A direct message; delivered to the recipient's sessions. */
@@ -209,11 +211,18 @@ export interface OlderPage {
   readonly after: string;
 }
 
+/** A room someone is in, and their standing there. */
+export interface RoomStanding {
+  readonly room: string;
+  readonly isOperator: boolean;
+  readonly isVoiced: boolean;
+}
+
 /** Someone online, as a lookup finds them. */
 export interface OnlineUser {
   readonly ref: UserRef;
-  /** The rooms the user is in. */
-  readonly rooms: readonly string[];
+  /** The rooms the user is in (a secret one only when the asker is in it too). */
+  readonly rooms: readonly RoomStanding[];
   readonly connectedAt: number;
   /** When the user last said something (a message or a direct message); connectedAt before that. */
   readonly lastSpokeAt: number;

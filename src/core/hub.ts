@@ -270,7 +270,7 @@ export class Hub implements FrontEndHub {
   /** The room's members with their standing, sorted by display name. */
   membersOf(room: Room): RoomMember[] {
     return [...room.members]
-      .map(([member, { isOperator, isVoiced }]) => ({ ref: member.ref, isOperator, isVoiced }))
+      .map(([member, { isOperator, isVoiced }]) => ({ ref: member.ref, isOperator, isVoiced, away: member.away }))
       .sort((a, b) => a.ref.displayName.localeCompare(b.ref.displayName));
   }
 

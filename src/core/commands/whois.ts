@@ -15,15 +15,21 @@ export function whois(ctx: CommandContext, command: CommandOf<"whois">): void {
     let found: Session | undefined;
     if ("code" in parsed) found = hub.guestShownAs(asked);
     else for (const session of hub.sessionsNamed(identityKey(parsed.name)) ?? []) found ??= session;
-    return { asked, user: found === undefined ? null : onlineUser(found) };
+    return { asked, user: found === undefined ? null : onlineUser(found, ctx.session) };
   });
   ctx.reply({ kind: "users", users });
 }
 
-function onlineUser(session: Session): OnlineUser {
+/** `session` as `asker` may see it: a secret room it is in shows only to those in it too (RFC 2811 §4.2.6). */
+function onlineUser(session: Session, asker: Session): OnlineUser {
+  const rooms = [...session.rooms].flatMap((room) => {
+    if (room.modes.isSecret && !room.members.has(asker)) return [];
+    const membership = room.members.get(session);
+    return [{ room: room.name, isOperator: membership?.isOperator ?? false, isVoiced: membership?.isVoiced ?? false }];
+  });
   return {
     ref: session.ref,
-    rooms: session.roomNames(),
+    rooms,
     connectedAt: session.connectedAt,
     lastSpokeAt: session.lastSpokeAt,
     away: session.away,

@@ -53,7 +53,9 @@ export class ReplyDrawer {
         return;
       case "who":
         if (command === "WHO") {
-          for (const member of reply.members) whoLine(session, reply.room, member.ref, null, prefixOf(session, member));
+          for (const member of reply.members) {
+            whoLine(session, reply.room, member.ref, member.away, prefixOf(session, member));
+          }
           session.numeric(N.RPL_ENDOFWHO, session.request?.target ?? reply.room, "End of WHO list");
         } else {
           namesOf(session, reply.room, reply.members, reply.isSecret);
@@ -153,7 +155,7 @@ function joinParams(session: IrcSession, room: string): string[] {
  * A member's prefix: "@" for an operator, "+" for a voiced member (RFC 2812 §5.1 RPL_NAMREPLY);
  * both, highest first, for a client with IRCv3 multi-prefix.
  */
-function prefixOf(session: IrcSession, member: RoomMember): string {
+function prefixOf(session: IrcSession, member: { isOperator: boolean; isVoiced: boolean }): string {
   if (session.caps.isEnabled("multi-prefix")) return `${member.isOperator ? "@" : ""}${member.isVoiced ? "+" : ""}`;
   return member.isOperator ? "@" : member.isVoiced ? "+" : "";
 }
@@ -248,7 +250,10 @@ function whoisOf(session: IrcSession, asked: string, user: OnlineUser | null): v
     "*",
     users.realNameOf(user.ref),
   );
-  if (user.rooms.length > 0) session.numeric(N.RPL_WHOISCHANNELS, nick, user.rooms.join(" "));
+  if (user.rooms.length > 0) {
+    const channels = user.rooms.map((standing) => `${prefixOf(session, standing)}${standing.room}`);
+    session.numeric(N.RPL_WHOISCHANNELS, nick, channels.join(" "));
+  }
   session.numeric(N.RPL_WHOISSERVER, nick, serverName, networkName);
   if (user.away !== null) session.numeric(N.RPL_AWAY, nick, user.away);
   if (user.ref.account !== null) session.numeric(N.RPL_WHOISACCOUNT, nick, user.ref.account, "is logged in as");

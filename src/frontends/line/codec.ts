@@ -274,7 +274,8 @@ function replyLines(reply: Reply): string[] {
     case "users":
       return reply.users.map(({ asked, user }) => {
         if (user === null) return `- Nobody called ${shown(asked)} is online.`;
-        const rooms = user.rooms.length === 0 ? "in no room" : `in ${user.rooms.map(shown).join(", ")}`;
+        const rooms =
+          user.rooms.length === 0 ? "in no room" : `in ${user.rooms.map(({ room }) => shown(room)).join(", ")}`;
         const account = user.ref.account === null ? "" : ", logged in";
         const away = user.away === null ? "" : `; away: ${shown(user.away)}`;
         return `- ${shown(user.ref.displayName)}: online since ${timeOf(user.connectedAt)}${account}, ${rooms}${away}.`;
