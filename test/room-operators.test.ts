@@ -284,4 +284,26 @@ describe("departures told after what came before them", () => {
     assert.deepEqual(kicksSeenBy(baz), ["bar", "foo"]);
     assert.equal(hub.findRoom("#chan")?.departing.size, 0, "nobody is kept once told");
   });
+
+  it("one who parts and comes back before the part is told gets each event once", async (t) => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "parley-rooms-"));
+    const store = SqliteStore.open(dataDir);
+    t.after(async () => {
+      await store.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    });
+    const hub = newHub(store);
+    const alice = connectUser(hub, "10.0.0.1:1");
+    const bob = connectUser(hub, "10.0.0.2:2");
+    await alice.complete(join("#chan"));
+    await bob.complete(join("#chan"));
+    hub.execute(alice.session, say("#chan", "before"));
+    hub.execute(bob.session, { kind: "part", room: "#chan", reason: "" });
+    hub.execute(bob.session, join("#chan"));
+    await hub.settled();
+    assert.deepEqual(
+      eventsOf(bob, "message").map((message) => message.text),
+      ["before"],
+    );
+  });
 });

@@ -118,7 +118,8 @@ export class FanOut {
     if (room.departing.size === 0) return count;
     const kicked = event.kind === "kicked" ? event.target.sessionId : -1;
     for (const [session, departureId] of room.departing) {
-      if (this.#recipients.session(session.sessionId) !== session) continue;
+      // Gone from the server, or back in the room (and so reached as a member).
+      if (this.#recipients.session(session.sessionId) !== session || room.members.has(session)) continue;
       if (event.id < departureId || (event.id === departureId && session.sessionId === kicked)) {
         this.#deliverTo(session, event);
         count++;
