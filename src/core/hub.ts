@@ -255,11 +255,6 @@ export class Hub implements FrontEndHub {
 
   // ---- what command handlers use ----
 
-  /** The user as ban masks are matched against: `name!user@host`. */
-  userMaskOf(ref: UserRef): string {
-    return this.#userMaskOf(ref);
-  }
-
   /** Whether one of the room's bans matches the user. */
   isBanned(room: Room, session: Session): boolean {
     if (room.bans.length === 0) return false;
