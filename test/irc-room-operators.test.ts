@@ -101,6 +101,19 @@ describe("IRC channel operators", () => {
     assert.equal((await ask(bar, "JOIN #chan", "JOIN", "471")).command, "JOIN");
   });
 
+  it("matches a ban against the user as IRC shows them: the USER name and the cloaked host", async (t) => {
+    const { connect, alice } = await channelOfAlice(t);
+    const carol = await connect("carol");
+    carol.send("JOIN #other");
+    const ownJoin = await carol.waitFor(/^:carol!~carol@\S+ JOIN :?#other$/);
+    const host = /@(\S+) /.exec(ownJoin)?.[1];
+    assert.ok(host !== undefined && !host.includes("127.0.0.1"), "the host is a cloak");
+    await ask(alice, "MODE #chan +b *!~carol@*", "MODE");
+    assert.equal((await ask(carol, "JOIN #chan", "474", "JOIN")).command, "474");
+    await ask(alice, `MODE #chan -b+b *!~carol@* *!*@${host}`, "MODE");
+    assert.equal((await ask(carol, "JOIN #chan", "474", "JOIN")).command, "474");
+  });
+
   it("KICK: the channel and the kicked user see it; only operators kick", async (t) => {
     const { alice, bob } = await channelOfAlice(t);
     assert.equal((await ask(bob, "KICK #chan alice", "482", "KICK")).command, "482");
