@@ -57,6 +57,9 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
       ? lineListener(hub, listener, config, log)
       : ircListener(hub, listener, config, cloakSecretIn(config), log),
   );
+  // Bans are matched as the first front end that shows masks shows users (one view: a ban is one rule).
+  const masking = frontEnds.find((frontEnd) => frontEnd.userMaskOf !== undefined);
+  if (masking?.userMaskOf !== undefined) hub.describeUsersWith(masking.userMaskOf);
   const servers: Server[] = [];
   try {
     for (const frontEnd of frontEnds) servers.push(await listen(frontEnd, log));

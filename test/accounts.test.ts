@@ -500,7 +500,7 @@ describe("catching up after a login", () => {
     assert.ok(shownCount > 0 && shownCount * 600 < 32 * 1024, `${shownCount} lines shown`);
     assert.equal(Number(older[1]) + shownCount, 300);
     assert.equal(withoutTime(block.at(-1) ?? ""), `#rust [bob] missed 299 ${padding}`);
-    await ask(alice, "/who #rust", "- #rust (2 users online): alice, bob");
+    await ask(alice, "/who #rust", "- #rust (2 users online): @alice, bob");
   });
 
   it("a catch-up that a reset may have thrown away is shown again at the next login", async (t) => {
@@ -581,7 +581,7 @@ describe("logging out", () => {
     await bob.waitFor(`> alice is now known as ${alice.address}.`);
     assert.deepEqual(await ask(alice, "/logout", isError), ["! You are not logged in."]);
     assert.deepEqual(await ask(alice, "/who", (line) => line.startsWith("- #lobby")), [
-      `- #lobby (2 users online): ${alice.address}, bob`,
+      `- #lobby (2 users online): @${alice.address}, bob`,
     ]);
     // The name is the account's, not this session's, any more.
     assert.deepEqual(await ask(alice, "/nick alice", isError), [

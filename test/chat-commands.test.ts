@@ -7,15 +7,21 @@ import { startTestServer, type TestServer } from "./helpers/server.js";
 /** Every slash command a line user has. */
 const COMMANDS = [
   "away",
+  "deop",
+  "devoice",
   "help",
   "history",
+  "invite",
   "join",
+  "kick",
   "kill",
   "login",
   "logout",
   "me",
+  "mode",
   "msg",
   "nick",
+  "op",
   "oper",
   "part",
   "quit",
@@ -23,6 +29,7 @@ const COMMANDS = [
   "rooms",
   "search",
   "topic",
+  "voice",
   "wallops",
   "who",
   "whois",
@@ -70,7 +77,7 @@ describe("help and unknown commands", () => {
     const reply = await ask(alice, "/frobnicate now\n/who", isWhoReply);
     assert.deepEqual(reply, [
       "! Unknown command /frobnicate. Type /help for the list.",
-      `- #lobby (1 user online): ${alice.address}`,
+      `- #lobby (1 user online): @${alice.address}`,
     ]);
     assert.equal(alice.isClosed, false);
   });
@@ -137,7 +144,7 @@ describe("names", () => {
     await ask(alice, "/nick alice", "- You are now known as alice.");
     await bob.waitFor(`> ${guest} is now known as alice.`);
     const who = await ask(alice, "/who", isWhoReply);
-    assert.match(who[0], /^- #lobby \(2 users online\): alice, guest-[0-9a-f]{4}[0-9a-z]+$/);
+    assert.match(who[0], /^- #lobby \(2 users online\): alice, @guest-[0-9a-f]{4}[0-9a-z]+$/);
     await ask(bob, "/history 50", isHistoryEnd);
     await ask(bob, "/who", isWhoReply);
     alice.send("/quit gone\n");
@@ -204,7 +211,11 @@ describe("names", () => {
         const reply = await ask(bob, `/nick ${name}`, (line) => isError(line) || line.startsWith("- You are now"));
         assert.deepEqual(reply, [error]);
         const who = await ask(bob, "/who", isWhoReply);
-        const names = who[0].slice(who[0].indexOf(": ") + 2).split(", ");
+        // The first to come into the lobby holds it: "@" marks its operator.
+        const names = who[0]
+          .slice(who[0].indexOf(": ") + 2)
+          .split(", ")
+          .map((shown) => shown.replace(/^@/, ""));
         assert.ok(names.includes(own), who[0]);
         assert.equal(names.filter((held) => held === "alice").length, 1, who[0]);
         bob.send(`done ${index}\n`);
@@ -293,10 +304,10 @@ describe("rooms", () => {
       "-   #lobby (2 users online)",
       "-   #rust (1 user online): Everything about Rust",
     ]);
-    assert.deepEqual(await ask(bob, "/who", (line) => line.startsWith("- #go")), ["- #go (1 user online): bob"]);
-    assert.deepEqual(await ask(bob, "/who #lobby", isWhoReply), ["- #lobby (2 users online): alice, bob"]);
+    assert.deepEqual(await ask(bob, "/who", (line) => line.startsWith("- #go")), ["- #go (1 user online): @bob"]);
+    assert.deepEqual(await ask(bob, "/who #lobby", isWhoReply), ["- #lobby (2 users online): @alice, bob"]);
     assert.deepEqual(await ask(bob, "/who #rust", (line) => line.startsWith("- #rust")), [
-      "- #rust (1 user online): alice",
+      "- #rust (1 user online): @alice",
     ]);
     assert.deepEqual(await ask(bob, "/who #nowhere", isError), ["! There is no room #nowhere."]);
   });
@@ -415,10 +426,10 @@ describe("rooms", () => {
     assert.deepEqual(await ask(alice, "/join #lobby", (line) => line.startsWith("- You")), [
       "- You are already in #lobby; it is now your current room.",
     ]);
-    assert.deepEqual(await ask(alice, "/join #a #b", isError), ["! Usage: /join #room"]);
+    assert.deepEqual(await ask(alice, "/join #a #b", isError), ["! Usage: /join #room [KEY]"]);
     assert.deepEqual(await ask(alice, "/who lobby", isError), ["! Usage: /who [#room]"]);
     assert.deepEqual(await ask(alice, "/who #lobby extra", isError), ["! Usage: /who [#room]"]);
-    assert.deepEqual(await ask(alice, "/who", (line) => line.startsWith("- #")), ["- #lobby (1 user online): alice"]);
+    assert.deepEqual(await ask(alice, "/who", (line) => line.startsWith("- #")), ["- #lobby (1 user online): @alice"]);
   });
 
   it("caps the rooms one user may be in", async (t) => {
@@ -431,7 +442,7 @@ describe("rooms", () => {
     ]);
     assert.deepEqual(await ask(alice, "/who #c", isError), ["! There is no room #c."]);
     // The refused join left the current room alone.
-    assert.deepEqual(await ask(alice, "/who", (line) => line.startsWith("- #")), ["- #b (1 user online): alice"]);
+    assert.deepEqual(await ask(alice, "/who", (line) => line.startsWith("- #")), ["- #b (1 user online): @alice"]);
     await ask(alice, "/part #a", "- You left #a.");
     assert.deepEqual(await ask(alice, "/join #c", (line) => line.startsWith("- You joined")), [
       "- You joined #c (1 user online); it is now your current room.",

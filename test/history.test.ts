@@ -58,7 +58,7 @@ describe("history on joining a room", () => {
     const alice = await connect("alice");
     await ask(alice, "/join #empty", (line) => line.startsWith("- You joined"));
     const reply = await ask(alice, "/who", (line) => line.startsWith("- #empty"));
-    assert.deepEqual(reply, ["- #empty (1 user online): alice"]);
+    assert.deepEqual(reply, ["- #empty (1 user online): @alice"]);
     assert.equal(
       alice.lines.some((line) => line.startsWith("- History") || line.startsWith("~ ")),
       false,
@@ -625,6 +625,8 @@ describe("hidden addresses", () => {
       address = guest.address;
       guest.send("plum from an address\n");
       await bob.waitFor(`[${address}] plum from an address`);
+      // The lobby's topic is its operators': bob came first.
+      await ask(bob, `/op ${address}`, `> bob made ${address} an operator.`);
       await ask(guest, "/topic Plums", `> ${address} set the topic: Plums`);
       await ask(bob, `/msg ${address} plum to an address`, `[you -> ${address}] plum to an address`);
       await ask(guest, "/msg bob plum back", "[you -> bob] plum back");

@@ -3,53 +3,20 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, it, type TestContext } from "node:test";
-import { pino } from "pino";
-import { LocalBus } from "../src/bus/local-bus.js";
 import type { Command } from "../src/core/commands.js";
 import type { ChatEvent } from "../src/core/events.js";
-import { Hub } from "../src/core/hub.js";
+import type { Hub } from "../src/core/hub.js";
 import { MessageIdGenerator } from "../src/core/message-id.js";
-import type { Session } from "../src/core/session.js";
 import { SqliteStore } from "../src/store/sqlite-store.js";
 import type { MessageStore } from "../src/store/store.js";
-
-function newHub(store: MessageStore | null = null): Hub {
-  return new Hub({
-    bus: new LocalBus(),
-    store,
-    log: pino({ level: "silent" }),
-    hideAddresses: false,
-    commandRate: { burst: 10, perSecond: 5 },
-    maxRoomsPerUser: 3,
-    joinReplay: 50,
-    missedReplayCap: 500,
-    maxHistoryRequest: 500,
-    historyRetryMs: 5000,
-    operators: [],
-  });
-}
-
-/** The core needs no socket: a session's sink is a plain array here. */
-function connectUser(
-  hub: Hub,
-  address: string,
-): { events: ChatEvent[]; session: Session; run: (c: Command) => Promise<void> } {
-  const events: ChatEvent[] = [];
-  const session = hub.connect(address, { deliver: (event) => events.push(event) });
-  // Handlers may await (the store, password hashing): let them finish before looking.
-  const run = async (command: Command): Promise<void> => {
-    hub.execute(session, command);
-    await new Promise((resolve) => setImmediate(resolve));
-  };
-  return { events, session, run };
-}
+import { connectUser, newHub } from "./helpers/hub-fixture.js";
 
 /** The texts of the messages `user` was sent, in order. */
 const heardBy = (user: { events: ChatEvent[] }): string[] =>
   user.events.flatMap((event) => (event.kind === "message" ? [event.text] : []));
 
 const say = (room: string, text: string): Command => ({ kind: "say", room, text, isAction: false });
-const join = (room: string): Command => ({ kind: "join", room, replay: 0 });
+const join = (room: string, key = ""): Command => ({ kind: "join", room, replay: 0, key });
 
 describe("hub", () => {
   it("tells every member of a room about joins, messages and leaves, with room counts", async () => {
@@ -260,9 +227,18 @@ describe("hub", () => {
     const last = bob.events.at(-1);
     assert.ok(last?.kind === "reply" && last.reply.kind === "joined");
     const { listMembers, ...joined } = last.reply;
-    assert.deepEqual(joined, { kind: "joined", room: "#Rust", members: 2, topic: "", wasMember: false });
+    assert.deepEqual(joined, {
+      kind: "joined",
+      room: "#Rust",
+      members: 2,
+      topic: "",
+      topicBy: "",
+      topicAt: 0,
+      isSecret: false,
+      wasMember: false,
+    });
     assert.deepEqual(
-      listMembers().map((member) => member.displayName),
+      listMembers().map((member) => member.ref.displayName),
       ["10.0.0.1:1", "10.0.0.2:2"],
       "the join reply lists the members, the joiner included",
     );

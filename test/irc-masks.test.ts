@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { CompiledMask, matchesMask, normaliseMask } from "../src/frontends/irc/masks.js";
+import { CompiledMask, matchesMask, normaliseMask } from "../src/core/masks.js";
 
 const ascii = (text: string): string => text.toLowerCase();
 /** RFC 1459 casemapping: []\~ are the uppercase of {}|^. */

@@ -1,7 +1,15 @@
-import type { AwayEvent, DirectEvent, QuitEvent, RenamedEvent, RoomEvent, SignalEvent } from "../core/events.js";
+import type {
+  AwayEvent,
+  DirectEvent,
+  InvitedEvent,
+  QuitEvent,
+  RenamedEvent,
+  RoomEvent,
+  SignalEvent,
+} from "../core/events.js";
 
 /** What travels between processes: everything that more than one session may need to see. */
-export type BusEvent = RoomEvent | QuitEvent | DirectEvent | RenamedEvent | AwayEvent | SignalEvent;
+export type BusEvent = RoomEvent | QuitEvent | DirectEvent | RenamedEvent | AwayEvent | SignalEvent | InvitedEvent;
 
 /**
  * Carries events from the process that accepted them to every process serving their

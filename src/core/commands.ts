@@ -1,5 +1,5 @@
 import type { HistoryKinds } from "../store/store.js";
-import type { ClientTags } from "./events.js";
+import type { ClientTags, ModeChange } from "./events.js";
 
 /**
  * What a front end asks the core to do on a user's behalf, already parsed and bounded. A
@@ -26,12 +26,21 @@ export type Command =
   /** A signal with no text for a room ("#...") or a user's clients; see `SignalEvent`. */
   | { readonly kind: "signal"; readonly to: string; readonly clientTags: ClientTags }
   | { readonly kind: "nick"; readonly name: string }
-  /** `replay`: past messages to show; negative for the server's default. */
-  | { readonly kind: "join"; readonly room: string; readonly replay: number }
+  /** `replay`: past messages to show; negative for the server's default. `key`: the room's key, "" for none. */
+  | { readonly kind: "join"; readonly room: string; readonly replay: number; readonly key: string }
   | { readonly kind: "part"; readonly room: string; readonly reason: string }
   | { readonly kind: "rooms" }
   | { readonly kind: "who"; readonly room: string }
   | { readonly kind: "topic"; readonly room: string; readonly topic: string | null }
+  /**
+   * Shows a room's modes (`changes` null), its bans (a "b" change without an argument), or
+   * changes them (operators only); see ModeChange.
+   */
+  | { readonly kind: "mode"; readonly room: string; readonly changes: readonly ModeChange[] | null }
+  /** Puts `name` out of `room` (operators only). */
+  | { readonly kind: "kick"; readonly room: string; readonly name: string; readonly reason: string }
+  /** Invites `name` to `room`: they may then join it once, even while it is invite-only. */
+  | { readonly kind: "invite"; readonly name: string; readonly room: string }
   | { readonly kind: "quit"; readonly reason: string }
   | { readonly kind: "register"; readonly password: string }
   | { readonly kind: "login"; readonly name: string; readonly password: string }

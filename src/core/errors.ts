@@ -34,8 +34,25 @@ export type ChatErrorCode =
   | "ERR_STORE_UNAVAILABLE"
   | "ERR_NOT_KEPT_FOR_LATER"
   | "ERR_BAD_OPER"
+  /** Only server operators may do that. */
+  | "ERR_NOT_SERVER_OPERATOR"
+  | "ERR_INTERNAL"
+  /** Only a room's operators may do that; `room`. */
   | "ERR_NOT_OPERATOR"
-  | "ERR_INTERNAL";
+  /** `name` is not in `room`. */
+  | "ERR_USER_NOT_IN_ROOM"
+  /** `name` is in `room` already (an invitation). */
+  | "ERR_ALREADY_IN_ROOM"
+  /** No such mode letter: `mode`, `room`. */
+  | "ERR_UNKNOWN_MODE"
+  /** A mode's argument is missing or not valid: `room`, `mode`, `reason`. */
+  | "ERR_BAD_MODE_ARG"
+  /** A key is set already: remove it first; `room`. */
+  | "ERR_KEY_SET"
+  /** Joining refused: `room`, and `reason` "invite-only", "banned", "key" or "full". */
+  | "ERR_CANNOT_JOIN"
+  /** Speaking refused: `room`, and `reason` "moderated" or "banned". */
+  | "ERR_CANNOT_SPEAK";
 
 export interface ChatError {
   readonly code: ChatErrorCode;

@@ -93,8 +93,76 @@ export interface TopicEvent {
   readonly topic: string;
 }
 
+/**
+ * One change to a room's modes or a member's standing. `mode` is the letter (IRC's, RFC 2811
+ * §4): "o" operator and "v" voice (`arg` the member's name), "i" invite-only, "m" moderated,
+ * "t" topic locked, "s" secret, "n" no messages from outside (always on), "k" key (`arg` the
+ * key), "l" limit (`arg` the number), "b" ban (`arg` the `name!user@host` mask).
+ */
+export interface ModeChange {
+  readonly mode: string;
+  readonly on: boolean;
+  readonly arg?: string;
+  /** For "o" and "v" in an event: the member it was given to or taken from (`arg` is their display name). */
+  readonly member?: UserRef;
+}
+
+/** An operator changed the room's modes; `changes` are only those that changed something. */
+export interface ModeEvent {
+  readonly kind: "mode";
+  readonly id: string;
+  readonly at: number;
+  readonly room: string;
+  readonly who: UserRef;
+  readonly changes: readonly ModeChange[];
+}
+
+/** An operator put `target` out of the room; the members and the kicked user are told. */
+export interface KickedEvent {
+  readonly kind: "kicked";
+  readonly id: string;
+  readonly at: number;
+  readonly room: string;
+  /** The operator who kicked. */
+  readonly who: UserRef;
+  readonly target: UserRef;
+  readonly reason: string;
+  /** Members of the room after the kick. */
+  readonly members: number;
+}
+
 /** Events that go to every member of a room (through the bus, so to every process). */
-export type RoomEvent = MessageEvent | JoinedEvent | LeftEvent | TopicEvent;
+export type RoomEvent = MessageEvent | JoinedEvent | LeftEvent | TopicEvent | ModeEvent | KickedEvent;
+
+/** `target` was invited to a room by `who`; delivered to the invited user's sessions alone. */
+export interface InvitedEvent {
+  readonly kind: "invited";
+  readonly id: string;
+  readonly at: number;
+  readonly room: string;
+  readonly who: UserRef;
+  readonly target: UserRef;
+}
+
+/** A room's modes as a reply shows them; `key` only to members (null otherwise, or when none is set). */
+export interface RoomModesShown {
+  readonly isInviteOnly: boolean;
+  readonly isModerated: boolean;
+  readonly isTopicLocked: boolean;
+  readonly isSecret: boolean;
+  readonly hasKey: boolean;
+  readonly key: string | null;
+  readonly limit: number | null;
+}
+
+/** A member as a member list shows it: the user and its standing in the room. */
+export interface RoomMember {
+  readonly ref: UserRef;
+  readonly isOperator: boolean;
+  readonly isVoiced: boolean;
+  /** The away message; null when not away. */
+  readonly away: string | null;
+}
 
 /** A direct message; delivered to the recipient's sessions. */
 export interface DirectEvent {
@@ -193,17 +261,25 @@ export interface OlderPage {
   readonly after: string;
 }
 
+/** A room someone is in, and their standing there. */
+export interface RoomStanding {
+  readonly room: string;
+  readonly isOperator: boolean;
+  readonly isVoiced: boolean;
+}
+
 /** Someone online, as a lookup finds them. */
 export interface OnlineUser {
   readonly ref: UserRef;
-  /** The rooms the user is in. */
-  readonly rooms: readonly string[];
+  /** The rooms the user is in (a secret one only when the asker is in it too). */
+  readonly rooms: readonly RoomStanding[];
   readonly connectedAt: number;
   /** When the user last said something (a message or a direct message); connectedAt before that. */
   readonly lastSpokeAt: number;
   /** The away message; null when the user is not away. */
   readonly away: string | null;
-  readonly isOperator: boolean;
+  /** A server operator (not a room's operator: see `rooms`). */
+  readonly isServerOperator: boolean;
   /** "IP:PORT", for a server operator who asks; null for anyone else. */
   readonly address: string | null;
 }
@@ -216,10 +292,28 @@ export type Reply =
   | {
       readonly kind: "who";
       readonly room: string;
-      readonly members: readonly UserRef[];
-      /** The members who are away, by session id, with their messages. */
-      readonly away: ReadonlyMap<SessionId, string>;
+      readonly members: readonly RoomMember[];
+      /** The room is secret (+s): IRC marks its member lists so. */
+      readonly isSecret: boolean;
     }
+  /**
+   * A room's modes. `key` is shown to members only (null otherwise, or when none is set);
+   * `createdAt` is when the room came to be in this run.
+   */
+  | {
+      readonly kind: "modes";
+      readonly room: string;
+      readonly modes: RoomModesShown;
+      readonly createdAt: number;
+    }
+  /** A room's bans, oldest first. */
+  | {
+      readonly kind: "bans";
+      readonly room: string;
+      readonly bans: readonly { readonly mask: string; readonly setBy: string; readonly setAt: number }[];
+    }
+  /** The invitation went to `target`. */
+  | { readonly kind: "invited"; readonly target: UserRef; readonly room: string }
   /** `by`: null for a guest whose address is hidden and who has no other name to show. */
   | {
       readonly kind: "topic";
@@ -238,8 +332,12 @@ export type Reply =
        * Who is in the room now, the joiner included: built only if asked for (a protocol that
        * lists members on join), and only while the reply is being delivered.
        */
-      readonly listMembers: () => readonly UserRef[];
+      readonly listMembers: () => readonly RoomMember[];
       readonly topic: string;
+      /** Who set the topic and when, as a topic reply shows them (null: not to be shown). */
+      readonly topicBy: string | null;
+      readonly topicAt: number;
+      readonly isSecret: boolean;
       /** The session was in the room already: nothing changed but (in a front end) where its lines go. */
       readonly wasMember: boolean;
     }
@@ -330,6 +428,7 @@ export interface CloseEvent {
 
 export type ChatEvent =
   | RoomEvent
+  | InvitedEvent
   | QuitEvent
   | DirectEvent
   | RenamedEvent

@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { BusEvent } from "../bus/bus.js";
-import type { ChatEvent, DirectEvent, SignalEvent } from "./events.js";
+import type { ChatEvent, DirectEvent, RoomEvent, SignalEvent } from "./events.js";
 import type { Room } from "./room.js";
 import type { Session, SessionId } from "./session.js";
 
@@ -64,10 +64,17 @@ export class FanOut {
       case "message":
       case "joined":
       case "left":
-      case "topic": {
+      case "topic":
+      case "mode":
+      case "kicked": {
         const room = this.#recipients.roomNamed(event.room);
-        if (room !== undefined) for (const member of room.members.keys()) this.#deliverTo(member, event);
-        recipientCount = room?.members.size ?? 0;
+        if (room !== undefined) recipientCount = this.#deliverToRoom(room, event);
+        break;
+      }
+      case "invited": {
+        const target = this.#recipients.session(event.target.sessionId);
+        if (target !== undefined) this.#deliverTo(target, event);
+        recipientCount = target === undefined ? 0 : 1;
         break;
       }
       case "signal":
@@ -113,6 +120,26 @@ export class FanOut {
     if (guest !== undefined) recipients.add(guest);
     for (const session of recipients) this.#deliverTo(session, event);
     return recipients.size;
+  }
+
+  /**
+   * To the room's members, and to those who left it by an event not yet delivered when this
+   * one came before it; a kicked user is told of its own kick (one who parted is answered).
+   */
+  #deliverToRoom(room: Room, event: RoomEvent): number {
+    for (const member of room.members.keys()) this.#deliverTo(member, event);
+    let count = room.members.size;
+    if (room.departing.size === 0) return count;
+    const kicked = event.kind === "kicked" ? event.target.sessionId : -1;
+    for (const [session, departureId] of room.departing) {
+      // Gone from the server, or back in the room (and so reached as a member).
+      if (this.#recipients.session(session.sessionId) !== session || room.members.has(session)) continue;
+      if (event.id < departureId || (event.id === departureId && session.sessionId === kicked)) {
+        this.#deliverTo(session, event);
+        count++;
+      }
+    }
+    return count;
   }
 
   /**

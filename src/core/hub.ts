@@ -8,7 +8,7 @@ import type { Command } from "./commands.js";
 import { CommitPipeline, type HistoryPause } from "./commit-pipeline.js";
 import { DeliveryCursors } from "./delivery-cursors.js";
 import { type ChatError, chatError } from "./errors.js";
-import type { ChatEvent } from "./events.js";
+import type { ChatEvent, RoomMember, UserRef } from "./events.js";
 import { type EventObserver, FanOut } from "./fan-out.js";
 import type { FrontEndHub } from "./front-end-hub.js";
 import { historyEntry } from "./history-entry.js";
@@ -17,6 +17,7 @@ import { idFloorForTime, MessageIdGenerator } from "./message-id.js";
 import { guestKeyOf, guestNameOf, identityKey } from "./names.js";
 import { Room } from "./room.js";
 import { type CommandRate, type EventSink, type QueuedCommand, Session, type SessionId } from "./session.js";
+import { userMaskOfAddress } from "./user-mask.js";
 
 export interface HubOptions {
   bus: FanoutBus;
@@ -38,6 +39,15 @@ export interface HubOptions {
   /** Server operators; see ServerConfig.operators. */
   operators: readonly { readonly name: string; readonly secret: string }[];
 }
+
+/**
+ * How a user reads as `name!user@host` when matched against a room's ban masks. The core
+ * matches bans, once, for every front end; but the user and host parts are what a front end
+ * shows (IRC's USER name and cloaked host), so the server gives the core the view of the
+ * front end whose users see masks (see `Hub.describeUsersWith`). Matching on name and account
+ * alone would let nobody ban a host, which is what an IRC operator reaches for first.
+ */
+export type UserMaskOf = (ref: UserRef) => string;
 
 /**
  * The core: sessions, rooms, names and who receives what. It knows no protocol and no
@@ -69,6 +79,7 @@ export class Hub implements FrontEndHub {
    */
   readonly #runTag = randomBytes(9).toString("base64url");
   #isShuttingDown = false;
+  #userMaskOf: UserMaskOf = userMaskOfAddress;
   /** Decided once: a disabled debug line would still cost an object per command. */
   readonly #isDebugLogged: boolean;
 
@@ -88,7 +99,10 @@ export class Hub implements FrontEndHub {
       (session) => this.#closeBroken(session),
       idFloorForTime(Date.now()),
     );
-    this.#bus.subscribe((event) => this.#fanOut.deliver(event));
+    this.#bus.subscribe((event) => {
+      this.#fanOut.deliver(event);
+      this.#afterDelivery(event);
+    });
     this.#cursors = new DeliveryCursors({
       lastDeliveredId: () => this.#fanOut.lastDeliveredId,
       sessionsNamed: (key) => this.#sessionsByName.get(key),
@@ -248,7 +262,26 @@ export class Hub implements FrontEndHub {
     for (const session of [...this.#sessions.values()]) session.sink.deliver(event);
   }
 
+  /** How users read in ban masks from now on; without a call, `name!*@IP`. */
+  describeUsersWith(userMaskOf: UserMaskOf): void {
+    this.#userMaskOf = userMaskOf;
+  }
+
   // ---- what command handlers use ----
+
+  /** Whether one of the room's bans matches the user. */
+  isBanned(room: Room, session: Session): boolean {
+    if (room.bans.length === 0) return false;
+    const mask = this.#userMaskOf(session.ref);
+    return room.bans.some((ban) => ban.mask.matches(mask));
+  }
+
+  /** The room's members with their standing, sorted by display name. */
+  membersOf(room: Room): RoomMember[] {
+    return [...room.members]
+      .map(([member, { isOperator, isVoiced }]) => ({ ref: member.ref, isOperator, isVoiced, away: member.away }))
+      .sort((a, b) => a.ref.displayName.localeCompare(b.ref.displayName));
+  }
 
   isOnline(session: Session): boolean {
     return this.#sessions.get(session.sessionId) === session;
@@ -310,7 +343,11 @@ export class Hub implements FrontEndHub {
       return chatError("ERR_TOO_MANY_ROOMS", { limit: this.options.maxRoomsPerUser });
     }
     const room = existing ?? this.#createRoom(name);
-    room.members.set(session, this.#fanOut.lastDeliveredId);
+    if (existing === undefined) room.founder = session.account;
+    // Whoever comes into an empty room holds it, as on IRC; the founding account, whenever it comes back.
+    const isOperator = room.members.size === 0 || (session.account !== null && session.account === room.founder);
+    room.members.set(session, { joinedAfter: this.#fanOut.lastDeliveredId, isOperator, isVoiced: false });
+    room.invited.delete(session.identityKey);
     session.rooms.add(room);
     const { id, at } = this.mintId();
     this.publish(
@@ -321,12 +358,25 @@ export class Hub implements FrontEndHub {
   }
 
   leaveRoom(session: Session, room: Room, reason: string): void {
-    this.#removeMember(session, room);
-    if (this.#isShuttingDown) return;
+    if (this.#isShuttingDown) {
+      this.#removeMember(session, room);
+      return;
+    }
     const { id, at } = this.mintId();
+    this.#removeMember(session, room, id);
     this.publish(
       { kind: "left", id, at, room: room.name, who: session.ref, members: room.members.size, reason },
       historyEntry(id, at, "left", room.name, session, null, reason),
+    );
+  }
+
+  /** An operator puts `target` out of the room: it leaves, and the members and it are told. */
+  kick(by: Session, room: Room, target: Session, reason: string): void {
+    const { id, at } = this.mintId();
+    this.#removeMember(target, room, id);
+    this.publish(
+      { kind: "kicked", id, at, room: room.name, who: by.ref, target: target.ref, reason, members: room.members.size },
+      historyEntry(id, at, "left", room.name, target, null, reason),
     );
   }
 
@@ -445,14 +495,33 @@ export class Hub implements FrontEndHub {
     return room;
   }
 
-  #removeMember(session: Session, room: Room): void {
+  /** `departureId`: the id of the event that tells of it, when one will (see `Room.departing`). */
+  #removeMember(session: Session, room: Room, departureId?: string): void {
     room.members.delete(session);
     session.rooms.delete(room);
-    // An empty room holds no memory unless it has a topic to keep.
-    if (room.members.size === 0 && room.topic === "") {
-      this.#roomsByKey.delete(room.key);
-      this.#roomsByName.delete(room.name);
+    if (departureId !== undefined) room.departing.set(session, departureId);
+    this.#forgetIfEmpty(room);
+  }
+
+  /** An empty room holds no memory unless it has a topic to keep; its modes and bans go with it. */
+  #forgetIfEmpty(room: Room): void {
+    if (room.members.size > 0 || room.departing.size > 0 || room.topic !== "") return;
+    // A new room of the same name may have taken its place meanwhile.
+    if (this.#roomsByKey.get(room.key) !== room) return;
+    this.#roomsByKey.delete(room.key);
+    this.#roomsByName.delete(room.name);
+  }
+
+  /** A departure has been told: what comes after it is no longer for the one who left. */
+  #afterDelivery(event: BusEvent): void {
+    if (event.kind !== "left" && event.kind !== "kicked") return;
+    const room = this.#roomsByName.get(event.room);
+    if (room === undefined) return;
+    const gone = event.kind === "left" ? event.who : event.target;
+    for (const [session, id] of room.departing) {
+      if (session.sessionId === gone.sessionId && id === event.id) room.departing.delete(session);
     }
+    this.#forgetIfEmpty(room);
   }
 
   #forgetName(session: Session): void {

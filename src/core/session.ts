@@ -70,7 +70,7 @@ export class Session {
   /** The away message; null when not away. */
   away: string | null = null;
   /** A server operator (see ServerConfig.operators). */
-  isOperator = false;
+  isServerOperator = false;
   /** Set when the session is to leave (with this reason) once its queued commands have run. */
   leavingWith: string | null = null;
   /**

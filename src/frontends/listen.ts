@@ -1,5 +1,6 @@
 import { type AddressInfo, createServer, type Server } from "node:net";
 import type { Logger } from "pino";
+import type { UserRef } from "../core/events.js";
 import { Connection, type ConnectionLimits } from "../net/connection.js";
 import type { FramerFactory } from "../net/framer.js";
 
@@ -23,6 +24,11 @@ export interface FrontEndListener {
   startSession(connection: Connection): void;
   /** Stops what the front end runs besides its sessions (timers). */
   stop?(): void;
+  /**
+   * How this front end shows a user as `name!user@host`, for a front end whose users see and
+   * set such masks (IRC): the core matches room bans against it. See `UserMaskOf`.
+   */
+  userMaskOf?(ref: UserRef): string;
 }
 
 /**

@@ -3,10 +3,13 @@ import type { CommandKind, CommandOf } from "../commands.js";
 import { away } from "./away.js";
 import { direct } from "./direct.js";
 import { conversations, history } from "./history.js";
+import { invite } from "./invite.js";
 import { join } from "./join.js";
+import { kick } from "./kick.js";
 import { kill } from "./kill.js";
 import { login } from "./login.js";
 import { logout } from "./logout.js";
+import { mode } from "./mode.js";
 import { nick } from "./nick.js";
 import { oper } from "./oper.js";
 import { part } from "./part.js";
@@ -36,6 +39,9 @@ export const COMMAND_HANDLERS: { readonly [K in CommandKind]: CommandHandler<K> 
   rooms,
   who,
   topic,
+  mode,
+  kick,
+  invite,
   quit,
   register,
   login,

@@ -1,8 +1,10 @@
 import type { CommandContext } from "../command-context.js";
 import type { CommandOf } from "../commands.js";
-import type { UserRef } from "../events.js";
+import type { Hub } from "../hub.js";
 import { mixedScriptError, parseRoomName } from "../names.js";
-import { toHistoryItems } from "./shared.js";
+import type { Room } from "../room.js";
+import type { Session } from "../session.js";
+import { toHistoryItems, topicSetter } from "./shared.js";
 
 /** Joins (creating the room if new), then shows the room's recent past. */
 export async function join(ctx: CommandContext, command: CommandOf<"join">): Promise<void> {
@@ -20,18 +22,26 @@ export async function join(ctx: CommandContext, command: CommandOf<"join">): Pro
     return;
   }
   const wasMember = existing?.members.has(session) ?? false;
+  const refusal = existing === undefined || wasMember ? null : joinRefusal(hub, existing, session, command.key);
+  if (refusal !== null) {
+    ctx.fail("ERR_CANNOT_JOIN", { room: existing?.name ?? parsed.name, reason: refusal });
+    return;
+  }
   const room = hub.joinRoom(session, parsed.name);
   if ("code" in room) {
     ctx.failWith(room);
     return;
   }
-  const listMembers = (): UserRef[] => [...room.members.keys()].map((member) => member.ref);
+  const listMembers = () => hub.membersOf(room);
   ctx.reply({
     kind: "joined",
     room: room.name,
     members: room.members.size,
     listMembers,
     topic: room.topic,
+    topicBy: topicSetter(hub, room),
+    topicAt: room.topicAt,
+    isSecret: room.modes.isSecret,
     wasMember,
   });
   if (wasMember) return;
@@ -42,7 +52,7 @@ export async function join(ctx: CommandContext, command: CommandOf<"join">): Pro
   // What went out before the join is replayed; what goes out after it reaches the new member
   // live, so it is left out even when a store that commits asynchronously has it already.
   // Nothing is missed or shown twice.
-  const joinedAfter = room.members.get(session) ?? "";
+  const joinedAfter = room.members.get(session)?.joinedAfter ?? "";
   const page = await hub.store.historyPage({
     scope: { kind: "room", room: room.name },
     limit: replay,
@@ -61,4 +71,18 @@ export async function join(ctx: CommandContext, command: CommandOf<"join">): Pro
       ? { where: room.name, limit: Math.min(replay, hub.options.maxHistoryRequest), before: items[0].id, after: "" }
       : null,
   });
+}
+
+/**
+ * Why the room turns the session away, or null. An invitation opens an invite-only room and
+ * lifts a ban (RFC 2811 §4.3.2: the operator who invites has decided), but not a key or a
+ * full room.
+ */
+function joinRefusal(hub: Hub, room: Room, session: Session, key: string): string | null {
+  const isInvited = room.invited.has(session.identityKey);
+  if (!isInvited && hub.isBanned(room, session)) return "banned";
+  if (!isInvited && room.modes.isInviteOnly) return "invite-only";
+  if (room.modes.key !== null && room.modes.key !== key) return "key";
+  if (room.modes.limit !== null && room.members.size >= room.modes.limit) return "full";
+  return null;
 }

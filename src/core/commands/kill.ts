@@ -6,8 +6,8 @@ import { identityKey, parseUserName } from "../names.js";
 /** A server operator disconnects whoever uses a name (every session of it); the others see why. */
 export function kill(ctx: CommandContext, command: CommandOf<"kill">): void {
   const { hub, session } = ctx;
-  if (!session.isOperator) {
-    ctx.fail("ERR_NOT_OPERATOR");
+  if (!session.isServerOperator) {
+    ctx.fail("ERR_NOT_SERVER_OPERATOR");
     return;
   }
   const parsed = parseUserName(command.name);

@@ -61,7 +61,9 @@ export async function login(ctx: CommandContext, command: CommandOf<"login">): P
     return;
   }
   // Where this session already was before logging in, it has seen everything since it joined.
-  const seenLiveAfter = new Map([...session.rooms].map((room) => [room.name, room.members.get(session) ?? ""]));
+  const seenLiveAfter = new Map(
+    [...session.rooms].map((room) => [room.name, room.members.get(session)?.joinedAfter ?? ""]),
+  );
   session.account = key;
   hub.rename(session, stored.name, key);
   const rooms = await store.accountRooms(key);

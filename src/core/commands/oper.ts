@@ -23,7 +23,7 @@ export async function oper(ctx: CommandContext, command: CommandOf<"oper">): Pro
     return;
   }
   await hub.loginThrottle.succeeded(session.address, key);
-  session.isOperator = true;
+  session.isServerOperator = true;
   hub.log.info({ event: "oper", peer: session.address, name: command.name }, "server operator");
   ctx.reply({ kind: "oper", name: command.name });
 }

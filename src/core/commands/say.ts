@@ -11,6 +11,15 @@ export function say(ctx: CommandContext, command: CommandOf<"say">): void {
     ctx.fail("ERR_NOT_IN_ROOM", { room: command.room });
     return;
   }
+  const membership = room.members.get(session);
+  if (membership !== undefined && !membership.isOperator && !membership.isVoiced) {
+    // RFC 2811 §4.2.3: a moderated room hears only its operators and voiced members; a banned member is quiet too.
+    const reason = room.modes.isModerated ? "moderated" : hub.isBanned(room, session) ? "banned" : null;
+    if (reason !== null) {
+      ctx.fail("ERR_CANNOT_SPEAK", { room: room.name, reason });
+      return;
+    }
+  }
   if (command.text.length === 0) {
     ctx.fail("ERR_EMPTY_MESSAGE");
     return;

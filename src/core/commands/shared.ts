@@ -4,7 +4,7 @@ import type { HistoryItem } from "../events.js";
 import type { Hub } from "../hub.js";
 import { guestNameOf, identityKey, parseRoomName, parseUserName } from "../names.js";
 import type { Room } from "../room.js";
-import type { SessionId } from "../session.js";
+import type { Session, SessionId } from "../session.js";
 
 /** The room `name` if the session is in it; otherwise the session is told why not and null comes back. */
 export function roomOfMember(ctx: CommandContext, name: string): Room | null {
@@ -93,6 +93,14 @@ export async function withHistoryGaps(
   return merged;
 }
 
+/**
+ * Who set a room's topic, as shown; null for a topic kept from a run that showed addresses
+ * now that they are hidden: no identity was kept with it to name them by.
+ */
+export function topicSetter(hub: Hub, room: Room): string | null {
+  return hub.options.hideAddresses && room.topicBy.includes(":") ? null : room.topicBy;
+}
+
 /** Someone a direct message or a conversation can name. */
 export interface KnownUser {
   /** As others see them now: a name, an account's name, or a guest's "IP:PORT" or guest name. */
@@ -144,4 +152,31 @@ export async function findUser(hub: Hub, name: string): Promise<KnownUser | null
     isOnline: false,
     away: null,
   };
+}
+
+/**
+ * The sessions online under `name` (a name, or a guest as others see it): several when an
+ * account is logged in more than once. Empty when nobody is.
+ */
+export function sessionsShownAs(hub: Hub, name: string): Session[] {
+  const parsed = parseUserName(name);
+  if ("code" in parsed) {
+    const guest = hub.guestShownAs(name);
+    return guest === undefined ? [] : [guest];
+  }
+  return [...(hub.sessionsNamed(identityKey(parsed.name)) ?? [])];
+}
+
+/**
+ * The room `name` if the session is one of its operators; otherwise the session is told why
+ * not (no such room, not a member, not an operator) and null comes back.
+ */
+export function roomOfOperator(ctx: CommandContext, name: string): Room | null {
+  const room = roomOfMember(ctx, name);
+  if (room === null) return null;
+  if (!room.isOperator(ctx.session)) {
+    ctx.fail("ERR_NOT_OPERATOR", { room: room.name });
+    return null;
+  }
+  return room;
 }

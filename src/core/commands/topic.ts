@@ -3,7 +3,7 @@ import type { CommandOf } from "../commands.js";
 import { historyEntry } from "../history-entry.js";
 import { hasLineBreakOrNul } from "../line-breaks.js";
 import { MAX_TOPIC_LENGTH, parseRoomName } from "../names.js";
-import { roomOfMember } from "./shared.js";
+import { roomOfMember, topicSetter } from "./shared.js";
 
 /** Shows a room's topic, or sets it (members only). */
 export async function topic(ctx: CommandContext, command: CommandOf<"topic">): Promise<void> {
@@ -11,18 +11,19 @@ export async function topic(ctx: CommandContext, command: CommandOf<"topic">): P
   if (command.topic === null) {
     const parsed = parseRoomName(command.room);
     const room = "code" in parsed ? undefined : hub.findRoom(parsed.name);
-    if (room === undefined) {
+    if (room === undefined || (room.modes.isSecret && !room.members.has(session))) {
       ctx.fail("ERR_NO_SUCH_ROOM", { room: command.room });
       return;
     }
-    // A topic kept from a run that showed addresses: its setter's address stays hidden, and
-    // no identity was kept with it to name them by.
-    const by = hub.options.hideAddresses && room.topicBy.includes(":") ? null : room.topicBy;
-    ctx.reply({ kind: "topic", room: room.name, topic: room.topic, by, at: room.topicAt });
+    ctx.reply({ kind: "topic", room: room.name, topic: room.topic, by: topicSetter(hub, room), at: room.topicAt });
     return;
   }
   const room = roomOfMember(ctx, command.room);
   if (room === null) return;
+  if (room.modes.isTopicLocked && !room.isOperator(session)) {
+    ctx.fail("ERR_NOT_OPERATOR", { room: room.name });
+    return;
+  }
   if (command.topic === "" && room.topic === "") {
     // Nothing to clear: said to the one who asked, announced to nobody.
     ctx.reply({ kind: "topic", room: room.name, topic: "", by: "", at: 0 });

@@ -5,10 +5,10 @@ import { withoutLineBreaks } from "../line-breaks.js";
 /** A server operator's message to every server operator online (IRC's WALLOPS). */
 export function wallops(ctx: CommandContext, command: CommandOf<"wallops">): void {
   const { hub, session } = ctx;
-  if (!session.isOperator) {
-    ctx.fail("ERR_NOT_OPERATOR");
+  if (!session.isServerOperator) {
+    ctx.fail("ERR_NOT_SERVER_OPERATOR");
     return;
   }
-  const operators = [...hub.sessions()].filter((each) => each.isOperator);
+  const operators = [...hub.sessions()].filter((each) => each.isServerOperator);
   hub.tell(operators, { kind: "wallops", from: session.ref, text: withoutLineBreaks(command.text) });
 }

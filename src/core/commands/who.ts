@@ -1,24 +1,19 @@
 import type { CommandContext } from "../command-context.js";
 import type { CommandOf } from "../commands.js";
 import { parseRoomName } from "../names.js";
-import type { SessionId } from "../session.js";
 
 export function who(ctx: CommandContext, command: CommandOf<"who">): void {
-  const { hub } = ctx;
+  const { hub, session } = ctx;
   const parsed = parseRoomName(command.room);
   if ("code" in parsed) {
     ctx.failWith(parsed);
     return;
   }
   const room = hub.findRoom(parsed.name);
-  if (room === undefined) {
+  // A secret room is nobody's business but its members' (RFC 2811 §4.2.6).
+  if (room === undefined || (room.modes.isSecret && !room.members.has(session))) {
     ctx.fail("ERR_NO_SUCH_ROOM", { room: parsed.name });
     return;
   }
-  const members = [...room.members.keys()]
-    .map((member) => member.ref)
-    .sort((a, b) => a.displayName.localeCompare(b.displayName));
-  const away = new Map<SessionId, string>();
-  for (const member of room.members.keys()) if (member.away !== null) away.set(member.sessionId, member.away);
-  ctx.reply({ kind: "who", room: room.name, members, away });
+  ctx.reply({ kind: "who", room: room.name, members: hub.membersOf(room), isSecret: room.modes.isSecret });
 }

@@ -15,29 +15,32 @@ export function whois(ctx: CommandContext, command: CommandOf<"whois">): void {
     let found: Session | undefined;
     if ("code" in parsed) found = hub.guestShownAs(asked);
     else for (const session of hub.sessionsNamed(identityKey(parsed.name)) ?? []) found ??= session;
-    return { asked, user: found === undefined ? null : onlineUser(found, ctx.session.isOperator) };
+    return { asked, user: found === undefined ? null : onlineUser(found, ctx.session) };
   });
   ctx.reply({ kind: "users", users });
 }
 
 /** Everyone online, each as a lookup finds them. */
 export function everyone(ctx: CommandContext, _command: CommandOf<"everyone">): void {
-  const users = [...ctx.hub.sessions()].map((session) => ({
-    asked: "",
-    user: onlineUser(session, ctx.session.isOperator),
-  }));
+  const users = [...ctx.hub.sessions()].map((session) => ({ asked: "", user: onlineUser(session, ctx.session) }));
   ctx.reply({ kind: "users", users });
 }
 
-/** A server operator sees where a user connects from; nobody else does. */
-function onlineUser(session: Session, isViewerOperator: boolean): OnlineUser {
+/** `session` as `asker` may see it: a secret room it is in shows only to those in it too (RFC 2811 §4.2.6). */
+function onlineUser(session: Session, asker: Session): OnlineUser {
+  const rooms = [...session.rooms].flatMap((room) => {
+    if (room.modes.isSecret && !room.members.has(asker)) return [];
+    const membership = room.members.get(session);
+    return [{ room: room.name, isOperator: membership?.isOperator ?? false, isVoiced: membership?.isVoiced ?? false }];
+  });
   return {
     ref: session.ref,
-    rooms: session.roomNames(),
+    rooms,
     connectedAt: session.connectedAt,
     lastSpokeAt: session.lastSpokeAt,
     away: session.away,
-    isOperator: session.isOperator,
-    address: isViewerOperator ? session.address : null,
+    isServerOperator: session.isServerOperator,
+    // A server operator sees where a user connects from; nobody else does.
+    address: asker.isServerOperator ? session.address : null,
   };
 }

@@ -8,6 +8,7 @@ import type { FrontEndSessionOptions } from "../front-end-session.js";
 import type { CapDefinition } from "./caps.js";
 import { HostCloak } from "./cloak.js";
 import { IRC_COMMANDS } from "./commands/index.js";
+import { MODES_PER_COMMAND } from "./commands/room-operators.js";
 import { IrcEventRenderer } from "./irc-render.js";
 import { ReplyDrawer } from "./irc-replies.js";
 import { IrcSession } from "./irc-session.js";
@@ -81,6 +82,7 @@ export class IrcFrontEnd {
       { name: "labeled-response" },
       { name: "account-tag" },
       { name: "extended-join" },
+      { name: "multi-prefix" },
       { name: "away-notify" },
       { name: "standard-replies" },
       { name: "userhost-in-names" },
@@ -99,7 +101,7 @@ export class IrcFrontEnd {
       network: options.networkName,
       caseMapping: "ascii",
       channelTypes: "#",
-      channelModes: { lists: "b", alwaysParameter: "k", parameterWhenSet: "l", noParameter: "imnt" },
+      channelModes: { lists: "b", alwaysParameter: "k", parameterWhenSet: "l", noParameter: "imnst" },
       prefix: { modes: "ov", symbols: "@+" },
       nickLength: MAX_NAME_LENGTH,
       channelLength: MAX_ROOM_NAME_LENGTH,
@@ -114,8 +116,9 @@ export class IrcFrontEnd {
         { command: "PART", limit: null },
         { command: "NAMES", limit: 1 },
         { command: "WHOIS", limit: 1 },
+        { command: "KICK", limit: MAX_TARGETS },
       ],
-      modesPerCommand: 4,
+      modesPerCommand: MODES_PER_COMMAND,
       isUtf8Only: true,
       hasWhox: true,
       monitorLimit: MONITOR_LIMIT,
@@ -154,7 +157,7 @@ export class IrcFrontEnd {
     session.numeric(N.RPL_WELCOME, `Welcome to the ${networkName} Network, ${mask}`);
     session.numeric(N.RPL_YOURHOST, `Your host is ${serverName}, running version ${version}`);
     session.numeric(N.RPL_CREATED, `This server was created ${new Date(startedAt).toUTCString()}`);
-    session.numeric(N.RPL_MYINFO, serverName, version, "i", "biklmnotv", "bklov");
+    session.numeric(N.RPL_MYINFO, serverName, version, "i", "biklmnostv", "bklov");
     for (const params of isupportReplies({ nick, serverName }, this.#isupport)) {
       session.serverLine(N.RPL_ISUPPORT, params);
     }

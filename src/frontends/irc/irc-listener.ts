@@ -58,5 +58,6 @@ export function ircListener(
     },
     startSession: (connection) => frontEnd.startSession(connection),
     stop: () => frontEnd.stop(),
+    userMaskOf: (ref) => frontEnd.users.maskOf(ref),
   };
 }

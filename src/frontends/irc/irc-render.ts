@@ -1,6 +1,7 @@
 import type { BusEvent } from "../../bus/bus.js";
 import type { ClientTags, RenamedEvent, UserRef } from "../../core/events.js";
 import { OpenBatches, type SharedPart } from "../../net/shared-output.js";
+import { formatModeChanges } from "../mode-string.js";
 import type { IrcUsers } from "./irc-users.js";
 import { ircText, PreparedIrcMessage } from "./message.js";
 
@@ -20,7 +21,7 @@ const JOIN_VARIANTS = VARIANT_EXTENDED_JOIN | VARIANT_AWAY_NOTIFY;
 const VARIANTS = 32;
 
 /** Events every member of a room (or everyone sharing one with the user) sees alike. */
-export type SharedIrcEvent = Exclude<BusEvent, { kind: "direct" }>;
+export type SharedIrcEvent = Exclude<BusEvent, { kind: "direct" | "invited" }>;
 
 /** CTCP ACTION (the /me of IRC clients): the text between \x01ACTION and \x01. */
 export function actionText(text: string): string {
@@ -137,6 +138,28 @@ export class IrcEventRenderer {
           source: users.maskOf(event.who),
           command: "AWAY",
           params: event.message === null ? [] : [event.message],
+        });
+      case "mode":
+        return new PreparedIrcMessage({
+          source: users.maskOf(event.who),
+          command: "MODE",
+          params: [
+            event.room,
+            ...formatModeChanges(event.changes, (change) =>
+              change.member === undefined ? change.arg : users.nickOf(change.member),
+            ),
+          ],
+        });
+      case "kicked":
+        return new PreparedIrcMessage({
+          source: users.maskOf(event.who),
+          command: "KICK",
+          // RFC 2812 §3.2.8: without a comment, the kicker's nick is the default.
+          params: [
+            event.room,
+            users.nickOf(event.target),
+            event.reason === "" ? users.nickOf(event.who) : event.reason,
+          ],
         });
     }
   }

@@ -1,5 +1,5 @@
 import type { ChatError } from "../../core/errors.js";
-import type { OnlineUser, Reply, UserRef } from "../../core/events.js";
+import type { OnlineUser, Reply, RoomMember, RoomModesShown } from "../../core/events.js";
 import { chathistoryError, drawChathistory, drawChathistoryTargets, drawHistory } from "./irc-history.js";
 import type { IrcSession } from "./irc-session.js";
 import { drawWhoMembers, drawWhoUsers } from "./irc-who.js";
@@ -26,8 +26,13 @@ export class ReplyDrawer {
         if (reply.wasMember) return;
         session.channels.add(reply.room);
         session.sendLine(session.frontEnd.users.maskOf(session.ref), "JOIN", joinParams(session, reply.room));
-        if (reply.topic !== "") session.numeric(N.RPL_TOPIC, reply.room, ircText(reply.topic));
-        namesOf(session, reply.room, reply.listMembers());
+        if (reply.topic !== "") {
+          session.numeric(N.RPL_TOPIC, reply.room, ircText(reply.topic));
+          if (reply.topicBy !== null && reply.topicBy !== "") {
+            session.numeric(N.RPL_TOPICWHOTIME, reply.room, reply.topicBy, String(Math.floor(reply.topicAt / 1000)));
+          }
+        }
+        namesOf(session, reply.room, reply.listMembers(), reply.isSecret);
         return;
       case "left":
         session.channels.delete(reply.room);
@@ -49,12 +54,23 @@ export class ReplyDrawer {
         return;
       case "who":
         if (command === "WHO") {
-          drawWhoMembers(session, reply.room, reply.members, reply.away);
-        } else if (command === "MODE") {
-          session.numeric(N.RPL_CHANNELMODEIS, reply.room, "+nt");
+          drawWhoMembers(session, reply.room, reply.members);
         } else {
-          namesOf(session, reply.room, reply.members);
+          namesOf(session, reply.room, reply.members, reply.isSecret);
         }
+        return;
+      case "modes":
+        session.numeric(N.RPL_CHANNELMODEIS, reply.room, ...channelModeParams(reply.modes));
+        session.numeric(N.RPL_CREATIONTIME, reply.room, String(Math.floor(reply.createdAt / 1000)));
+        return;
+      case "bans":
+        for (const ban of reply.bans) {
+          session.numeric(N.RPL_BANLIST, reply.room, ban.mask, ban.setBy, String(Math.floor(ban.setAt / 1000)));
+        }
+        session.numeric(N.RPL_ENDOFBANLIST, reply.room, "End of channel ban list");
+        return;
+      case "invited":
+        session.numeric(N.RPL_INVITING, session.frontEnd.users.nickOf(reply.target), reply.room);
         return;
       case "rooms": {
         const wanted = new Set((session.request?.target ?? "").split(",").filter((name) => name !== ""));
@@ -120,28 +136,54 @@ export class ReplyDrawer {
   }
 }
 
+/** What a channel's modes are shown as: the letters, then the key and limit. */
+function channelModeParams(modes: RoomModesShown): string[] {
+  let letters = `+${modes.isInviteOnly ? "i" : ""}${modes.isModerated ? "m" : ""}n${modes.isSecret ? "s" : ""}${modes.isTopicLocked ? "t" : ""}`;
+  const args: string[] = [];
+  if (modes.hasKey) {
+    letters += "k";
+    // Non-members are told there is a key, not what it is.
+    args.push(modes.key ?? "*");
+  }
+  if (modes.limit !== null) {
+    letters += "l";
+    args.push(String(modes.limit));
+  }
+  return [letters, ...args];
+}
+
 function joinParams(session: IrcSession, room: string): string[] {
   if (!session.caps.isEnabled("extended-join")) return [room];
   return [room, session.ref.account ?? "*", session.frontEnd.users.realNameOf(session.ref)];
 }
 
-/** RFC 2812 §3.2.5: RPL_NAMREPLY lines ("=" public channel), then RPL_ENDOFNAMES. */
-function namesOf(session: IrcSession, room: string, members: readonly UserRef[]): void {
+/**
+ * A member's prefix: "@" for an operator, "+" for a voiced member (RFC 2812 §5.1 RPL_NAMREPLY);
+ * both, highest first, for a client with IRCv3 multi-prefix.
+ */
+export function prefixOf(session: IrcSession, member: { isOperator: boolean; isVoiced: boolean }): string {
+  if (session.caps.isEnabled("multi-prefix")) return `${member.isOperator ? "@" : ""}${member.isVoiced ? "+" : ""}`;
+  return member.isOperator ? "@" : member.isVoiced ? "+" : "";
+}
+
+/** RFC 2812 §3.2.5: RPL_NAMREPLY lines ("=" public channel, "@" secret), then RPL_ENDOFNAMES. */
+function namesOf(session: IrcSession, room: string, members: readonly RoomMember[], isSecret: boolean): void {
   const users = session.frontEnd.users;
   const withHost = session.caps.isEnabled("userhost-in-names");
+  const kind = isSecret ? "@" : "=";
   let line: string[] = [];
   let bytes = 0;
   for (const member of members) {
-    const shown = withHost ? users.maskOf(member) : users.nickOf(member);
+    const shown = prefixOf(session, member) + (withHost ? users.maskOf(member.ref) : users.nickOf(member.ref));
     if (bytes + shown.length + 1 > NAMES_LINE_BUDGET && line.length > 0) {
-      session.numeric(N.RPL_NAMREPLY, "=", room, line.join(" "));
+      session.numeric(N.RPL_NAMREPLY, kind, room, line.join(" "));
       line = [];
       bytes = 0;
     }
     line.push(shown);
     bytes += shown.length + 1;
   }
-  if (line.length > 0) session.numeric(N.RPL_NAMREPLY, "=", room, line.join(" "));
+  if (line.length > 0) session.numeric(N.RPL_NAMREPLY, kind, room, line.join(" "));
   session.numeric(N.RPL_ENDOFNAMES, room, "End of /NAMES list");
 }
 
@@ -196,9 +238,12 @@ function whoisOf(session: IrcSession, asked: string, user: OnlineUser | null): v
     "*",
     users.realNameOf(user.ref),
   );
-  if (user.rooms.length > 0) session.numeric(N.RPL_WHOISCHANNELS, nick, user.rooms.join(" "));
+  if (user.rooms.length > 0) {
+    const channels = user.rooms.map((standing) => `${prefixOf(session, standing)}${standing.room}`);
+    session.numeric(N.RPL_WHOISCHANNELS, nick, channels.join(" "));
+  }
   session.numeric(N.RPL_WHOISSERVER, nick, serverName, networkName);
-  if (user.isOperator) session.numeric(N.RPL_WHOISOPERATOR, nick, "is an IRC operator");
+  if (user.isServerOperator) session.numeric(N.RPL_WHOISOPERATOR, nick, "is an IRC operator");
   if (user.address !== null) {
     const ip = user.address.replace(/^\[|\]?:\d+$/g, "");
     session.numeric(N.RPL_WHOISACTUALLY, nick, ip, "Actual IP");
@@ -264,13 +309,46 @@ export function errorReply(session: IrcSession, error: ChatError): void {
         `Nickname is registered: log in with SASL, or /msg ${NICKSERV} IDENTIFY ${target} PASSWORD`,
       );
       return;
+    case "ERR_NOT_OPERATOR":
+      session.numeric(N.ERR_CHANOPRIVSNEEDED, target, "You're not channel operator");
+      return;
+    case "ERR_USER_NOT_IN_ROOM":
+      session.numeric(N.ERR_USERNOTINCHANNEL, String(detail.name), String(detail.room), "They aren't on that channel");
+      return;
+    case "ERR_ALREADY_IN_ROOM":
+      session.numeric(N.ERR_USERONCHANNEL, String(detail.name), String(detail.room), "is already on channel");
+      return;
+    case "ERR_UNKNOWN_MODE":
+      session.numeric(N.ERR_UNKNOWNMODE, String(detail.mode), "is unknown mode char to me");
+      return;
+    case "ERR_BAD_MODE_ARG":
+      // The modern document's ERR_INVALIDMODEPARAM; the argument is not echoed (a key is a secret).
+      session.numeric(
+        N.ERR_INVALIDMODEPARAM,
+        target,
+        String(detail.mode),
+        "*",
+        `Invalid mode parameter: ${detail.reason}`,
+      );
+      return;
+    case "ERR_KEY_SET":
+      session.numeric(N.ERR_KEYSET, target, "Channel key already set");
+      return;
+    case "ERR_CANNOT_JOIN": {
+      const [code, letter] = JOIN_REFUSALS[String(detail.reason)] ?? [N.ERR_CHANNELISFULL, "l"];
+      session.numeric(code, target, `Cannot join channel (+${letter})`);
+      return;
+    }
+    case "ERR_CANNOT_SPEAK":
+      session.numeric(N.ERR_CANNOTSENDTOCHAN, target, "Cannot send to channel");
+      return;
     case "ERR_TOO_MANY_ROOMS":
       session.numeric(N.ERR_TOOMANYCHANNELS, target, "You have joined too many channels");
       return;
     case "ERR_BAD_OPER":
       session.numeric(N.ERR_PASSWDMISMATCH, "Password incorrect");
       return;
-    case "ERR_NOT_OPERATOR":
+    case "ERR_NOT_SERVER_OPERATOR":
       session.numeric(N.ERR_NOPRIVILEGES, "Permission Denied- You're not an IRC operator");
       return;
     case "ERR_EMPTY_MESSAGE":
@@ -297,6 +375,14 @@ export function errorReply(session: IrcSession, error: ChatError): void {
       }
   }
 }
+
+/** RFC 2812 §5.2: why a JOIN was refused, as its numeric and the mode that refused it. */
+const JOIN_REFUSALS: Readonly<Record<string, readonly [string, string]>> = {
+  full: [N.ERR_CHANNELISFULL, "l"],
+  "invite-only": [N.ERR_INVITEONLYCHAN, "i"],
+  banned: [N.ERR_BANNEDFROMCHAN, "b"],
+  key: [N.ERR_BADCHANNELKEY, "k"],
+};
 
 function loginTrouble(error: ChatError): string {
   switch (error.code) {

@@ -352,7 +352,16 @@ export class IrcSession extends FrontEndSession {
         return;
       case "left":
       case "topic":
-        if (this.channels.has(event.room)) this.#sendShared(event, event.kind === "topic");
+      case "mode":
+        if (this.channels.has(event.room)) this.#sendShared(event, event.kind !== "left");
+        return;
+      case "kicked":
+        if (!this.channels.has(event.room)) return;
+        this.#sendShared(event, true);
+        if (event.target.sessionId === this.session.sessionId) this.channels.delete(event.room);
+        return;
+      case "invited":
+        this.sendLine(this.frontEnd.users.maskOf(event.who), "INVITE", [this.nick, event.room]);
         return;
       case "quit":
         if (event.rooms.some(({ room }) => this.channels.has(room))) this.#sendShared(event, false);

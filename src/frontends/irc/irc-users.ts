@@ -1,5 +1,6 @@
 import type { UserRef } from "../../core/events.js";
 import type { SessionId } from "../../core/session.js";
+import { ipOf } from "../../core/user-mask.js";
 import type { HostCloak } from "./cloak.js";
 
 /** What an IRC client said of itself at registration (USER), kept for WHO and WHOIS. */
@@ -69,11 +70,4 @@ export class IrcUsers {
   forget(sessionId: SessionId): void {
     this.#infoBySession.delete(sessionId);
   }
-}
-
-/** The IP of "IP:PORT" or "[IPv6]:PORT". */
-export function ipOf(address: string): string {
-  if (address.startsWith("[")) return address.slice(1, address.indexOf("]"));
-  const colon = address.lastIndexOf(":");
-  return colon === -1 ? address : address.slice(0, colon);
 }

@@ -1,7 +1,7 @@
-import type { OnlineUser, UserRef } from "../../core/events.js";
-import type { SessionId } from "../../core/session.js";
+import type { OnlineUser, RoomMember, UserRef } from "../../core/events.js";
+import { CompiledMask } from "../../core/masks.js";
+import { prefixOf } from "./irc-replies.js";
 import type { IrcSession } from "./irc-session.js";
-import { CompiledMask } from "./masks.js";
 import * as N from "./numerics.js";
 
 /** IRCv3 WHOX: the fields a reply may carry, in the order RPL_WHOSPCRPL gives them. */
@@ -21,6 +21,8 @@ interface WhoSubject {
   readonly channel: string;
   readonly away: string | null;
   readonly idleSeconds: number;
+  /** The user's prefix in the channel ("@", "+"; "" elsewhere). */
+  readonly prefix: string;
 }
 
 /** `WHO <mask> [%fields[,token]]` as the request kept it (IRCv3 WHOX). */
@@ -37,15 +39,11 @@ function whoRequestOf(session: IrcSession): WhoRequest {
 }
 
 /** A channel's members, from the core's "who" reply. */
-export function drawWhoMembers(
-  session: IrcSession,
-  room: string,
-  members: readonly UserRef[],
-  away: ReadonlyMap<SessionId, string>,
-): void {
+export function drawWhoMembers(session: IrcSession, room: string, members: readonly RoomMember[]): void {
   const request = whoRequestOf(session);
-  for (const ref of members) {
-    whoLine(session, request, { ref, channel: room, away: away.get(ref.sessionId) ?? null, idleSeconds: 0 });
+  for (const member of members) {
+    const { ref, away } = member;
+    whoLine(session, request, { ref, channel: room, away, idleSeconds: 0, prefix: prefixOf(session, member) });
   }
   session.numeric(N.RPL_ENDOFWHO, request.mask, "End of WHO list");
 }
@@ -66,11 +64,11 @@ export function drawWhoUsers(
     if (user === null) continue;
     if (isEveryone) {
       const isSelf = user.ref.sessionId === session.ref.sessionId;
-      if (!isSelf && !user.rooms.some((room) => session.channels.has(room))) continue;
+      if (!isSelf && !user.rooms.some(({ room }) => session.channels.has(room))) continue;
       if (mask !== null && !matchesWho(mask, session, user.ref)) continue;
     }
     const idleSeconds = Math.max(0, Math.floor((now - user.lastSpokeAt) / 1000));
-    whoLine(session, request, { ref: user.ref, channel: "*", away: user.away, idleSeconds });
+    whoLine(session, request, { ref: user.ref, channel: "*", away: user.away, idleSeconds, prefix: "" });
   }
   session.numeric(N.RPL_ENDOFWHO, request.mask, "End of WHO list");
 }
@@ -95,7 +93,7 @@ function whoLine(session: IrcSession, request: WhoRequest, subject: WhoSubject):
   const users = session.frontEnd.users;
   const { serverName } = session.frontEnd.options;
   const { ref } = subject;
-  const flags = subject.away === null ? "H" : "G";
+  const flags = `${subject.away === null ? "H" : "G"}${subject.prefix}`;
   if (request.fields === null) {
     session.numeric(
       N.RPL_WHOREPLY,

@@ -3,11 +3,15 @@ import type { ChatError } from "../../core/errors.js";
 import type {
   DirectEvent,
   HistoryItem,
+  InvitedEvent,
+  KickedEvent,
+  ModeChange,
   OlderPage,
   QuitEvent,
   RenamedEvent,
   Reply,
   RoomEvent,
+  RoomModesShown,
 } from "../../core/events.js";
 import type { CutOffReason } from "../../net/connection.js";
 import { OpenBatches, type SharedPart } from "../../net/shared-output.js";
@@ -121,7 +125,58 @@ function roomEventText(event: RoomEvent | RenamedEvent): string {
         : `> ${shown(event.who.displayName)} set the topic: ${shown(event.topic)}`;
     case "renamed":
       return `> ${shown(event.from)} is now known as ${shown(event.to)}.`;
+    case "mode":
+      return `> ${shown(event.who.displayName)} ${event.changes.map(modeChangeText).join("; ")}.`;
+    case "kicked":
+      return event.reason === ""
+        ? `< The user ${shown(event.target.displayName)} was kicked out by ${shown(event.who.displayName)}. (${usersOnline(event.members)})`
+        : `< The user ${shown(event.target.displayName)} was kicked out by ${shown(event.who.displayName)}: ${shown(event.reason)}. (${usersOnline(event.members)})`;
   }
+}
+
+/** One mode change in words: "made bob an operator", "made the room invite-only". */
+function modeChangeText(change: ModeChange): string {
+  const arg = shown(change.arg ?? "");
+  switch (change.mode) {
+    case "o":
+      return change.on ? `made ${arg} an operator` : `took operator from ${arg}`;
+    case "v":
+      return change.on ? `gave ${arg} a voice` : `took the voice from ${arg}`;
+    case "i":
+      return change.on ? "made the room invite-only" : "opened the room to all";
+    case "m":
+      return change.on ? "moderated the room (only operators and voiced members speak)" : "ended moderation";
+    case "t":
+      return change.on ? "locked the topic to operators" : "let every member set the topic";
+    case "s":
+      return change.on ? "made the room secret" : "made the room visible";
+    case "k":
+      return change.on ? "set a key on the room" : "removed the room's key";
+    case "l":
+      return change.on ? `limited the room to ${arg} members` : "removed the member limit";
+    case "b":
+      return change.on ? `banned ${arg}` : `lifted the ban on ${arg}`;
+    default:
+      return `set mode ${change.on ? "+" : "-"}${shown(change.mode)}`;
+  }
+}
+
+/** The kicked user's own line: the room is no longer theirs. */
+export function renderKickedSelf(event: KickedEvent, nowCurrent: string | null): Buffer {
+  const reason = event.reason === "" ? "" : `: ${shown(event.reason)}`;
+  const next = nowCurrent === null ? "" : ` Your current room is now ${shown(nowCurrent)}.`;
+  return Buffer.from(`! ${shown(event.who.displayName)} kicked you out of ${shown(event.room)}${reason}.${next}\n`);
+}
+
+export function renderInvited(event: InvitedEvent): Buffer {
+  return Buffer.from(
+    `- ${shown(event.who.displayName)} invites you to ${shown(event.room)}: /join ${shown(event.room)}\n`,
+  );
+}
+
+/** "@" for an operator, "+" for a voiced member, as IRC clients show them. */
+function standingMark(member: { isOperator: boolean; isVoiced: boolean }): string {
+  return member.isOperator ? "@" : member.isVoiced ? "+" : "";
 }
 
 /** A direct message as its recipient (`incoming`) or its sender's sessions see it. */
@@ -175,8 +230,18 @@ function replyLines(reply: Reply): string[] {
       ];
     case "who":
       return [
-        `- ${shown(reply.room)} (${membersOnline(reply.members.length)}): ${reply.members.map((member) => shown(member.displayName)).join(", ")}`,
+        `- ${shown(reply.room)} (${membersOnline(reply.members.length)}): ${reply.members.map((member) => `${standingMark(member)}${shown(member.ref.displayName)}`).join(", ")}`,
       ];
+    case "modes":
+      return [`- ${shown(reply.room)}: ${modesText(reply.modes)}.`];
+    case "bans":
+      if (reply.bans.length === 0) return [`- Nobody is banned from ${shown(reply.room)}.`];
+      return [
+        `- Banned from ${shown(reply.room)}:`,
+        ...reply.bans.map((ban) => `-   ${shown(ban.mask)} (by ${shown(ban.setBy)} ${timeOf(ban.setAt)})`),
+      ];
+    case "invited":
+      return [`- You invited ${shown(reply.target.displayName)} to ${shown(reply.room)}.`];
     case "topic":
       return reply.topic === ""
         ? [`- ${shown(reply.room)} has no topic.`]
@@ -214,7 +279,8 @@ function replyLines(reply: Reply): string[] {
     case "users":
       return reply.users.map(({ asked, user }) => {
         if (user === null) return `- Nobody called ${shown(asked)} is online.`;
-        const rooms = user.rooms.length === 0 ? "in no room" : `in ${user.rooms.map(shown).join(", ")}`;
+        const rooms =
+          user.rooms.length === 0 ? "in no room" : `in ${user.rooms.map(({ room }) => shown(room)).join(", ")}`;
         const account = user.ref.account === null ? "" : ", logged in";
         const away = user.away === null ? "" : `; away: ${shown(user.away)}`;
         return `- ${shown(user.ref.displayName)}: online since ${timeOf(user.connectedAt)}${account}, ${rooms}${away}.`;
@@ -236,6 +302,18 @@ function replyLines(reply: Reply): string[] {
     case "conversations":
       return reply.conversations.map(({ name, lastAt }) => `- ${shown(name)}: last ${timeOfGap(lastAt)}`);
   }
+}
+
+function modesText(modes: RoomModesShown): string {
+  const words = [
+    modes.isInviteOnly ? "invite-only" : "open to all",
+    ...(modes.isModerated ? ["moderated"] : []),
+    modes.isTopicLocked ? "topic set by operators" : "topic set by any member",
+    ...(modes.isSecret ? ["secret"] : []),
+    ...(modes.key !== null ? [`key ${shown(modes.key)}`] : modes.hasKey ? ["a key is needed"] : []),
+    ...(modes.limit === null ? [] : [`at most ${modes.limit} members`]),
+  ];
+  return words.join(", ");
 }
 
 /** "50", "5", "0.5", "0.02": a rate as people write it. */
@@ -318,6 +396,19 @@ function timeOfGap(at: number): string {
   return `${new Date(at).toISOString().slice(0, 19).replace("T", " ")}Z`;
 }
 
+function joinRefusalText(reason: string): string {
+  switch (reason) {
+    case "banned":
+      return "you are banned from it";
+    case "invite-only":
+      return "it is invite-only, and you have not been invited";
+    case "key":
+      return "it needs a key (/join #room KEY)";
+    default:
+      return "it is full";
+  }
+}
+
 /** Why the server cannot keep history, as the end of "History is paused: …". */
 function storeTrouble(reason: string): string {
   switch (reason) {
@@ -382,7 +473,7 @@ function errorText(error: ChatError): string {
       return `You are in ${detail.limit} rooms, the most allowed: /part one first.`;
     case "ERR_BAD_OPER":
       return "Wrong operator name or password.";
-    case "ERR_NOT_OPERATOR":
+    case "ERR_NOT_SERVER_OPERATOR":
       return "Only server operators may do that (/oper NAME PASSWORD).";
     case "ERR_HISTORY_TOO_MANY":
       return `/history shows at most ${detail.limit} messages at a time: before ID|TIME shows older ones.`;
@@ -414,6 +505,24 @@ function errorText(error: ChatError): string {
       return `History is paused: ${storeTrouble(String(detail.reason))}. Chat goes on; what is said now is not kept.`;
     case "ERR_STORE_UNAVAILABLE":
       return `The server could not save that (/${detail.what}): ${storeTrouble(String(detail.reason))}. Try again later.`;
+    case "ERR_NOT_OPERATOR":
+      return `Only operators of ${shown(String(detail.room))} may do that.`;
+    case "ERR_USER_NOT_IN_ROOM":
+      return `${shown(String(detail.name))} is not in ${shown(String(detail.room))}.`;
+    case "ERR_ALREADY_IN_ROOM":
+      return `${shown(String(detail.name))} is already in ${shown(String(detail.room))}.`;
+    case "ERR_UNKNOWN_MODE":
+      return `There is no mode "${shown(String(detail.mode))}": modes are o v i m t s k l b.`;
+    case "ERR_BAD_MODE_ARG":
+      return `Mode ${shown(String(detail.mode))} not set: ${detail.reason}.`;
+    case "ERR_KEY_SET":
+      return `${shown(String(detail.room))} has a key already: remove it with /mode ${shown(String(detail.room))} -k first.`;
+    case "ERR_CANNOT_JOIN":
+      return `You cannot join ${shown(String(detail.room))}: ${joinRefusalText(String(detail.reason))}.`;
+    case "ERR_CANNOT_SPEAK":
+      return detail.reason === "banned"
+        ? `You are banned from ${shown(String(detail.room))}: nothing was sent.`
+        : `${shown(String(detail.room))} is moderated: only operators and voiced members speak.`;
     case "ERR_NOT_KEPT_FOR_LATER":
       return `${shown(String(detail.name))} is not online, and history is paused: they will not see it on logging in.`;
   }

@@ -1,6 +1,7 @@
 import { COMMAND_COSTS, type Command, type CommandKind } from "../../core/commands.js";
 import { type ChatError, chatError } from "../../core/errors.js";
 import { idFloorForTime } from "../../core/message-id.js";
+import { parseModeChanges } from "../mode-string.js";
 
 /** How the line protocol spells each command, and how its arguments become a core command. */
 interface LineCommand {
@@ -27,11 +28,13 @@ const LINE_COMMANDS: Readonly<Record<string, LineCommand>> = {
   },
   join: {
     kind: "join",
-    usage: "/join #room",
+    usage: "/join #room [KEY]",
     summary: "join a room (created if new) and make it your current room",
     parse: (args) => {
-      const [room, rest] = splitFirst(args);
-      return room === "" || rest !== "" ? usage("join") : { kind: "join", room, replay: -1 };
+      const [room, key] = splitFirst(args);
+      // "/join #a #b" asks for two rooms, not for one with a key.
+      if (room === "" || /\s/.test(key) || key.startsWith("#")) return usage("join");
+      return { kind: "join", room, replay: -1, key };
     },
   },
   part: {
@@ -68,6 +71,45 @@ const LINE_COMMANDS: Readonly<Record<string, LineCommand>> = {
       if (room === null) return notInRoom();
       // "-delete" clears, as in irssi and WeeChat.
       return { kind: "topic", room, topic: text === "" ? null : text === "-delete" ? "" : text };
+    },
+  },
+  mode: {
+    kind: "mode",
+    usage: "/mode [#room] [CHANGES]",
+    summary: "show a room's modes, list its bans (b), or change them (operators): +i -m +k KEY +l N +b MASK",
+    parse: (args, current) => {
+      const [room, rest] = roomAndRest(args, current);
+      if (room === null) return notInRoom();
+      if (rest === "") return { kind: "mode", room, changes: null };
+      const [letters, ...modeArgs] = rest.split(/\s+/);
+      const { changes, unused } = parseModeChanges(letters, modeArgs);
+      return changes.length === 0 || unused > 0 ? usage("mode") : { kind: "mode", room, changes };
+    },
+  },
+  op: standingCommand("op", "o", true, "make someone an operator of your current room"),
+  deop: standingCommand("deop", "o", false, "take operator from someone"),
+  voice: standingCommand("voice", "v", true, "let someone speak while the room is moderated"),
+  devoice: standingCommand("devoice", "v", false, "take someone's voice"),
+  kick: {
+    kind: "kick",
+    usage: "/kick NAME [REASON]",
+    summary: "put someone out of your current room (operators)",
+    parse: (args, current) => {
+      const [name, reason] = splitFirst(args);
+      if (name === "") return usage("kick");
+      return current === null ? notInRoom() : { kind: "kick", room: current, name, reason };
+    },
+  },
+  invite: {
+    kind: "invite",
+    usage: "/invite NAME [#room]",
+    summary: "invite someone to a room (your current one by default)",
+    parse: (args, current) => {
+      const [name, rest] = splitFirst(args);
+      const [room, extra] = splitFirst(rest);
+      if (name === "" || extra !== "" || (room !== "" && !room.startsWith("#"))) return usage("invite");
+      const where = room === "" ? current : room;
+      return where === null ? notInRoom() : { kind: "invite", name, room: where };
     },
   },
   msg: {
@@ -199,6 +241,20 @@ const LINE_COMMANDS: Readonly<Record<string, LineCommand>> = {
     },
   },
 };
+
+/** /op, /deop, /voice, /devoice: one mode change on the current room. */
+function standingCommand(name: string, mode: "o" | "v", on: boolean, summary: string): LineCommand {
+  return {
+    kind: "mode",
+    usage: `/${name} NAME`,
+    summary,
+    parse: (args, current) => {
+      const [target, rest] = splitFirst(args);
+      if (target === "" || rest !== "") return usage(name);
+      return current === null ? notInRoom() : { kind: "mode", room: current, changes: [{ mode, on, arg: target }] };
+    },
+  };
+}
 
 /** "12", "-1", "1.5", "1e3", "0x10": a count, good or bad; "Infinity" and "127.0.0.1:5555" are names. */
 function readsAsNumber(word: string): boolean {

@@ -1,7 +1,7 @@
 import { isUtf8 } from "node:buffer";
 import type { Logger } from "pino";
 import type { ChatError } from "../../core/errors.js";
-import type { Reply } from "../../core/events.js";
+import type { KickedEvent, Reply } from "../../core/events.js";
 import type { FrontEndHub } from "../../core/front-end-hub.js";
 import type { Connection, CutOffReason } from "../../net/connection.js";
 import { FrontEndSession, type FrontEndSessionOptions, type RenderedChatEvent } from "../front-end-session.js";
@@ -12,6 +12,8 @@ import {
   type RenderedEvent,
   renderDirect,
   renderError,
+  renderInvited,
+  renderKickedSelf,
   renderLeftCurrentRoom,
   renderQuitInRoom,
   renderReply,
@@ -51,7 +53,7 @@ export class LineSession extends FrontEndSession {
   constructor(connection: Connection, hub: FrontEndHub, options: LineSessionOptions, log: Logger, clock?: PacingClock) {
     super("line", connection, hub, options, log, clock);
     this.#options = options;
-    this.execute({ kind: "join", room: options.defaultRoom, replay: options.lobbyReplay });
+    this.execute({ kind: "join", room: options.defaultRoom, replay: options.lobbyReplay, key: "" });
   }
 
   /** A message costs 1; a command what the core says it costs (searches cost more). */
@@ -106,7 +108,15 @@ export class LineSession extends FrontEndSession {
         }
         return;
       case "topic":
+      case "mode":
         this.#sendRoomEvent(event, event.room);
+        return;
+      case "kicked":
+        if (event.target.sessionId === self.sessionId) this.#onKicked(event);
+        else this.#sendRoomEvent(event, event.room);
+        return;
+      case "invited":
+        this.connection.send(renderInvited(event));
         return;
       case "renamed":
         if (event.who.sessionId !== self.sessionId && event.from !== event.to) {
@@ -161,6 +171,12 @@ export class LineSession extends FrontEndSession {
 
   #sendRendered(rendered: RenderedEvent, isUrgent = true): void {
     this.connection.sendShared(rendered.batch, rendered.index, isUrgent);
+  }
+
+  #onKicked(event: KickedEvent): void {
+    this.#rooms = this.#rooms.filter((room) => room !== event.room);
+    if (this.#currentRoom === event.room) this.#currentRoom = this.#rooms.at(-1) ?? null;
+    this.connection.send(renderKickedSelf(event, this.#currentRoom));
   }
 
   #onOwnJoin(room: string, members: number): void {

@@ -39,7 +39,8 @@ export class ConsoleTranscript implements Flushable {
 
   /** Direct messages are private: they never reach the console. */
   record(event: BusEvent): void {
-    if (event.kind === "direct" || event.kind === "away" || event.kind === "signal" || this.#isBroken) return;
+    if (event.kind === "direct" || event.kind === "away" || event.kind === "signal" || event.kind === "invited") return;
+    if (this.#isBroken) return;
     if (event.kind === "renamed" && event.from === event.to) return;
     if (event.kind === "quit") {
       for (let i = 0; i < event.rooms.length; i++) {

@@ -2,22 +2,23 @@ import type { IrcSession } from "../irc-session.js";
 import type { IrcMessage } from "../message.js";
 import * as N from "../numerics.js";
 
-/** RFC 2812 §3.2.1: several channels at once; "JOIN 0" leaves every channel. Keys are not used yet. */
+/** RFC 2812 §3.2.1: several channels at once, each with its key in turn; "JOIN 0" leaves every channel. */
 export function join(session: IrcSession, message: IrcMessage): void {
   const channels = message.params[0] as string;
+  const keys = (message.params[1] ?? "").split(",");
   if (channels === "0") {
     for (const room of [...session.channels]) session.run({ kind: "part", room, reason: "" });
     return;
   }
   // A client that reads history itself (draft/chathistory) is not replayed any on join.
   const replay = session.caps.isEnabled("draft/chathistory") ? 0 : session.frontEnd.options.joinReplay;
-  for (const channel of channels.split(",")) {
+  for (const [index, channel] of channels.split(",").entries()) {
     if (channel === "") continue;
     if (!channel.startsWith("#")) {
       session.numeric(N.ERR_NOSUCHCHANNEL, channel, "No such channel");
       continue;
     }
-    session.run({ kind: "join", room: channel, replay });
+    session.run({ kind: "join", room: channel, replay, key: keys[index] ?? "" });
   }
 }
 

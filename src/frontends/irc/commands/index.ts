@@ -8,9 +8,10 @@ import { monitor } from "./monitor.js";
 import { nickServ } from "./nickserv.js";
 import { info, kill, oper, wallops } from "./operators.js";
 import { authenticate, cap, nick, pass, user } from "./registration.js";
+import { invite, kick, mode } from "./room-operators.js";
 import { lusers, motd, time, version } from "./server-info.js";
 import { setname } from "./setname.js";
-import { away, ison, mode, userhost, who, whois, whowas } from "./users.js";
+import { away, ison, userhost, who, whois, whowas } from "./users.js";
 
 /**
  * One IRC command: how many parameters it needs and whether it may come before registration
@@ -52,6 +53,8 @@ export const IRC_COMMANDS: ReadonlyMap<string, IrcCommandSpec> = new Map<string,
   ["USERHOST", { minParams: 1, handle: userhost }],
   ["AWAY", { minParams: 0, handle: away }],
   ["MODE", { minParams: 1, handle: mode }],
+  ["KICK", { minParams: 2, handle: kick }],
+  ["INVITE", { minParams: 0, handle: invite }],
   ["MOTD", { minParams: 0, handle: motd }],
   ["LUSERS", { minParams: 0, handle: lusers }],
   ["VERSION", { minParams: 0, handle: version }],

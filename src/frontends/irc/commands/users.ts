@@ -56,31 +56,3 @@ export function away(session: IrcSession, message: IrcMessage): void {
   const text = message.params[0];
   session.run({ kind: "away", message: text === undefined || text === "" ? null : text });
 }
-
-/**
- * RFC 2812 §3.1.5 and §3.2.3. User modes: "+i" is the only one, and always set. Channel modes
- * are shown ("+nt": members only, and only members set the topic); channel operators are
- * not part of Parley's rooms yet, so nobody may change them.
- */
-export function mode(session: IrcSession, message: IrcMessage): void {
-  const [target, change] = message.params as [string, string?];
-  if (!target.startsWith("#")) {
-    if (target.toLowerCase() !== session.nick.toLowerCase()) {
-      session.numeric(N.ERR_USERSDONTMATCH, "Cant change mode for other users");
-      return;
-    }
-    if (change === undefined) session.numeric(N.RPL_UMODEIS, "+i");
-    return;
-  }
-  const request = session.request;
-  if (request !== null) request.target = target;
-  if (change === undefined) {
-    session.run({ kind: "who", room: target });
-    return;
-  }
-  if (change === "b" || change === "+b") {
-    session.numeric(N.RPL_ENDOFBANLIST, target, "End of channel ban list");
-    return;
-  }
-  session.numeric(N.ERR_CHANOPRIVSNEEDED, target, "You're not channel operator");
-}

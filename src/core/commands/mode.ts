@@ -1,0 +1,169 @@
+import type { CommandContext } from "../command-context.js";
+import type { CommandOf } from "../commands.js";
+import type { ModeChange } from "../events.js";
+import { CompiledMask, normaliseMask } from "../masks.js";
+import { parseRoomName } from "../names.js";
+import type { Room } from "../room.js";
+import { sessionsShownAs } from "./shared.js";
+
+/** RFC 2812 §2.2 (keys): at most 23 characters, none of them a space or a control. */
+const MAX_KEY_LENGTH = 23;
+/** Most bans a room keeps: each is matched on every join. */
+const MAX_BANS = 100;
+const FLAG_MODES = { i: "isInviteOnly", m: "isModerated", t: "isTopicLocked", s: "isSecret" } as const;
+
+/** Shows a room's modes or bans, or (operators only) changes them, announcing what changed. */
+export function mode(ctx: CommandContext, command: CommandOf<"mode">): void {
+  const { hub, session } = ctx;
+  const parsed = parseRoomName(command.room);
+  const room = "code" in parsed ? undefined : hub.findRoom(parsed.name);
+  const isMember = room?.members.has(session) ?? false;
+  if (room === undefined || (room.modes.isSecret && !isMember)) {
+    ctx.fail("ERR_NO_SUCH_ROOM", { room: command.room });
+    return;
+  }
+  if (command.changes === null) {
+    const { key, ...flags } = room.modes;
+    ctx.reply({
+      kind: "modes",
+      room: room.name,
+      modes: { ...flags, hasKey: key !== null, key: isMember ? key : null },
+      createdAt: room.createdAt,
+    });
+    return;
+  }
+  if (command.changes.some((change) => change.mode === "b" && change.arg === undefined)) {
+    const bans = room.bans.map(({ mask, setBy, setAt }) => ({ mask: mask.mask, setBy, setAt }));
+    ctx.reply({ kind: "bans", room: room.name, bans });
+    if (command.changes.every((change) => change.mode === "b" && change.arg === undefined)) return;
+  }
+  if (!room.isOperator(session)) {
+    ctx.fail(isMember ? "ERR_NOT_OPERATOR" : "ERR_NOT_IN_ROOM", { room: room.name });
+    return;
+  }
+  const applied: ModeChange[] = [];
+  for (const change of command.changes) {
+    if (change.mode === "b" && change.arg === undefined) continue;
+    const done = applyChange(ctx, room, change);
+    if (done !== null) applied.push(done);
+  }
+  if (applied.length === 0) return;
+  const { id, at } = hub.mintId();
+  hub.publish({ kind: "mode", id, at, room: room.name, who: session.ref, changes: applied });
+}
+
+/** Applies one change; what changed comes back (null: nothing did, and the session was told why if it erred). */
+function applyChange(ctx: CommandContext, room: Room, change: ModeChange): ModeChange | null {
+  const { mode: letter, on, arg } = change;
+  const modes = room.modes;
+  switch (letter) {
+    case "o":
+    case "v":
+      return applyStanding(ctx, room, change);
+    case "i":
+    case "m":
+    case "t":
+    case "s": {
+      const field = FLAG_MODES[letter];
+      if (modes[field] === on) return null;
+      modes[field] = on;
+      return { mode: letter, on };
+    }
+    case "n":
+      // Only members ever speak in a room: always on, and nothing to change.
+      return null;
+    case "k": {
+      if (!on) {
+        if (modes.key === null) return null;
+        modes.key = null;
+        return { mode: "k", on: false, arg: "*" };
+      }
+      if (arg === undefined || !isValidKey(arg)) {
+        ctx.fail("ERR_BAD_MODE_ARG", { room: room.name, mode: "k", reason: "a key is 1 to 23 characters, no spaces" });
+        return null;
+      }
+      if (modes.key !== null && modes.key !== arg) {
+        ctx.fail("ERR_KEY_SET", { room: room.name });
+        return null;
+      }
+      if (modes.key === arg) return null;
+      modes.key = arg;
+      return { mode: "k", on: true, arg };
+    }
+    case "l": {
+      if (!on) {
+        if (modes.limit === null) return null;
+        modes.limit = null;
+        return { mode: "l", on: false };
+      }
+      const limit = arg !== undefined && /^[0-9]{1,9}$/.test(arg) ? Number(arg) : 0;
+      if (limit <= 0) {
+        ctx.fail("ERR_BAD_MODE_ARG", { room: room.name, mode: "l", reason: "a limit is a number above 0" });
+        return null;
+      }
+      if (modes.limit === limit) return null;
+      modes.limit = limit;
+      return { mode: "l", on: true, arg: String(limit) };
+    }
+    case "b":
+      return applyBan(ctx, room, on, arg ?? "");
+    default:
+      ctx.fail("ERR_UNKNOWN_MODE", { room: room.name, mode: letter });
+      return null;
+  }
+}
+
+function applyStanding(ctx: CommandContext, room: Room, change: ModeChange): ModeChange | null {
+  const name = change.arg;
+  if (name === undefined || name === "") {
+    ctx.fail("ERR_BAD_MODE_ARG", { room: room.name, mode: change.mode, reason: "whose? a name is needed" });
+    return null;
+  }
+  const sessions = sessionsShownAs(ctx.hub, name);
+  if (sessions.length === 0) {
+    ctx.fail("ERR_NO_SUCH_USER", { name });
+    return null;
+  }
+  const members = sessions.filter((session) => room.members.has(session));
+  if (members.length === 0) {
+    ctx.fail("ERR_USER_NOT_IN_ROOM", { name, room: room.name });
+    return null;
+  }
+  const field = change.mode === "o" ? "isOperator" : "isVoiced";
+  let isChanged = false;
+  for (const member of members) {
+    const membership = room.members.get(member);
+    if (membership === undefined || membership[field] === change.on) continue;
+    membership[field] = change.on;
+    isChanged = true;
+  }
+  const member = members[0].ref;
+  return isChanged ? { mode: change.mode, on: change.on, arg: member.displayName, member } : null;
+}
+
+function applyBan(ctx: CommandContext, room: Room, on: boolean, arg: string): ModeChange | null {
+  const mask = normaliseMask(arg);
+  const index = room.bans.findIndex((ban) => foldMask(ban.mask.mask) === foldMask(mask));
+  if (!on) {
+    if (index === -1) return null;
+    const [removed] = room.bans.splice(index, 1);
+    return { mode: "b", on: false, arg: removed.mask.mask };
+  }
+  if (index !== -1) return null;
+  if (room.bans.length >= MAX_BANS) {
+    ctx.fail("ERR_BAD_MODE_ARG", { room: room.name, mode: "b", reason: `at most ${MAX_BANS} bans` });
+    return null;
+  }
+  room.bans.push({ mask: new CompiledMask(mask, foldMask), setBy: ctx.session.displayName, setAt: Date.now() });
+  return { mode: "b", on: true, arg: mask };
+}
+
+/** Masks compare without case: names are the same whatever their case (see names.ts). */
+function foldMask(text: string): string {
+  return text.toLowerCase();
+}
+
+function isValidKey(key: string): boolean {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: RFC 2812's key grammar excludes exactly these.
+  return key.length > 0 && key.length <= MAX_KEY_LENGTH && !/[\x00-\x20\x7f]/.test(key);
+}
