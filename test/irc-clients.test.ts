@@ -284,7 +284,7 @@ describeUnlessSkipped(weechatSkip(), "WeeChat", () => {
   });
 
   test("history said before it joined is replayed, with its time", async () => {
-    const replayed = await weechat.waitForLog("#lobby", /\tlina\tsaid before weechat came$/);
+    const replayed = await weechat.waitForLog("#lobby", /\t@?lina\tsaid before weechat came$/);
     assert.match(replayed, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\t/);
   });
 
@@ -294,9 +294,9 @@ describeUnlessSkipped(weechatSkip(), "WeeChat", () => {
     await lina.waitFor("[dave] hello from weechat");
     await carol.waitForEvent("privmsg", (event) => event.nick === "dave" && event.message === "hello from weechat");
     lina.send("hello dave\n");
-    await weechat.waitForLog("#lobby", /\tlina\thello dave$/);
+    await weechat.waitForLog("#lobby", /\t@?lina\thello dave$/);
     carol.client.say("#lobby", "carol to dave");
-    await weechat.waitForLog("#lobby", /\tcarol\tcarol to dave$/);
+    await weechat.waitForLog("#lobby", /\t[@+]?carol\tcarol to dave$/);
 
     await weechat.send("#lobby", "/me juggles");
     await lina.waitFor("* dave juggles");

@@ -27,7 +27,7 @@ describe("room operators on the line protocol", () => {
       "! #ops is moderated: only operators and voiced members speak.",
     ]);
     assert.deepEqual(await ask(alice, "/mode", (line) => line.startsWith("- #ops:")), [
-      "- #ops: open to all, moderated, topic set by operators.",
+      "- #ops: open to all, moderated, topic set by any member.",
     ]);
   });
 

@@ -63,8 +63,11 @@ describe("room operators", () => {
     const [change] = eventsOf(bob, "mode");
     assert.deepEqual(
       change.changes.map(({ mode: letter, on, arg }) => ({ mode: letter, on, arg })),
-      [{ mode: "o", on: true, arg: "bob" }],
-      "+t is on for a new room already, +n always",
+      [
+        { mode: "o", on: true, arg: "bob" },
+        { mode: "t", on: true, arg: undefined },
+      ],
+      "+n is always on",
     );
     assert.equal(change.who.displayName, "alice");
     assert.equal(eventsOf(alice, "mode").length, 1);
@@ -110,7 +113,7 @@ describe("room operators", () => {
     assert.deepEqual(modes.modes, {
       isInviteOnly: false,
       isModerated: false,
-      isTopicLocked: true,
+      isTopicLocked: false,
       isSecret: false,
       hasKey: true,
       key: "beer",
@@ -175,12 +178,13 @@ describe("room operators", () => {
     );
   });
 
-  it("keeps a locked topic (the default) to operators", async () => {
+  it("lets every member set the topic (the default) until an operator locks it", async () => {
     const { alice, bob } = await roomOfAlice();
+    await bob.run({ kind: "topic", room: "#ops", topic: "ours" });
+    assert.equal(eventsOf(alice, "topic").at(-1)?.topic, "ours");
+    await alice.run(mode("#ops", { mode: "t", on: true }));
     await bob.run({ kind: "topic", room: "#ops", topic: "mine" });
     assert.equal(lastError(bob)?.code, "ERR_NOT_OPERATOR");
-    await alice.run(mode("#ops", { mode: "t", on: false }));
-    await bob.run({ kind: "topic", room: "#ops", topic: "ours" });
     assert.equal(eventsOf(alice, "topic").at(-1)?.topic, "ours");
   });
 

@@ -21,7 +21,7 @@ export interface RoomModes {
   isInviteOnly: boolean;
   /** Only operators and voiced members may speak. */
   isModerated: boolean;
-  /** Only operators may set the topic; on for a new room, as IRC servers do. */
+  /** Only operators may set the topic. Off for a new room: every member of a room set its topic before rooms had operators, and line users still expect to; an operator turns it on (+t). */
   isTopicLocked: boolean;
   /** Left out of the room list, and its members of non-members' lookups. */
   isSecret: boolean;
@@ -58,7 +58,7 @@ export class Room {
   readonly modes: RoomModes = {
     isInviteOnly: false,
     isModerated: false,
-    isTopicLocked: true,
+    isTopicLocked: false,
     isSecret: false,
     key: null,
     limit: null,
