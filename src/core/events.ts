@@ -56,6 +56,11 @@ export interface JoinedEvent {
   readonly members: number;
   /** The joiner's away message; null when not away (IRCv3 away-notify tells the members). */
   readonly away: string | null;
+  /**
+   * The user was in the room already through another session (an account connected twice):
+   * only the joining session is told, and nothing is stored.
+   */
+  readonly isSilent?: boolean;
 }
 
 export interface LeftEvent {

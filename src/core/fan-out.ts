@@ -61,14 +61,21 @@ export class FanOut {
     if ("id" in event) this.#lastDeliveredId = event.id;
     let recipientCount = 0;
     switch (event.kind) {
-      case "message":
       case "joined":
+        if (event.isSilent === true) {
+          const joiner = this.#recipients.session(event.who.sessionId);
+          if (joiner !== undefined) this.#deliverTo(joiner, event);
+          recipientCount = joiner === undefined ? 0 : 1;
+          break;
+        }
+        recipientCount = this.#deliverToRoomNamed(event);
+        break;
+      case "message":
       case "left":
       case "topic":
       case "mode":
       case "kicked": {
-        const room = this.#recipients.roomNamed(event.room);
-        if (room !== undefined) recipientCount = this.#deliverToRoom(room, event);
+        recipientCount = this.#deliverToRoomNamed(event);
         break;
       }
       case "invited": {
@@ -126,6 +133,11 @@ export class FanOut {
    * To the room's members, and to those who left it by an event not yet delivered when this
    * one came before it; a kicked user is told of its own kick (one who parted is answered).
    */
+  #deliverToRoomNamed(event: RoomEvent): number {
+    const room = this.#recipients.roomNamed(event.room);
+    return room === undefined ? 0 : this.#deliverToRoom(room, event);
+  }
+
   #deliverToRoom(room: Room, event: RoomEvent): number {
     for (const member of room.members.keys()) this.#deliverTo(member, event);
     let count = room.members.size;

@@ -239,10 +239,10 @@ export class Hub implements FrontEndHub {
 
   /** A user leaving the server leaves every room at once: one event, a history entry per room. */
   #quitRooms(session: Session, reason: string): void {
-    const rooms = [...session.rooms].map((room) => {
-      this.#removeMember(session, room);
-      return { room: room.name, members: room.members.size };
-    });
+    // A room where another session of the user stays has lost nobody.
+    const rooms = [...session.rooms].flatMap((room) =>
+      this.#removeMember(session, room) ? [{ room: room.name, members: room.userCount }] : [],
+    );
     // Everyone is leaving at once: telling each of them about the others is noise.
     if (this.#isShuttingDown) return;
     const entries = rooms.map(({ room }) => {
@@ -278,9 +278,15 @@ export class Hub implements FrontEndHub {
 
   /** The room's members with their standing, sorted by display name. */
   membersOf(room: Room): RoomMember[] {
-    return [...room.members]
-      .map(([member, { isOperator, isVoiced }]) => ({ ref: member.ref, isOperator, isVoiced, away: member.away }))
-      .sort((a, b) => a.ref.displayName.localeCompare(b.ref.displayName));
+    // A user connected twice is listed once.
+    const listed = new Set<string>();
+    const members: RoomMember[] = [];
+    for (const [member, { isOperator, isVoiced, userKey }] of room.members) {
+      if (listed.has(userKey)) continue;
+      listed.add(userKey);
+      members.push({ ref: member.ref, isOperator, isVoiced, away: member.away });
+    }
+    return members.sort((a, b) => a.ref.displayName.localeCompare(b.ref.displayName));
   }
 
   isOnline(session: Session): boolean {
@@ -344,38 +350,60 @@ export class Hub implements FrontEndHub {
     }
     const room = existing ?? this.#createRoom(name);
     if (existing === undefined) room.founder = session.account;
+    const userKey = session.identityKey;
+    // Another session of the same user (an account connected twice) joins with the user's standing.
+    const standing = room.standingOf(userKey);
     // Whoever comes into an empty room holds it, as on IRC; the founding account, whenever it comes back.
-    const isOperator = room.members.size === 0 || (session.account !== null && session.account === room.founder);
-    room.members.set(session, { joinedAfter: this.#fanOut.lastDeliveredId, isOperator, isVoiced: false });
-    room.invited.delete(session.identityKey);
+    const isOperator =
+      standing?.isOperator ??
+      (room.members.size === 0 || (session.account !== null && session.account === room.founder));
+    const isVoiced = standing?.isVoiced ?? false;
+    const isFirst = room.addMember(session, {
+      joinedAfter: this.#fanOut.lastDeliveredId,
+      isOperator,
+      isVoiced,
+      userKey,
+    });
+    room.invited.delete(userKey);
     session.rooms.add(room);
     const { id, at } = this.mintId();
-    this.publish(
-      { kind: "joined", id, at, room: room.name, who: session.ref, members: room.members.size, away: session.away },
-      historyEntry(id, at, "joined", room.name, session, null, ""),
-    );
+    const joined = {
+      kind: "joined",
+      id,
+      at,
+      room: room.name,
+      who: session.ref,
+      members: room.userCount,
+      away: session.away,
+    } as const;
+    // The user was in already through another session: only the new session hears of its join.
+    if (isFirst) this.publish(joined, historyEntry(id, at, "joined", room.name, session, null, ""));
+    else this.publish({ ...joined, isSilent: true });
     return room;
   }
 
   leaveRoom(session: Session, room: Room, reason: string): void {
-    if (this.#isShuttingDown) {
+    // Another session of the user stays: to everyone else, nobody left.
+    if (this.#isShuttingDown || !room.isLastSessionOfUser(session)) {
       this.#removeMember(session, room);
       return;
     }
     const { id, at } = this.mintId();
     this.#removeMember(session, room, id);
     this.publish(
-      { kind: "left", id, at, room: room.name, who: session.ref, members: room.members.size, reason },
+      { kind: "left", id, at, room: room.name, who: session.ref, members: room.userCount, reason },
       historyEntry(id, at, "left", room.name, session, null, reason),
     );
   }
 
-  /** An operator puts `target` out of the room: it leaves, and the members and it are told. */
-  kick(by: Session, room: Room, target: Session, reason: string): void {
+  /** An operator puts a user (every session of it in `targets`) out of the room: the members and it are told once. */
+  kick(by: Session, room: Room, targets: readonly Session[], reason: string): void {
+    const target = targets[0];
+    if (target === undefined) return;
     const { id, at } = this.mintId();
-    this.#removeMember(target, room, id);
+    for (const each of targets) this.#removeMember(each, room, id);
     this.publish(
-      { kind: "kicked", id, at, room: room.name, who: by.ref, target: target.ref, reason, members: room.members.size },
+      { kind: "kicked", id, at, room: room.name, who: by.ref, target: target.ref, reason, members: room.userCount },
       historyEntry(id, at, "left", room.name, target, null, reason),
     );
   }
@@ -393,6 +421,7 @@ export class Hub implements FrontEndHub {
       }
       named.add(session);
     }
+    const rooms = this.#recountRooms(session, before);
     // A name that became an account's (registered) is news too, to those shown accounts (IRCv3 account-notify).
     if (before.displayName === session.displayName && before.account === session.ref.account) return;
     // With the connect line's address, this lets an operator tell who is behind a name.
@@ -403,8 +432,42 @@ export class Hub implements FrontEndHub {
       now: session.ref,
       from: before.displayName,
       to: session.displayName,
-      rooms: session.roomNames(),
+      rooms,
     });
+  }
+
+  /**
+   * A session whose identity changed (a login, a logout) counts as its new user in each of
+   * its rooms. Where the new user was in already (an account connected twice), the old one
+   * leaves; where the old user stays through another session, the new one arrives; elsewhere
+   * it is a rename. Returns the rooms told of a rename.
+   */
+  #recountRooms(session: Session, before: UserRef): string[] {
+    const renamedIn: string[] = [];
+    const userKey = session.identityKey;
+    for (const room of session.rooms) {
+      const formerKey = room.members.get(session)?.userKey ?? userKey;
+      const { wasLast, isFirst } = room.recount(session, userKey);
+      if (wasLast === isFirst) {
+        renamedIn.push(room.name);
+        continue;
+      }
+      const { id, at } = this.mintId();
+      if (wasLast) {
+        const entry: HistoryEntry = {
+          ...{ id, at, kind: "left", target: room.name, sender: before.displayName, senderKey: formerKey },
+          ...{ recipientKey: null, text: "" },
+        };
+        this.publish(
+          { kind: "left", id, at, room: room.name, who: before, members: room.userCount, reason: "" },
+          entry,
+        );
+      } else {
+        const joined = { kind: "joined", id, at, room: room.name, who: session.ref, members: room.userCount } as const;
+        this.publish({ ...joined, away: session.away }, historyEntry(id, at, "joined", room.name, session, null, ""));
+      }
+    }
+    return renamedIn;
   }
 
   /**
@@ -496,11 +559,13 @@ export class Hub implements FrontEndHub {
   }
 
   /** `departureId`: the id of the event that tells of it, when one will (see `Room.departing`). */
-  #removeMember(session: Session, room: Room, departureId?: string): void {
-    room.members.delete(session);
+  /** Returns whether the session was its user's last in the room. */
+  #removeMember(session: Session, room: Room, departureId?: string): boolean {
+    const wasLast = room.removeMember(session);
     session.rooms.delete(room);
     if (departureId !== undefined) room.departing.set(session, departureId);
     this.#forgetIfEmpty(room);
+    return wasLast;
   }
 
   /** An empty room holds no memory unless it has a topic to keep; its modes and bans go with it. */
@@ -517,10 +582,8 @@ export class Hub implements FrontEndHub {
     if (event.kind !== "left" && event.kind !== "kicked") return;
     const room = this.#roomsByName.get(event.room);
     if (room === undefined) return;
-    const gone = event.kind === "left" ? event.who : event.target;
-    for (const [session, id] of room.departing) {
-      if (session.sessionId === gone.sessionId && id === event.id) room.departing.delete(session);
-    }
+    // Every session the departure took (a kick takes all of a user's) has been told.
+    for (const [session, id] of room.departing) if (id === event.id) room.departing.delete(session);
     this.#forgetIfEmpty(room);
   }
 

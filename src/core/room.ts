@@ -9,6 +9,11 @@ export interface Membership {
   isOperator: boolean;
   /** May speak while the room is moderated. */
   isVoiced: boolean;
+  /**
+   * The user the member counts as (its identity key when it joined, or since a login):
+   * several sessions of one account are one member to everyone else.
+   */
+  userKey: string;
 }
 
 /**
@@ -50,6 +55,8 @@ export class Room {
    * An operator's two kicks in one go are then both seen by the second one kicked.
    */
   readonly departing = new Map<Session, string>();
+  /** Sessions in the room per user (identity key). */
+  readonly #sessionsOfUser = new Map<string, number>();
   topic = "";
   topicBy = "";
   topicAt = 0;
@@ -75,6 +82,70 @@ export class Room {
   constructor(name: string, key: string) {
     this.name = name;
     this.key = key;
+  }
+
+  /** Users in the room: an account connected twice counts once. */
+  get userCount(): number {
+    return this.#sessionsOfUser.size;
+  }
+
+  /** Whether `userKey` is in the room through some session. */
+  hasUser(userKey: string): boolean {
+    return this.#sessionsOfUser.has(userKey);
+  }
+
+  /** Whether the member is the only session of its user here. */
+  isLastSessionOfUser(session: Session): boolean {
+    const membership = this.members.get(session);
+    return membership !== undefined && this.#sessionsOfUser.get(membership.userKey) === 1;
+  }
+
+  /** Adds a member; true when it is its user's first session here (only then are others told of an arrival). */
+  addMember(session: Session, membership: Membership): boolean {
+    this.members.set(session, membership);
+    return this.#count(membership.userKey, 1) === 1;
+  }
+
+  /** Removes a member; true when it was its user's last session here (only then are others told it left). */
+  removeMember(session: Session): boolean {
+    const membership = this.members.get(session);
+    if (membership === undefined) return false;
+    this.members.delete(session);
+    return this.#count(membership.userKey, -1) === 0;
+  }
+
+  /** The member now counts as `userKey` (a login or a logout): whether it was its old user's last session here, and its new user's first. */
+  recount(session: Session, userKey: string): { wasLast: boolean; isFirst: boolean } {
+    const membership = this.members.get(session);
+    if (membership === undefined || membership.userKey === userKey) return { wasLast: false, isFirst: false };
+    const wasLast = this.#count(membership.userKey, -1) === 0;
+    const standing = this.#someSessionOf(userKey);
+    membership.userKey = userKey;
+    const isFirst = this.#count(userKey, 1) === 1;
+    // One user has one standing in a room, whichever session it speaks through.
+    if (standing !== undefined) {
+      membership.isOperator = standing.isOperator;
+      membership.isVoiced = standing.isVoiced;
+    }
+    return { wasLast, isFirst };
+  }
+
+  /** A membership of `userKey` here, if the user is in: what another session of it joins with. */
+  standingOf(userKey: string): Membership | undefined {
+    return this.#someSessionOf(userKey);
+  }
+
+  #someSessionOf(userKey: string): Membership | undefined {
+    if (!this.#sessionsOfUser.has(userKey)) return undefined;
+    for (const membership of this.members.values()) if (membership.userKey === userKey) return membership;
+    return undefined;
+  }
+
+  #count(userKey: string, change: 1 | -1): number {
+    const sessions = (this.#sessionsOfUser.get(userKey) ?? 0) + change;
+    if (sessions <= 0) this.#sessionsOfUser.delete(userKey);
+    else this.#sessionsOfUser.set(userKey, sessions);
+    return sessions;
   }
 
   isOperator(session: Session): boolean {

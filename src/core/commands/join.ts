@@ -36,7 +36,7 @@ export async function join(ctx: CommandContext, command: CommandOf<"join">): Pro
   ctx.reply({
     kind: "joined",
     room: room.name,
-    members: room.members.size,
+    members: room.userCount,
     listMembers,
     topic: room.topic,
     topicBy: topicSetter(hub, room),
@@ -83,6 +83,8 @@ function joinRefusal(hub: Hub, room: Room, session: Session, key: string): strin
   if (!isInvited && hub.isBanned(room, session)) return "banned";
   if (!isInvited && room.modes.isInviteOnly) return "invite-only";
   if (room.modes.key !== null && room.modes.key !== key) return "key";
-  if (room.modes.limit !== null && room.members.size >= room.modes.limit) return "full";
+  // Another session of a member is no one more.
+  const isNewUser = !room.hasUser(session.identityKey);
+  if (room.modes.limit !== null && isNewUser && room.userCount >= room.modes.limit) return "full";
   return null;
 }

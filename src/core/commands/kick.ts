@@ -14,7 +14,7 @@ export async function kick(ctx: CommandContext, command: CommandOf<"kick">): Pro
     return;
   }
   const reason = withoutLineBreaks(command.reason);
-  for (const target of targets) hub.kick(session, room, target, reason);
+  hub.kick(session, room, targets, reason);
   // A login would otherwise bring the account straight back.
   const accounts = new Set(targets.flatMap((target) => (target.account === null ? [] : [target.account])));
   for (const account of accounts) await hub.store?.removeAccountRoom(account, room.name);

@@ -351,9 +351,13 @@ export class IrcSession extends FrontEndSession {
         else if (this.channels.has(event.room)) this.#sendShared(event, false);
         return;
       case "left":
+        // A login that made this session one with another of its account: its former self left.
+        if (event.who.sessionId === this.session.sessionId) return;
+        if (this.channels.has(event.room)) this.#sendShared(event, false);
+        return;
       case "topic":
       case "mode":
-        if (this.channels.has(event.room)) this.#sendShared(event, event.kind !== "left");
+        if (this.channels.has(event.room)) this.#sendShared(event, true);
         return;
       case "kicked":
         if (!this.channels.has(event.room)) return;

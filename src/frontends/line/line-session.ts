@@ -97,7 +97,8 @@ export class LineSession extends FrontEndSession {
         else this.#onOwnJoin(event.room, event.members);
         return;
       case "left":
-        this.#sendRoomEvent(event, event.room, false);
+        // A login that made this session one with another of its account: its former self left.
+        if (event.who.sessionId !== self.sessionId) this.#sendRoomEvent(event, event.room, false);
         return;
       case "quit":
         for (let i = 0; i < event.rooms.length; i++) {

@@ -42,6 +42,7 @@ export class ConsoleTranscript implements Flushable {
     if (event.kind === "direct" || event.kind === "away" || event.kind === "signal" || event.kind === "invited") return;
     if (this.#isBroken) return;
     if (event.kind === "renamed" && event.from === event.to) return;
+    if (event.kind === "joined" && event.isSilent === true) return;
     if (event.kind === "quit") {
       for (let i = 0; i < event.rooms.length; i++) {
         this.#add(renderQuitInRoom(event, i, event.rooms[i].room === this.#defaultRoom).bytes);
