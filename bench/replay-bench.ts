@@ -81,6 +81,7 @@ async function main(): Promise<void> {
       ...defaultServerConfig,
       host: "127.0.0.1",
       port: 0,
+      ircPort: null,
       dataDir,
       transcript: false,
       missedReplayCap: MISSED,

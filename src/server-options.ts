@@ -234,6 +234,15 @@ export const SERVER_OPTIONS: readonly ServerOption[] = [
     },
   },
   {
+    name: "--join-replay",
+    argument: "N",
+    help: `show the last N messages of a room on joining it, at most ${defaultServerConfig.maxHistoryRequest} (IRC clients without draft/chathistory too); \`0\`: none`,
+    shownDefault: String(defaultServerConfig.joinReplay),
+    apply: (config, value) => {
+      config.joinReplay = wholeNumber(String(value), "--join-replay", 0, config.maxHistoryRequest);
+    },
+  },
+  {
     name: "--hide-addresses",
     argument: null,
     help: "show guest names (`guest-7f3a…`) to others instead of `IP:PORT`, in history too; the log pairs each address with its name",

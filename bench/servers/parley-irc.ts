@@ -20,6 +20,9 @@ export const parleyIrc: ServerKind = {
       ...PARLEY_SERVER_ARGS,
       "--irc-port",
       "0",
+      // The load generator counts every PRIVMSG: a room's past, replayed on JOIN, is not a delivery.
+      "--join-replay",
+      "0",
       "--data-dir",
       parleyDataDir("parley-irc"),
     ];

@@ -8,7 +8,18 @@ import { benchScratchDir, DEFAULT_CONNECT_WINDOW, launchServer, matchPort, type 
 const START_LINE = /Chat Server started on port (\d+)\./;
 
 /** Loopback only, any free port; pacing off, since the generator's senders are far past any human rate. */
-export const PARLEY_SERVER_ARGS = ["server", "--host", "127.0.0.1", "--port", "0", "--rate", "off"];
+// IRC is off unless a kind turns it on: its default port may be anyone's.
+export const PARLEY_SERVER_ARGS = [
+  "server",
+  "--host",
+  "127.0.0.1",
+  "--port",
+  "0",
+  "--rate",
+  "off",
+  "--irc-port",
+  "off",
+];
 
 /** A history directory of its own inside this run's scratch directory. */
 export function parleyDataDir(name: string): string {
