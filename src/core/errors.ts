@@ -3,10 +3,6 @@
  * `detail` carries what makes the message precise (the limit, the name, the room).
  */
 export type ChatErrorCode =
-  | "ERR_LINE_TOO_LONG"
-  | "ERR_INVALID_UTF8"
-  | "ERR_UNKNOWN_COMMAND"
-  | "ERR_USAGE"
   | "ERR_EMPTY_MESSAGE"
   | "ERR_LINE_BREAK_IN_TEXT"
   | "ERR_NOT_IN_ROOM"
@@ -29,7 +25,6 @@ export type ChatErrorCode =
   | "ERR_PASSWORD_TOO_SHORT"
   | "ERR_SEARCH_EMPTY"
   | "ERR_HISTORY_OFF"
-  | "ERR_FLOOD"
   | "ERR_HISTORY_PAUSED"
   | "ERR_STORE_UNAVAILABLE"
   | "ERR_NOT_KEPT_FOR_LATER"

@@ -291,7 +291,6 @@ export interface OnlineUser {
 
 /** Replies to the one session that asked. */
 export type Reply =
-  | { readonly kind: "help"; readonly commands: readonly { usage: string; summary: string }[] }
   | { readonly kind: "rooms"; readonly rooms: readonly { name: string; topic: string; members: number }[] }
   /** `members`: sorted by display name. */
   | {

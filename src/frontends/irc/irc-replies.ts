@@ -129,7 +129,6 @@ export class ReplyDrawer {
       case "history-resumed":
         session.notice("History is kept again; what was said while it was paused was not kept.");
         return;
-      case "help":
       case "paced":
         return;
     }

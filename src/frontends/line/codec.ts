@@ -1,5 +1,4 @@
 import { EVERYTHING_READABLE } from "../../core/commands.js";
-import type { ChatError } from "../../core/errors.js";
 import type {
   DirectEvent,
   HistoryItem,
@@ -16,6 +15,7 @@ import type {
 import type { CutOffReason } from "../../net/connection.js";
 import { OpenBatches, type SharedPart } from "../../net/shared-output.js";
 import { toTerminalText } from "../../text/terminal-text.js";
+import type { ShownError } from "./line-errors.js";
 
 /**
  * The original protocol's text, word for word: `> ` for arrivals, `< ` for departures,
@@ -210,15 +210,18 @@ export function renderReply(reply: Reply): Buffer {
   return Buffer.from(`${replyLines(reply).join("\n")}\n`);
 }
 
+/** /help: the line protocol's own commands, their usage lined up. */
+export function renderHelp(commands: readonly { usage: string; summary: string }[]): Buffer {
+  const width = Math.max(...commands.map((command) => command.usage.length));
+  const lines = [
+    "- Commands (any other line is a message to your current room; // starts one with /):",
+    ...commands.map((command) => `-   ${command.usage.padEnd(width)}  ${command.summary}`),
+  ];
+  return Buffer.from(`${lines.join("\n")}\n`);
+}
+
 function replyLines(reply: Reply): string[] {
   switch (reply.kind) {
-    case "help": {
-      const width = Math.max(...reply.commands.map((command) => command.usage.length));
-      return [
-        "- Commands (any other line is a message to your current room; // starts one with /):",
-        ...reply.commands.map((command) => `-   ${command.usage.padEnd(width)}  ${command.summary}`),
-      ];
-    }
     case "rooms":
       if (reply.rooms.length === 0) return ["- There are no rooms yet: /join #name creates one."];
       return [
@@ -432,11 +435,11 @@ function shown(text: string): string {
   return toTerminalText(text);
 }
 
-export function renderError(error: ChatError): Buffer {
+export function renderError(error: ShownError): Buffer {
   return Buffer.from(`! ${errorText(error)}\n`);
 }
 
-function errorText(error: ChatError): string {
+function errorText(error: ShownError): string {
   const detail = error.detail ?? {};
   switch (error.code) {
     case "ERR_LINE_TOO_LONG":

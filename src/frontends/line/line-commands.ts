@@ -2,6 +2,7 @@ import { COMMAND_COSTS, type Command, type CommandKind } from "../../core/comman
 import { type ChatError, chatError } from "../../core/errors.js";
 import { idFloorForTime } from "../../core/message-id.js";
 import { parseModeChanges } from "../mode-string.js";
+import type { LineError, ShownError } from "./line-errors.js";
 
 /** How the line protocol spells each command, and how its arguments become a core command. */
 interface LineCommand {
@@ -12,7 +13,7 @@ interface LineCommand {
   /** Needs history (and so accounts): left out of /help on a server that keeps none. */
   readonly needsHistory?: true;
   /** Null for /help, which the front end answers itself. */
-  parse(args: string, currentRoom: string | null): Command | ChatError | null;
+  parse(args: string, currentRoom: string | null): Command | ShownError | null;
 }
 
 export const DEFAULT_HISTORY_LIMIT = 50;
@@ -279,10 +280,10 @@ export function lineCommandHelp(hasHistory: boolean): CommandHelp {
  * Parses a line starting with "/". Returns the core command, an error value, or null
  * for /help. `currentRoom` is where commands without a room apply.
  */
-export function parseLineCommand(line: string, currentRoom: string | null): Command | ChatError | null {
+export function parseLineCommand(line: string, currentRoom: string | null): Command | ShownError | null {
   const [word, args] = splitFirst(line.slice(1));
   const command = lineCommandNamed(word);
-  if (command === undefined) return chatError("ERR_UNKNOWN_COMMAND", { command: word });
+  if (command === undefined) return { code: "ERR_UNKNOWN_COMMAND", detail: { command: word } };
   return command.parse(args, currentRoom);
 }
 
@@ -297,8 +298,8 @@ function lineCommandNamed(word: string): LineCommand | undefined {
   return Object.hasOwn(LINE_COMMANDS, name) ? LINE_COMMANDS[name] : undefined;
 }
 
-function usage(name: string): ChatError {
-  return chatError("ERR_USAGE", { usage: LINE_COMMANDS[name].usage });
+function usage(name: string): LineError {
+  return { code: "ERR_USAGE", detail: { usage: LINE_COMMANDS[name].usage } };
 }
 
 function notInRoom(): ChatError {

@@ -1,6 +1,5 @@
 import { isUtf8 } from "node:buffer";
 import type { Logger } from "pino";
-import type { ChatError } from "../../core/errors.js";
 import type { KickedEvent, Reply } from "../../core/events.js";
 import type { FrontEndHub } from "../../core/front-end-hub.js";
 import type { Connection, CutOffReason } from "../../net/connection.js";
@@ -12,6 +11,7 @@ import {
   type RenderedEvent,
   renderDirect,
   renderError,
+  renderHelp,
   renderInvited,
   renderKickedSelf,
   renderLeftCurrentRoom,
@@ -23,6 +23,7 @@ import {
   SHUTDOWN_LINE,
 } from "./codec.js";
 import { lineCommandHelp, linePacingCost, parseLineCommand } from "./line-commands.js";
+import type { ShownError } from "./line-errors.js";
 
 export interface LineSessionOptions extends FrontEndSessionOptions {
   defaultRoom: string;
@@ -160,7 +161,7 @@ export class LineSession extends FrontEndSession {
     }
     const command = parseLineCommand(text, this.#currentRoom);
     if (command === null) {
-      this.connection.send(renderReply({ kind: "help", commands: lineCommandHelp(this.hub.hasHistory) }));
+      this.connection.send(renderHelp(lineCommandHelp(this.hub.hasHistory)));
     } else if ("code" in command) this.#reject(command);
     else this.execute(command);
   }
@@ -224,7 +225,7 @@ export class LineSession extends FrontEndSession {
     return renderReply(reply);
   }
 
-  #reject(error: ChatError): void {
+  #reject(error: ShownError): void {
     this.connection.send(renderError(error));
   }
 }
