@@ -173,8 +173,10 @@ export class Hub implements FrontEndHub {
    */
   execute(session: Session, command: Command, requestId?: number): void {
     if (this.#sessions.get(session.sessionId) !== session) return;
-    if (session.queuedCommands !== null) {
-      session.queuedCommands.push({ command, requestId });
+    // One is running (or waiting): this one waits behind it. That holds too for a command a
+    // front end asks for while drawing what the running one said.
+    if (session.isBusy) {
+      (session.queuedCommands ??= []).push({ command, requestId });
       return;
     }
     if (this.#isDebugLogged) {
@@ -182,6 +184,7 @@ export class Hub implements FrontEndHub {
     }
     const handler = COMMAND_HANDLERS[command.kind] as (ctx: CommandContext, command: Command) => unknown;
     const ctx = new CommandContext(this, session, requestId);
+    session.isBusy = true;
     let result: unknown;
     try {
       result = handler(ctx, command);
@@ -189,34 +192,28 @@ export class Hub implements FrontEndHub {
       this.#failInternally(ctx, command, error);
     }
     if (!(result instanceof Promise)) {
-      this.#done(ctx);
+      this.#finish(ctx);
       return;
     }
-    session.queuedCommands = [];
-    result
-      .catch((error: unknown) => this.#failInternally(ctx, command, error))
-      .finally(() => {
-        this.#done(ctx);
-        this.#runQueued(session);
-      });
+    result.catch((error: unknown) => this.#failInternally(ctx, command, error)).finally(() => this.#finish(ctx));
   }
 
-  #done(ctx: CommandContext): void {
-    if (ctx.requestId !== undefined) ctx.session.sink.deliver({ kind: "done", requestId: ctx.requestId });
+  #finish(ctx: CommandContext): void {
+    const { session } = ctx;
+    session.isBusy = false;
+    if (ctx.requestId !== undefined) session.sink.deliver({ kind: "done", requestId: ctx.requestId });
+    this.#runQueued(session);
   }
 
   #runQueued(session: Session): void {
-    const queued = session.queuedCommands ?? [];
-    session.queuedCommands = null;
-    for (let i = 0; i < queued.length; i++) {
-      this.execute(session, queued[i].command, queued[i].requestId);
-      const waiting = session.queuedCommands as QueuedCommand[] | null;
-      if (waiting !== null) {
-        // Another command is waiting now: the rest queue behind it, still in order.
-        waiting.push(...queued.slice(i + 1));
-        return;
-      }
+    const queued = session.queuedCommands;
+    // Each command that finishes runs the next (a sync one here, an async one when it is done).
+    if (queued !== null && queued.length > 0 && this.isOnline(session)) {
+      const next = queued.shift() as QueuedCommand;
+      this.execute(session, next.command, next.requestId);
+      return;
     }
+    session.queuedCommands = null;
     if (session.leavingWith !== null) this.disconnect(session, session.leavingWith);
   }
 
@@ -225,7 +222,7 @@ export class Hub implements FrontEndHub {
    * waiting on the store or a password hash): what a client sent before it closed counts.
    */
   disconnectAfterCommands(session: Session, reason = ""): void {
-    if (session.queuedCommands === null) this.disconnect(session, reason);
+    if (!session.isBusy) this.disconnect(session, reason);
     else session.leavingWith = reason;
   }
 

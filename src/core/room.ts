@@ -122,10 +122,11 @@ export class Room {
     const standing = this.#someSessionOf(userKey);
     membership.userKey = userKey;
     const isFirst = this.#count(userKey, 1) === 1;
-    // One user has one standing in a room, whichever session it speaks through.
-    if (standing !== undefined) {
-      membership.isOperator = standing.isOperator;
-      membership.isVoiced = standing.isVoiced;
+    // One user has one standing in a room, whichever session it speaks through; a session
+    // that leaves its user behind (a logout while the account stays) takes none with it.
+    if (standing !== undefined || !wasLast) {
+      membership.isOperator = standing?.isOperator ?? false;
+      membership.isVoiced = standing?.isVoiced ?? false;
     }
     return { wasLast, isFirst };
   }

@@ -64,6 +64,8 @@ export class Session {
    * password hash): a user's commands take effect in the order they were sent.
    */
   queuedCommands: QueuedCommand[] | null = null;
+  /** A command is running (or waiting on the store, on a password hash): the next ones queue. */
+  isBusy = false;
   readonly connectedAt = Date.now();
   /** When the user last said something; see OnlineUser. */
   lastSpokeAt = this.connectedAt;

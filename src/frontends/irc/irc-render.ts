@@ -39,6 +39,8 @@ export class IrcEventRenderer {
   readonly #batches = new OpenBatches();
   #lastEvent: SharedIrcEvent | null = null;
   #body: PreparedIrcMessage | null = null;
+  /** A message too long for one IRC line, as the lines it is split into. */
+  #messageLines: PreparedIrcMessage[] | null = null;
   #extendedBody: PreparedIrcMessage | null = null;
   readonly #parts: Array<SharedPart | null> = new Array(VARIANTS).fill(null);
   #lastAccountEvent: RenamedEvent | null = null;
@@ -54,14 +56,21 @@ export class IrcEventRenderer {
     if (event !== this.#lastEvent) {
       this.#lastEvent = event;
       this.#body = null;
+      this.#messageLines = null;
       this.#extendedBody = null;
       this.#parts.fill(null);
     }
     const effective = event.kind === "joined" ? variant : variant & ~JOIN_VARIANTS;
     let part = this.#parts[effective];
     if (part === null) {
-      const body = this.#bodyFor(event, (effective & VARIANT_EXTENDED_JOIN) !== 0);
-      let bytes = body.format(tagsFor(event, effective));
+      let bytes: Buffer;
+      if (event.kind === "message") {
+        this.#messageLines ??= messageLines(this.#users.maskOf(event.from), event, event.room);
+        bytes = formatLines(this.#messageLines, tagsFor(event, effective));
+      } else {
+        const body = this.#bodyFor(event, (effective & VARIANT_EXTENDED_JOIN) !== 0);
+        bytes = body.format(tagsFor(event, effective));
+      }
       if (event.kind === "joined" && event.away !== null && (effective & VARIANT_AWAY_NOTIFY) !== 0) {
         const away = new PreparedIrcMessage({
           source: this.#users.maskOf(event.who),
@@ -222,4 +231,61 @@ function senderOf(event: object): UserRef | undefined {
   if ("from" in event) return event.from as UserRef;
   if ("who" in event) return event.who as UserRef;
   return undefined;
+}
+
+/** RFC 1459 §2.3: a line is at most 512 bytes with its CR LF (tags apart). */
+const MAX_IRC_LINE_BYTES = 512;
+
+/**
+ * A message as the PRIVMSG (or NOTICE) lines an IRC client can take: text longer than one
+ * line allows (a line user may send 4 KiB) goes out in several, split between characters,
+ * at a space where one is near, each a whole action when it is one.
+ */
+export function messageLines(
+  source: string,
+  message: { readonly text: string; readonly isAction: boolean; readonly isNotice?: boolean },
+  target: string,
+): PreparedIrcMessage[] {
+  const command = message.isNotice === true ? "NOTICE" : "PRIVMSG";
+  const overhead = Buffer.byteLength(`:${source} ${command} ${target} :\r\n`) + (message.isAction ? 9 : 0);
+  const text = ircText(message.text);
+  return splitIrcText(text, Math.max(64, MAX_IRC_LINE_BYTES - overhead)).map(
+    (chunk) =>
+      new PreparedIrcMessage({ source, command, params: [target, message.isAction ? actionText(chunk) : chunk] }),
+  );
+}
+
+/** The lines with the same tags, but for msgid: each line is its own message, "ID", "ID-2", ... */
+export function formatLines(lines: readonly PreparedIrcMessage[], tags: Map<string, string> | null): Buffer {
+  if (lines.length === 1) return (lines[0] as PreparedIrcMessage).format(tags);
+  const msgid = tags?.get("msgid");
+  return Buffer.concat(
+    lines.map((line, index) => {
+      if (index === 0 || tags === null || msgid === undefined) return line.format(tags);
+      return line.format(new Map([...tags, ["msgid", `${msgid}-${index + 1}`]]));
+    }),
+  );
+}
+
+/** `text` in pieces of at most `maxBytes` of UTF-8, never inside a character, at a space when one is in the last third. */
+export function splitIrcText(text: string, maxBytes: number): string[] {
+  if (Buffer.byteLength(text) <= maxBytes) return [text];
+  const pieces: string[] = [];
+  let rest = text;
+  while (Buffer.byteLength(rest) > maxBytes) {
+    let end = 0;
+    let bytes = 0;
+    for (const character of rest) {
+      const size = Buffer.byteLength(character);
+      if (bytes + size > maxBytes) break;
+      bytes += size;
+      end += character.length;
+    }
+    const space = rest.lastIndexOf(" ", end - 1);
+    const cut = space > (end * 2) / 3 ? space + 1 : end;
+    pieces.push(rest.slice(0, cut));
+    rest = rest.slice(cut);
+  }
+  if (rest !== "") pieces.push(rest);
+  return pieces;
 }

@@ -23,7 +23,8 @@ export class ReplyDrawer {
         session.tryCompleteRegistration();
         return;
       case "joined":
-        if (reply.wasMember) return;
+        // Shown already when the core's own event came first (a server without history).
+        if (reply.wasMember || session.channels.has(reply.room)) return;
         session.channels.add(reply.room);
         session.sendLine(session.frontEnd.users.maskOf(session.ref), "JOIN", joinParams(session, reply.room));
         if (reply.topic !== "") {
@@ -107,6 +108,8 @@ export class ReplyDrawer {
         else nickServSays(session, `You are now identified as ${reply.name}.`);
         session.nickAwaitingLogin = null;
         session.tryCompleteRegistration();
+        // The account's rooms, before what it missed in them (the catch-up that follows this reply).
+        for (const room of reply.rooms) session.showJoined(room);
         return;
       }
       case "logged-out":
@@ -270,7 +273,8 @@ export function errorReply(session: IrcSession, error: ChatError): void {
     return;
   }
   const detail = error.detail ?? {};
-  const target = String(detail.room ?? detail.name ?? request?.target ?? "*");
+  // Never empty: an empty middle parameter cannot be written.
+  const target = String(detail.room ?? detail.name ?? request?.target ?? "") || "*";
   switch (error.code) {
     case "ERR_NOT_IN_ROOM":
       if (command === "PRIVMSG") session.numeric(N.ERR_CANNOTSENDTOCHAN, target, "Cannot send to channel");
@@ -360,7 +364,12 @@ export function errorReply(session: IrcSession, error: ChatError): void {
       if (command === "AUTHENTICATE") {
         if (error.code === "ERR_ALREADY_LOGGED_IN")
           session.numeric(N.ERR_SASLALREADY, "You have already authenticated");
-        else session.numeric(N.ERR_SASLFAIL, "SASL authentication failed");
+        else session.numeric(N.ERR_SASLFAIL, `SASL authentication failed: ${loginTrouble(error)}`);
+      } else if (command === "NICK") {
+        // A logged-in user's nick is its account's: the client must see its NICK refused.
+        session.fail("NICK", "CANNOT_CHANGE_NICK", [target], `You are logged in as ${session.nick}: log out first`);
+      } else if (command === "OPER") {
+        session.numeric(N.ERR_PASSWDMISMATCH, loginTrouble(error));
       } else {
         nickServSays(session, loginTrouble(error));
       }

@@ -12,7 +12,8 @@ import { CapNegotiation } from "./caps.js";
 import { IRC_COMMANDS } from "./commands/index.js";
 import type { IrcFrontEnd } from "./irc-front-end.js";
 import {
-  actionText,
+  formatLines,
+  messageLines,
   tagsFor,
   VARIANT_ACCOUNT_TAG,
   VARIANT_AWAY_NOTIFY,
@@ -21,14 +22,7 @@ import {
   VARIANT_SERVER_TIME,
 } from "./irc-render.js";
 import { errorReply } from "./irc-replies.js";
-import {
-  formatIrcMessage,
-  type IrcMessage,
-  ircText,
-  isIrcLineError,
-  PreparedIrcMessage,
-  parseIrcLine,
-} from "./message.js";
+import { formatIrcMessage, type IrcMessage, isIrcLineError, PreparedIrcMessage, parseIrcLine } from "./message.js";
 import * as N from "./numerics.js";
 
 /** One request of the client: an IRC command, and what the core commands it started owe it. */
@@ -219,7 +213,7 @@ export class IrcSession extends FrontEndSession {
     // Rooms a login before registration rejoined are shown now, after the welcome.
     const joined = this.#joinedBeforeWelcome;
     this.#joinedBeforeWelcome = [];
-    for (const room of joined) this.#onOwnJoin(room);
+    for (const room of joined) this.showJoined(room);
     const replies = this.#repliesBeforeWelcome;
     this.#repliesBeforeWelcome = [];
     for (const reply of replies) this.frontEnd.replies.draw(this, reply);
@@ -347,7 +341,7 @@ export class IrcSession extends FrontEndSession {
         this.#sendShared(event, true);
         return;
       case "joined":
-        if (event.who.sessionId === this.session.sessionId) this.#onOwnJoin(event.room);
+        if (event.who.sessionId === this.session.sessionId) this.showJoined(event.room);
         else if (this.channels.has(event.room)) this.#sendShared(event, false);
         return;
       case "left":
@@ -507,16 +501,21 @@ export class IrcSession extends FrontEndSession {
 
   // ---- the core's events ----
 
-  #onOwnJoin(room: string): void {
+  /**
+   * Shows the client a join it did not ask for (a login rejoins the account's rooms; without
+   * history the core's own event can come before the JOIN's reply): JOIN, the topic and the
+   * names, as a JOIN it asked for would have.
+   */
+  showJoined(room: string): void {
     if (this.channels.has(room)) return;
     if (!this.isRegistered) {
       this.#joinedBeforeWelcome.push(room);
       return;
     }
-    // A join the client did not ask for (a login rejoins the account's rooms): shown as one.
     this.channels.add(room);
     this.sendLine(this.frontEnd.users.maskOf(this.ref), "JOIN", this.#joinParams(room), this.#ownTags());
     this.run({ kind: "topic", room, topic: null });
+    this.run({ kind: "who", room });
   }
 
   #joinParams(room: string): string[] {
@@ -534,12 +533,8 @@ export class IrcSession extends FrontEndSession {
     if (isOwnEcho && !this.#isEchoed) return;
     const users = this.frontEnd.users;
     const target = isIncoming ? this.nick : event.to;
-    const message = new PreparedIrcMessage({
-      source: users.maskOf(event.from),
-      command: event.isNotice === true ? "NOTICE" : "PRIVMSG",
-      params: [target, ircText(event.isAction ? actionText(event.text) : event.text)],
-    });
-    this.connection.send(message.format(tagsFor(event, this.variant, event.from)));
+    const lines = messageLines(users.maskOf(event.from), event, target);
+    this.connection.send(formatLines(lines, tagsFor(event, this.variant, event.from)));
   }
 
   #onDirectSignal(event: SignalEvent): void {

@@ -18,6 +18,8 @@ export function join(session: IrcSession, message: IrcMessage): void {
       session.numeric(N.ERR_NOSUCHCHANNEL, channel, "No such channel");
       continue;
     }
+    const request = session.request;
+    if (request !== null) request.target = channel;
     session.run({ kind: "join", room: channel, replay, key: keys[index] ?? "" });
   }
 }

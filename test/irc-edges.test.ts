@@ -1,0 +1,105 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { ask, startChat } from "./helpers/chat-fixture.js";
+import { commandOf, IrcRawClient } from "./helpers/irc-raw-client.js";
+import { ircPortOf } from "./helpers/server.js";
+
+describe("IRC at the edges", () => {
+  it("a line user's 3,000-byte message reaches an IRC client as lines of at most 512 bytes, whole", async (t) => {
+    const { connect, server } = await startChat(t);
+    const irc = await IrcRawClient.connect(ircPortOf(server), "reader");
+    t.after(() => irc.socket.destroy());
+    irc.send("JOIN #lobby");
+    await irc.waitFor(/ 366 reader #lobby /);
+    const long = await connect("longwinded");
+    const words = Array.from({ length: 500 }, (_, i) => `w${i}é`).join(" ");
+    assert.ok(Buffer.byteLength(words) > 3000);
+    const from = irc.lineCount;
+    long.send(`${words}\n`);
+    await irc.waitFor((line) => line.endsWith("w499é"), undefined, from);
+    const lines = irc.lines.slice(from).filter((line) => commandOf(line) === "PRIVMSG");
+    assert.ok(lines.length >= 6, `${lines.length} lines`);
+    for (const line of lines) assert.ok(Buffer.byteLength(`${line}\r\n`) <= 512, `${Buffer.byteLength(line)} bytes`);
+    const text = lines.map((line) => line.slice(line.indexOf(" :", line.indexOf("PRIVMSG")) + 2)).join("");
+    assert.equal(text, words);
+  });
+
+  it("a JOIN past the most rooms a user may be in gets 405, and the connection lives", async (t) => {
+    const { server } = await startChat(t, { maxRoomsPerUser: 2 });
+    const irc = await IrcRawClient.connect(ircPortOf(server), "roomy");
+    t.after(() => irc.socket.destroy());
+    irc.send("JOIN #a,#b");
+    await irc.waitFor(/ 366 roomy #b /);
+    irc.send("JOIN #c");
+    await irc.waitFor(/ 405 roomy #c /);
+    irc.send("PING :alive");
+    await irc.waitFor(/PONG \S+ :?alive$/);
+  });
+
+  it("a login shows the account's channels with their names before what it missed", async (t) => {
+    const { connect, server } = await startChat(t);
+    const owner = await connect("pia");
+    await ask(owner, "/register password1", (line) => line.startsWith("- The name pia is now yours"));
+    await ask(owner, "/join #den", (line) => line.startsWith("- You joined #den"));
+    owner.send("/quit\n");
+    await owner.waitForClose();
+    const other = await connect("oz");
+    await ask(other, "/join #den", (line) => line.startsWith("- You joined #den"));
+    other.send("said while pia was away\n");
+    const irc = await IrcRawClient.connect(ircPortOf(server), "pia_");
+    t.after(() => irc.socket.destroy());
+    irc.send("PRIVMSG NickServ :IDENTIFY pia password1");
+    const missed = await irc.waitFor((line) => line.includes("said while pia was away"));
+    await irc.waitFor(/ 366 pia #den /);
+    const joinAt = irc.lines.findIndex((line) => / JOIN :?#den$/.test(line));
+    assert.ok(
+      joinAt !== -1 && joinAt < irc.lines.indexOf(missed),
+      "the channel is joined before what was missed in it",
+    );
+    assert.ok(
+      irc.lines.some((line) => / 353 pia = #den :?.*\boz\b/.test(line)),
+      "its names are shown",
+    );
+  });
+
+  it("on a server without history, a JOIN is shown to the joiner once", async (t) => {
+    const { server } = await startChat(t, { history: false });
+    const irc = await IrcRawClient.connect(ircPortOf(server), "once");
+    t.after(() => irc.socket.destroy());
+    irc.send("JOIN #one");
+    await irc.waitFor(/ 366 once #one /);
+    irc.send("PING :settled");
+    await irc.waitFor(/PONG \S+ :?settled$/);
+    assert.equal(irc.lines.filter((line) => / JOIN :?#one$/.test(line)).length, 1, irc.lines.join("\n"));
+  });
+
+  it("a NICK while logged in is refused where the client can see it, not by NickServ", async (t) => {
+    const { connect, server } = await startChat(t);
+    const owner = await connect("rue");
+    await ask(owner, "/register password1", (line) => line.startsWith("- The name rue is now yours"));
+    owner.send("/quit\n");
+    await owner.waitForClose();
+    const irc = await IrcRawClient.connect(ircPortOf(server), "rue_");
+    t.after(() => irc.socket.destroy());
+    irc.send("PRIVMSG NickServ :IDENTIFY rue password1");
+    await irc.waitFor(/ 900 rue /);
+    irc.send("NICK somebody");
+    await irc.waitFor(/^:\S+ FAIL NICK CANNOT_CHANGE_NICK /);
+  });
+
+  it("a session that logs out while its account stays elsewhere leaves the account's operator standing behind", async (t) => {
+    const { connect } = await startChat(t);
+    const first = await connect("ada");
+    await ask(first, "/register password1", (line) => line.startsWith("- The name ada is now yours"));
+    await ask(first, "/join #lab", (line) => line.startsWith("- You joined #lab"));
+    const second = await connect();
+    await ask(second, "/login ada password1", (line) => line.startsWith("- Logged in as"));
+    await ask(second, "/join #lab", (line) => line.startsWith("- You are already in #lab") || line.startsWith("- You"));
+    await ask(second, "/logout", "- Logged out of ada.");
+    const bob = await connect("bob");
+    await ask(bob, "/join #lab", (line) => line.startsWith("- You joined #lab"));
+    assert.deepEqual(await ask(second, "/kick bob", (line) => line.startsWith("! ")), [
+      "! Only operators of #lab may do that.",
+    ]);
+  });
+});
