@@ -176,7 +176,8 @@ export class Hub implements FrontEndHub {
     // One is running (or waiting): this one waits behind it. That holds too for a command a
     // front end asks for while drawing what the running one said.
     if (session.isBusy) {
-      (session.queuedCommands ??= []).push({ command, requestId });
+      session.queuedCommands ??= [];
+      session.queuedCommands.push({ command, requestId });
       return;
     }
     if (this.#isDebugLogged) {
