@@ -163,6 +163,8 @@ export interface RoomModesShown {
 /** A member as a member list shows it: the user and its standing in the room. */
 export interface RoomMember {
   readonly ref: UserRef;
+  /** A server operator (WHO shows "*"). */
+  readonly isServerOperator: boolean;
   readonly isOperator: boolean;
   readonly isVoiced: boolean;
   /** The away message; null when not away. */

@@ -282,7 +282,13 @@ export class Hub implements FrontEndHub {
     for (const [member, { isOperator, isVoiced, userKey }] of room.members) {
       if (listed.has(userKey)) continue;
       listed.add(userKey);
-      members.push({ ref: member.ref, isOperator, isVoiced, away: member.away });
+      members.push({
+        ref: member.ref,
+        isOperator,
+        isVoiced,
+        away: member.away,
+        isServerOperator: member.isServerOperator,
+      });
     }
     return members.sort((a, b) => a.ref.displayName.localeCompare(b.ref.displayName));
   }

@@ -276,10 +276,11 @@ export class IrcSession extends FrontEndSession {
   protected handle(line: Buffer): void {
     this.lastHeardAt = Date.now();
     this.isPingPending = false;
-    // A client may send NICK, USER and JOIN at once: whether it is registered by the JOIN
-    // depends on the core's answer to NICK, so before registration each line waits for the
-    // answers to the one before it, as a server that handles them in order would give.
-    if (!this.isRegistered && (this.#requests.size > 0 || this.#waitingForAnswers.length > 0)) {
+    // Lines are answered in the order sent: one waits until the core has answered the one
+    // before it (a client may send NICK, USER and JOIN at once, and whether the JOIN comes
+    // from a registered client depends on the answer to NICK; a PING after an OPER must not
+    // be answered before the OPER).
+    if (this.#requests.size > 0 || this.#waitingForAnswers.length > 0) {
       this.#waitingForAnswers.push(line);
       return;
     }

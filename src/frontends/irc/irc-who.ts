@@ -23,6 +23,7 @@ interface WhoSubject {
   readonly idleSeconds: number;
   /** The user's prefix in the channel ("@", "+"; "" elsewhere). */
   readonly prefix: string;
+  readonly isServerOperator: boolean;
 }
 
 /** `WHO <mask> [%fields[,token]]` as the request kept it (IRCv3 WHOX). */
@@ -43,7 +44,15 @@ export function drawWhoMembers(session: IrcSession, room: string, members: reado
   const request = whoRequestOf(session);
   for (const member of members) {
     const { ref, away } = member;
-    whoLine(session, request, { ref, channel: room, away, idleSeconds: 0, prefix: prefixOf(session, member) });
+    const { isServerOperator } = member;
+    whoLine(session, request, {
+      ref,
+      channel: room,
+      away,
+      idleSeconds: 0,
+      prefix: prefixOf(session, member),
+      isServerOperator,
+    });
   }
   session.numeric(N.RPL_ENDOFWHO, request.mask, "End of WHO list");
 }
@@ -68,7 +77,15 @@ export function drawWhoUsers(
       if (mask !== null && !matchesWho(mask, session, user.ref)) continue;
     }
     const idleSeconds = Math.max(0, Math.floor((now - user.lastSpokeAt) / 1000));
-    whoLine(session, request, { ref: user.ref, channel: "*", away: user.away, idleSeconds, prefix: "" });
+    const { isServerOperator } = user;
+    whoLine(session, request, {
+      ref: user.ref,
+      channel: "*",
+      away: user.away,
+      idleSeconds,
+      prefix: "",
+      isServerOperator,
+    });
   }
   session.numeric(N.RPL_ENDOFWHO, request.mask, "End of WHO list");
 }
@@ -93,7 +110,8 @@ function whoLine(session: IrcSession, request: WhoRequest, subject: WhoSubject):
   const users = session.frontEnd.users;
   const { serverName } = session.frontEnd.options;
   const { ref } = subject;
-  const flags = `${subject.away === null ? "H" : "G"}${subject.prefix}`;
+  // RFC 2812 §3.6.1: H here or G gone, "*" for a server operator, then the channel prefix.
+  const flags = `${subject.away === null ? "H" : "G"}${subject.isServerOperator ? "*" : ""}${subject.prefix}`;
   if (request.fields === null) {
     session.numeric(
       N.RPL_WHOREPLY,

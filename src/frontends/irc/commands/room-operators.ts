@@ -19,7 +19,7 @@ export function mode(session: IrcSession, message: IrcMessage): void {
       session.numeric(N.ERR_USERSDONTMATCH, "Cant change mode for other users");
       return;
     }
-    if (letters === undefined) session.numeric(N.RPL_UMODEIS, "+i");
+    if (letters === undefined) session.numeric(N.RPL_UMODEIS, session.coreSession.isServerOperator ? "+io" : "+i");
     return;
   }
   const request = session.request;
