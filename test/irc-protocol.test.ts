@@ -206,8 +206,10 @@ describe("IRC bad input", () => {
       );
       client.send("PING :after-tags");
       await client.waitFor(/PONG parley :?after-tags$/, undefined, ownFrom);
+      // One message was relayed: its text, in as many lines as 512 bytes each allow, once.
       const relayed = observer.lines.slice(from).filter((line) => commandOf(line) === "PRIVMSG");
-      assert.equal(relayed.length, 1);
+      const texts = relayed.map((line) => line.slice(line.indexOf(" PRIVMSG #lobby ") + 16).replace(/^:/, ""));
+      assert.equal(texts.join(""), "b".repeat(510 - "PRIVMSG #lobby :".length));
     } finally {
       await client.quit();
     }
