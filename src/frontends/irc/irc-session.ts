@@ -93,7 +93,11 @@ export class IrcSession extends FrontEndSession {
   /** When a line last arrived, and whether a PING is waiting for an answer. */
   lastHeardAt = Date.now();
   isPingPending = false;
-  readonly #requests = new Map<number, IrcRequest>();
+  /**
+   * Requests the core still owes answers, oldest first; null when none (as nearly always:
+   * a few at most are ever outstanding, and an idle client should hold no table for them).
+   */
+  #outstanding: IrcRequest[] | null = null;
   #nextRequestId = 1;
   /** The request whose output is being produced now. */
   #current: IrcRequest | null = null;
@@ -101,14 +105,13 @@ export class IrcSession extends FrontEndSession {
   /** IRCv3 echo-message: the client sees its own messages come back. */
   #isEchoed = false;
   /** Rooms a login rejoined before registration ended, shown after the welcome. */
-  #joinedBeforeWelcome: string[] = [];
-  #repliesBeforeWelcome: Reply[] = [];
+  #joinedBeforeWelcome: string[] | null = null;
+  #repliesBeforeWelcome: Reply[] | null = null;
   #hasHandledALine = false;
   /** Lines that came before registration while the core still owed answers to an earlier one. */
-  readonly #waitingForAnswers: Buffer[] = [];
+  #waitingForAnswers: Buffer[] | null = null;
   /** Why the server itself closed this client, for its ERROR line. */
   #serverCloseReason: string | null = null;
-  readonly connectedAt = Date.now();
 
   constructor(connection: Connection, hub: FrontEndHub, frontEnd: IrcFrontEnd, log: Logger, clock?: PacingClock) {
     super("irc", connection, hub, frontEnd.options, log, clock);
@@ -192,7 +195,8 @@ export class IrcSession extends FrontEndSession {
       return;
     }
     request.outstanding++;
-    this.#requests.set(request.id, request);
+    if (this.#outstanding === null) this.#outstanding = [request];
+    else if (!this.#outstanding.includes(request)) this.#outstanding.push(request);
     this.hub.execute(this.session, command, request.id);
   }
 
@@ -218,11 +222,11 @@ export class IrcSession extends FrontEndSession {
     this.frontEnd.welcome(this);
     // Rooms a login before registration rejoined are shown now, after the welcome.
     const joined = this.#joinedBeforeWelcome;
-    this.#joinedBeforeWelcome = [];
-    for (const room of joined) this.#onOwnJoin(room);
+    this.#joinedBeforeWelcome = null;
+    for (const room of joined ?? []) this.#onOwnJoin(room);
     const replies = this.#repliesBeforeWelcome;
-    this.#repliesBeforeWelcome = [];
-    for (const reply of replies) this.frontEnd.replies.draw(this, reply);
+    this.#repliesBeforeWelcome = null;
+    for (const reply of replies ?? []) this.frontEnd.replies.draw(this, reply);
   }
 
   /** Tells the client its nick changed, when the core renamed it (NICK, a login, a logout). */
@@ -285,7 +289,8 @@ export class IrcSession extends FrontEndSession {
     // A client may send NICK, USER and JOIN at once: whether it is registered by the JOIN
     // depends on the core's answer to NICK, so before registration each line waits for the
     // answers to the one before it, as a server that handles them in order would give.
-    if (!this.isRegistered && (this.#requests.size > 0 || this.#waitingForAnswers.length > 0)) {
+    if (!this.isRegistered && (this.#outstanding !== null || this.#waitingForAnswers !== null)) {
+      this.#waitingForAnswers ??= [];
       this.#waitingForAnswers.push(line);
       return;
     }
@@ -400,7 +405,7 @@ export class IrcSession extends FrontEndSession {
         this.#within(event.requestId, () => this.#onError(event.error));
         return;
       case "done": {
-        const request = this.#requests.get(event.requestId);
+        const request = this.#outstandingRequest(event.requestId);
         if (request === undefined) return;
         request.outstanding--;
         if (request.outstanding <= 0 && this.#current !== request) this.#finish(request);
@@ -434,7 +439,7 @@ export class IrcSession extends FrontEndSession {
   }
 
   #within(requestId: number | undefined, draw: () => void): void {
-    const request = requestId === undefined ? undefined : this.#requests.get(requestId);
+    const request = requestId === undefined ? undefined : this.#outstandingRequest(requestId);
     const outer = this.#current;
     this.#current = request ?? null;
     try {
@@ -446,7 +451,7 @@ export class IrcSession extends FrontEndSession {
 
   /** A request is done: its held output goes out under its label (IRCv3 labeled-response). */
   #finish(request: IrcRequest): void {
-    this.#requests.delete(request.id);
+    this.#forget(request);
     this.#handleWaitingLines();
     const lines = request.lines;
     if (lines === null || request.label === null) return;
@@ -473,11 +478,28 @@ export class IrcSession extends FrontEndSession {
   }
 
   #handleWaitingLines(): void {
-    while (this.#requests.size === 0 && this.#waitingForAnswers.length > 0) {
+    while (this.#outstanding === null && this.#waitingForAnswers !== null) {
       const line = this.#waitingForAnswers.shift() as Buffer;
+      if (this.#waitingForAnswers.length === 0) this.#waitingForAnswers = null;
       if (!this.hub.isOnline(this.session)) return;
       this.#handleNow(line);
     }
+  }
+
+  #outstandingRequest(id: number): IrcRequest | undefined {
+    const outstanding = this.#outstanding;
+    if (outstanding === null) return undefined;
+    for (let i = 0; i < outstanding.length; i++) if (outstanding[i].id === id) return outstanding[i];
+    return undefined;
+  }
+
+  #forget(request: IrcRequest): void {
+    const outstanding = this.#outstanding;
+    if (outstanding === null) return;
+    const index = outstanding.indexOf(request);
+    if (index === -1) return;
+    if (outstanding.length === 1) this.#outstanding = null;
+    else outstanding.splice(index, 1);
   }
 
   #refuseLine(error: Exclude<ReturnType<typeof parseIrcLine>, IrcMessage>): void {
@@ -506,6 +528,7 @@ export class IrcSession extends FrontEndSession {
   #onOwnJoin(room: string): void {
     if (this.channels.has(room)) return;
     if (!this.isRegistered) {
+      this.#joinedBeforeWelcome ??= [];
       this.#joinedBeforeWelcome.push(room);
       return;
     }
@@ -551,6 +574,7 @@ export class IrcSession extends FrontEndSession {
   #onReply(reply: Reply): void {
     // A login before registration replays what the account missed: after the welcome.
     if (!this.isRegistered && reply.kind === "history") {
+      this.#repliesBeforeWelcome ??= [];
       this.#repliesBeforeWelcome.push(reply);
       return;
     }
