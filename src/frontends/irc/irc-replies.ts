@@ -24,7 +24,7 @@ export class ReplyDrawer {
         return;
       case "joined":
         if (reply.wasMember) return;
-        session.channels.add(reply.room);
+        session.joinedChannel(reply.room);
         session.sendLine(session.frontEnd.users.maskOf(session.ref), "JOIN", joinParams(session, reply.room));
         if (reply.topic !== "") {
           session.numeric(N.RPL_TOPIC, reply.room, ircText(reply.topic));
@@ -35,7 +35,7 @@ export class ReplyDrawer {
         namesOf(session, reply.room, reply.listMembers(), reply.isSecret);
         return;
       case "left":
-        session.channels.delete(reply.room);
+        session.leftChannel(reply.room);
         session.sendLine(
           session.frontEnd.users.maskOf(session.ref),
           "PART",

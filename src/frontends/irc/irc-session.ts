@@ -48,6 +48,8 @@ export interface IrcRequest {
   lines: Buffer[] | null;
 }
 
+const NO_CHANNELS: readonly string[] = [];
+
 /** The command word of a raw line, cheaply, for pacing: after tags and a source. */
 function commandWordOf(line: Buffer): string {
   let start = 0;
@@ -88,8 +90,11 @@ export class IrcSession extends FrontEndSession {
   /** SASL PLAIN in progress: the chunks of its payload so far; null when none is. */
   saslPayload: string | null = null;
   isSaslDone = false;
-  /** Channels this client has been shown joining, by the core's room name. */
-  readonly channels = new Set<string>();
+  /**
+   * Channels this client has been shown joining, by the core's room name; null for none.
+   * An array: most clients are in a few channels, where a Set's table costs more than a scan.
+   */
+  #channels: string[] | null = null;
   /** When a line last arrived, and whether a PING is waiting for an answer. */
   lastHeardAt = Date.now();
   isPingPending = false;
@@ -125,6 +130,31 @@ export class IrcSession extends FrontEndSession {
   /** The client's nick as replies address it: "*" before one is accepted. */
   get nick(): string {
     return this.shownNick ?? "*";
+  }
+
+  /** The channels this client has been shown joining, in that order. */
+  get channels(): readonly string[] {
+    return this.#channels ?? NO_CHANNELS;
+  }
+
+  isInChannel(room: string): boolean {
+    return this.#channels?.includes(room) === true;
+  }
+
+  /** The client was shown joining `room`. */
+  joinedChannel(room: string): void {
+    if (this.#channels === null) this.#channels = [room];
+    else if (!this.#channels.includes(room)) this.#channels.push(room);
+  }
+
+  /** The client was shown leaving `room` (a part, a kick). */
+  leftChannel(room: string): void {
+    const channels = this.#channels;
+    if (channels === null) return;
+    const index = channels.indexOf(room);
+    if (index === -1) return;
+    if (channels.length === 1) this.#channels = null;
+    else channels.splice(index, 1);
   }
 
   get ref(): UserRef {
@@ -353,23 +383,23 @@ export class IrcSession extends FrontEndSession {
         return;
       case "joined":
         if (event.who.sessionId === this.session.sessionId) this.#onOwnJoin(event.room);
-        else if (this.channels.has(event.room)) this.#sendShared(event, false);
+        else if (this.isInChannel(event.room)) this.#sendShared(event, false);
         return;
       case "left":
       case "topic":
       case "mode":
-        if (this.channels.has(event.room)) this.#sendShared(event, event.kind !== "left");
+        if (this.isInChannel(event.room)) this.#sendShared(event, event.kind !== "left");
         return;
       case "kicked":
-        if (!this.channels.has(event.room)) return;
+        if (!this.isInChannel(event.room)) return;
         this.#sendShared(event, true);
-        if (event.target.sessionId === this.session.sessionId) this.channels.delete(event.room);
+        if (event.target.sessionId === this.session.sessionId) this.leftChannel(event.room);
         return;
       case "invited":
         this.sendLine(this.frontEnd.users.maskOf(event.who), "INVITE", [this.nick, event.room]);
         return;
       case "quit":
-        if (event.rooms.some(({ room }) => this.channels.has(room))) this.#sendShared(event, false);
+        if (event.rooms.some(({ room }) => this.isInChannel(room))) this.#sendShared(event, false);
         return;
       case "renamed":
         if (event.who.sessionId === this.session.sessionId) {
@@ -383,7 +413,7 @@ export class IrcSession extends FrontEndSession {
         return;
       case "away":
         if (event.who.sessionId === this.session.sessionId || !this.caps.isEnabled("away-notify")) return;
-        if (event.rooms.some((room) => this.channels.has(room))) this.#sendShared(event, false);
+        if (event.rooms.some((room) => this.isInChannel(room))) this.#sendShared(event, false);
         return;
       case "direct":
         this.#onDirect(event);
@@ -396,7 +426,7 @@ export class IrcSession extends FrontEndSession {
         if (!this.caps.isEnabled("message-tags")) return;
         if (event.from.sessionId === this.session.sessionId && !this.caps.isEnabled("echo-message")) return;
         if (event.room === null) this.#onDirectSignal(event);
-        else if (this.channels.has(event.room)) this.#sendShared(event, false);
+        else if (this.isInChannel(event.room)) this.#sendShared(event, false);
         return;
       case "reply":
         this.#within(event.requestId, () => this.#onReply(event.reply));
@@ -526,14 +556,14 @@ export class IrcSession extends FrontEndSession {
   // ---- the core's events ----
 
   #onOwnJoin(room: string): void {
-    if (this.channels.has(room)) return;
+    if (this.isInChannel(room)) return;
     if (!this.isRegistered) {
       this.#joinedBeforeWelcome ??= [];
       this.#joinedBeforeWelcome.push(room);
       return;
     }
     // A join the client did not ask for (a login rejoins the account's rooms): shown as one.
-    this.channels.add(room);
+    this.joinedChannel(room);
     this.sendLine(this.frontEnd.users.maskOf(this.ref), "JOIN", this.#joinParams(room), this.#ownTags());
     this.run({ kind: "topic", room, topic: null });
   }
