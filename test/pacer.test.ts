@@ -43,14 +43,14 @@ function pacerFor(options: { maxPaced?: number; costs?: Record<string, number> }
     new TokenBucket(RATE.burst, RATE.perSecond, clock.now()),
     RATE,
     { maxPaced: options.maxPaced ?? 5, mostAMessageCosts: 10 },
-    (message) => options.costs?.[message.toString()] ?? 1,
     {
-      run: (message) => {
+      costOfMessage: (message) => options.costs?.[message.toString()] ?? 1,
+      runMessage: (message) => {
         ran.push(message.toString());
         if (message.toString() === "/quit") isOnline = false;
         return isOnline;
       },
-      isOnline: () => isOnline,
+      isTakingMessages: () => isOnline,
       holdInput: () => {
         isHeld = true;
       },
@@ -58,9 +58,9 @@ function pacerFor(options: { maxPaced?: number; costs?: Record<string, number> }
         isHeld = false;
         said.push("released");
       },
-      tellPaced: (perSecond, waiting) => said.push(`paced ${perSecond}/s, ${waiting} waiting`),
+      pacingBegan: (perSecond, waiting) => said.push(`paced ${perSecond}/s, ${waiting} waiting`),
       flooded: () => said.push("flooded"),
-      drained: () => {
+      pacingDrained: () => {
         said.push("drained");
         isHeld = false;
       },

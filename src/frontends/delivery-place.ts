@@ -2,6 +2,11 @@ import { earlierId } from "../core/delivery-cursors.js";
 import type { CloseReason, Connection } from "../net/connection.js";
 import { DeliveryMarks, KERNEL_BUFFER_BYTES } from "../net/delivery-marks.js";
 
+/** Where the hub's delivery stands: the id of the last event it delivered. */
+export interface HubPosition {
+  readonly lastDeliveredId: string;
+}
+
 /** Ends after which what the kernel had taken may never have reached the peer. */
 const LOST_KERNEL_BUFFERS: ReadonlySet<CloseReason> = new Set([
   "reset",
@@ -19,7 +24,7 @@ const LOST_KERNEL_BUFFERS: ReadonlySet<CloseReason> = new Set([
  */
 export class DeliveryPlace {
   readonly #connection: Connection;
-  readonly #hubPosition: () => string;
+  readonly #hub: HubPosition;
   /** The hub's position the last time everything sent had reached the kernel. */
   #writtenThrough: string;
   /** Where delivery stood when the client went: nothing fanned out after that reaches it. */
@@ -28,10 +33,10 @@ export class DeliveryPlace {
   #isCatchUpPending = false;
   readonly #marks: DeliveryMarks;
 
-  constructor(connection: Connection, hubPosition: () => string) {
+  constructor(connection: Connection, hub: HubPosition) {
     this.#connection = connection;
-    this.#hubPosition = hubPosition;
-    const start = hubPosition();
+    this.#hub = hub;
+    const start = hub.lastDeliveredId;
     this.#writtenThrough = start;
     this.#marks = new DeliveryMarks(start);
   }
@@ -44,7 +49,7 @@ export class DeliveryPlace {
 
   /** Everything sent so far has been taken by the kernel (once per write, not per message). */
   allWritten(): void {
-    const position = this.#hubPosition();
+    const position = this.#hub.lastDeliveredId;
     this.#writtenThrough = position;
     this.#isCatchUpPending = false;
     this.#marks.record(this.#connection.bytesTaken, position);
@@ -59,7 +64,7 @@ export class DeliveryPlace {
 
   /** The connection ended for `reason`: the place is fixed now. */
   closed(reason: CloseReason): void {
-    const place = this.deliveredThrough ?? this.#hubPosition();
+    const place = this.deliveredThrough ?? this.#hub.lastDeliveredId;
     const kernelHeld = LOST_KERNEL_BUFFERS.has(reason)
       ? this.#marks.positionAt(this.#connection.bytesTaken - KERNEL_BUFFER_BYTES)
       : undefined;

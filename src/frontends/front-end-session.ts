@@ -5,9 +5,21 @@ import type { FrontEndHub } from "../core/front-end-hub.js";
 import type { EventSink, Session } from "../core/session.js";
 import type { CloseReason, Connection, ConnectionHandler, CutOffReason } from "../net/connection.js";
 import { DeliveryPlace } from "./delivery-place.js";
-import { NODE_PACING_CLOCK, Pacer, type PacingClock } from "./pacer.js";
+import { NODE_PACING_CLOCK, type PacedSession, Pacer, type PacerOptions, type PacingClock } from "./pacer.js";
 
 const MOST_A_COMMAND_COSTS = Math.max(...Object.values(COMMAND_COSTS));
+
+/** One pacer options object per front end's options, not one per connection. */
+const pacerOptionsByOptions = new WeakMap<FrontEndSessionOptions, PacerOptions>();
+
+function pacerOptionsFor(options: FrontEndSessionOptions): PacerOptions {
+  let pacerOptions = pacerOptionsByOptions.get(options);
+  if (pacerOptions === undefined) {
+    pacerOptions = { maxPaced: options.maxPacedLines, mostAMessageCosts: MOST_A_COMMAND_COSTS };
+    pacerOptionsByOptions.set(options, pacerOptions);
+  }
+  return pacerOptions;
+}
 
 /** What every front end's sessions share, whatever the protocol. */
 export interface FrontEndSessionOptions {
@@ -29,7 +41,7 @@ export type RenderedChatEvent = Exclude<ChatEvent, { kind: "close" } | { kind: "
  * login replays), and fitting history replies to the send queue live here too. A protocol
  * session is thin: it decodes a message, calls the core, and renders events.
  */
-export abstract class FrontEndSession implements ConnectionHandler, EventSink {
+export abstract class FrontEndSession implements ConnectionHandler, EventSink, PacedSession {
   protected readonly connection: Connection;
   protected readonly hub: FrontEndHub;
   protected readonly session: Session;
@@ -56,33 +68,10 @@ export abstract class FrontEndSession implements ConnectionHandler, EventSink {
     this.hub = hub;
     this.log = log;
     this.#options = options;
-    this.#place = new DeliveryPlace(connection, () => hub.lastDeliveredId);
+    this.#place = new DeliveryPlace(connection, hub);
     this.session = hub.connect(connection.address, this);
     const session = this.session;
-    this.#pacer = new Pacer(
-      session.commandBucket,
-      session.commandRate,
-      { maxPaced: options.maxPacedLines, mostAMessageCosts: MOST_A_COMMAND_COSTS },
-      (message) => this.costOf(message),
-      {
-        run: (message) => {
-          this.handle(message);
-          return hub.isOnline(session);
-        },
-        isOnline: () => hub.isOnline(session),
-        holdInput: () => connection.holdInput(),
-        releaseInput: () => connection.releaseInput(),
-        tellPaced: (perSecond, waiting) => {
-          if (!session.isClientGone) this.tellPaced(perSecond, waiting);
-        },
-        flooded: () => this.#cutOffFlooder(),
-        drained: () => {
-          if (this.#closedWith !== null) this.#disconnect(this.#closedWith);
-          else connection.releaseInput();
-        },
-      },
-      clock,
-    );
+    this.#pacer = new Pacer(session.commandBucket, session.commandRate, pacerOptionsFor(options), this, clock);
     connection.attach(this);
     // The one place a hidden address and the guest name shown for it are seen together.
     log.info(
@@ -145,6 +134,42 @@ export abstract class FrontEndSession implements ConnectionHandler, EventSink {
       rendered = render(fitted);
     }
     return rendered;
+  }
+
+  // ---- the pacer's side (PacedSession) ----
+
+  costOfMessage(message: Buffer): number {
+    return this.costOf(message);
+  }
+
+  runMessage(message: Buffer): boolean {
+    this.handle(message);
+    return this.hub.isOnline(this.session);
+  }
+
+  isTakingMessages(): boolean {
+    return this.hub.isOnline(this.session);
+  }
+
+  holdInput(): void {
+    this.connection.holdInput();
+  }
+
+  releaseInput(): void {
+    this.connection.releaseInput();
+  }
+
+  pacingBegan(perSecond: number, waiting: number): void {
+    if (!this.session.isClientGone) this.tellPaced(perSecond, waiting);
+  }
+
+  flooded(): void {
+    this.#cutOffFlooder();
+  }
+
+  pacingDrained(): void {
+    if (this.#closedWith !== null) this.#disconnect(this.#closedWith);
+    else this.connection.releaseInput();
   }
 
   // ---- the connection's side ----

@@ -15,21 +15,26 @@ export const NODE_PACING_CLOCK: PacingClock = {
   },
 };
 
-/** What the pacer asks of the session it paces. */
+/**
+ * What the pacer asks of the session it paces: methods of the session itself, so that a
+ * connection costs no object of closures for them.
+ */
 export interface PacedSession {
+  /** What a message costs of the user's pacing budget. */
+  costOfMessage(message: Buffer): number;
   /** Carries out one message; false when that ended the session (a quit), so the rest go nowhere. */
-  run(message: Buffer): boolean;
+  runMessage(message: Buffer): boolean;
   /** Whether the session can still take messages. */
-  isOnline(): boolean;
+  isTakingMessages(): boolean;
   /** Stop reading the peer while messages wait (the kernel holds the rest); `releaseInput` resumes. */
   holdInput(): void;
   releaseInput(): void;
   /** Said once when a stretch of pacing begins, so nobody waits without a word. */
-  tellPaced(perSecond: number, waiting: number): void;
+  pacingBegan(perSecond: number, waiting: number): void;
   /** The peer kept on flooding: cut it off. Called at most once. */
   flooded(): void;
   /** Every message that waited has run. */
-  drained(): void;
+  pacingDrained(): void;
 }
 
 export interface PacerOptions {
@@ -60,7 +65,6 @@ export class Pacer {
   readonly #bucket: TokenBucket;
   readonly #rate: CommandRate;
   readonly #options: PacerOptions;
-  readonly #costOf: (message: Buffer) => number;
   readonly #session: PacedSession;
   readonly #clock: PacingClock;
   /** Messages waiting for the bucket to refill; null when the user is not being paced. */
@@ -73,14 +77,12 @@ export class Pacer {
     bucket: TokenBucket,
     rate: CommandRate,
     options: PacerOptions,
-    costOf: (message: Buffer) => number,
     session: PacedSession,
     clock: PacingClock = NODE_PACING_CLOCK,
   ) {
     this.#bucket = bucket;
     this.#rate = rate;
     this.#options = options;
-    this.#costOf = costOf;
     this.#session = session;
     this.#clock = clock;
   }
@@ -97,9 +99,9 @@ export class Pacer {
       return;
     }
     const now = this.#clock.now();
-    const wait = this.#bucket.take(now, this.#costOf(message));
+    const wait = this.#bucket.take(now, this.#session.costOfMessage(message));
     if (wait === 0) {
-      this.#session.run(message);
+      this.#session.runMessage(message);
       return;
     }
     this.#waiting = [];
@@ -128,7 +130,7 @@ export class Pacer {
 
   #tellPaced(): void {
     if (this.#waiting === null) return;
-    this.#session.tellPaced(this.#rate.perSecond, this.#waiting.length);
+    this.#session.pacingBegan(this.#rate.perSecond, this.#waiting.length);
   }
 
   /**
@@ -153,20 +155,20 @@ export class Pacer {
 
   #release(): void {
     const waiting = this.#waiting;
-    if (waiting === null || !this.#session.isOnline()) return;
+    if (waiting === null || !this.#session.isTakingMessages()) return;
     while (waiting.length > 0) {
       const now = this.#clock.now();
-      const wait = this.#bucket.take(now, this.#costOf(waiting[0]));
+      const wait = this.#bucket.take(now, this.#session.costOfMessage(waiting[0]));
       if (wait > 0) {
         if (this.#isFloodingAt(now)) return;
         this.#clock.after(wait, () => this.#release());
         return;
       }
-      const isStillOn = this.#session.run(waiting.shift() as Buffer);
+      const isStillOn = this.#session.runMessage(waiting.shift() as Buffer);
       if (!isStillOn || this.#waiting !== waiting) return;
     }
     this.#waiting = null;
     this.#pacingEndedAt = this.#clock.now();
-    this.#session.drained();
+    this.#session.pacingDrained();
   }
 }

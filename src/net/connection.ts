@@ -73,7 +73,6 @@ export class Connection implements MessageSink {
   #queuedBytes = 0;
   #isFlushScheduled = false;
   #isLazyFlushScheduled = false;
-  #lazyFlusher: Flushable | null = null;
   #closeReason: CloseReason | null = null;
   #isEnding = false;
   #bytesSinceYield = 0;
@@ -217,17 +216,14 @@ export class Connection implements MessageSink {
   #requestLazyFlush(): void {
     if (this.#isFlushScheduled || this.#isLazyFlushScheduled) return;
     this.#isLazyFlushScheduled = true;
-    this.#lazyFlusher ??= {
-      flush: () => {
-        this.#isLazyFlushScheduled = false;
-        this.#requestFlush();
-      },
-    };
-    scheduleLazyFlush(this.#lazyFlusher);
+    // The connection itself, not an object of its own for the lazy flush: one flush
+    // writes everything queued, however it was asked for, and a second finds nothing.
+    scheduleLazyFlush(this);
   }
 
   flush(): void {
     this.#isFlushScheduled = false;
+    this.#isLazyFlushScheduled = false;
     const queue = this.#queue;
     if (queue === null || this.#closeReason !== null) return;
     // Backpressure: leave the rest queued until 'drain'.

@@ -17,17 +17,24 @@ export const KERNEL_BUFFER_BYTES = tcpBufferMax("tcp_wmem") + tcpBufferMax("tcp_
  * counts as seen is what stood a kernel's worth of bytes back.
  */
 export class DeliveryMarks {
-  /** Oldest first; the first is where the connection started. */
-  #marks: Array<{ bytes: number; position: string }>;
+  /**
+   * Oldest first; the first is where the connection started. Null while that is the only
+   * one, at byte 0 (`#startPosition`): a connection that never sent 256 KiB, as an idle one,
+   * keeps no array for it.
+   */
+  #marks: Array<{ bytes: number; position: string }> | null = null;
+  #startPosition: string;
 
   constructor(startPosition: string) {
-    this.#marks = [{ bytes: 0, position: startPosition }];
+    this.#startPosition = startPosition;
   }
 
   /** Everything up to `position` was taken by the kernel by byte `bytes`; called per write, so mostly a compare. */
   record(bytes: number, position: string): void {
+    const lastBytes = this.#marks === null ? 0 : this.#marks[this.#marks.length - 1].bytes;
+    if (bytes - lastBytes < MARK_SPACING_BYTES) return;
+    this.#marks ??= [{ bytes: 0, position: this.#startPosition }];
     const marks = this.#marks;
-    if (bytes - marks[marks.length - 1].bytes < MARK_SPACING_BYTES) return;
     marks.push({ bytes, position });
     // Only the newest mark at least KERNEL_BUFFER_BYTES back will be asked for; older ones go.
     const oldestNeeded = bytes - KERNEL_BUFFER_BYTES;
@@ -39,11 +46,16 @@ export class DeliveryMarks {
    * no point of the output stands later than that.
    */
   lowerTo(position: string): void {
+    if (this.#marks === null) {
+      if (position < this.#startPosition) this.#startPosition = position;
+      return;
+    }
     for (const mark of this.#marks) if (position < mark.position) mark.position = position;
   }
 
   /** Where delivery stood when the kernel had taken at most `bytes`; the first mark is at 0, so there is always one. */
   positionAt(bytes: number): string {
+    if (this.#marks === null) return this.#startPosition;
     let found = this.#marks[0].position;
     for (const mark of this.#marks) {
       if (mark.bytes > bytes) break;

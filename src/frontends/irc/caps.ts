@@ -25,24 +25,36 @@ export interface CapContext {
   isRegistered: boolean;
 }
 
+/** The capabilities a listener offers, by name: built once and shared by its sessions until one is offered more or fewer. */
+export type SupportedCaps = ReadonlyMap<string, CapDefinition>;
+
+/** `supported` as the table sessions share (see CapNegotiation's constructor). */
+export function supportedCaps(supported: readonly CapDefinition[]): SupportedCaps {
+  return new Map(supported.map((cap) => [cap.name, cap]));
+}
+
+const NOTHING_ENABLED: ReadonlySet<string> = new Set();
+
 const CAP_NOTIFY = "cap-notify";
 /** The version whose features are values, multi-line replies and implied cap-notify. */
 const CAP_VERSION_302 = 302;
 
 export class CapNegotiation {
-  #supported: ReadonlyMap<string, CapDefinition>;
+  /** Shared with the listener's other sessions until CAP NEW or DEL changes this one's: then a copy of its own. */
+  #supported: SupportedCaps;
   readonly #serverName: string;
-  readonly #enabled = new Set<string>();
+  /** Null until a capability is enabled: most clients never ask for one, and ten thousand empty sets add up. */
+  #enabled: Set<string> | null = null;
   #version = 0;
   #isHoldingRegistration = false;
 
   /**
    * `supported` is what this session can honour, in the order it is advertised; the session
-   * passes only what it implements. `serverName` is the source of the replies, counted in
-   * their length.
+   * passes only what it implements (a table from `supportedCaps` is shared, never changed).
+   * `serverName` is the source of the replies, counted in their length.
    */
-  constructor(supported: readonly CapDefinition[], serverName: string) {
-    this.#supported = new Map(supported.map((cap) => [cap.name, cap]));
+  constructor(supported: readonly CapDefinition[] | SupportedCaps, serverName: string) {
+    this.#supported = isCapList(supported) ? supportedCaps(supported) : supported;
     this.#serverName = serverName;
   }
 
@@ -52,11 +64,11 @@ export class CapNegotiation {
   }
 
   get enabled(): ReadonlySet<string> {
-    return this.#enabled;
+    return this.#enabled ?? NOTHING_ENABLED;
   }
 
   isEnabled(name: string): boolean {
-    return this.#enabled.has(name);
+    return this.#enabled?.has(name) === true;
   }
 
   /** Between a CAP LS or REQ before registration and CAP END: registration must wait. */
@@ -66,7 +78,7 @@ export class CapNegotiation {
 
   /** Whether CAP NEW and DEL may be sent: cap-notify enabled, or implied by version 302. */
   get receivesCapNotify(): boolean {
-    return this.#version >= CAP_VERSION_302 || this.#enabled.has(CAP_NOTIFY);
+    return this.#version >= CAP_VERSION_302 || this.isEnabled(CAP_NOTIFY);
   }
 
   /** Handles one CAP command; `params` are its parameters after "CAP". */
@@ -78,7 +90,7 @@ export class CapNegotiation {
       case "LS":
         return this.#listSupported(params[1], nick, context.isRegistered);
       case "LIST":
-        return this.#capLines(nick, "LIST", [...this.#enabled]);
+        return this.#capLines(nick, "LIST", [...this.enabled]);
       case "REQ":
         return this.#request(params[1], nick, context.isRegistered);
       case "END":
@@ -111,7 +123,7 @@ export class CapNegotiation {
     const remaining = new Map(this.#supported);
     for (const name of gone) {
       remaining.delete(name);
-      this.#enabled.delete(name);
+      this.#enabled?.delete(name);
     }
     this.#supported = remaining;
     if (gone.length === 0 || !this.receivesCapNotify) return [];
@@ -122,7 +134,7 @@ export class CapNegotiation {
     // The spec: the version is a number, and the highest one sent is kept.
     const version = versionParam === undefined ? 301 : Number.parseInt(versionParam, 10);
     this.#version = Math.max(this.#version, Number.isFinite(version) ? version : 301);
-    if (this.#version >= CAP_VERSION_302 && this.#supported.has(CAP_NOTIFY)) this.#enabled.add(CAP_NOTIFY);
+    if (this.#version >= CAP_VERSION_302 && this.#supported.has(CAP_NOTIFY)) this.#enable(CAP_NOTIFY);
     if (!isRegistered) this.#isHoldingRegistration = true;
     const caps = [...this.#supported.values()].map((cap) => this.#advertised(cap));
     return this.#capLines(nick, "LS", caps);
@@ -149,10 +161,15 @@ export class CapNegotiation {
     const echoed = list.trim();
     if (!isAcceptable) return [capMessage(nick, "NAK", echoed)];
     for (const change of changes) {
-      if (change.startsWith("-")) this.#enabled.delete(change.slice(1));
-      else this.#enabled.add(change);
+      if (change.startsWith("-")) this.#enabled?.delete(change.slice(1));
+      else this.#enable(change);
     }
     return [capMessage(nick, "ACK", echoed)];
+  }
+
+  #enable(name: string): void {
+    this.#enabled ??= new Set();
+    this.#enabled.add(name);
   }
 
   /**
@@ -183,6 +200,10 @@ export class CapNegotiation {
         : capMessage(nick, subcommand, capList);
     });
   }
+}
+
+function isCapList(supported: readonly CapDefinition[] | SupportedCaps): supported is readonly CapDefinition[] {
+  return Array.isArray(supported);
 }
 
 function capMessage(nick: string, subcommand: string, ...rest: string[]): CapReply {

@@ -5,7 +5,7 @@ import type { FrontEndHub } from "../../core/front-end-hub.js";
 import { MAX_NAME_LENGTH, MAX_ROOM_NAME_LENGTH, MAX_TOPIC_LENGTH } from "../../core/names.js";
 import type { Connection } from "../../net/connection.js";
 import type { FrontEndSessionOptions } from "../front-end-session.js";
-import type { CapDefinition } from "./caps.js";
+import { type SupportedCaps, supportedCaps } from "./caps.js";
 import { HostCloak } from "./cloak.js";
 import { IRC_COMMANDS } from "./commands/index.js";
 import { MODES_PER_COMMAND } from "./commands/room-operators.js";
@@ -57,7 +57,8 @@ export class IrcFrontEnd {
   readonly users: IrcUsers;
   readonly renderer: IrcEventRenderer;
   readonly replies: ReplyDrawer;
-  readonly capabilities: readonly CapDefinition[];
+  /** What every session offers, one table for all of them. */
+  readonly capabilities: SupportedCaps;
   readonly monitors: MonitorIndex;
   readonly sessions = new Set<IrcSession>();
   readonly whowas = new Whowas();
@@ -73,7 +74,7 @@ export class IrcFrontEnd {
     this.replies = new ReplyDrawer();
     this.monitors = new MonitorIndex(this.users, this.renderer);
     hub.observe((event) => this.monitors.observe(event));
-    this.capabilities = [
+    this.capabilities = supportedCaps([
       { name: "cap-notify" },
       { name: "message-tags" },
       { name: "server-time" },
@@ -96,7 +97,7 @@ export class IrcFrontEnd {
             { name: "draft/event-playback" },
           ]
         : []),
-    ];
+    ]);
     this.#isupport = {
       network: options.networkName,
       caseMapping: "ascii",
@@ -217,7 +218,7 @@ export class IrcFrontEnd {
     const { pingIntervalMs, registrationTimeoutMs, serverName } = this.options;
     for (const session of this.sessions) {
       const silentFor = now - session.lastHeardAt;
-      if (!session.isRegistered && now - session.connectedAt > registrationTimeoutMs) {
+      if (!session.isRegistered && now - session.coreSession.connectedAt > registrationTimeoutMs) {
         session.closeWithError("Registration timed out");
       } else if (session.isPingPending && silentFor > 2 * pingIntervalMs) {
         session.closeWithError(`Ping timeout: ${Math.round(silentFor / 1000)} seconds`);

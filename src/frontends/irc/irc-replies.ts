@@ -24,8 +24,8 @@ export class ReplyDrawer {
         return;
       case "joined":
         // Shown already when the core's own event came first (a server without history).
-        if (reply.wasMember || session.channels.has(reply.room)) return;
-        session.channels.add(reply.room);
+        if (reply.wasMember || session.isInChannel(reply.room)) return;
+        session.joinedChannel(reply.room);
         session.sendLine(session.frontEnd.users.maskOf(session.ref), "JOIN", joinParams(session, reply.room));
         if (reply.topic !== "") {
           session.numeric(N.RPL_TOPIC, reply.room, ircText(reply.topic));
@@ -36,7 +36,7 @@ export class ReplyDrawer {
         namesOf(session, reply.room, reply.listMembers(), reply.isSecret);
         return;
       case "left":
-        session.channels.delete(reply.room);
+        session.leftChannel(reply.room);
         session.sendLine(
           session.frontEnd.users.maskOf(session.ref),
           "PART",

@@ -42,6 +42,8 @@ export interface IrcRequest {
   lines: Buffer[] | null;
 }
 
+const NO_CHANNELS: readonly string[] = [];
+
 /** The command word of a raw line, cheaply, for pacing: after tags and a source. */
 function commandWordOf(line: Buffer): string {
   let start = 0;
@@ -82,12 +84,19 @@ export class IrcSession extends FrontEndSession {
   /** SASL PLAIN in progress: the chunks of its payload so far; null when none is. */
   saslPayload: string | null = null;
   isSaslDone = false;
-  /** Channels this client has been shown joining, by the core's room name. */
-  readonly channels = new Set<string>();
+  /**
+   * Channels this client has been shown joining, by the core's room name; null for none.
+   * An array: most clients are in a few channels, where a Set's table costs more than a scan.
+   */
+  #channels: string[] | null = null;
   /** When a line last arrived, and whether a PING is waiting for an answer. */
   lastHeardAt = Date.now();
   isPingPending = false;
-  readonly #requests = new Map<number, IrcRequest>();
+  /**
+   * Requests the core still owes answers, oldest first; null when none (as nearly always:
+   * a few at most are ever outstanding, and an idle client should hold no table for them).
+   */
+  #outstanding: IrcRequest[] | null = null;
   #nextRequestId = 1;
   /** The request whose output is being produced now. */
   #current: IrcRequest | null = null;
@@ -95,14 +104,13 @@ export class IrcSession extends FrontEndSession {
   /** IRCv3 echo-message: the client sees its own messages come back. */
   #isEchoed = false;
   /** Rooms a login rejoined before registration ended, shown after the welcome. */
-  #joinedBeforeWelcome: string[] = [];
-  #repliesBeforeWelcome: Reply[] = [];
+  #joinedBeforeWelcome: string[] | null = null;
+  #repliesBeforeWelcome: Reply[] | null = null;
   #hasHandledALine = false;
   /** Lines that came before registration while the core still owed answers to an earlier one. */
-  readonly #waitingForAnswers: Buffer[] = [];
+  #waitingForAnswers: Buffer[] | null = null;
   /** Why the server itself closed this client, for its ERROR line. */
   #serverCloseReason: string | null = null;
-  readonly connectedAt = Date.now();
 
   constructor(connection: Connection, hub: FrontEndHub, frontEnd: IrcFrontEnd, log: Logger, clock?: PacingClock) {
     super("irc", connection, hub, frontEnd.options, log, clock);
@@ -116,6 +124,31 @@ export class IrcSession extends FrontEndSession {
   /** The client's nick as replies address it: "*" before one is accepted. */
   get nick(): string {
     return this.shownNick ?? "*";
+  }
+
+  /** The channels this client has been shown joining, in that order. */
+  get channels(): readonly string[] {
+    return this.#channels ?? NO_CHANNELS;
+  }
+
+  isInChannel(room: string): boolean {
+    return this.#channels?.includes(room) === true;
+  }
+
+  /** The client was shown joining `room`. */
+  joinedChannel(room: string): void {
+    if (this.#channels === null) this.#channels = [room];
+    else if (!this.#channels.includes(room)) this.#channels.push(room);
+  }
+
+  /** The client was shown leaving `room` (a part, a kick). */
+  leftChannel(room: string): void {
+    const channels = this.#channels;
+    if (channels === null) return;
+    const index = channels.indexOf(room);
+    if (index === -1) return;
+    if (channels.length === 1) this.#channels = null;
+    else channels.splice(index, 1);
   }
 
   get ref(): UserRef {
@@ -186,7 +219,8 @@ export class IrcSession extends FrontEndSession {
       return;
     }
     request.outstanding++;
-    this.#requests.set(request.id, request);
+    if (this.#outstanding === null) this.#outstanding = [request];
+    else if (!this.#outstanding.includes(request)) this.#outstanding.push(request);
     this.hub.execute(this.session, command, request.id);
   }
 
@@ -212,11 +246,11 @@ export class IrcSession extends FrontEndSession {
     this.frontEnd.welcome(this);
     // Rooms a login before registration rejoined are shown now, after the welcome.
     const joined = this.#joinedBeforeWelcome;
-    this.#joinedBeforeWelcome = [];
-    for (const room of joined) this.showJoined(room);
+    this.#joinedBeforeWelcome = null;
+    for (const room of joined ?? []) this.showJoined(room);
     const replies = this.#repliesBeforeWelcome;
-    this.#repliesBeforeWelcome = [];
-    for (const reply of replies) this.frontEnd.replies.draw(this, reply);
+    this.#repliesBeforeWelcome = null;
+    for (const reply of replies ?? []) this.frontEnd.replies.draw(this, reply);
   }
 
   /** Tells the client its nick changed, when the core renamed it (NICK, a login, a logout). */
@@ -280,7 +314,8 @@ export class IrcSession extends FrontEndSession {
     // before it (a client may send NICK, USER and JOIN at once, and whether the JOIN comes
     // from a registered client depends on the answer to NICK; a PING after an OPER must not
     // be answered before the OPER).
-    if (this.#requests.size > 0 || this.#waitingForAnswers.length > 0) {
+    if (this.#outstanding !== null || this.#waitingForAnswers !== null) {
+      this.#waitingForAnswers ??= [];
       this.#waitingForAnswers.push(line);
       return;
     }
@@ -343,27 +378,27 @@ export class IrcSession extends FrontEndSession {
         return;
       case "joined":
         if (event.who.sessionId === this.session.sessionId) this.showJoined(event.room);
-        else if (this.channels.has(event.room)) this.#sendShared(event, false);
+        else if (this.isInChannel(event.room)) this.#sendShared(event, false);
         return;
       case "left":
         // A login that made this session one with another of its account: its former self left.
         if (event.who.sessionId === this.session.sessionId) return;
-        if (this.channels.has(event.room)) this.#sendShared(event, false);
+        if (this.isInChannel(event.room)) this.#sendShared(event, false);
         return;
       case "topic":
       case "mode":
-        if (this.channels.has(event.room)) this.#sendShared(event, true);
+        if (this.isInChannel(event.room)) this.#sendShared(event, true);
         return;
       case "kicked":
-        if (!this.channels.has(event.room)) return;
+        if (!this.isInChannel(event.room)) return;
         this.#sendShared(event, true);
-        if (event.target.sessionId === this.session.sessionId) this.channels.delete(event.room);
+        if (event.target.sessionId === this.session.sessionId) this.leftChannel(event.room);
         return;
       case "invited":
         this.sendLine(this.frontEnd.users.maskOf(event.who), "INVITE", [this.nick, event.room]);
         return;
       case "quit":
-        if (event.rooms.some(({ room }) => this.channels.has(room))) this.#sendShared(event, false);
+        if (event.rooms.some(({ room }) => this.isInChannel(room))) this.#sendShared(event, false);
         return;
       case "renamed":
         if (event.who.sessionId === this.session.sessionId) {
@@ -377,7 +412,7 @@ export class IrcSession extends FrontEndSession {
         return;
       case "away":
         if (event.who.sessionId === this.session.sessionId || !this.caps.isEnabled("away-notify")) return;
-        if (event.rooms.some((room) => this.channels.has(room))) this.#sendShared(event, false);
+        if (event.rooms.some((room) => this.isInChannel(room))) this.#sendShared(event, false);
         return;
       case "direct":
         this.#onDirect(event);
@@ -390,7 +425,7 @@ export class IrcSession extends FrontEndSession {
         if (!this.caps.isEnabled("message-tags")) return;
         if (event.from.sessionId === this.session.sessionId && !this.caps.isEnabled("echo-message")) return;
         if (event.room === null) this.#onDirectSignal(event);
-        else if (this.channels.has(event.room)) this.#sendShared(event, false);
+        else if (this.isInChannel(event.room)) this.#sendShared(event, false);
         return;
       case "reply":
         this.#within(event.requestId, () => this.#onReply(event.reply));
@@ -399,7 +434,7 @@ export class IrcSession extends FrontEndSession {
         this.#within(event.requestId, () => this.#onError(event.error));
         return;
       case "done": {
-        const request = this.#requests.get(event.requestId);
+        const request = this.#outstandingRequest(event.requestId);
         if (request === undefined) return;
         request.outstanding--;
         if (request.outstanding <= 0 && this.#current !== request) this.#finish(request);
@@ -433,7 +468,7 @@ export class IrcSession extends FrontEndSession {
   }
 
   #within(requestId: number | undefined, draw: () => void): void {
-    const request = requestId === undefined ? undefined : this.#requests.get(requestId);
+    const request = requestId === undefined ? undefined : this.#outstandingRequest(requestId);
     const outer = this.#current;
     this.#current = request ?? null;
     try {
@@ -445,8 +480,13 @@ export class IrcSession extends FrontEndSession {
 
   /** A request is done: its held output goes out under its label (IRCv3 labeled-response). */
   #finish(request: IrcRequest): void {
-    this.#requests.delete(request.id);
+    this.#forget(request);
+    this.#sendLabeled(request);
+    // Its answer is out: the lines that waited for it go on.
     this.#handleWaitingLines();
+  }
+
+  #sendLabeled(request: IrcRequest): void {
     const lines = request.lines;
     if (lines === null || request.label === null) return;
     const server = this.frontEnd.options.serverName;
@@ -472,11 +512,28 @@ export class IrcSession extends FrontEndSession {
   }
 
   #handleWaitingLines(): void {
-    while (this.#requests.size === 0 && this.#waitingForAnswers.length > 0) {
+    while (this.#outstanding === null && this.#waitingForAnswers !== null) {
       const line = this.#waitingForAnswers.shift() as Buffer;
+      if (this.#waitingForAnswers.length === 0) this.#waitingForAnswers = null;
       if (!this.hub.isOnline(this.session)) return;
       this.#handleNow(line);
     }
+  }
+
+  #outstandingRequest(id: number): IrcRequest | undefined {
+    const outstanding = this.#outstanding;
+    if (outstanding === null) return undefined;
+    for (let i = 0; i < outstanding.length; i++) if (outstanding[i].id === id) return outstanding[i];
+    return undefined;
+  }
+
+  #forget(request: IrcRequest): void {
+    const outstanding = this.#outstanding;
+    if (outstanding === null) return;
+    const index = outstanding.indexOf(request);
+    if (index === -1) return;
+    if (outstanding.length === 1) this.#outstanding = null;
+    else outstanding.splice(index, 1);
   }
 
   #refuseLine(error: Exclude<ReturnType<typeof parseIrcLine>, IrcMessage>): void {
@@ -508,12 +565,13 @@ export class IrcSession extends FrontEndSession {
    * names, as a JOIN it asked for would have.
    */
   showJoined(room: string): void {
-    if (this.channels.has(room)) return;
+    if (this.isInChannel(room)) return;
     if (!this.isRegistered) {
+      this.#joinedBeforeWelcome ??= [];
       this.#joinedBeforeWelcome.push(room);
       return;
     }
-    this.channels.add(room);
+    this.joinedChannel(room);
     this.sendLine(this.frontEnd.users.maskOf(this.ref), "JOIN", this.#joinParams(room), this.#ownTags());
     this.run({ kind: "topic", room, topic: null });
     this.run({ kind: "who", room });
@@ -551,6 +609,7 @@ export class IrcSession extends FrontEndSession {
   #onReply(reply: Reply): void {
     // A login before registration replays what the account missed: after the welcome.
     if (!this.isRegistered && reply.kind === "history") {
+      this.#repliesBeforeWelcome ??= [];
       this.#repliesBeforeWelcome.push(reply);
       return;
     }

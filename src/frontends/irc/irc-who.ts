@@ -73,7 +73,7 @@ export function drawWhoUsers(
     if (user === null) continue;
     if (isEveryone) {
       const isSelf = user.ref.sessionId === session.ref.sessionId;
-      if (!isSelf && !user.rooms.some(({ room }) => session.channels.has(room))) continue;
+      if (!isSelf && !user.rooms.some(({ room }) => session.isInChannel(room))) continue;
       if (mask !== null && !matchesWho(mask, session, user.ref)) continue;
     }
     const idleSeconds = Math.max(0, Math.floor((now - user.lastSpokeAt) / 1000));

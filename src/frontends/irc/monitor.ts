@@ -144,7 +144,7 @@ export class MonitorIndex {
     for (const session of watchers) {
       if (session.ref.sessionId === ref.sessionId) continue;
       if (!session.caps.isEnabled("extended-monitor") || !session.caps.isEnabled(cap)) continue;
-      if (rooms.some((room) => session.channels.has(room))) continue;
+      if (rooms.some((room) => session.isInChannel(room))) continue;
       tell(session);
     }
   }

@@ -182,7 +182,9 @@ export class LineSession extends FrontEndSession {
   }
 
   #onOwnJoin(room: string, members: number): void {
-    if (!this.#rooms.includes(room)) this.#rooms.push(room);
+    // A literal for the first: pushing onto an empty array reserves room for sixteen.
+    if (this.#rooms.length === 0) this.#rooms = [room];
+    else if (!this.#rooms.includes(room)) this.#rooms.push(room);
     if (this.#isWelcomed) return;
     this.#isWelcomed = true;
     this.#currentRoom = room;

@@ -29,7 +29,7 @@ export function setname(session: IrcSession, message: IrcMessage): void {
   const at = Date.now();
   for (const other of frontEnd.sessions) {
     if (other === session || !other.caps.isEnabled("setname")) continue;
-    if (![...other.channels].some((channel) => session.channels.has(channel))) continue;
+    if (!other.channels.some((channel) => session.isInChannel(channel))) continue;
     const variant = other.variant;
     let bytes = byVariant.get(variant);
     if (bytes === undefined) {
