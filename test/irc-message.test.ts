@@ -50,7 +50,7 @@ describe("parsing an IRC line", () => {
 
   it("refuses a command that is neither letters nor three digits", () => {
     for (const command of ["PR1VMSG", "01", "0001", "PRIV-MSG", "ÄB", "1A2"]) {
-      assert.deepEqual(parse(`${command} x`), { kind: "bad-command", command }, command);
+      assert.deepEqual(parse(`${command} x`), { kind: "bad-command", command, tags: null }, command);
     }
   });
 

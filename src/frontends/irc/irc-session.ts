@@ -40,7 +40,18 @@ export interface IrcRequest {
   outstanding: number;
   /** Output held back until the request is done, to send under its label; null when unlabeled. */
   lines: Buffer[] | null;
+  /**
+   * A labeled message waits for its own echo (IRCv3 echo-message), which is its labeled
+   * response; the timer ends the wait if none comes (every target refused it).
+   */
+  echoWait: NodeJS.Timeout | null;
+  isEchoed: boolean;
 }
+
+/** Commands whose labeled response, with echo-message, is the echo itself. */
+const ECHOED_COMMANDS: ReadonlySet<string> = new Set(["PRIVMSG", "NOTICE", "TAGMSG"]);
+/** How long a labeled message waits for its echo: past the store's commit, which an echo follows. */
+const ECHO_WAIT_MS = 2000;
 
 const NO_CHANNELS: readonly string[] = [];
 
@@ -335,6 +346,28 @@ export class IrcSession extends FrontEndSession {
       this.#refuseLine(parsed);
       return;
     }
+    const label = this.caps.isEnabled("labeled-response") ? (parsed.tags?.get("label") ?? null) : null;
+    const request: IrcRequest = {
+      id: this.#nextRequestId++,
+      command: parsed.command,
+      label,
+      target: "",
+      detail: "",
+      outstanding: 0,
+      lines: label === null ? null : [],
+      echoWait: null,
+      isEchoed: false,
+    };
+    this.#current = request;
+    try {
+      this.#dispatch(parsed);
+    } finally {
+      this.#current = null;
+    }
+    if (request.outstanding === 0) this.#complete(request);
+  }
+
+  #dispatch(parsed: IrcMessage): void {
     const spec = IRC_COMMANDS.get(parsed.command);
     if (spec === undefined) {
       if (this.isRegistered) this.numeric(N.ERR_UNKNOWNCOMMAND, parsed.command, "Unknown command");
@@ -349,23 +382,33 @@ export class IrcSession extends FrontEndSession {
       this.numeric(N.ERR_NEEDMOREPARAMS, parsed.command, "Not enough parameters");
       return;
     }
-    const label = this.caps.isEnabled("labeled-response") ? (parsed.tags?.get("label") ?? null) : null;
-    const request: IrcRequest = {
-      id: this.#nextRequestId++,
-      command: parsed.command,
-      label,
-      target: "",
-      detail: "",
-      outstanding: 0,
-      lines: label === null ? null : [],
-    };
-    this.#current = request;
-    try {
-      spec.handle(this, parsed);
-    } finally {
-      this.#current = null;
+    spec.handle(this, parsed);
+  }
+
+  /** The core is done with a request: its answer goes out, unless a labeled message waits for its echo. */
+  #complete(request: IrcRequest): void {
+    const isWaitingForEcho =
+      request.label !== null && this.#isEchoed && ECHOED_COMMANDS.has(request.command) && request.lines?.length === 0;
+    if (!isWaitingForEcho || request.echoWait !== null) {
+      this.#finish(request);
+      return;
     }
-    if (request.outstanding === 0) this.#finish(request);
+    request.echoWait = setTimeout(() => this.#finish(request), ECHO_WAIT_MS);
+    request.echoWait.unref();
+  }
+
+  /** The echo of the client's own message: under its request's label when one waits for it. */
+  #echo(bytes: Buffer): void {
+    const request = this.#outstanding?.find((each) => each.echoWait !== null);
+    if (request === undefined || request.lines === null) {
+      this.connection.send(bytes);
+      return;
+    }
+    request.lines.push(bytes);
+    if (request.isEchoed) return;
+    request.isEchoed = true;
+    // Every echo of one message (one per target) goes out in the same fan-out: then it is done.
+    queueMicrotask(() => this.#finish(request));
   }
 
   protected render(event: RenderedChatEvent): void {
@@ -373,7 +416,11 @@ export class IrcSession extends FrontEndSession {
       case "message":
         // The hot path: a flag and a compare per recipient, nothing more. Fan-out reaches only
         // members, and a member is shown its channels once registered.
-        if (!this.isRegistered || (event.from.sessionId === this.session.sessionId && !this.#isEchoed)) return;
+        if (!this.isRegistered) return;
+        if (event.from.sessionId === this.session.sessionId) {
+          if (this.#isEchoed) this.#echo(this.frontEnd.renderer.render(event, this.#variant).bytes);
+          return;
+        }
         this.#sendShared(event, true);
         return;
       case "joined":
@@ -425,7 +472,9 @@ export class IrcSession extends FrontEndSession {
         if (!this.caps.isEnabled("message-tags")) return;
         if (event.from.sessionId === this.session.sessionId && !this.caps.isEnabled("echo-message")) return;
         if (event.room === null) this.#onDirectSignal(event);
-        else if (this.isInChannel(event.room)) this.#sendShared(event, false);
+        else if (event.from.sessionId === this.session.sessionId) {
+          this.#echo(this.frontEnd.renderer.render(event, this.#variant).bytes);
+        } else if (this.isInChannel(event.room)) this.#sendShared(event, false);
         return;
       case "reply":
         this.#within(event.requestId, () => this.#onReply(event.reply));
@@ -437,7 +486,7 @@ export class IrcSession extends FrontEndSession {
         const request = this.#outstandingRequest(event.requestId);
         if (request === undefined) return;
         request.outstanding--;
-        if (request.outstanding <= 0 && this.#current !== request) this.#finish(request);
+        if (request.outstanding <= 0 && this.#current !== request) this.#complete(request);
         return;
       }
     }
@@ -480,6 +529,8 @@ export class IrcSession extends FrontEndSession {
 
   /** A request is done: its held output goes out under its label (IRCv3 labeled-response). */
   #finish(request: IrcRequest): void {
+    if (!this.#outstanding?.includes(request) && request.echoWait !== null) return;
+    if (request.echoWait !== null) clearTimeout(request.echoWait);
     this.#forget(request);
     this.#sendLabeled(request);
     // Its answer is out: the lines that waited for it go on.
@@ -548,9 +599,18 @@ export class IrcSession extends FrontEndSession {
       case "line-break":
         this.fail("*", "INVALID_CHARACTERS", [], "Message rejected: it had a NUL or a line break inside");
         return;
-      case "bad-command":
-        this.numeric(N.ERR_UNKNOWNCOMMAND, error.command, "Unknown command");
+      case "bad-command": {
+        const label = this.caps.isEnabled("labeled-response") ? error.tags?.get("label") : undefined;
+        this.connection.send(
+          formatIrcMessage({
+            tags: label === undefined ? null : new Map([["label", label]]),
+            source: this.frontEnd.options.serverName,
+            command: N.ERR_UNKNOWNCOMMAND,
+            params: [this.nick, error.command, "Unknown command"],
+          }),
+        );
         return;
+      }
       case "empty":
       case "no-command":
         return;
@@ -589,11 +649,16 @@ export class IrcSession extends FrontEndSession {
   #onDirect(event: DirectEvent): void {
     const isIncoming = event.fromKey !== this.session.identityKey;
     const isOwnEcho = event.from.sessionId === this.session.sessionId;
-    if (isOwnEcho && !this.#isEchoed) return;
+    // A message to oneself arrives as any message does, and, with echo-message, is echoed too.
+    const isToSelf = event.toKey === this.session.nameKey || event.toSessionId === this.session.sessionId;
+    if (isOwnEcho && !this.#isEchoed && !isToSelf) return;
     const users = this.frontEnd.users;
     const target = isIncoming ? this.nick : event.to;
     const lines = messageLines(users.maskOf(event.from), event, target);
-    this.connection.send(formatLines(lines, tagsFor(event, this.variant, event.from)));
+    const bytes = formatLines(lines, tagsFor(event, this.variant, event.from));
+    if (isOwnEcho && isToSelf) this.connection.send(bytes);
+    if (isOwnEcho && this.#isEchoed) this.#echo(bytes);
+    else if (!isOwnEcho) this.connection.send(bytes);
   }
 
   #onDirectSignal(event: SignalEvent): void {
@@ -603,7 +668,9 @@ export class IrcSession extends FrontEndSession {
       command: "TAGMSG",
       params: [target],
     });
-    this.connection.send(message.format(tagsFor(event, this.variant, event.from)));
+    const bytes = message.format(tagsFor(event, this.variant, event.from));
+    if (event.from.sessionId === this.session.sessionId) this.#echo(bytes);
+    else this.connection.send(bytes);
   }
 
   #onReply(reply: Reply): void {

@@ -33,7 +33,7 @@ export type IrcLineError =
   | { kind: "line-break" }
   | { kind: "invalid-utf8"; command: string | null }
   | { kind: "no-command" }
-  | { kind: "bad-command"; command: string };
+  | { kind: "bad-command"; command: string; tags: ReadonlyMap<string, string> | null };
 
 /** IRCv3 message-tags: the tag section, from "@" through the space after it, is at most 8191 bytes. */
 export const MAX_TAG_SECTION_BYTES = 8191;
@@ -117,7 +117,8 @@ function parseIrcText(text: string): IrcMessage | IrcLineError {
 
   const commandEnd = endOfWord(text, at);
   const command = text.slice(at, commandEnd);
-  if (!isCommandWord(command)) return { kind: "bad-command", command };
+  // Its tags are kept: a labeled request is answered under its label even when refused.
+  if (!isCommandWord(command)) return { kind: "bad-command", command, tags };
 
   return { tags, source, command: command.toUpperCase(), params: parseParams(text, commandEnd) };
 }
