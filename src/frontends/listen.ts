@@ -1,5 +1,6 @@
 import { type AddressInfo, createServer, type Server } from "node:net";
 import type { Logger } from "pino";
+import type { ListenerConfig } from "../config.js";
 import type { UserRef } from "../core/events.js";
 import { Connection, type ConnectionLimits } from "../net/connection.js";
 import type { FramerFactory } from "../net/framer.js";
@@ -16,6 +17,12 @@ export interface ListenerSpec {
   readonly portOption: string;
   readonly connection: ConnectionLimits;
   readonly framer: FramerFactory;
+}
+
+/** A listener's spec from its configuration: where, its connections' limits, and how its front end frames messages. */
+export function listenerSpec(frontend: string, listener: ListenerConfig, framer: FramerFactory): ListenerSpec {
+  const { host, port, portOption, sendQueueBytes, keepaliveSeconds } = listener;
+  return { frontend, host, port, portOption, connection: { sendQueueBytes, keepaliveSeconds }, framer };
 }
 
 /** A front end ready to listen: where, and what each accepted connection becomes. */

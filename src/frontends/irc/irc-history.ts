@@ -2,7 +2,7 @@ import type { ChatError } from "../../core/errors.js";
 import type { HistoryItem, Reply } from "../../core/events.js";
 import { actionText, tagsFor, VARIANT_MESSAGE_TAGS, VARIANT_SERVER_TIME } from "./irc-render.js";
 import type { IrcSession } from "./irc-session.js";
-import { formatIrcMessage, ircText } from "./message.js";
+import { batchEnds, formatIrcMessage, ircText } from "./message.js";
 
 type HistoryReply = Extract<Reply, { kind: "history" }>;
 type ConversationsReply = Extract<Reply, { kind: "conversations" }>;
@@ -54,14 +54,7 @@ export function drawChathistoryTargets(session: IrcSession, reply: Conversations
   const inBatch = hasBatch ? new Map([["batch", batchId]]) : null;
   const lines: Buffer[] = [];
   if (hasBatch) {
-    lines.push(
-      formatIrcMessage({
-        tags: null,
-        source: server,
-        command: "BATCH",
-        params: [`+${batchId}`, "draft/chathistory-targets"],
-      }),
-    );
+    lines.push(batchEnds(server, batchId, "draft/chathistory-targets").open);
   }
   for (const { name, lastAt } of reply.conversations) {
     lines.push(
@@ -74,7 +67,7 @@ export function drawChathistoryTargets(session: IrcSession, reply: Conversations
     );
   }
   if (hasBatch) {
-    lines.push(formatIrcMessage({ tags: null, source: server, command: "BATCH", params: [`-${batchId}`] }));
+    lines.push(batchEnds(server, batchId, "").close);
   }
   session.sendBytes(Buffer.concat(lines));
 }
@@ -108,14 +101,7 @@ function renderHistory(session: IrcSession, reply: HistoryReply, target: string,
   const lines: Buffer[] = [];
   const batchId = newBatchId();
   if (hasBatch) {
-    lines.push(
-      formatIrcMessage({
-        tags: null,
-        source: server,
-        command: "BATCH",
-        params: [`+${batchId}`, "chathistory", target],
-      }),
-    );
+    lines.push(batchEnds(server, batchId, "chathistory", [target]).open);
   }
   for (const item of reply.items) {
     const line = historyLine(session, item, hasTime, isEventPlayback);
@@ -125,7 +111,7 @@ function renderHistory(session: IrcSession, reply: HistoryReply, target: string,
     lines.push(formatIrcMessage({ tags: tags.size === 0 ? null : tags, ...line }));
   }
   if (hasBatch) {
-    lines.push(formatIrcMessage({ tags: null, source: server, command: "BATCH", params: [`-${batchId}`] }));
+    lines.push(batchEnds(server, batchId, "").close);
   }
   return Buffer.concat(lines);
 }

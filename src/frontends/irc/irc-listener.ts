@@ -2,7 +2,7 @@ import type { Logger } from "pino";
 import type { ListenerConfig, ServerConfig } from "../../config.js";
 import type { FrontEndHub } from "../../core/front-end-hub.js";
 import { LineFramer } from "../../net/line-framer.js";
-import type { FrontEndListener } from "../listen.js";
+import { type FrontEndListener, listenerSpec } from "../listen.js";
 import { IrcFrontEnd } from "./irc-front-end.js";
 
 const VERSION = "0.1.0";
@@ -48,14 +48,7 @@ export function ircListener(
     log,
   );
   return {
-    spec: {
-      frontend: "irc",
-      host: listener.host,
-      port: listener.port,
-      portOption: listener.portOption,
-      connection: { sendQueueBytes: listener.sendQueueBytes, keepaliveSeconds: listener.keepaliveSeconds },
-      framer: (sink) => new LineFramer(framing, sink),
-    },
+    spec: listenerSpec("irc", listener, (sink) => new LineFramer(framing, sink)),
     startSession: (connection) => frontEnd.startSession(connection),
     stop: () => frontEnd.stop(),
     userMaskOf: (ref) => frontEnd.users.maskOf(ref),

@@ -22,7 +22,14 @@ import {
   VARIANT_SERVER_TIME,
 } from "./irc-render.js";
 import { errorReply } from "./irc-replies.js";
-import { formatIrcMessage, type IrcMessage, isIrcLineError, PreparedIrcMessage, parseIrcLine } from "./message.js";
+import {
+  batchEnds,
+  formatIrcMessage,
+  type IrcMessage,
+  isIrcLineError,
+  PreparedIrcMessage,
+  parseIrcLine,
+} from "./message.js";
 import * as N from "./numerics.js";
 
 /** One request of the client: an IRC command, and what the core commands it started owe it. */
@@ -551,14 +558,8 @@ export class IrcSession extends FrontEndSession {
       return;
     }
     const batchId = `l${request.id}`;
-    const open = formatIrcMessage({
-      tags: label,
-      source: server,
-      command: "BATCH",
-      params: [`+${batchId}`, "labeled-response"],
-    });
+    const { open, close } = batchEnds(server, batchId, "labeled-response", [], label);
     const inBatch = new Map([["batch", batchId]]);
-    const close = formatIrcMessage({ tags: null, source: server, command: "BATCH", params: [`-${batchId}`] });
     this.connection.send(Buffer.concat([open, ...lines.map((line) => withTags(line, inBatch)), close]));
   }
 

@@ -353,3 +353,20 @@ export function escapeTagValue(value: string): string {
   }
   return runStart === 0 ? value : out + value.slice(runStart);
 }
+
+/**
+ * IRCv3 batch: the lines that open and close batch `id` of `type` (with its parameters),
+ * from `source`; the opening line may carry tags (a labeled response's label).
+ */
+export function batchEnds(
+  source: string,
+  id: string,
+  type: string,
+  params: readonly string[] = [],
+  tags: ReadonlyMap<string, string> | null = null,
+): { open: Buffer; close: Buffer } {
+  return {
+    open: formatIrcMessage({ tags, source, command: "BATCH", params: [`+${id}`, type, ...params] }),
+    close: formatIrcMessage({ tags: null, source, command: "BATCH", params: [`-${id}`] }),
+  };
+}

@@ -2,7 +2,7 @@ import type { Logger } from "pino";
 import type { ListenerConfig, ServerConfig } from "../../config.js";
 import type { FrontEndHub } from "../../core/front-end-hub.js";
 import { LineFramer } from "../../net/line-framer.js";
-import type { FrontEndListener } from "../listen.js";
+import { type FrontEndListener, listenerSpec } from "../listen.js";
 import { LineSession } from "./line-session.js";
 
 /** The plain line protocol's listener: every accepted connection becomes a LineSession. */
@@ -28,14 +28,7 @@ export function lineListener(
     sendQueueBytes: listener.sendQueueBytes,
   };
   return {
-    spec: {
-      frontend: "line",
-      host: listener.host,
-      port: listener.port,
-      portOption: listener.portOption,
-      connection: { sendQueueBytes: listener.sendQueueBytes, keepaliveSeconds: listener.keepaliveSeconds },
-      framer: (sink) => new LineFramer(framing, sink),
-    },
+    spec: listenerSpec("line", listener, (sink) => new LineFramer(framing, sink)),
     startSession: (connection) => {
       new LineSession(connection, hub, options, log);
     },
