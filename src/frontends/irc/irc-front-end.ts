@@ -62,6 +62,8 @@ export class IrcFrontEnd {
   readonly monitors: MonitorIndex;
   readonly sessions = new Set<IrcSession>();
   readonly whowas = new Whowas();
+  /** The most users seen at once (counted when someone registers or asks LUSERS). */
+  #mostUsers = 0;
   readonly #isupport: IsupportLimits;
   readonly #livenessTimer: NodeJS.Timeout;
 
@@ -177,8 +179,10 @@ export class IrcFrontEnd {
     session.numeric(N.RPL_LUSERCLIENT, `There are ${users} users and 0 invisible on 1 servers`);
     if (unregistered > 0) session.numeric(N.RPL_LUSERUNKNOWN, String(unregistered), "unknown connection(s)");
     session.numeric(N.RPL_LUSERME, `I have ${users} clients and 0 servers`);
-    session.numeric(N.RPL_LOCALUSERS, String(users), String(users), `Current local users ${users}, max ${users}`);
-    session.numeric(N.RPL_GLOBALUSERS, String(users), String(users), `Current global users ${users}, max ${users}`);
+    this.#mostUsers = Math.max(this.#mostUsers, users);
+    const most = String(this.#mostUsers);
+    session.numeric(N.RPL_LOCALUSERS, String(users), most, `Current local users ${users}, max ${most}`);
+    session.numeric(N.RPL_GLOBALUSERS, String(users), most, `Current global users ${users}, max ${most}`);
   }
 
   motd(session: IrcSession): void {
