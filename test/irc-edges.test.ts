@@ -102,4 +102,25 @@ describe("IRC at the edges", () => {
       "! Only operators of #lab may do that.",
     ]);
   });
+
+  it("a channel name that mixes scripts gets 403 with the reason, not a nick's 432", async (t) => {
+    const { server } = await startChat(t);
+    const irc = await IrcRawClient.connect(ircPortOf(server), "mixer");
+    t.after(() => irc.socket.destroy());
+    irc.send("JOIN #t\u0435st");
+    const refused = await irc.waitFor(/ (403|432) mixer /);
+    assert.match(refused, / 403 mixer #t\u0435st :No such channel: it mixes /);
+  });
+
+  it("a line user a server operator kills is told who and why before the connection closes", async (t) => {
+    const { connect, server } = await startChat(t, { operators: [{ name: "boss", secret: "s3cret" }] });
+    const victim = await connect("victim");
+    const irc = await IrcRawClient.connect(ircPortOf(server), "opper");
+    t.after(() => irc.socket.destroy());
+    irc.send("OPER boss s3cret");
+    await irc.waitFor(/ 381 opper /);
+    irc.send("KILL victim :spamming");
+    await victim.waitFor("! You were disconnected by the server operator opper: spamming");
+    await victim.waitForClose();
+  });
 });

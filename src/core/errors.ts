@@ -29,6 +29,8 @@ export type ChatErrorCode =
   | "ERR_STORE_UNAVAILABLE"
   | "ERR_NOT_KEPT_FOR_LATER"
   | "ERR_BAD_OPER"
+  /** A server operator disconnected the user: `by`, `reason`. */
+  | "ERR_KILLED"
   /** Only server operators may do that. */
   | "ERR_NOT_SERVER_OPERATOR"
   | "ERR_INTERNAL"

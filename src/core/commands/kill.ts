@@ -18,7 +18,13 @@ export function kill(ctx: CommandContext, command: CommandOf<"kill">): void {
     ctx.fail("ERR_NO_SUCH_USER", { name: command.name });
     return;
   }
-  const reason = `Killed (${session.displayName} (${withoutLineBreaks(command.reason)}))`;
+  const said = withoutLineBreaks(command.reason);
+  const reason = `Killed (${session.displayName} (${said}))`;
   hub.log.info({ event: "kill", by: session.sessionId, name: command.name, reason: command.reason }, "user killed");
+  // The user is told who closed the connection and why, in its protocol's words, before it closes.
+  hub.tell(victims, {
+    kind: "error",
+    error: { code: "ERR_KILLED", detail: { by: session.displayName, reason: said } },
+  });
   hub.tell(victims, { kind: "close", reason });
 }

@@ -289,8 +289,15 @@ export function errorReply(session: IrcSession, error: ChatError): void {
     case "ERR_NO_SUCH_USER":
       session.numeric(N.ERR_NOSUCHNICK, target, "No such nick/channel");
       return;
+    case "ERR_KILLED":
+      // Its ERROR line ("Closing Link: … (Killed (…))") says it, as IRC servers do.
+      return;
     case "ERR_BAD_NAME":
     case "ERR_MIXED_SCRIPTS":
+      if (detail.what === "room name") {
+        session.numeric(N.ERR_NOSUCHCHANNEL, target, `No such channel: it mixes ${String(detail.scripts)} letters`);
+        return;
+      }
       session.numeric(
         N.ERR_ERRONEUSNICKNAME,
         target,

@@ -474,6 +474,10 @@ function errorText(error: ShownError): string {
       return `"${shown(String(detail.room))}" cannot be a room name: ${detail.reason}.`;
     case "ERR_TOO_MANY_ROOMS":
       return `You are in ${detail.limit} rooms, the most allowed: /part one first.`;
+    case "ERR_KILLED":
+      return detail.reason === ""
+        ? `You were disconnected by the server operator ${shown(String(detail.by))}.`
+        : `You were disconnected by the server operator ${shown(String(detail.by))}: ${shown(String(detail.reason))}`;
     case "ERR_BAD_OPER":
       return "Wrong operator name or password.";
     case "ERR_NOT_SERVER_OPERATOR":
