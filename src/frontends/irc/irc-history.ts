@@ -2,7 +2,7 @@ import type { ChatError } from "../../core/errors.js";
 import type { HistoryItem, Reply } from "../../core/events.js";
 import { actionText, tagsFor, VARIANT_MESSAGE_TAGS, VARIANT_SERVER_TIME } from "./irc-render.js";
 import type { IrcSession } from "./irc-session.js";
-import { batchEnds, formatIrcMessage, ircText } from "./message.js";
+import { batchClose, batchEnds, formatIrcMessage, ircText } from "./message.js";
 
 type HistoryReply = Extract<Reply, { kind: "history" }>;
 type ConversationsReply = Extract<Reply, { kind: "conversations" }>;
@@ -67,7 +67,7 @@ export function drawChathistoryTargets(session: IrcSession, reply: Conversations
     );
   }
   if (hasBatch) {
-    lines.push(batchEnds(server, batchId, "").close);
+    lines.push(batchClose(server, batchId));
   }
   session.sendBytes(Buffer.concat(lines));
 }
@@ -111,7 +111,7 @@ function renderHistory(session: IrcSession, reply: HistoryReply, target: string,
     lines.push(formatIrcMessage({ tags: tags.size === 0 ? null : tags, ...line }));
   }
   if (hasBatch) {
-    lines.push(batchEnds(server, batchId, "").close);
+    lines.push(batchClose(server, batchId));
   }
   return Buffer.concat(lines);
 }

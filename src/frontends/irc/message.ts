@@ -367,6 +367,11 @@ export function batchEnds(
 ): { open: Buffer; close: Buffer } {
   return {
     open: formatIrcMessage({ tags, source, command: "BATCH", params: [`+${id}`, type, ...params] }),
-    close: formatIrcMessage({ tags: null, source, command: "BATCH", params: [`-${id}`] }),
+    close: batchClose(source, id),
   };
+}
+
+/** The line that closes batch `id`. */
+export function batchClose(source: string, id: string): Buffer {
+  return formatIrcMessage({ tags: null, source, command: "BATCH", params: [`-${id}`] });
 }
