@@ -77,7 +77,20 @@ describe("a server whose terminal or reader goes away", () => {
     t.after(remove);
     const child = spawn(
       process.execPath,
-      [PARLEY_BIN, "server", "127.0.0.1", "0", "--irc-port", "0", "--http-port", "0", "--rate", "off", "--data-dir", dataDir],
+      [
+        PARLEY_BIN,
+        "server",
+        "127.0.0.1",
+        "0",
+        "--irc-port",
+        "0",
+        "--http-port",
+        "0",
+        "--rate",
+        "off",
+        "--data-dir",
+        dataDir,
+      ],
       {
         stdio: ["ignore", "pipe", "pipe"],
       },

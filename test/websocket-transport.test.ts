@@ -116,6 +116,22 @@ describe("the WebSocket transport", () => {
     await noOrigin.close();
   });
 
+  test("--allowed-origins lets the listed origins in, and only them", async () => {
+    const own = await startTestServer({ allowedOrigins: ["https://chat.example.org"] });
+    try {
+      const ownPort = httpPortOf(own);
+      const listed = await WebSocketClient.open(ownPort, "/irc", { origin: "https://chat.example.org" });
+      await listed.close();
+      assert.equal(
+        await refusal(WebSocketClient.open(ownPort, "/irc", { origin: `http://127.0.0.1:${ownPort}` })),
+        403,
+      );
+      assert.equal(await refusal(WebSocketClient.open(ownPort, "/irc", { origin: "https://evil.example" })), 403);
+    } finally {
+      await own.stop();
+    }
+  });
+
   test("an upgrade to a path with no WebSocket endpoint is refused with 404", async () => {
     assert.equal(await refusal(WebSocketClient.open(port, "/chat")), 404);
   });
