@@ -10,6 +10,9 @@ import { webSocketTextFrame } from "./websocket-frame.js";
 export class WebSocketLineFraming implements OutputFraming {
   /** Each rendered batch's framed twin; a batch rotates out after a moment, and its twin with it. */
   readonly #framedBatches = new WeakMap<SharedBatch, SharedBatch>();
+  /** The batch asked for last, and its twin: the recipients of one event ask one after another. */
+  #lastBatch: SharedBatch | null = null;
+  #lastFramed: SharedBatch | null = null;
 
   frame(bytes: Buffer): Buffer {
     const first = bytes.indexOf("\r\n");
@@ -26,11 +29,13 @@ export class WebSocketLineFraming implements OutputFraming {
   }
 
   batchOf(batch: SharedBatch, index: number): SharedBatch {
-    let framed = this.#framedBatches.get(batch);
-    if (framed === undefined) {
+    let framed = batch === this.#lastBatch ? this.#lastFramed : this.#framedBatches.get(batch);
+    if (framed === undefined || framed === null) {
       framed = new SharedBatch();
       this.#framedBatches.set(batch, framed);
     }
+    this.#lastBatch = batch;
+    this.#lastFramed = framed;
     // Parts are framed in order, so indexes match; a part no WebSocket recipient needed costs one framing.
     for (let next = framed.parts.length; next <= index; next++) framed.append(this.frame(batch.parts[next]));
     return framed;
