@@ -87,7 +87,7 @@ export function printSteady(plan: Plan, summaries: SteadySummary[]): void {
   );
   printIrcFramingNote([...new Set(summaries.map((summary) => summary.server))]);
   console.log(
-    "  gen late: the most a message was generated behind its schedule; the C ceiling's latency is the floor this" +
-      " harness can resolve (one read per socket per sweep on one core).",
+    "  gen late: the most a message was generated behind its schedule; the C ceiling's latency is the floor for a" +
+      " server on one core (one write per client per turn, nothing else).",
   );
 }
