@@ -2,8 +2,10 @@
  * Parley load generator.
  *
  * One process, one epoll loop, non-blocking sockets. It opens many client
- * connections to a chat server speaking Parley's line protocol or IRC
- * (--protocol), waits until every join notice has arrived, then runs one of
+ * connections to a chat server speaking Parley's line protocol, IRC, Parley's
+ * JSON protocol over WebSocket or IRC over WebSocket (--protocol line, irc,
+ * ws, irc-ws; the WebSocket ones are described at their section below),
+ * waits until every join notice has arrived, then runs one of
  * three modes:
  *
  *   fanout  a few senders, each windowed against what a tracking receiver has
@@ -148,7 +150,8 @@ static uint64_t hist_quantile(const struct hist *h, double q) {
 /* ---------- options ---------- */
 
 enum mode { MODE_FANOUT, MODE_STEADY, MODE_IDLE };
-enum protocol { PROTO_LINE, PROTO_IRC };
+enum protocol { PROTO_LINE, PROTO_IRC, PROTO_WS, PROTO_IRC_WS };
+static const char *const PROTOCOL_NAMES[] = {"line", "irc", "ws", "irc-ws"};
 
 struct options {
   enum mode mode;
@@ -195,9 +198,28 @@ static struct options opt = {
     .sample_every = 1,
 };
 
+/* IRC commands, as TCP lines (irc) or one per WebSocket text frame (irc-ws). */
+static int speaks_irc(void) { return opt.protocol == PROTO_IRC || opt.protocol == PROTO_IRC_WS; }
+
+static int over_websocket(void) { return opt.protocol == PROTO_WS || opt.protocol == PROTO_IRC_WS; }
+
 /* ---------- connections ---------- */
 
 enum conn_state { CONN_CONNECTING, CONN_OPEN, CONN_CLOSED };
+
+/* Where a WebSocket client stands in what the server sends: the HTTP answer
+ * to its upgrade, then frames, each a header and a payload (RFC 6455 5.2).
+ * A frame split across reads keeps its header here and the head of its
+ * payload in the connection's carry. */
+enum ws_stage { WS_HANDSHAKE, WS_HEADER, WS_PAYLOAD };
+
+struct ws_reader {
+  uint8_t stage;
+  uint8_t opcode;
+  uint8_t head_len;
+  uint8_t head[14];
+  uint64_t payload_left;
+};
 
 struct conn {
   int fd;
@@ -210,6 +232,7 @@ struct conn {
   uint16_t carry_len;
   uint64_t lines;
   uint64_t chats;
+  struct ws_reader ws; /* WebSocket only */
   char carry[CARRY_CAP];
   /* outgoing bytes, senders only */
   char *out;
@@ -293,10 +316,23 @@ static int parse_text(const char *t, size_t len, unsigned *sender, uint64_t *seq
   return ok;
 }
 
+static const char JSON_TEXT_KEY[] = "\"text\":\"";
+
+/* A JSON "message" event: the text is the "text" field's string, whose
+ * characters (digits, letters, spaces, dots) need no escapes. */
+static int parse_json_chat(const char *frame, size_t len, unsigned *sender, uint64_t *seq,
+                           uint64_t *stamp) {
+  const char *key = memmem(frame, len, JSON_TEXT_KEY, sizeof JSON_TEXT_KEY - 1);
+  if (!key) return 0;
+  const char *t = key + sizeof JSON_TEXT_KEY - 1;
+  return parse_text(t, len - (size_t)(t - frame), sender, seq, stamp);
+}
+
 /* Line protocol: the text follows "[IP:PORT] ". IRC: on_irc_line passes the text itself. */
 static int parse_chat(const char *line, size_t len, unsigned *sender, uint64_t *seq,
                       uint64_t *stamp) {
-  if (opt.protocol == PROTO_IRC) return parse_text(line, len, sender, seq, stamp);
+  if (speaks_irc()) return parse_text(line, len, sender, seq, stamp);
+  if (opt.protocol == PROTO_WS) return parse_json_chat(line, len, sender, seq, stamp);
   size_t scan = len < 64 ? len : 64;
   const char *close = memchr(line, ']', scan);
   if (!close || (size_t)(close - line) + 2 > len || close[1] != ' ') return 0;
@@ -330,6 +366,10 @@ static void on_chat(struct conn *c, const char *line, size_t len, uint64_t now) 
 }
 
 static void send_text(struct conn *c, const char *text, size_t len);
+static void send_irc(struct conn *c, const char *text, size_t len);
+static void ws_consume(struct conn *c, const uint8_t *buf, size_t n, uint64_t now);
+static void append_ws_message(struct conn *c, unsigned sender, uint64_t seq, uint64_t stamp);
+static void register_irc(struct conn *c);
 
 /* The next space-separated token of an IRC line (RFC 2812 section 2.3.1); advances *p past it. */
 static const char *irc_token(const char **p, const char *end, size_t *len) {
@@ -370,11 +410,11 @@ static void on_irc_line(struct conn *c, const char *line, size_t len, uint64_t n
     /* RFC 2812 section 3.7.3: a client that does not answer is dropped. */
     char pong[CARRY_CAP + 8];
     int m = snprintf(pong, sizeof pong, "PONG%.*s\r\n", (int)(end - p), p);
-    if (m > 0 && (size_t)m < sizeof pong) send_text(c, pong, (size_t)m);
+    if (m > 0 && (size_t)m < sizeof pong) send_irc(c, pong, (size_t)m);
   } else if (is_token(command, n, "001")) {
     if (!c->registered && !opt.no_join) {
       c->registered = 1;
-      send_text(c, "JOIN #bench\r\n", 13);
+      send_irc(c, "JOIN #bench\r\n", 13);
     }
   } else if (is_token(command, n, "376") || is_token(command, n, "422")) {
     /* RFC 2812 section 5.1: RPL_ENDOFMOTD or ERR_NOMOTD ends the welcome burst. */
@@ -399,7 +439,7 @@ static void on_irc_line(struct conn *c, const char *line, size_t len, uint64_t n
 
 static void on_line(struct conn *c, const char *line, size_t len, uint64_t now) {
   c->lines++;
-  if (opt.protocol == PROTO_IRC) {
+  if (speaks_irc()) {
     on_irc_line(c, line, len, now);
     return;
   }
@@ -487,7 +527,9 @@ static void on_readable(struct conn *c) {
   ssize_t n = recvmsg(c->fd, &msg, 0);
   if (n > 0) {
     read_ns = now_ns();
-    consume(c, read_buf, (size_t)n, arrival_ns(&msg, read_ns));
+    uint64_t arrived = arrival_ns(&msg, read_ns);
+    if (over_websocket()) ws_consume(c, (const uint8_t *)read_buf, (size_t)n, arrived);
+    else consume(c, read_buf, (size_t)n, arrived);
     return;
   }
   if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
@@ -525,9 +567,21 @@ static void send_text(struct conn *c, const char *text, size_t len) {
 
 static const char IRC_MESSAGE_HEAD[] = "PRIVMSG #bench :";
 
+/* A message's text, exactly `text` bytes: "s003 q0000000042 t00000123456789012345 ....". */
+static void write_text(char *t, size_t text, unsigned sender, uint64_t seq, uint64_t stamp) {
+  int n = snprintf(t, text + 1, "s%03u q%010llu t%020llu", sender % 1000,
+                   (unsigned long long)(seq % 10000000000ull), (unsigned long long)stamp);
+  memset(t + n, '.', text - (size_t)n);
+  t[n] = ' ';
+}
+
 /* Appends one message: a text of opt.size - 1 bytes, as a line of exactly
  * opt.size bytes, or for IRC in a PRIVMSG ending in CR LF. */
 static void append_message(struct conn *c, unsigned sender, uint64_t seq, uint64_t stamp) {
+  if (over_websocket()) {
+    append_ws_message(c, sender, seq, stamp);
+    return;
+  }
   int is_irc = opt.protocol == PROTO_IRC;
   size_t head = is_irc ? sizeof IRC_MESSAGE_HEAD - 1 : 0;
   size_t text = (size_t)opt.size - 1;
@@ -536,10 +590,7 @@ static void append_message(struct conn *c, unsigned sender, uint64_t seq, uint64
   char *p = c->out + c->out_len;
   memcpy(p, IRC_MESSAGE_HEAD, head);
   char *t = p + head;
-  int n = snprintf(t, text + 1, "s%03u q%010llu t%020llu", sender % 1000,
-                   (unsigned long long)(seq % 10000000000ull), (unsigned long long)stamp);
-  memset(t + n, '.', text - (size_t)n);
-  t[n] = ' ';
+  write_text(t, text, sender, seq, stamp);
   if (is_irc) t[text++] = '\r';
   t[text] = '\n';
   c->out_len += total;
@@ -567,6 +618,288 @@ static void flush_out(struct conn *c) {
   if (c->state == CONN_OPEN && c->want_out) {
     c->want_out = 0;
     epoll_set(c, EPOLLIN, EPOLL_CTL_MOD);
+  }
+}
+
+/* ---------- WebSocket (RFC 6455) ----------
+ * --protocol ws: Parley's JSON protocol on /ws. A client waits for its
+ * "welcome" event, sends {"type":"join","id":1,"room":"#bench","replay":0}
+ * and counts as admitted at that request's "done"; every "joined" event is a
+ * join notice (a client sees its own too). Senders send
+ * {"type":"say","room":"#bench","text":TEXT}; receivers read TEXT from the
+ * "text" field of a "message" event. A sender's own message comes back to it
+ * and is not counted as a delivery, so that every protocol delivers each
+ * message to the other clients only.
+ * --protocol irc-ws: IRC on /irc (subprotocol text.ircv3.net), each IRC line
+ * one text frame without CR LF, read as --protocol irc reads lines.
+ * Client frames are masked, as clients must; the server's are not. No Origin
+ * is sent: the generator is no browser page. */
+
+/* RFC 6455 1.3's sample key, and the accept value it must produce. */
+static const char WS_KEY[] = "dGhlIHNhbXBsZSBub25jZQ==";
+static const char WS_ACCEPT[] = "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=";
+static const char IRC_SUBPROTOCOL[] = "text.ircv3.net";
+
+enum ws_opcode { WS_TEXT = 0x1, WS_CLOSE = 0x8, WS_PING = 0x9, WS_PONG = 0xA };
+
+static uint32_t mask_state = 0x9e3779b9u;
+
+/* xorshift32: masks need only vary, not be secret, between a generator and a bench server. */
+static uint32_t next_mask(void) {
+  mask_state ^= mask_state << 13;
+  mask_state ^= mask_state >> 17;
+  mask_state ^= mask_state << 5;
+  return mask_state;
+}
+
+/* Writes a client frame header for `len` payload bytes at `p`; returns its size and the mask used. */
+static size_t write_ws_header(uint8_t *p, uint8_t opcode, size_t len, uint8_t mask[4]) {
+  size_t h = 0;
+  p[h++] = (uint8_t)(0x80 | opcode);
+  if (len < 126) {
+    p[h++] = (uint8_t)(0x80 | len);
+  } else {
+    p[h++] = 0x80 | 126;
+    p[h++] = (uint8_t)(len >> 8);
+    p[h++] = (uint8_t)len;
+  }
+  uint32_t m = next_mask();
+  memcpy(mask, &m, 4);
+  memcpy(p + h, mask, 4);
+  return h + 4;
+}
+
+static void mask_payload(uint8_t *p, size_t len, const uint8_t mask[4]) {
+  for (size_t i = 0; i < len; i++) p[i] ^= mask[i & 3];
+}
+
+/* Longest client frame header: 2 bytes, a 16-bit length, the mask. */
+#define WS_CLIENT_HEAD_MAX 8
+
+static void ws_send_frame(struct conn *c, uint8_t opcode, const char *payload, size_t len) {
+  if (len > 0xffff) die("frame of %zu bytes is longer than the generator sends", len);
+  out_reserve(c, WS_CLIENT_HEAD_MAX + len);
+  uint8_t *p = (uint8_t *)c->out + c->out_len;
+  uint8_t mask[4];
+  size_t h = write_ws_header(p, opcode, len, mask);
+  memcpy(p + h, payload, len);
+  mask_payload(p + h, len, mask);
+  c->out_len += h + len;
+  if (!c->want_out) flush_out(c);
+}
+
+/* IRC lines ending in CR LF: as they are over TCP, one text frame each without CR LF over WebSocket. */
+static void send_irc(struct conn *c, const char *text, size_t len) {
+  if (opt.protocol != PROTO_IRC_WS) {
+    send_text(c, text, len);
+    return;
+  }
+  const char *end = text + len;
+  while (text < end) {
+    const char *eol = memchr(text, '\r', (size_t)(end - text));
+    size_t line = eol ? (size_t)(eol - text) : (size_t)(end - text);
+    if (line > 0) ws_send_frame(c, WS_TEXT, text, line);
+    text += line + (eol ? 2 : 0);
+  }
+}
+
+static const char JSON_SAY_HEAD[] = "{\"type\":\"say\",\"room\":\"#bench\",\"text\":\"";
+static const char JSON_SAY_TAIL[] = "\"}";
+
+/* One message as a masked text frame: a "say" request, or a PRIVMSG without CR LF. */
+static void append_ws_message(struct conn *c, unsigned sender, uint64_t seq, uint64_t stamp) {
+  int is_json = opt.protocol == PROTO_WS;
+  const char *head = is_json ? JSON_SAY_HEAD : IRC_MESSAGE_HEAD;
+  size_t head_len = is_json ? sizeof JSON_SAY_HEAD - 1 : sizeof IRC_MESSAGE_HEAD - 1;
+  size_t tail_len = is_json ? sizeof JSON_SAY_TAIL - 1 : 0;
+  size_t text = (size_t)opt.size - 1;
+  size_t len = head_len + text + tail_len;
+  out_reserve(c, WS_CLIENT_HEAD_MAX + len);
+  uint8_t *p = (uint8_t *)c->out + c->out_len;
+  uint8_t mask[4];
+  size_t h = write_ws_header(p, WS_TEXT, len, mask);
+  char *payload = (char *)p + h;
+  memcpy(payload, head, head_len);
+  write_text(payload + head_len, text, sender, seq, stamp);
+  memcpy(payload + head_len + text, JSON_SAY_TAIL, tail_len);
+  mask_payload((uint8_t *)payload, len, mask);
+  c->out_len += h + len;
+}
+
+static void ws_send_upgrade(struct conn *c) {
+  int is_irc = opt.protocol == PROTO_IRC_WS;
+  char request[384];
+  int n = snprintf(request, sizeof request,
+                   "GET %s HTTP/1.1\r\nHost: %s:%d\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                   "Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n%s%s%s\r\n",
+                   is_irc ? "/irc" : "/ws", opt.host, opt.port, WS_KEY,
+                   is_irc ? "Sec-WebSocket-Protocol: " : "", is_irc ? IRC_SUBPROTOCOL : "",
+                   is_irc ? "\r\n" : "");
+  c->ws.stage = WS_HANDSHAKE;
+  c->carry_len = 0;
+  send_text(c, request, (size_t)n);
+}
+
+static void admit(struct conn *c) {
+  if (c->admitted) return;
+  c->admitted = 1;
+  total_welcomes++;
+}
+
+/* Reads the answer to the upgrade; returns where its frames begin, or NULL while it is incomplete. */
+static const uint8_t *ws_read_handshake(struct conn *c, const uint8_t *p, const uint8_t *end) {
+  size_t before = c->carry_len;
+  size_t take = (size_t)(end - p) < CARRY_CAP - before ? (size_t)(end - p) : CARRY_CAP - before;
+  memcpy(c->carry + before, p, take);
+  c->carry_len = (uint16_t)(before + take);
+  const char *blank = memmem(c->carry, c->carry_len, "\r\n\r\n", 4);
+  if (!blank) {
+    if (c->carry_len == CARRY_CAP) die("the answer to a WebSocket upgrade is over %d bytes", CARRY_CAP);
+    return NULL;
+  }
+  size_t answer = (size_t)(blank - c->carry) + 4;
+  const char *status_end = memchr(c->carry, '\r', answer);
+  int status_len = (int)(status_end - c->carry);
+  if (strncmp(c->carry, "HTTP/1.1 101 ", 13) != 0)
+    die("WebSocket upgrade refused: %.*s", status_len, c->carry);
+  if (!memmem(c->carry, answer, WS_ACCEPT, sizeof WS_ACCEPT - 1))
+    die("WebSocket upgrade answered without the expected Sec-WebSocket-Accept");
+  if (opt.protocol == PROTO_IRC_WS && !memmem(c->carry, answer, IRC_SUBPROTOCOL, sizeof IRC_SUBPROTOCOL - 1))
+    die("WebSocket upgrade answered without the %s subprotocol", IRC_SUBPROTOCOL);
+  c->ws.stage = WS_HEADER;
+  c->carry_len = 0;
+  if (opt.protocol == PROTO_IRC_WS) register_irc(c);
+  return p + (answer - before);
+}
+
+/* Whether the JSON event's type (what follows {"type":") is `word`. */
+static int is_json_type(const char *type, size_t left, const char *word) {
+  size_t n = strlen(word);
+  return left > n && memcmp(type, word, n) == 0 && type[n] == '"';
+}
+
+static const char JSON_TYPE_HEAD[] = "{\"type\":\"";
+static const char JSON_JOIN[] = "{\"type\":\"join\",\"id\":1,\"room\":\"#bench\",\"replay\":0}";
+
+/* A sender's own message, echoed back to it: which sender wrote it is in the text's "s003". */
+static int is_own_message(const struct conn *c, const char *frame, size_t len) {
+  if (c->sender < 0) return 0;
+  const char *key = memmem(frame, len, JSON_TEXT_KEY, sizeof JSON_TEXT_KEY - 1);
+  if (!key) return 0;
+  const char *t = key + sizeof JSON_TEXT_KEY - 1;
+  int ok = 1;
+  if ((size_t)(t - frame) + 4 > len || t[0] != 's') return 0;
+  unsigned s = (unsigned)parse_digits(t + 1, 3, &ok);
+  return ok && s == (unsigned)c->sender;
+}
+
+static unsigned json_errors_shown;
+
+static void on_json_event(struct conn *c, const char *frame, size_t len, uint64_t now) {
+  c->lines++;
+  size_t head = sizeof JSON_TYPE_HEAD - 1;
+  if (len < head || memcmp(frame, JSON_TYPE_HEAD, head) != 0) {
+    total_malformed++;
+    return;
+  }
+  const char *type = frame + head;
+  size_t left = len - head;
+  if (is_json_type(type, left, "message")) {
+    if (!is_own_message(c, frame, len)) on_chat(c, frame, len, now);
+  } else if (is_json_type(type, left, "joined")) {
+    total_joins++;
+  } else if (is_json_type(type, left, "welcome")) {
+    if (opt.no_join) admit(c);
+    else ws_send_frame(c, WS_TEXT, JSON_JOIN, sizeof JSON_JOIN - 1);
+  } else if (is_json_type(type, left, "done")) {
+    admit(c);
+  } else if (is_json_type(type, left, "left") || is_json_type(type, left, "quit")) {
+    total_leaves++;
+  } else if (is_json_type(type, left, "error") || is_json_type(type, left, "close") ||
+             is_json_type(type, left, "shutdown")) {
+    total_other++;
+    if (json_errors_shown++ < 3) fprintf(stderr, "client %ld: %.*s\n", (long)(c - conns), (int)len, frame);
+  }
+}
+
+static void on_ws_frame(struct conn *c, uint8_t opcode, const char *payload, size_t len, uint64_t now) {
+  switch (opcode) {
+  case WS_TEXT:
+    if (opt.protocol == PROTO_IRC_WS) on_line(c, payload, len, now);
+    else on_json_event(c, payload, len, now);
+    break;
+  case WS_PING:
+    ws_send_frame(c, WS_PONG, payload, len);
+    break;
+  case WS_CLOSE:
+    total_other++;
+    if (json_errors_shown++ < 3)
+      fprintf(stderr, "client %ld: close frame, code %d\n", (long)(c - conns),
+              len >= 2 ? ((uint8_t)payload[0] << 8) | (uint8_t)payload[1] : 0);
+    break;
+  default:
+    break;
+  }
+}
+
+/* A server frame's header size and payload length, once `avail` bytes hold the whole header. */
+static int ws_header_size(const uint8_t *h, size_t avail, size_t *head, uint64_t *payload) {
+  if (avail < 2) return 0;
+  if (h[1] & 0x80) die("the server sent a masked frame");
+  uint8_t len7 = h[1] & 0x7f;
+  size_t size = len7 == 126 ? 4 : len7 == 127 ? 10 : 2;
+  if (avail < size) return 0;
+  uint64_t len = len7;
+  if (len7 == 126) len = ((uint64_t)h[2] << 8) | h[3];
+  if (len7 == 127) {
+    len = 0;
+    for (int i = 2; i < 10; i++) len = (len << 8) | h[i];
+  }
+  *head = size;
+  *payload = len;
+  return 1;
+}
+
+/* Splits what one read returned into frames. A frame wholly inside it is
+ * handled where it lies; one cut at either end keeps its header in c->ws and
+ * the head of its payload in c->carry (the rest of a long payload, which
+ * nothing here reads, is skipped). */
+static void ws_consume(struct conn *c, const uint8_t *buf, size_t n, uint64_t now) {
+  struct ws_reader *r = &c->ws;
+  const uint8_t *p = buf;
+  const uint8_t *end = buf + n;
+  if (r->stage == WS_HANDSHAKE) {
+    p = ws_read_handshake(c, p, end);
+    if (!p) return;
+  }
+  size_t head;
+  uint64_t payload;
+  while (p < end && c->state == CONN_OPEN) {
+    if (r->stage == WS_HEADER) {
+      if (r->head_len == 0 && ws_header_size(p, (size_t)(end - p), &head, &payload) &&
+          (uint64_t)(end - p) - head >= payload) {
+        on_ws_frame(c, p[0] & 0x0f, (const char *)p + head, (size_t)payload, now);
+        p += head + payload;
+        continue;
+      }
+      r->head[r->head_len++] = *p++;
+      if (!ws_header_size(r->head, r->head_len, &head, &payload)) continue;
+      r->opcode = r->head[0] & 0x0f;
+      r->payload_left = payload;
+      r->head_len = 0;
+      r->stage = WS_PAYLOAD;
+      c->carry_len = 0;
+    }
+    size_t take = (uint64_t)(end - p) < r->payload_left ? (size_t)(end - p) : (size_t)r->payload_left;
+    size_t room = CARRY_CAP - c->carry_len;
+    size_t keep = take < room ? take : room;
+    memcpy(c->carry + c->carry_len, p, keep);
+    c->carry_len += (uint16_t)keep;
+    p += take;
+    r->payload_left -= take;
+    if (r->payload_left > 0) continue;
+    r->stage = WS_HEADER;
+    on_ws_frame(c, r->opcode, c->carry, c->carry_len, now);
   }
 }
 
@@ -618,7 +951,7 @@ static void register_irc(struct conn *c) {
   char text[96];
   long id = (long)(c - conns);
   int n = snprintf(text, sizeof text, "NICK b%04ld\r\nUSER b%04ld 0 * :b\r\n", id, id);
-  send_text(c, text, (size_t)n);
+  send_irc(c, text, (size_t)n);
 }
 
 static void handle_events(int timeout_ms) {
@@ -657,7 +990,8 @@ static void handle_events(int timeout_ms) {
       }
       c->state = CONN_OPEN;
       epoll_set(c, EPOLLIN, EPOLL_CTL_MOD);
-      if (opt.protocol == PROTO_IRC) register_irc(c);
+      if (over_websocket()) ws_send_upgrade(c);
+      else if (opt.protocol == PROTO_IRC) register_irc(c);
       continue;
     }
     if (evs[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR)) on_readable(c);
@@ -694,9 +1028,9 @@ static void connect_all(void) {
   uint64_t deadline = start + opt.join_timeout_ns;
   int64_t cpu0 = server_cpu_us(), core0 = core_busy_us();
   uint64_t n = (uint64_t)opt.clients;
-  /* An IRC client also sees its own JOIN. */
+  /* An IRC or JSON client also sees its own join. */
   uint64_t expected_joins = opt.no_join             ? 0
-                            : opt.protocol == PROTO_IRC ? n * (n + 1) / 2
+                            : opt.protocol != PROTO_LINE ? n * (n + 1) / 2
                                                         : n * (n - 1) / 2;
   int opened = 0;
   while (total_welcomes < n) {
@@ -827,7 +1161,7 @@ static void print_interference(struct interference_mark a, struct interference_m
 /* ---------- output ---------- */
 
 static void print_common(void) {
-  printf("\"protocol\":\"%s\",", opt.protocol == PROTO_IRC ? "irc" : "line");
+  printf("\"protocol\":\"%s\",", PROTOCOL_NAMES[opt.protocol]);
   printf("\"clients\":%d,\"connect_ms\":%.1f,\"join_drain_ms\":%.1f,"
          "\"disconnects\":%llu,\"malformed\":%llu,\"unexpected_lines\":%llu",
          opt.clients, (double)connect_ns / 1e6, (double)join_drain_ns / 1e6,
@@ -1021,7 +1355,8 @@ static uint64_t ms_arg(const char *s) { return (uint64_t)(atof(s) * 1e6); }
 
 static void usage(void) {
   fprintf(stderr,
-          "usage: loadgen --mode fanout|steady|idle --port N [--protocol line|irc] [--host A]\n"
+          "usage: loadgen --mode fanout|steady|idle --port N [--protocol line|irc|ws|irc-ws]\n"
+          "  [--host A]\n"
           "  [--clients N]\n"
           "  [--senders N] [--size BYTES] [--window N] [--pending N] [--server-pid PID]\n"
           "  [--server-cpu CORE]\n"
@@ -1058,6 +1393,8 @@ static void parse_options(int argc, char **argv) {
     case 'R':
       if (!strcmp(optarg, "line")) opt.protocol = PROTO_LINE;
       else if (!strcmp(optarg, "irc")) opt.protocol = PROTO_IRC;
+      else if (!strcmp(optarg, "ws")) opt.protocol = PROTO_WS;
+      else if (!strcmp(optarg, "irc-ws")) opt.protocol = PROTO_IRC_WS;
       else usage();
       break;
     case 'H': opt.host = optarg; break;
@@ -1084,8 +1421,8 @@ static void parse_options(int argc, char **argv) {
   if (opt.port <= 0 || opt.port > 65535) usage();
   if (opt.clients < 2) die("need at least 2 clients");
   if (opt.mode == MODE_IDLE) opt.senders = 0;
-  if (opt.no_join && (opt.mode != MODE_IDLE || opt.protocol != PROTO_IRC))
-    die("--no-join is for --mode idle --protocol irc");
+  if (opt.no_join && (opt.mode != MODE_IDLE || opt.protocol == PROTO_LINE))
+    die("--no-join is for --mode idle with --protocol irc, ws or irc-ws");
   if (opt.senders < 0 || opt.senders > 999 || opt.senders >= opt.clients)
     die("senders must be fewer than clients and at most 999");
   if (opt.size < MIN_LINE_SIZE || opt.size > MAX_LINE_SIZE) die("size out of range");
