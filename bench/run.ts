@@ -71,7 +71,7 @@ function ensureParley(notes: string[]): boolean {
 
 const LOAD_SCENARIOS: ScenarioId[] = ["fanout", "steady", "memory"];
 
-const PARLEY_IDS: ServerId[] = ["parley", "parley-nohist", "parley-irc"];
+const PARLEY_IDS: ServerId[] = ["parley", "parley-nohist", "parley-irc", "parley-ws", "parley-irc-ws"];
 
 /** Servers that start; the others are named as skipped, so the run goes on without them. */
 async function startableKinds(kinds: ServerKind[], skipped: Record<string, string>): Promise<ServerKind[]> {

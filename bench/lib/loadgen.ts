@@ -192,7 +192,7 @@ export async function runSession<T>(spec: SessionSpec<T>): Promise<Session<T>> {
 /** Parley as shipped should exit 0 within a few seconds of SIGTERM; anything else is worth reporting. */
 export const unexpectedStops: string[] = [];
 
-const SHIPPED_PARLEY: ServerId[] = ["parley", "parley-irc"];
+const SHIPPED_PARLEY: ServerId[] = ["parley", "parley-irc", "parley-ws", "parley-irc-ws"];
 
 export function noteUnexpectedStop(kind: ServerKind, stop: ServerStop): void {
   if (!SHIPPED_PARLEY.includes(kind.id) || (stop.graceful && stop.code === 0)) return;

@@ -1,7 +1,15 @@
 /** What to run: scenarios, servers and their sizes, read from the command line. */
 import { parseArgs } from "node:util";
 
-export type ServerId = "parley" | "parley-nohist" | "naive" | "ceiling" | "parley-irc" | "ngircd";
+export type ServerId =
+  | "parley"
+  | "parley-nohist"
+  | "naive"
+  | "ceiling"
+  | "parley-irc"
+  | "ngircd"
+  | "parley-ws"
+  | "parley-irc-ws";
 export type ScenarioId = "fanout" | "steady" | "memory" | "history" | "startup";
 
 export interface Plan {
@@ -28,13 +36,22 @@ export interface Plan {
   memoryForced: number | null;
 }
 
-export const SERVER_IDS: ServerId[] = ["parley", "parley-nohist", "naive", "ceiling", "parley-irc", "ngircd"];
+export const SERVER_IDS: ServerId[] = [
+  "parley",
+  "parley-nohist",
+  "naive",
+  "ceiling",
+  "parley-irc",
+  "ngircd",
+  "parley-ws",
+  "parley-irc-ws",
+];
 export const SCENARIO_IDS: ScenarioId[] = ["fanout", "steady", "memory", "history", "startup"];
 /** Start-up needs a 2 GB database (built once, minutes): only a run that names it pays for that. */
 export const ON_REQUEST: ScenarioId[] = ["startup"];
 
 export const USAGE = `usage: npm run bench -- [--quick] [--only fanout,steady,memory,history,startup]
-       [--servers parley,parley-nohist,naive,ceiling,parley-irc,ngircd] [--fanout-clients 100,1000]
+       [--servers parley,parley-nohist,naive,ceiling,parley-irc,ngircd,parley-ws,parley-irc-ws] [--fanout-clients 100,1000]
        [--memory-clients N]`;
 
 export function parseFlags() {

@@ -14,6 +14,7 @@ import {
   printHeading,
   printIrcFramingNote,
   printTable,
+  webFanoutTarget,
 } from "./format.js";
 
 export function printFanout(plan: Plan, summaries: FanoutSummary[]): void {
@@ -59,7 +60,8 @@ export function printFanout(plan: Plan, summaries: FanoutSummary[]): void {
         `  ${serverLabel(subject)} / ${serverLabel(baseline)}: ` +
           `${formatRatio(first.deliveriesPerS, other.deliveriesPerS)} deliveries/s, ` +
           `${formatRatio(first.cpuUsPerDelivery, other.cpuUsPerDelivery)} CPU per delivery, ` +
-          `${formatRatio(first.p99Us, other.p99Us)} p99`,
+          `${formatRatio(first.p99Us, other.p99Us)} p99` +
+          webFanoutTarget(subject, baseline, first.deliveriesPerS / other.deliveriesPerS),
       );
     }
   }

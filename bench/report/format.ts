@@ -3,7 +3,7 @@
 import type { LatencySummary } from "../lib/loadgen.js";
 import { LINE_BYTES } from "../lib/paths.js";
 import { SERVER_IDS, type ServerId } from "../lib/plan.js";
-import { isIrcServer } from "../servers/index.js";
+import { isIrcServer, isWebSocketServer } from "../servers/index.js";
 
 export function median(values: number[]): number {
   const finite = values.filter((value) => Number.isFinite(value)).sort((a, b) => a - b);
@@ -74,8 +74,9 @@ export function serverOrder(id: ServerId): number {
 
 /**
  * Pairs worth a ratio line, first over second: Parley against each baseline of
- * the line protocol, and Parley's IRC front end against ngIRCd and against
- * Parley's own line protocol (what speaking IRC costs).
+ * the line protocol, Parley's IRC front end against ngIRCd and against
+ * Parley's own line protocol (what speaking IRC costs), and each WebSocket
+ * endpoint against the line protocol (and IRC over WebSocket against IRC over TCP).
  */
 export const COMPARISONS: readonly (readonly [ServerId, ServerId])[] = [
   ["parley", "parley-nohist"],
@@ -83,13 +84,37 @@ export const COMPARISONS: readonly (readonly [ServerId, ServerId])[] = [
   ["parley", "ceiling"],
   ["parley-irc", "ngircd"],
   ["parley-irc", "parley"],
+  ["parley-ws", "parley"],
+  ["parley-irc-ws", "parley"],
+  ["parley-irc-ws", "parley-irc"],
 ];
+
+/** The browser feature's targets: WebSocket fan-out at least this share of the line protocol's deliveries/s... */
+export const WEB_FANOUT_TARGET_RATIO = 0.7;
+/** ...and at most this much memory per idle WebSocket connection. */
+export const WEB_IDLE_TARGET_KIB = 12;
+
+/** " (target >= 0.70x: met)" after a WebSocket endpoint's fan-out ratio to the line protocol; "" for other pairs. */
+export function webFanoutTarget(subject: ServerId, baseline: ServerId, ratio: number): string {
+  if (!isWebSocketServer(subject) || baseline !== "parley" || !Number.isFinite(ratio)) return "";
+  const verdict = ratio >= WEB_FANOUT_TARGET_RATIO ? "met" : "NOT met";
+  return ` (target >= ${WEB_FANOUT_TARGET_RATIO.toFixed(2)}x deliveries/s: ${verdict})`;
+}
 
 /** IRC lines carry the same text as line-protocol lines, framed longer. */
 export function printIrcFramingNote(servers: ServerId[]): void {
-  if (!servers.some(isIrcServer)) return;
-  console.log(
-    `  IRC servers: the same ${LINE_BYTES - 1}-byte text is sent as "PRIVMSG #bench :TEXT" CR LF ` +
-      `(${LINE_BYTES - 1 + 18} bytes) and delivered behind the sender's ":nick!user@host" prefix.`,
-  );
+  if (servers.some(isIrcServer)) {
+    console.log(
+      `  IRC servers: the same ${LINE_BYTES - 1}-byte text is sent as "PRIVMSG #bench :TEXT" CR LF ` +
+        `(${LINE_BYTES - 1 + 18} bytes) and delivered behind the sender's ":nick!user@host" prefix.`,
+    );
+  }
+  if (servers.some(isWebSocketServer)) {
+    console.log(
+      `  WebSocket: the same text in masked text frames: Parley WS sends {"type":"say","room":"#bench","text":TEXT} ` +
+        `(${LINE_BYTES - 1 + 40} bytes of payload) and receives "message" events (JSON with id, time, room and sender, ` +
+        `about 230 bytes); a sender's own message comes back to it and is not counted. Parley IRC/WS sends ` +
+        `"PRIVMSG #bench :TEXT" (${LINE_BYTES - 1 + 16} bytes), one IRC line per frame.`,
+    );
+  }
 }

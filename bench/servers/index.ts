@@ -7,6 +7,7 @@ import { ngircd } from "./ngircd.js";
 import { parley } from "./parley.js";
 import { parleyIrc } from "./parley-irc.js";
 import { parleyNoHistory } from "./parley-nohist.js";
+import { parleyIrcWs, parleyWs } from "./parley-web.js";
 
 const SERVER_KINDS: Record<ServerId, ServerKind> = {
   parley,
@@ -15,6 +16,8 @@ const SERVER_KINDS: Record<ServerId, ServerKind> = {
   ceiling,
   "parley-irc": parleyIrc,
   ngircd,
+  "parley-ws": parleyWs,
+  "parley-irc-ws": parleyIrcWs,
 };
 
 export function serverKinds(ids: ServerId[]): ServerKind[] {
@@ -27,4 +30,9 @@ export function serverLabel(id: ServerId): string {
 
 export function isIrcServer(id: ServerId): boolean {
   return SERVER_KINDS[id].protocol === "irc";
+}
+
+export function isWebSocketServer(id: ServerId): boolean {
+  const { protocol } = SERVER_KINDS[id];
+  return protocol === "ws" || protocol === "irc-ws";
 }

@@ -11,8 +11,8 @@ import { childPid, keepTail, spawnPinned, terminate } from "../lib/processes.js"
 const SERVER_START_TIMEOUT_MS = 15_000;
 const SERVER_STOP_GRACE_MS = 5_000;
 
-/** Which protocol the load generator speaks to a server. */
-export type Protocol = "line" | "irc";
+/** Which protocol the load generator speaks to a server (`ws`: the JSON protocol on /ws; `irc-ws`: IRC on /irc). */
+export type Protocol = "line" | "irc" | "ws" | "irc-ws";
 
 export interface ServerKind {
   id: ServerId;

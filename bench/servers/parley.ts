@@ -32,6 +32,38 @@ export function readLineStartPort(stdout: Readable): Promise<number> {
   return matchPort(stdout, START_LINE);
 }
 
+/** The port of one front end (`irc`, `http`), from the pino line `{"event":"listening","frontend":F,"port":N}` on stderr. */
+export function readListeningPort(stderr: Readable, frontend: string): Promise<number> {
+  stderr.setEncoding("utf8");
+  return new Promise((resolve) => {
+    let pending = "";
+    const onData = (chunk: string) => {
+      pending += chunk;
+      const lines = pending.split("\n");
+      pending = lines.pop() ?? "";
+      for (const line of lines) {
+        const port = listeningPortOf(line, frontend);
+        if (port === null) continue;
+        stderr.off("data", onData);
+        resolve(port);
+        return;
+      }
+    };
+    stderr.on("data", onData);
+  });
+}
+
+function listeningPortOf(line: string, frontend: string): number | null {
+  if (!line.startsWith("{")) return null;
+  try {
+    const entry = JSON.parse(line) as { event?: unknown; frontend?: unknown; port?: unknown };
+    const isListening = entry.event === "listening" && entry.frontend === frontend;
+    return isListening && typeof entry.port === "number" ? entry.port : null;
+  } catch {
+    return null;
+  }
+}
+
 export const parley: ServerKind = {
   id: "parley",
   label: "Parley",
