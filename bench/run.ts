@@ -35,10 +35,12 @@ import { installExitCleanup } from "./lib/processes.js";
 import { printFanout } from "./report/fanout.js";
 import { progress } from "./report/format.js";
 import { printMemory } from "./report/memory.js";
+import { printPage } from "./report/page.js";
 import { printSteady } from "./report/steady.js";
 import { runFanout } from "./scenarios/fanout.js";
 import { runHistoryBenches } from "./scenarios/history.js";
 import { runMemory } from "./scenarios/memory.js";
+import { runPage } from "./scenarios/page.js";
 import { runStartupBench } from "./scenarios/startup.js";
 import { runSteady } from "./scenarios/steady.js";
 import { serverKinds } from "./servers/index.js";
@@ -111,7 +113,8 @@ async function main(): Promise<number> {
   const startedAt = new Date();
   checkPinning();
   compileC();
-  const isParleyBuilt = !serverIds.some((id) => PARLEY_IDS.includes(id)) || ensureParley(notes);
+  const needsParley = serverIds.some((id) => PARLEY_IDS.includes(id)) || plan.scenarios.includes("page");
+  const isParleyBuilt = !needsParley || ensureParley(notes);
   for (const note of notes) console.log(`Note: ${note}`);
   const skipped: Record<string, string> = {};
   const kinds = await startableKinds(
@@ -165,6 +168,12 @@ async function main(): Promise<number> {
     results.memory = memory;
     save();
     printMemory(memory);
+  }
+  if (plan.scenarios.includes("page")) {
+    const page = await runPage(plan);
+    results.page = page;
+    save();
+    printPage(plan, page);
   }
   if (plan.scenarios.includes("history")) runHistoryBenches();
   if (plan.scenarios.includes("startup")) runStartupBench();

@@ -10,7 +10,7 @@ export type ServerId =
   | "ngircd"
   | "parley-ws"
   | "parley-irc-ws";
-export type ScenarioId = "fanout" | "steady" | "memory" | "history" | "startup";
+export type ScenarioId = "fanout" | "steady" | "memory" | "page" | "history" | "startup";
 
 export interface Plan {
   quick: boolean;
@@ -34,6 +34,8 @@ export interface Plan {
   /** Longest a memory run's joins may take; joins cost one notice per earlier client, so N^2. */
   memoryBudgetS: number;
   memoryForced: number | null;
+  /** Fresh loads of the chat page timed in Chromium (after one uncounted). */
+  pageLoads: number;
 }
 
 export const SERVER_IDS: ServerId[] = [
@@ -46,11 +48,11 @@ export const SERVER_IDS: ServerId[] = [
   "parley-ws",
   "parley-irc-ws",
 ];
-export const SCENARIO_IDS: ScenarioId[] = ["fanout", "steady", "memory", "history", "startup"];
+export const SCENARIO_IDS: ScenarioId[] = ["fanout", "steady", "memory", "page", "history", "startup"];
 /** Start-up needs a 2 GB database (built once, minutes): only a run that names it pays for that. */
 export const ON_REQUEST: ScenarioId[] = ["startup"];
 
-export const USAGE = `usage: npm run bench -- [--quick] [--only fanout,steady,memory,history,startup]
+export const USAGE = `usage: npm run bench -- [--quick] [--only fanout,steady,memory,page,history,startup]
        [--servers parley,parley-nohist,naive,ceiling,parley-irc,ngircd,parley-ws,parley-irc-ws] [--fanout-clients 100,1000]
        [--memory-clients N]`;
 
@@ -109,6 +111,7 @@ export function readPlan(): { plan: Plan; serverIds: ServerId[] } {
     memoryProbe: 1000,
     memoryBudgetS: quick ? 10 : 30,
     memoryForced,
+    pageLoads: quick ? 3 : 5,
   };
   return { plan, serverIds };
 }
