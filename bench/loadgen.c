@@ -35,7 +35,9 @@
  * --size by the command and CR); receivers read TEXT from
  * ":nick!user@host PRIVMSG #bench :TEXT", skipping any "@tags " first. Every
  * JOIN counts as a join notice (a client sees its own too), PING is answered
- * with PONG, and every other line is ignored.
+ * with PONG, and every other line is ignored. With --no-join (idle mode only)
+ * an IRC client joins nothing and counts as admitted at the end of its MOTD
+ * (376, or 422 when there is none): the memory of a registered, idle user.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -168,6 +170,7 @@ struct options {
   uint64_t hold_ns;
   double rate;
   unsigned sample_every;
+  int no_join; /* IRC idle clients register and join nothing */
 };
 
 static struct options opt = {
@@ -369,9 +372,15 @@ static void on_irc_line(struct conn *c, const char *line, size_t len, uint64_t n
     int m = snprintf(pong, sizeof pong, "PONG%.*s\r\n", (int)(end - p), p);
     if (m > 0 && (size_t)m < sizeof pong) send_text(c, pong, (size_t)m);
   } else if (is_token(command, n, "001")) {
-    if (!c->registered) {
+    if (!c->registered && !opt.no_join) {
       c->registered = 1;
       send_text(c, "JOIN #bench\r\n", 13);
+    }
+  } else if (is_token(command, n, "376") || is_token(command, n, "422")) {
+    /* RFC 2812 section 5.1: RPL_ENDOFMOTD or ERR_NOMOTD ends the welcome burst. */
+    if (opt.no_join && !c->admitted) {
+      c->admitted = 1;
+      total_welcomes++;
     }
   } else if (is_token(command, n, "366")) {
     if (!c->admitted) {
@@ -686,7 +695,9 @@ static void connect_all(void) {
   int64_t cpu0 = server_cpu_us(), core0 = core_busy_us();
   uint64_t n = (uint64_t)opt.clients;
   /* An IRC client also sees its own JOIN. */
-  uint64_t expected_joins = opt.protocol == PROTO_IRC ? n * (n + 1) / 2 : n * (n - 1) / 2;
+  uint64_t expected_joins = opt.no_join             ? 0
+                            : opt.protocol == PROTO_IRC ? n * (n + 1) / 2
+                                                        : n * (n - 1) / 2;
   int opened = 0;
   while (total_welcomes < n) {
     while (opened < opt.clients && (uint64_t)opened - total_welcomes < (uint64_t)opt.pending)
@@ -1015,7 +1026,8 @@ static void usage(void) {
           "  [--senders N] [--size BYTES] [--window N] [--pending N] [--server-pid PID]\n"
           "  [--server-cpu CORE]\n"
           "  [--warmup-ms MS] [--measure-ms MS] [--duration-ms MS] [--drain-ms MS]\n"
-          "  [--rate MSG_PER_S] [--sample-every N] [--join-timeout-ms MS] [--hold-ms MS]\n");
+          "  [--rate MSG_PER_S] [--sample-every N] [--join-timeout-ms MS] [--hold-ms MS]\n"
+          "  [--no-join]  (IRC, idle mode: register only)\n");
   exit(2);
 }
 
@@ -1032,7 +1044,8 @@ static void parse_options(int argc, char **argv) {
       {"drain-ms", required_argument, 0, 'D'},   {"rate", required_argument, 0, 'r'},
       {"sample-every", required_argument, 0, 'e'},
       {"join-timeout-ms", required_argument, 0, 'j'},
-      {"hold-ms", required_argument, 0, 'h'},    {0, 0, 0, 0}};
+      {"hold-ms", required_argument, 0, 'h'},    {"no-join", no_argument, 0, 'N'},
+      {0, 0, 0, 0}};
   int ch;
   while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
     switch (ch) {
@@ -1064,12 +1077,15 @@ static void parse_options(int argc, char **argv) {
     case 'e': opt.sample_every = (unsigned)atoi(optarg); break;
     case 'j': opt.join_timeout_ns = ms_arg(optarg); break;
     case 'h': opt.hold_ns = ms_arg(optarg); break;
+    case 'N': opt.no_join = 1; break;
     default: usage();
     }
   }
   if (opt.port <= 0 || opt.port > 65535) usage();
   if (opt.clients < 2) die("need at least 2 clients");
   if (opt.mode == MODE_IDLE) opt.senders = 0;
+  if (opt.no_join && (opt.mode != MODE_IDLE || opt.protocol != PROTO_IRC))
+    die("--no-join is for --mode idle --protocol irc");
   if (opt.senders < 0 || opt.senders > 999 || opt.senders >= opt.clients)
     die("senders must be fewer than clients and at most 999");
   if (opt.size < MIN_LINE_SIZE || opt.size > MAX_LINE_SIZE) die("size out of range");
