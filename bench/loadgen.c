@@ -422,6 +422,12 @@ static void on_irc_line(struct conn *c, const char *line, size_t len, uint64_t n
       c->admitted = 1;
       total_welcomes++;
     }
+  } else if (is_token(command, n, "376") || is_token(command, n, "422")) {
+    /* RFC 2812 section 5.1: RPL_ENDOFMOTD or ERR_NOMOTD ends the welcome burst. */
+    if (opt.no_join && !c->admitted) {
+      c->admitted = 1;
+      total_welcomes++;
+    }
   } else if (is_token(command, n, "366")) {
     if (!c->admitted) {
       c->admitted = 1;
