@@ -165,7 +165,7 @@ class RequestFields {
       if (key !== "mode" && key !== "on" && key !== "arg")
         throw new InvalidFrame(`${where} has an unknown field "${key}"`);
     }
-    const mode = checkedString(`${where}.mode`, change.mode, 1);
+    const mode = checkedString(`${where}.mode`, change.mode, MAX_NAME_CHARS);
     if (mode.length !== 1) throw new InvalidFrame(`${where}.mode must be one letter`);
     if (typeof change.on !== "boolean") throw new InvalidFrame(`${where}.on must be true or false`);
     if (change.arg === undefined) return { mode, on: change.on };
