@@ -3,7 +3,6 @@ import type { QuitEvent, Reply } from "../../core/events.js";
 import type { FrontEndHub } from "../../core/front-end-hub.js";
 import type { Connection, CutOffReason } from "../../net/connection.js";
 import type { SharedPart } from "../../net/shared-output.js";
-import { webSocketCloseFrame } from "../../net/websocket-frame.js";
 import { FrontEndSession, type FrontEndSessionOptions, type RenderedChatEvent } from "../front-end-session.js";
 import type { PacingClock } from "../pacer.js";
 import { fewerHistoryItems, fewerSearchResults } from "../reply-trimming.js";
@@ -30,23 +29,21 @@ export interface WebSessionOptions extends FrontEndSessionOptions, WebCommandLim
   readonly maxFrameBytes: number;
 }
 
-/** RFC 6455 §7.4.1 close codes. */
-const CLOSE_NORMAL = 1000;
-const CLOSE_GOING_AWAY = 1001;
-const CLOSE_POLICY_VIOLATION = 1008;
-const CLOSE_TOO_BIG = 1009;
-
-const FLOOD_FAREWELL = Buffer.concat([
-  refusalFrame("flood", "Excess flood: you sent too much too fast, and were disconnected.", undefined),
-  webSocketCloseFrame(CLOSE_POLICY_VIOLATION, "excess flood"),
-]);
-const SHUTDOWN_FAREWELL = Buffer.concat([
-  SHUTDOWN_FRAME,
-  webSocketCloseFrame(CLOSE_GOING_AWAY, "server shutting down"),
-]);
+// The transport follows each of these with its close frame, whose code says why (RFC 6455
+// §7.4.1): 1008 for a flood or a full send queue, 1009 for a frame too big, 1001 for a
+// shutdown, 1000 for a quit.
+const FLOOD_FAREWELL = refusalFrame(
+  "flood",
+  "Excess flood: you sent too much too fast, and were disconnected.",
+  undefined,
+);
 const CUT_OFF_FAREWELLS: Readonly<Record<CutOffReason, Buffer>> = {
-  "send-queue-full": webSocketCloseFrame(CLOSE_POLICY_VIOLATION, "send queue full: you fell too far behind"),
-  "line-overflow": webSocketCloseFrame(CLOSE_TOO_BIG, "frame too big"),
+  "send-queue-full": refusalFrame(
+    "send-queue-full",
+    "You fell too far behind (send queue full): disconnected.",
+    undefined,
+  ),
+  "line-overflow": refusalFrame("frame-too-long", "That frame was too big: disconnected.", undefined),
 };
 
 /**
@@ -116,10 +113,7 @@ export class WebChatSession extends FrontEndSession {
     this.connection.end(
       "line-overflow",
       this.#options.shutdownGraceMs,
-      Buffer.concat([
-        refusalFrame("frame-too-long", `Frames are at most ${this.#options.maxFrameBytes} bytes.`, undefined),
-        CUT_OFF_FAREWELLS["line-overflow"],
-      ]),
+      refusalFrame("frame-too-long", `Frames are at most ${this.#options.maxFrameBytes} bytes.`, undefined),
     );
   }
 
@@ -132,11 +126,11 @@ export class WebChatSession extends FrontEndSession {
   }
 
   protected quitFarewell(reason: string): Buffer {
-    return Buffer.concat([closeFrame(reason), webSocketCloseFrame(CLOSE_NORMAL)]);
+    return closeFrame(reason);
   }
 
   protected shutdownFarewell(): Buffer {
-    return SHUTDOWN_FAREWELL;
+    return SHUTDOWN_FRAME;
   }
 
   protected tellPaced(perSecond: number, waiting: number): void {
