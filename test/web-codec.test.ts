@@ -453,6 +453,23 @@ describe("web events render as the protocol says", () => {
     });
   });
 
+  it("any text goes out exactly as said, and a guest's address never goes out", () => {
+    const renderer = new WebEventRenderer();
+    let n = 0;
+    fc.assert(
+      fc.property(fc.string({ unit: "grapheme" }), fc.ipV4(), fc.integer({ min: 1, max: 65535 }), (text, ip, port) => {
+        const from: UserRef = { ...ann, address: `${ip}:${port}`, displayName: `${ip}:${port}` };
+        const event: MessageEvent = { kind: "message", id: `m${n++}`, at: 1, room: "#a", from, text, isAction: false };
+        const bytes = renderer.render(event).bytes;
+        const frame = payloadOf(bytes) as { text: string; from: { name: string } };
+        assert.equal(frame.text, text);
+        assert.equal(frame.from.name, "guest-ab1");
+        assert.ok(!bytes.includes(`${ip}:${port}`) || text.includes(`${ip}:${port}`));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it("error codes are the core's, in kebab-case", () => {
     assert.equal(errorCodeOf("ERR_NAME_IN_USE"), "name-in-use");
     assert.equal(errorCodeOf("ERR_NOT_IN_ROOM"), "not-in-room");

@@ -235,7 +235,13 @@ export function replyFrame(reply: Reply, re: number | undefined): Buffer {
 }
 
 export function errorFrame(error: ChatError, re: number | undefined): Buffer {
-  return refusalFrame(errorCodeOf(error.code), errorMessageOf(error), re, error.detail);
+  // A kill names the operator as others see them, which for a guest may be its address.
+  const detail =
+    error.detail !== undefined && typeof error.detail.by === "string"
+      ? { ...error.detail, by: shownName(error.detail.by) }
+      : error.detail;
+  const shown = detail === error.detail ? error : { ...error, detail };
+  return refusalFrame(errorCodeOf(error.code), errorMessageOf(shown), re, detail);
 }
 
 /** An error of this protocol's own (a frame refused at the edge) or the core's, in words and with a code. */
@@ -343,9 +349,10 @@ export function replyJson(reply: Reply): object {
       };
     case "recipient-away":
       return { ...reply, name: shownName(reply.name) };
+    case "bans":
+      return { ...reply, bans: reply.bans.map((ban) => ({ ...ban, setBy: shownName(ban.setBy) })) };
     case "rooms":
     case "modes":
-    case "bans":
     case "renamed":
     case "left":
     case "registered":
