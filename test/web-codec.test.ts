@@ -470,6 +470,34 @@ describe("web events render as the protocol says", () => {
     );
   });
 
+  it("history shows a guest recorded by address under its guest name", () => {
+    const item = {
+      id: "h1",
+      at: 1,
+      kind: "message",
+      where: "#a",
+      sender: "10.0.0.1:999",
+      text: "hi",
+      sentByViewer: null,
+    };
+    const reply: Reply = {
+      kind: "history",
+      reason: "request",
+      where: "#a",
+      items: [
+        { ...item, kind: "message", guestSender: "guest-ab1" },
+        { ...item, kind: "message", id: "h2" },
+      ],
+      more: 0,
+      older: null,
+    };
+    const shown = replyJson(reply) as { items: object[] };
+    assert.deepEqual(shown.items, [
+      { ...item, sender: "guest-ab1" },
+      { ...item, id: "h2", sender: "guest" },
+    ]);
+  });
+
   it("error codes are the core's, in kebab-case", () => {
     assert.equal(errorCodeOf("ERR_NAME_IN_USE"), "name-in-use");
     assert.equal(errorCodeOf("ERR_NOT_IN_ROOM"), "not-in-room");

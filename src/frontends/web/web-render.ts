@@ -312,8 +312,10 @@ function onlineUserJson(user: OnlineUser): object {
   };
 }
 
-function historyItemJson(item: HistoryItem): HistoryItem {
-  return { ...item, where: shownName(item.where), sender: shownName(item.sender) };
+/** A history item, a guest shown by its guest name as live events show it. */
+function historyItemJson(item: HistoryItem): object {
+  const { guestSender, guestWhere, ...shown } = item;
+  return { ...shown, where: shownName(guestWhere ?? item.where), sender: shownName(guestSender ?? item.sender) };
 }
 
 /**
