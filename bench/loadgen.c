@@ -22,6 +22,13 @@
  *   "s003 q0000000042 t00000123456789012345 ......\n"
  * A received chat line is "[IP:PORT] " followed by that text.
  *
+ * A message is received when the kernel queued its bytes on the client's
+ * socket (SO_TIMESTAMPNS), not when this one thread gets round to reading
+ * it: with 500 sockets to read, the time a message waits for our read loop
+ * is the generator's, not the server's. A read that carries several
+ * segments is stamped with the last one's arrival, which errs towards more
+ * latency; without a kernel stamp the read's own time is used.
+ *
  * IRC (RFC 2812): each client sends NICK bNNNN and USER, waits for 001, joins
  * #bench and counts as admitted at its 366 (end of NAMES). Senders send
  * "PRIVMSG #bench :TEXT" with the same TEXT (so the line is longer than
@@ -226,6 +233,9 @@ static uint64_t total_welcomes, total_joins, total_leaves, total_chats,
 static uint64_t chat_sample_counter;
 static int record_latency;
 static struct hist latency;
+/* The same deliveries timed at our read: the difference is the generator's own delay. */
+static struct hist latency_at_read;
+static uint64_t read_ns;
 static struct hist *latency_by_second;
 static unsigned seconds_tracked;
 static uint64_t send_start_ns;
@@ -309,6 +319,7 @@ static void on_chat(struct conn *c, const char *line, size_t len, uint64_t now) 
   if (!sampled) return;
   uint64_t lat = now > stamp ? now - stamp : 0;
   hist_add(&latency, lat);
+  hist_add(&latency_at_read, read_ns > stamp ? read_ns - stamp : 0);
   if (latency_by_second && stamp >= send_start_ns) {
     uint64_t sec = (stamp - send_start_ns) / 1000000000ull;
     if (sec < seconds_tracked) hist_add(&latency_by_second[sec], lat);
@@ -437,10 +448,37 @@ static void consume(struct conn *c, const char *buf, size_t n, uint64_t now) {
   }
 }
 
+static uint64_t reads_kernel_stamped, reads_total;
+
+/* When the bytes of this read reached the socket, on our monotonic clock:
+ * the kernel stamps with the real-time clock, so its age is taken on that
+ * clock and counted back from now. */
+static uint64_t arrival_ns(struct msghdr *msg, uint64_t now) {
+  reads_total++;
+  for (struct cmsghdr *cm = CMSG_FIRSTHDR(msg); cm; cm = CMSG_NXTHDR(msg, cm)) {
+    if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_TIMESTAMPNS) continue;
+    struct timespec at, real;
+    memcpy(&at, CMSG_DATA(cm), sizeof at);
+    clock_gettime(CLOCK_REALTIME, &real);
+    int64_t age = ((int64_t)real.tv_sec - (int64_t)at.tv_sec) * 1000000000ll + (real.tv_nsec - at.tv_nsec);
+    if (age < 0 || (uint64_t)age > now) return now;
+    reads_kernel_stamped++;
+    return now - (uint64_t)age;
+  }
+  return now;
+}
+
 static void on_readable(struct conn *c) {
-  ssize_t n = read(c->fd, read_buf, READ_BUF_BYTES);
+  struct iovec iov = {.iov_base = read_buf, .iov_len = READ_BUF_BYTES};
+  union {
+    char buf[CMSG_SPACE(sizeof(struct timespec))];
+    struct cmsghdr align;
+  } control;
+  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof control.buf};
+  ssize_t n = recvmsg(c->fd, &msg, 0);
   if (n > 0) {
-    consume(c, read_buf, (size_t)n, now_ns());
+    read_ns = now_ns();
+    consume(c, read_buf, (size_t)n, arrival_ns(&msg, read_ns));
     return;
   }
   if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
@@ -623,6 +661,7 @@ static void open_connection(struct conn *c, const struct sockaddr_in *addr) {
   if (fd < 0) die("socket: %s", strerror(errno));
   int one = 1;
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof one);
   c->fd = fd;
   c->state = CONN_CONNECTING;
   int r = connect(fd, (const struct sockaddr *)addr, sizeof *addr);
@@ -785,6 +824,8 @@ static void print_common(void) {
          (unsigned long long)total_other);
   if (join_cpu_us >= 0) printf(",\"join_server_cpu_s\":%.3f", (double)join_cpu_us / 1e6);
   if (join_core_us >= 0) printf(",\"join_server_core_busy_s\":%.3f", (double)join_core_us / 1e6);
+  if (reads_total > 0)
+    printf(",\"reads_kernel_stamped\":%.3f", (double)reads_kernel_stamped / (double)reads_total);
 }
 
 static void print_latency(const char *name, const struct hist *h) {
@@ -813,6 +854,7 @@ static void run_fanout(void) {
       measuring = 1;
       record_latency = 1;
       hist_reset(&latency);
+      hist_reset(&latency_at_read);
       chats0 = total_chats;
       cpu0 = server_cpu_us();
       core0 = core_busy_us();
@@ -850,6 +892,7 @@ static void run_fanout(void) {
   printf(",\"loadgen_cpu_share\":%.3f", (double)(self1 - self0) / 1e6 / seconds);
   print_interference(mark0, mark1, seconds);
   print_latency("latency", &latency);
+  print_latency("latency_at_read", &latency_at_read);
   printf("}\n");
   fflush(stdout);
 }
@@ -860,6 +903,7 @@ static void run_steady(void) {
   latency_by_second = calloc(seconds_tracked, sizeof *latency_by_second);
   for (unsigned i = 0; i < seconds_tracked; i++) hist_init(&latency_by_second[i]);
   hist_reset(&latency);
+  hist_reset(&latency_at_read);
 
   timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
   if (timer_fd < 0) die("timerfd_create: %s", strerror(errno));
@@ -936,6 +980,7 @@ static void run_steady(void) {
   if (cpu0 >= 0 && cpu1 >= 0) printf(",\"server_cpu_share\":%.3f", (double)(cpu1 - cpu0) / 1e6 / run_seconds);
   print_interference(mark0, mark1, run_seconds);
   print_latency("latency", &latency);
+  print_latency("latency_at_read", &latency_at_read);
   print_latency("latency_first_second", &latency_by_second[0]);
   print_latency("latency_last_second", &latency_by_second[seconds_tracked - 1]);
   printf(",\"p50_by_second_us\":[");
@@ -1069,6 +1114,7 @@ int main(int argc, char **argv) {
     conns[s].sender = s;
   }
   hist_init(&latency);
+  hist_init(&latency_at_read);
 
   epfd = epoll_create1(EPOLL_CLOEXEC);
   if (epfd < 0) die("epoll_create1: %s", strerror(errno));

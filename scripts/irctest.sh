@@ -78,7 +78,7 @@ export IRCTEST_SERVER_CWD=$ROOT
 # limit is off because the suite sends bursts of commands on purpose, as irctest's own
 # configurations of other servers turn their flood limits off; what is checked is the replies.
 # The suite expects the server to be called My.Little.Server and an operator it can OPER as.
-export IRCTEST_SERVER_CMD="$(command -v node) dist/parley.js server --host {host} --port 0 --irc-port {port} \
+export IRCTEST_SERVER_CMD="$(command -v node) dist/parley.js server --host {host} --port 0 --irc-port {port} --http-port off \
 --data-dir {dir} --quiet --log-level warn --rate off --server-name My.Little.Server \
 --opers test/irctest-opers.txt ${PARLEY_IRCTEST_ARGS:-}"
 
@@ -98,6 +98,12 @@ case "$SELECTION" in
   *) RUN_MARKERS=$SELECTION ;;
 esac
 MARKERS=$RUN_MARKERS JUNIT=$REPORT "$RUN" cmd "$@" || true
+# The suite's controller does not always stop the servers it started (a test that fails
+# mid-way leaves its server up): end those, and only those (this checkout's, with the
+# suite's operator file), so runs do not pile up servers.
+for pid in $(pgrep -f "dist/parley.js server .*--opers test/irctest-opers.txt" || true); do
+  [ "$(readlink "/proc/$pid/cwd" 2>/dev/null)" = "$ROOT" ] && kill "$pid" 2>/dev/null || true
+done
 echo "irctest: ran in $((SECONDS - started)) s"
 
 mode=()
