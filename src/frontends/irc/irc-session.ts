@@ -726,9 +726,9 @@ export class IrcSession extends FrontEndSession {
     this.catchingUp(after);
   }
 
-  /** A history item's sender as a source mask: the nick, with the server as its host. */
+  /** A history item's sender as a source mask: the nick (a guest's never its address), with the server as its host. */
   historySource(item: HistoryItem): string {
-    return `${item.sender}!~u@${this.frontEnd.options.serverName}`;
+    return `${item.guestSender ?? item.sender}!~u@${this.frontEnd.options.serverName}`;
   }
 }
 
