@@ -17,7 +17,8 @@ export function completeName(text: string, caret: number, names: readonly string
   const matches = names.filter((name) => name.toLowerCase().startsWith(prefix)).sort((a, b) => a.localeCompare(b));
   if (matches.length === 0) return null;
   const name = matches[cycle % matches.length];
-  const suffix = start === 0 && !name.startsWith("#") ? ": " : " ";
+  const isFollowed = /^\s/.test(text.slice(caret));
+  const suffix = start === 0 && !name.startsWith("#") ? ": " : isFollowed ? "" : " ";
   const completed = `${text.slice(0, start)}${name}${suffix}`;
   return { text: completed + text.slice(caret), caret: completed.length };
 }
