@@ -45,6 +45,8 @@ export class ChatPage {
   #searchOlder: string | null = null;
   #searchQuery = "";
   #statusTimer = 0;
+  /** Conversations whose catch-up after a reconnect is under way. */
+  readonly #catchingUp = new Set<string>();
 
   readonly #app = element<HTMLDivElement>("app");
   readonly #messages = element<HTMLOListElement>("messages");
@@ -202,9 +204,12 @@ export class ChatPage {
       case "left":
         this.#close(reply.room);
         return;
-      case "history":
-        for (const item of reply.items) this.#historyItem(item, reply.reason === "missed");
+      case "history": {
+        // What was missed while away counts as unread; a room's recent past and older pages do not.
+        const isMissed = reply.reason === "missed" || this.#catchingUp.has(key(reply.where));
+        for (const item of reply.items) this.#historyItem(item, isMissed);
         return;
+      }
       case "renamed":
         this.#me = { ...this.#me, name: reply.name };
         localStorage.setItem(STORED_NAME, reply.name);
@@ -284,31 +289,35 @@ export class ChatPage {
       if (this.#current === null && first !== undefined) this.#open(first);
       return;
     }
-    this.#note("Reconnected.", "note");
-    const rooms = [...this.#conversations.values()].filter(
-      (conversation) => conversation.isRoom && conversation.isActive,
-    );
-    await Promise.all(rooms.map((room) => this.#run({ type: "join", room: room.name, replay: 0 })));
+    // Where each conversation stood when the connection dropped: rejoining adds entries of its own.
     const conversations = [...this.#conversations.values()].filter((conversation) => conversation.isActive);
-    await Promise.all(conversations.map((conversation) => this.#catchUp(conversation)));
+    const lastIds = conversations.map((conversation) => conversation.lastId);
+    this.#note("Reconnected.", "note");
+    const rooms = conversations.filter((conversation) => conversation.isRoom);
+    await Promise.all(rooms.map((room) => this.#run({ type: "join", room: room.name, replay: 0 })));
+    await Promise.all(conversations.map((conversation, index) => this.#catchUp(conversation, lastIds[index])));
   }
 
-  /** Everything said in `conversation` after the last id shown, newest page first until none is missing. */
-  async #catchUp(conversation: Conversation): Promise<void> {
-    const after = conversation.lastId;
+  /** Everything said in `conversation` after `after`, newest page first until none is missing. */
+  async #catchUp(conversation: Conversation, after: string): Promise<void> {
     if (after === "" || !this.#historyKept) return;
-    let before: string | undefined;
-    for (let page = 0; page < CATCH_UP_PAGES; page++) {
-      const answer = await this.#socket.request({
-        type: "history",
-        where: conversation.name,
-        limit: CATCH_UP_PAGE,
-        after,
-        ...(before === undefined ? {} : { before }),
-      });
-      const history = answer.replies.find((reply) => reply.kind === "history");
-      if (history?.kind !== "history" || history.older === null) return;
-      before = history.older.before;
+    this.#catchingUp.add(key(conversation.name));
+    try {
+      let before: string | undefined;
+      for (let page = 0; page < CATCH_UP_PAGES; page++) {
+        const answer = await this.#socket.request({
+          type: "history",
+          where: conversation.name,
+          limit: CATCH_UP_PAGE,
+          after,
+          ...(before === undefined ? {} : { before }),
+        });
+        const history = answer.replies.find((reply) => reply.kind === "history");
+        if (history?.kind !== "history" || history.older === null) return;
+        before = history.older.before;
+      }
+    } finally {
+      this.#catchingUp.delete(key(conversation.name));
     }
   }
 
