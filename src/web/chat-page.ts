@@ -269,7 +269,9 @@ export class ChatPage {
       if (member === undefined) continue;
       conversation.members.delete(who.name);
       conversation.members.set(now.name, { ...member, ...now });
-      if (who.name !== now.name) this.#note(`${who.name} is now known as ${now.name}`, "event", conversation);
+      if (who.name === now.name) continue;
+      const text = this.#isMe(now) ? `You are now known as ${now.name}` : `${who.name} is now known as ${now.name}`;
+      this.#note(text, "event", conversation);
     }
     this.#drawMembers();
   }
@@ -521,7 +523,8 @@ export class ChatPage {
         this.#note(reply.topic === "" ? `${reply.room} has no topic.` : `Topic of ${reply.room}: ${reply.topic}`);
         return;
       case "renamed":
-        this.#note(reply.unchanged ? `You are ${reply.name} already.` : `You are now ${reply.name}.`);
+        // A change is shown by its event, in every room the person shares.
+        if (reply.unchanged) this.#note(`You are ${reply.name} already.`);
         return;
       case "registered":
         this.#note(`${reply.name} is registered to you; log in with it next time.`);
