@@ -222,6 +222,12 @@ export class ChatPage {
         this.#drawConversationList();
         this.#showAccount();
         return;
+      case "paced":
+        // Said once as a stretch of pacing begins; a catch-up's own requests are paced quietly.
+        if (this.#catchingUp.size === 0) {
+          this.#note(`Slow down: ${reply.waiting} waiting, going out at ${reply.perSecond} a second.`);
+        }
+        return;
       case "logged-out":
         this.#me = { ...this.#me, account: null };
         this.#credentials = null;
@@ -554,9 +560,6 @@ export class ChatPage {
         return;
       case "recipient-away":
         this.#note(`${reply.name} is away: ${reply.message}`);
-        return;
-      case "paced":
-        this.#note(`Slow down: ${reply.waiting} lines waiting, going out at ${reply.perSecond} a second.`);
         return;
       case "invited":
         this.#note(`Invited ${reply.target.name} to ${reply.room}.`);
