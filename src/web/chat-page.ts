@@ -208,6 +208,8 @@ export class ChatPage {
         // What was missed while away counts as unread; a room's recent past and older pages do not.
         const isMissed = reply.reason === "missed" || this.#catchingUp.has(key(reply.where));
         for (const item of reply.items) this.#historyItem(item, isMissed);
+        // A room's recent past with nothing before it: scrolling up has nothing to ask for.
+        if (reply.reason === "join" && reply.older === null) this.#conversation(reply.where).reachedBeginning = true;
         return;
       }
       case "renamed":
