@@ -1,9 +1,16 @@
-import { type Answer, ChatSocket, type SocketState } from "./chat-socket.js";
+import { type AccountAction, wireAccountDialog } from "./account-dialog.js";
+import { type Answer, ChatSocket } from "./chat-socket.js";
+import { ConnectionStatus } from "./connection-status.js";
 import { Conversation, type Entry, mentions } from "./conversations.js";
-import { entryElement, nameSpan, textSpan } from "./entry-view.js";
-import { completeName, SentLines } from "./input-keys.js";
+import { element } from "./dom.js";
+import { entryElement } from "./entry-view.js";
+import { InputLine } from "./input-line.js";
+import { notifyDesktop, wireNotificationButton } from "./notifications.js";
 import type { ClientFrame, HistoryItem, Member, Reply, ServerFrame, User } from "./protocol.js";
+import { replyText } from "./reply-text.js";
 import { richText } from "./rich-text.js";
+import { SearchPanel } from "./search-panel.js";
+import { drawConversationList, drawMembers } from "./side-lists.js";
 import { readTypedLine } from "./typed-commands.js";
 
 /** Older history asked for per page while scrolling up, and per page of a catch-up. */
@@ -16,12 +23,6 @@ const NEAR_TOP_PX = 48;
 const STORED_NAME = "parley.name";
 const STORED_ROOMS = "parley.rooms";
 const FIRST_ROOM = "#lobby";
-
-function element<T extends HTMLElement>(id: string): T {
-  const found = document.getElementById(id);
-  if (found === null) throw new Error(`the page lacks #${id}`);
-  return found as T;
-}
 
 /**
  * The chat page: keeps the conversations the server describes, draws the one open, and turns
@@ -39,28 +40,29 @@ export class ChatPage {
   #hasBeenOnline = false;
   /** Kept in this tab's memory only, to log in again after a reconnect. */
   #credentials: { name: string; password: string } | null = null;
-  readonly #sent = new SentLines();
-  #completionCycle = 0;
-  #lastCompletion: { text: string; caret: number; base: string; baseCaret: number } | null = null;
-  #searchOlder: string | null = null;
-  #searchQuery = "";
-  #statusTimer = 0;
   /** Conversations whose catch-up after a reconnect is under way. */
   readonly #catchingUp = new Set<string>();
 
   readonly #app = element<HTMLDivElement>("app");
   readonly #messages = element<HTMLOListElement>("messages");
-  readonly #input = element<HTMLTextAreaElement>("input");
-  readonly #status = element<HTMLSpanElement>("status");
   readonly #narrow = window.matchMedia("(max-width: 720px)");
+  readonly #status: ConnectionStatus;
+  readonly #input: InputLine;
+  readonly #search: SearchPanel;
 
   constructor() {
     const scheme = location.protocol === "https:" ? "wss:" : "ws:";
     this.#socket = new ChatSocket(
       `${scheme}//${location.host}/ws`,
       (frame) => this.#onFrame(frame),
-      (state) => this.#showState(state),
+      (state) => this.#status.show(state),
     );
+    this.#status = new ConnectionStatus(() => this.#socket.reconnectNow());
+    this.#input = new InputLine(
+      (line) => void this.#typed(line),
+      () => this.#completableNames(),
+    );
+    this.#search = new SearchPanel(this.#socket, () => this.#input.focus());
   }
 
   start(): void {
@@ -498,7 +500,7 @@ export class ChatPage {
 
   async #send(frame: ClientFrame): Promise<void> {
     if (frame.type === "search") {
-      this.#openSearch(frame.query);
+      this.#search.open(frame.query);
       return;
     }
     if (frame.type === "direct") this.#conversation(frame.to).isActive = true;
@@ -512,99 +514,9 @@ export class ChatPage {
       if (conversation !== undefined) this.#open(conversation);
     }
     if (frame.type === "quit") this.#note("You left. Reconnect to come back.");
-    for (const reply of answer.replies) this.#describe(reply);
-  }
-
-  /** What a reply to a typed command says, as notes in the open conversation. */
-  #describe(reply: Reply): void {
-    switch (reply.kind) {
-      case "rooms":
-        if (reply.rooms.length === 0) this.#note("No rooms yet.");
-        for (const room of reply.rooms) {
-          this.#note(`${room.name} (${room.members})${room.topic === "" ? "" : `: ${room.topic}`}`);
-        }
-        return;
-      case "who":
-        this.#note(`In ${reply.room}: ${reply.members.map(memberLabel).join(", ")}`);
-        return;
-      case "topic":
-        this.#note(reply.topic === "" ? `${reply.room} has no topic.` : `Topic of ${reply.room}: ${reply.topic}`);
-        return;
-      case "renamed":
-        // A change is shown by its event, in every room the person shares.
-        if (reply.unchanged) this.#note(`You are ${reply.name} already.`);
-        return;
-      case "registered":
-        this.#note(`${reply.name} is registered to you; log in with it next time.`);
-        return;
-      case "logged-in":
-        this.#note(`Logged in as ${reply.name}.`);
-        return;
-      case "logged-out":
-        this.#note("Logged out.");
-        return;
-      case "users":
-        for (const { asked, user } of reply.users) {
-          if (user === null) {
-            this.#note(`Nobody called ${asked} is online.`);
-            continue;
-          }
-          const rooms = user.rooms?.map(({ room }) => room).join(" ") ?? "";
-          const away = user.away ? `; away: ${user.away}` : "";
-          this.#note(`${user.name}${rooms === "" ? "" : ` is in ${rooms}`}${away}`);
-        }
-        return;
-      case "away":
-        this.#note(reply.isAway ? "You are marked away." : "You are back.");
-        return;
-      case "delivered-later":
-        this.#note(`${reply.name} is not online; they will see it when they log in.`);
-        return;
-      case "recipient-away":
-        this.#note(`${reply.name} is away: ${reply.message}`);
-        return;
-      case "invited":
-        this.#note(`Invited ${reply.target.name} to ${reply.room}.`);
-        return;
-      case "oper":
-        this.#note("You are a server operator.");
-        return;
-      default:
-        return;
+    for (const reply of answer.replies) {
+      for (const text of replyText(reply)) this.#note(text);
     }
-  }
-
-  // ---- search ----
-
-  #openSearch(query: string): void {
-    const panel = element<HTMLElement>("search-panel");
-    panel.hidden = false;
-    const input = element<HTMLInputElement>("search-query");
-    if (query !== "") {
-      input.value = query;
-      void this.#search(query, "");
-    } else {
-      input.focus();
-    }
-  }
-
-  async #search(query: string, before: string): Promise<void> {
-    const results = element<HTMLOListElement>("search-results");
-    const more = element<HTMLButtonElement>("search-more");
-    if (before === "") results.replaceChildren();
-    this.#searchQuery = query;
-    const answer = await this.#socket.request({ type: "search", query, ...(before === "" ? {} : { before }) });
-    for (const error of answer.errors) results.append(entryElement(pageNote(error.message, "error")));
-    const found = answer.replies.find((reply) => reply.kind === "search");
-    if (found?.kind !== "search") return;
-    if (found.items.length === 0 && before === "") results.append(entryElement(pageNote("Nothing found.", "note")));
-    for (const item of found.items) {
-      const kind = item.kind === "action" ? "action" : "message";
-      const entry: Entry = { key: item.id, at: item.at, kind, from: item.sender, text: item.text, mentions: false };
-      results.append(entryElement(entry, item.where));
-    }
-    this.#searchOlder = found.older;
-    more.hidden = found.older === null;
   }
 
   // ---- drawing ----
@@ -618,47 +530,12 @@ export class ChatPage {
   }
 
   #drawConversationList(): void {
-    const rooms = element<HTMLUListElement>("room-list");
-    const directs = element<HTMLUListElement>("direct-list");
-    rooms.replaceChildren();
-    directs.replaceChildren();
-    this.#ordered().forEach((conversation, index) => {
-      const item = document.createElement("li");
-      item.classList.toggle("current", conversation === this.#current);
-      item.classList.toggle("left", !conversation.isActive);
-      item.classList.toggle("mentioned", conversation.isMentioned);
-      const button = document.createElement("button");
-      button.type = "button";
-      button.title = index < 10 ? `${conversation.name} (Alt+${(index + 1) % 10})` : conversation.name;
-      button.append(textSpan("conversation-name", conversation.name));
-      if (conversation.unread > 0) button.append(textSpan("unread", String(conversation.unread)));
-      if (conversation === this.#current) button.setAttribute("aria-current", "page");
-      button.addEventListener("click", () => this.#open(conversation));
-      item.append(button);
-      (conversation.isRoom ? rooms : directs).append(item);
-    });
+    drawConversationList(this.#ordered(), this.#current, (conversation) => this.#open(conversation));
     this.#drawHeader();
   }
 
   #drawMembers(): void {
-    const conversation = this.#current;
-    const list = element<HTMLUListElement>("member-list");
-    const members = conversation?.isRoom ? [...conversation.members.values()] : [];
-    members.sort((a, b) => standingRank(a) - standingRank(b) || a.name.localeCompare(b.name));
-    element("members-title").textContent = conversation?.isRoom ? `Members (${members.length})` : "Members";
-    list.replaceChildren(
-      ...members.map((member) => {
-        const item = document.createElement("li");
-        if (member.away !== null) {
-          item.classList.add("away");
-          item.title = `away: ${member.away}`;
-        }
-        const standing = member.operator ? "@" : member.voiced ? "+" : "";
-        if (standing !== "") item.append(textSpan("standing", standing));
-        item.append(nameSpan(member.name));
-        return item;
-      }),
-    );
+    drawMembers(this.#current);
   }
 
   #drawOlderState(): void {
@@ -668,34 +545,6 @@ export class ChatPage {
     else if (conversation.isLoadingOlder) state.textContent = "Loading older messages…";
     else if (conversation.reachedBeginning) state.textContent = "The beginning of this conversation.";
     else state.textContent = "";
-  }
-
-  #showState(state: SocketState): void {
-    window.clearInterval(this.#statusTimer);
-    const status = this.#status;
-    status.className = `status ${state.kind}`;
-    this.#app.classList.toggle("offline", state.kind !== "online");
-    element("reconnect").hidden = state.kind !== "closed" && state.kind !== "waiting";
-    switch (state.kind) {
-      case "connecting":
-        status.textContent = "Connecting…";
-        return;
-      case "online":
-        status.textContent = "Online";
-        return;
-      case "closed":
-        status.textContent = "Disconnected";
-        return;
-      case "waiting": {
-        const tick = () => {
-          const seconds = Math.max(0, Math.ceil((state.retryAt - Date.now()) / 1000));
-          status.textContent = `Offline, retrying in ${seconds} s`;
-        };
-        tick();
-        this.#statusTimer = window.setInterval(tick, 1000);
-        return;
-      }
-    }
   }
 
   #showAccount(): void {
@@ -708,24 +557,14 @@ export class ChatPage {
   // ---- notifications ----
 
   #notify(conversation: Conversation, from: string, text: string): void {
-    if (!("Notification" in window) || Notification.permission !== "granted") return;
     if (!document.hidden && conversation === this.#current) return;
     const title = conversation.isRoom ? `${from} in ${conversation.name}` : from;
-    const notification = new Notification(title, { body: text, tag: conversation.name });
-    notification.addEventListener("click", () => {
-      window.focus();
-      this.#open(conversation);
-    });
+    notifyDesktop(title, text, conversation.name, () => this.#open(conversation));
   }
 
   // ---- controls ----
 
   #wireControls(): void {
-    element<HTMLFormElement>("composer").addEventListener("submit", (event) => {
-      event.preventDefault();
-      this.#submitInput();
-    });
-    this.#input.addEventListener("keydown", (event) => this.#onInputKey(event));
     this.#messages.addEventListener("scroll", () => {
       const conversation = this.#current;
       if (conversation !== null && this.#messages.scrollTop < NEAR_TOP_PX) void this.#loadOlder(conversation);
@@ -740,7 +579,7 @@ export class ChatPage {
           this.#input.focus();
         }
       } else if (event.key === "Escape") {
-        element("search-panel").hidden = true;
+        this.#search.close();
         this.#app.classList.remove("rooms-open", "members-open");
       }
     });
@@ -775,120 +614,24 @@ export class ChatPage {
         : !this.#app.classList.toggle("members-hidden");
       element("toggle-members").setAttribute("aria-expanded", String(isShown));
     });
-    element("reconnect").addEventListener("click", () => this.#socket.reconnectNow());
-    this.#wireSearch();
-    this.#wireNotifications();
-    this.#wireAccountDialog();
+    wireNotificationButton();
+    wireAccountDialog(
+      () => this.#me.name,
+      (action, name, password) => void this.#account(action, name, password),
+    );
   }
 
-  #submitInput(): void {
-    const lines = this.#input.value.split(/\r?\n/).filter((line) => line.trim() !== "");
-    this.#input.value = "";
-    for (const line of lines) {
-      this.#sent.remember(line);
-      void this.#typed(line);
-    }
-  }
-
-  #onInputKey(event: KeyboardEvent): void {
-    const input = this.#input;
-    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
-      event.preventDefault();
-      this.#submitInput();
-      return;
-    }
-    if (event.key === "Tab" && !event.shiftKey && !event.altKey && !event.ctrlKey) {
-      this.#complete(event);
-      return;
-    }
-    this.#lastCompletion = null;
-    const isOneLine = !input.value.includes("\n");
-    if (event.key === "ArrowUp" && isOneLine && (input.value === "" || input.selectionStart === 0)) {
-      const line = this.#sent.older();
-      if (line !== null) {
-        event.preventDefault();
-        input.value = line;
-      }
-    } else if (event.key === "ArrowDown" && isOneLine && input.selectionStart === input.value.length) {
-      const line = this.#sent.newer();
-      if (line !== null) {
-        event.preventDefault();
-        input.value = line;
-      }
-    }
-  }
-
-  #complete(event: KeyboardEvent): void {
-    const input = this.#input;
-    const last = this.#lastCompletion;
-    const isCycling = last !== null && input.value === last.text && input.selectionStart === last.caret;
-    const base = isCycling ? last.base : input.value;
-    const baseCaret = isCycling ? last.baseCaret : (input.selectionStart ?? input.value.length);
-    this.#completionCycle = isCycling ? this.#completionCycle + 1 : 0;
+  /** What Tab completes: the open room's members and the conversations, not oneself. */
+  #completableNames(): string[] {
     const names = new Set<string>([
       ...(this.#current?.members.keys() ?? []),
-      ...[...this.#conversations.values()].map((c) => c.name),
+      ...[...this.#conversations.values()].map((conversation) => conversation.name),
     ]);
     names.delete(this.#me.name);
-    const completion = completeName(base, baseCaret, [...names], this.#completionCycle);
-    if (completion === null) return;
-    event.preventDefault();
-    input.value = completion.text;
-    input.setSelectionRange(completion.caret, completion.caret);
-    this.#lastCompletion = { text: completion.text, caret: completion.caret, base, baseCaret };
+    return [...names];
   }
 
-  #wireSearch(): void {
-    element("open-search").addEventListener("click", () => this.#openSearch(""));
-    element("close-search").addEventListener("click", () => {
-      element("search-panel").hidden = true;
-      this.#input.focus();
-    });
-    element<HTMLFormElement>("search-form").addEventListener("submit", (event) => {
-      event.preventDefault();
-      const query = element<HTMLInputElement>("search-query").value.trim();
-      if (query !== "") void this.#search(query, "");
-    });
-    element("search-more").addEventListener("click", () => {
-      if (this.#searchOlder !== null) void this.#search(this.#searchQuery, this.#searchOlder);
-    });
-  }
-
-  #wireNotifications(): void {
-    const button = element<HTMLButtonElement>("notify");
-    if (!("Notification" in window)) {
-      button.hidden = true;
-      return;
-    }
-    const show = () => {
-      button.classList.toggle("on", Notification.permission === "granted");
-      button.setAttribute("aria-pressed", String(Notification.permission === "granted"));
-    };
-    show();
-    // Browsers only ask on a gesture: the button is that gesture.
-    button.addEventListener("click", () => {
-      void Notification.requestPermission().then(show);
-    });
-  }
-
-  #wireAccountDialog(): void {
-    const dialog = element<HTMLDialogElement>("account-dialog");
-    const name = element<HTMLInputElement>("account-name");
-    const password = element<HTMLInputElement>("account-password");
-    element("open-account").addEventListener("click", () => {
-      name.value = this.#me.name;
-      password.value = "";
-      dialog.showModal();
-    });
-    dialog.addEventListener("close", () => {
-      const chosen = name.value.trim();
-      const secret = password.value;
-      password.value = "";
-      void this.#account(dialog.returnValue, chosen, secret);
-    });
-  }
-
-  async #account(action: string, name: string, password: string): Promise<void> {
+  async #account(action: AccountAction, name: string, password: string): Promise<void> {
     if (action === "nick" && name !== "") await this.#send({ type: "nick", name });
     else if (action === "login" && name !== "" && password !== "") await this.#send({ type: "login", name, password });
     else if (action === "register" && password !== "") {
@@ -898,7 +641,7 @@ export class ChatPage {
       }
       await this.#send({ type: "register", password });
     } else if (action === "logout") await this.#send({ type: "logout" });
-    else if (action === "login" || action === "register") this.#note("A name and a password are needed.", "error");
+    else if (action !== "nick") this.#note("A name and a password are needed.", "error");
     this.#input.focus();
   }
 }
@@ -920,18 +663,6 @@ function applyStanding(conversation: Conversation, mode: string, on: boolean, na
   const member = conversation.members.get(name);
   if (member === undefined) return;
   conversation.members.set(name, mode === "o" ? { ...member, operator: on } : { ...member, voiced: on });
-}
-
-function standingRank(member: Member): number {
-  return member.operator ? 0 : member.voiced ? 1 : 2;
-}
-
-function memberLabel(member: Member): string {
-  return `${member.operator ? "@" : member.voiced ? "+" : ""}${member.name}`;
-}
-
-function pageNote(text: string, kind: Entry["kind"]): Entry {
-  return { key: "", at: Date.now(), kind, from: "", text, mentions: false };
 }
 
 function storedRooms(): string[] {
