@@ -40,6 +40,8 @@ export class ChatPage {
   #hasBeenOnline = false;
   /** Kept in this tab's memory only, to log in again after a reconnect. */
   #credentials: { name: string; password: string } | null = null;
+  /** Commands the person typed (or chose) that have not had their `done` yet. */
+  #typedWaiting = 0;
   /** Conversations whose catch-up after a reconnect is under way. */
   readonly #catchingUp = new Set<string>();
 
@@ -103,6 +105,8 @@ export class ChatPage {
         return;
       }
       case "left": {
+        // One's own leaving is the reply's to show (the room is closed then).
+        if (this.#isMe(frame.who)) return;
         const conversation = this.#conversation(frame.room);
         conversation.members.delete(frame.who.name);
         this.#event(conversation, frame.id, frame.at, "left", `${frame.who.name} left${because(frame.reason)}`);
@@ -227,8 +231,8 @@ export class ChatPage {
         this.#showAccount();
         return;
       case "paced":
-        // Said once as a stretch of pacing begins; a catch-up's own requests are paced quietly.
-        if (this.#catchingUp.size === 0) {
+        // Said once as a stretch of pacing begins; the page's own requests are paced quietly.
+        if (this.#typedWaiting > 0) {
           this.#note(`Slow down: ${reply.waiting} waiting, going out at ${reply.perSecond} a second.`);
         }
         return;
@@ -505,7 +509,10 @@ export class ChatPage {
     }
     if (frame.type === "direct") this.#conversation(frame.to).isActive = true;
     if (frame.type === "login") this.#credentials = null;
-    const answer = await this.#run(frame);
+    this.#typedWaiting += 1;
+    const answer = await this.#run(frame).finally(() => {
+      this.#typedWaiting -= 1;
+    });
     if (answer.errors.length > 0) return;
     if (frame.type === "login") this.#credentials = { name: frame.name, password: frame.password };
     if (frame.type === "register") this.#credentials = { name: this.#me.name, password: frame.password };
