@@ -86,6 +86,16 @@ describe("a conversation's entries", () => {
     assert.equal(conversation.lastId, "0000000d0000aaa");
   });
 
+  it("forgets its oldest entries when asked, and may be given them again", () => {
+    const conversation = new Conversation("#a");
+    for (const letter of "abcd") conversation.add(entry(`0000000${letter}0000aaa`));
+    conversation.reachedBeginning = true;
+    conversation.dropOldest(2);
+    assert.equal(conversation.oldestId, "0000000c0000aaa");
+    assert.equal(conversation.reachedBeginning, false);
+    assert.equal(conversation.add(entry("0000000a0000aaa")), 0, "an entry forgotten is new again");
+  });
+
   it("places the page's notes after what was shown and before what comes later", () => {
     const conversation = new Conversation("#a");
     conversation.add({ ...entry(conversation.noteKey()), kind: "note" });

@@ -18,6 +18,8 @@ const OLDER_PAGE = 50;
 const CATCH_UP_PAGE = 100;
 /** A catch-up stops after this many pages (5,000 entries): past that, scrolling up continues it. */
 const CATCH_UP_PAGES = 50;
+/** Entries a conversation keeps in the page; older ones are fetched again when scrolled to. */
+const MAX_KEPT_ENTRIES = 5000;
 /** How close to the top (px) scrolling has to come before older history is asked for. */
 const NEAR_TOP_PX = 48;
 const STORED_NAME = "parley.name";
@@ -414,15 +416,36 @@ export class ChatPage {
         if (entry.mentions || !conversation.isRoom) conversation.isMentioned = true;
         this.#drawConversationList();
       }
-      if (conversation !== this.#current) return index;
+      if (conversation !== this.#current) {
+        this.#forgetOldest(conversation, index);
+        return index;
+      }
     }
     const list = this.#messages;
     const wasAtBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 8;
     const heightBefore = list.scrollHeight;
     list.insertBefore(entryElement(entry), list.children[index] ?? null);
-    if (wasAtBottom) list.scrollTop = list.scrollHeight;
-    else if (index < list.children.length - 1) list.scrollTop += list.scrollHeight - heightBefore;
+    if (wasAtBottom) {
+      this.#forgetOldest(conversation, index);
+      list.scrollTop = list.scrollHeight;
+    } else if (index < list.children.length - 1) {
+      list.scrollTop += list.scrollHeight - heightBefore;
+    }
     return index;
+  }
+
+  /**
+   * A page open for days keeps the newest MAX_KEPT_ENTRIES of a conversation: as a new one
+   * arrives at the end, the oldest go (scrolling up brings them back). Never while someone
+   * reads further up.
+   */
+  #forgetOldest(conversation: Conversation, index: number): void {
+    const excess = conversation.entries.length - MAX_KEPT_ENTRIES;
+    if (excess <= 0 || index !== conversation.entries.length - 1) return;
+    conversation.dropOldest(excess);
+    if (conversation !== this.#current) return;
+    for (let n = 0; n < excess; n++) this.#messages.firstElementChild?.remove();
+    this.#drawOlderState();
   }
 
   #open(conversation: Conversation): void {

@@ -69,6 +69,12 @@ export class Conversation {
     return low;
   }
 
+  /** Forgets the `count` oldest entries; they are no longer the beginning, so scrolling up asks again. */
+  dropOldest(count: number): void {
+    for (const entry of this.entries.splice(0, count)) this.#keys.delete(entry.key);
+    this.reachedBeginning = false;
+  }
+
   /** A key for the page's own note, sorting after everything shown so far. */
   noteKey(): string {
     this.#notes += 1;
