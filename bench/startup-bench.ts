@@ -78,7 +78,20 @@ async function timeStart(extraArgs: string[] = []): Promise<number> {
   const started = performance.now();
   const child = spawn(
     process.execPath,
-    [PARLEY_BIN, "server", "127.0.0.1", "0", "--irc-port", "off", "--quiet", "--data-dir", dataDir, ...extraArgs],
+    [
+      PARLEY_BIN,
+      "server",
+      "127.0.0.1",
+      "0",
+      "--irc-port",
+      "off",
+      "--http-port",
+      "off",
+      "--quiet",
+      "--data-dir",
+      dataDir,
+      ...extraArgs,
+    ],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
   let stderr = "";

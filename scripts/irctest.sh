@@ -78,7 +78,7 @@ export IRCTEST_SERVER_CWD=$ROOT
 # limit is off because the suite sends bursts of commands on purpose, as irctest's own
 # configurations of other servers turn their flood limits off; what is checked is the replies.
 # The suite expects the server to be called My.Little.Server and an operator it can OPER as.
-export IRCTEST_SERVER_CMD="$(command -v node) dist/parley.js server --host {host} --port 0 --irc-port {port} \
+export IRCTEST_SERVER_CMD="$(command -v node) dist/parley.js server --host {host} --port 0 --irc-port {port} --http-port off \
 --data-dir {dir} --quiet --log-level warn --rate off --server-name My.Little.Server \
 --opers test/irctest-opers.txt ${PARLEY_IRCTEST_ARGS:-}"
 

@@ -35,6 +35,18 @@ export interface ServerConfig {
   keepaliveSeconds: number;
   /** IRC port; 0 takes a free port; null turns IRC off. */
   ircPort: number | null;
+  /** Web port (the chat page, WebSocket on /ws and IRC over WebSocket on /irc); 0 takes a free port; null turns it off. */
+  httpPort: number | null;
+  /**
+   * Origins (`https://chat.example.org`) whose pages may open WebSockets here; null: only the
+   * page's own origin (the Origin's host is the request's Host). A client that sends no
+   * Origin is no browser, and is let in.
+   */
+  allowedOrigins: readonly string[] | null;
+  /** Simultaneous web connections (HTTP and WebSocket) one address may hold; more are refused with 503. */
+  maxWebConnectionsPerAddress: number;
+  /** The built page's directory; "" for the one built into the package (dist/web). */
+  webRoot: string;
   /** The server's name in IRC messages (and WHOIS), and the network's name IRC clients show. */
   ircServerName: string;
   networkName: string;
@@ -99,6 +111,10 @@ export const defaultServerConfig: Readonly<ServerConfig> = Object.freeze({
   quietFlushMs: 40,
   keepaliveSeconds: 110,
   ircPort: 6667,
+  httpPort: 8080,
+  allowedOrigins: null,
+  maxWebConnectionsPerAddress: 20,
+  webRoot: "",
   ircServerName: "parley",
   operators: [],
   networkName: "Parley",
@@ -125,7 +141,7 @@ export const defaultServerConfig: Readonly<ServerConfig> = Object.freeze({
 
 /** One listener: which front end, where, and the limits of its connections. */
 export interface ListenerConfig {
-  readonly protocol: "line" | "irc";
+  readonly protocol: "line" | "irc" | "http";
   readonly host: string;
   readonly port: number;
   /** How the operator sets the port, named when it cannot be listened on. */
@@ -142,6 +158,9 @@ export interface ListenerConfig {
  * them) and 510 of the rest (RFC 1459 §2.3, without its CR LF).
  */
 export const IRC_MAX_LINE_BYTES = 8191 + 510;
+
+/** The largest WebSocket message accepted, on /ws and /irc alike; past it the peer is closed with 1009. */
+export const WEB_SOCKET_MAX_PAYLOAD_BYTES = 16 * 1024;
 
 /** The listeners the configuration asks for, each validated by its option's parser. */
 export function listenersOf(config: ServerConfig): ListenerConfig[] {
@@ -167,6 +186,16 @@ export function listenersOf(config: ServerConfig): ListenerConfig[] {
       portOption: "--irc-port",
       maxLineBytes: IRC_MAX_LINE_BYTES,
       maxUnterminatedBytes: 2 * IRC_MAX_LINE_BYTES,
+      ...shared,
+    });
+  }
+  if (config.httpPort !== null) {
+    listeners.push({
+      protocol: "http",
+      port: config.httpPort,
+      portOption: "--http-port",
+      maxLineBytes: WEB_SOCKET_MAX_PAYLOAD_BYTES,
+      maxUnterminatedBytes: WEB_SOCKET_MAX_PAYLOAD_BYTES,
       ...shared,
     });
   }

@@ -93,6 +93,27 @@ function wordList(words: readonly string[]): string {
   return `${quoted.slice(0, -1).join(", ")} or ${quoted.at(-1)}`;
 }
 
+/** "https://a.example, http://b.example:8080" as origins (scheme, host and port: RFC 6454 §6.1). */
+function parseOrigins(text: string): string[] {
+  return text.split(",").map((item) => {
+    const trimmed = item.trim();
+    let url: URL | null = null;
+    try {
+      url = new URL(trimmed);
+    } catch {
+      url = null;
+    }
+    if (
+      url === null ||
+      (url.protocol !== "http:" && url.protocol !== "https:") ||
+      url.origin !== trimmed.replace(/\/$/, "").toLowerCase()
+    ) {
+      refuse(`--allowed-origins must be origins such as https://chat.example.org, comma-separated, not "${trimmed}"`);
+    }
+    return url.origin;
+  });
+}
+
 function applyRate(config: ServerConfig, text: string): void {
   if (text === "off") {
     config.commandsPerSecond = Number.POSITIVE_INFINITY;
@@ -135,6 +156,33 @@ export const SERVER_OPTIONS: readonly ServerOption[] = [
     shownDefault: String(defaultServerConfig.ircPort),
     apply: (config, value) => {
       config.ircPort = value === "off" ? null : parsePort(String(value), "--irc-port", SERVER_COMMAND);
+    },
+  },
+  {
+    name: "--http-port",
+    argument: "PORT",
+    help: "web port: the chat page, its WebSocket (`/ws`) and IRC over WebSocket (`/irc`); `0` takes a free port (the log says which); `off`: none",
+    shownDefault: String(defaultServerConfig.httpPort),
+    apply: (config, value) => {
+      config.httpPort = value === "off" ? null : parsePort(String(value), "--http-port", SERVER_COMMAND);
+    },
+  },
+  {
+    name: "--allowed-origins",
+    argument: "LIST",
+    help: "comma-separated origins (`https://chat.example.org`) whose pages may open WebSockets here; the page's own origin by default",
+    shownDefault: "same origin",
+    apply: (config, value) => {
+      config.allowedOrigins = parseOrigins(nonEmpty(String(value), "--allowed-origins"));
+    },
+  },
+  {
+    name: "--web-connections-per-address",
+    argument: "N",
+    help: "simultaneous web connections (page loads and WebSockets) one address may hold; more get 503",
+    shownDefault: String(defaultServerConfig.maxWebConnectionsPerAddress),
+    apply: (config, value) => {
+      config.maxWebConnectionsPerAddress = wholeNumber(String(value), "--web-connections-per-address", 1);
     },
   },
   {

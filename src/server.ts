@@ -4,7 +4,9 @@ import { LocalBus } from "./bus/local-bus.js";
 import { cloakSecretIn } from "./cloak-secret.js";
 import { listenersOf, type ServerConfig } from "./config.js";
 import { Hub } from "./core/hub.js";
-import { ircListener } from "./frontends/irc/irc-listener.js";
+import { listenHttp, type WebSocketRoute } from "./frontends/http/http-listener.js";
+import { builtPageDirectory, StaticFiles } from "./frontends/http/static-files.js";
+import { type IrcListener, ircListener } from "./frontends/irc/irc-listener.js";
 import { lineListener } from "./frontends/line/line-listener.js";
 import { ConsoleTranscript } from "./frontends/line/transcript.js";
 import { type FrontEndListener, listen } from "./frontends/listen.js";
@@ -21,6 +23,8 @@ export interface RunningServer {
   readonly lineAddress: AddressInfo;
   /** Where IRC listens; null when it is off. */
   readonly ircAddress: AddressInfo | null;
+  /** Where the web page and WebSockets are served; null when off. */
+  readonly httpAddress: AddressInfo | null;
   /** Tells every user, flushes what is queued, closes everything; resolves when all sockets are closed. */
   stop(): Promise<void>;
 }
@@ -52,17 +56,39 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     hub.observe((event) => transcript.record(event));
   }
   const timers = store === null ? [] : startHousekeeping(hub, store, config, log);
-  const frontEnds: FrontEndListener[] = listenersOf(config).map((listener) =>
-    listener.protocol === "line"
-      ? lineListener(hub, listener, config, log)
-      : ircListener(hub, listener, config, cloakSecretIn(config), log),
-  );
+  const listeners = listenersOf(config);
+  const frontEnds: FrontEndListener[] = [];
+  const webSocketRoutes: WebSocketRoute[] = [];
+  for (const listener of listeners) {
+    if (listener.protocol === "line") frontEnds.push(lineListener(hub, listener, config, log));
+    if (listener.protocol === "irc") {
+      const irc: IrcListener = ircListener(hub, listener, config, cloakSecretIn(config), log);
+      frontEnds.push(irc);
+      webSocketRoutes.push(irc.webSocket);
+    }
+  }
+  const web = listeners.find((listener) => listener.protocol === "http");
   // Bans are matched as the first front end that shows masks shows users (one view: a ban is one rule).
   const masking = frontEnds.find((frontEnd) => frontEnd.userMaskOf !== undefined);
   if (masking?.userMaskOf !== undefined) hub.describeUsersWith(masking.userMaskOf);
   const servers: Server[] = [];
+  let httpServer: Server | null = null;
   try {
     for (const frontEnd of frontEnds) servers.push(await listen(frontEnd, log));
+    if (web !== undefined) {
+      const files = StaticFiles.load(config.webRoot === "" ? builtPageDirectory() : config.webRoot);
+      if (!files.isBuilt) log.warn({ event: "page-not-built" }, "the web page is not built: run `npm run build`");
+      httpServer = await listenHttp(
+        {
+          listener: web,
+          files,
+          routes: webSocketRoutes,
+          allowedOrigins: config.allowedOrigins,
+          maxConnectionsPerAddress: config.maxWebConnectionsPerAddress,
+        },
+        log,
+      );
+    }
   } catch (error) {
     // A start that cannot listen leaves the database as a stop does: closed, with no WAL behind.
     for (const timer of timers) clearInterval(timer);
@@ -79,10 +105,11 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     hub,
     lineAddress: addressOf("line") as AddressInfo,
     ircAddress: addressOf("irc"),
+    httpAddress: httpServer === null ? null : (httpServer.address() as AddressInfo),
     stop: async () => {
       for (const timer of timers) clearInterval(timer);
       for (const frontEnd of frontEnds) frontEnd.stop?.();
-      await stopServer(hub, servers, log);
+      await stopServer(hub, httpServer === null ? servers : [...servers, httpServer], log);
       // What was accepted before the listeners closed is stored before the store closes.
       await hub.settled();
       await hub.stopHistory();

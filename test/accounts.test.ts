@@ -615,7 +615,7 @@ describe("start-up", () => {
     writeFileSync(file, Buffer.alloc(16 * 1024, "these bytes are not an SQLite database; "));
     const result = spawnSync(
       process.execPath,
-      [PARLEY_BIN, "server", "127.0.0.1", "0", "--irc-port", "0", "--data-dir", dataDir],
+      [PARLEY_BIN, "server", "127.0.0.1", "0", "--irc-port", "0", "--http-port", "0", "--data-dir", dataDir],
       {
         encoding: "utf8",
         timeout: 10_000,

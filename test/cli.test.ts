@@ -78,6 +78,18 @@ describe("the parley command", () => {
     [["server", "::1", "--host", "127.0.0.1"], /HOST is given twice: "::1" and --host/, "parley server"],
     [["server", "--history", "no"], /--history must be on or off, not "no"/, "parley server"],
     [["server", "--log-level", "loud"], /--log-level must be one of fatal, .*silent, not "loud"/, "parley server"],
+    [["server", "--http-port", "80800"], /--http-port must be a port number from 0 to 65535/, "parley server"],
+    [["server", "--allowed-origins", "chat.example.org"], /--allowed-origins must be origins such as/, "parley server"],
+    [
+      ["server", "--allowed-origins", "https://chat.example.org/page"],
+      /--allowed-origins must be origins .* not "https:\/\/chat.example.org\/page"/,
+      "parley server",
+    ],
+    [
+      ["server", "--web-connections-per-address", "0"],
+      /--web-connections-per-address must be a whole number 1 or more/,
+      "parley server",
+    ],
   ] as const) {
     it(`refuses ${JSON.stringify(args)} with one line naming what is wrong, then where help is, exit 2`, () => {
       const result = runParley([...args]);
@@ -118,6 +130,10 @@ describe("the parley command", () => {
     assert.equal(config.commandsPerSecond, Number.POSITIVE_INFINITY);
     apply("--keepalive", "off");
     assert.equal(config.keepaliveSeconds, 0);
+    apply("--http-port", "off");
+    assert.equal(config.httpPort, null);
+    apply("--allowed-origins", "https://Chat.Example.org, http://localhost:8080/");
+    assert.deepEqual(config.allowedOrigins, ["https://chat.example.org", "http://localhost:8080"]);
   });
 
   it("documents every server option in the README's table, with its argument, meaning and default", () => {

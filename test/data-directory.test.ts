@@ -37,7 +37,7 @@ describe("one server per data directory", () => {
     const second = new SpawnedProgram(
       "second parley server",
       process.execPath,
-      [PARLEY_BIN, "server", "127.0.0.1", "0", "--irc-port", "0", "--data-dir", dataDir],
+      [PARLEY_BIN, "server", "127.0.0.1", "0", "--irc-port", "0", "--http-port", "0", "--data-dir", dataDir],
       { stdin: "ignore", waitMs: 10_000 },
     );
     t.after(() => second.kill());

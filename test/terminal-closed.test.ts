@@ -18,7 +18,7 @@ import os, pty, re, select, sys, time
 node, parley, data_dir = sys.argv[1:4]
 pid, fd = pty.fork()
 if pid == 0:
-    os.execv(node, [node, parley, "server", "127.0.0.1", "0", "--irc-port", "0", "--data-dir", data_dir])
+    os.execv(node, [node, parley, "server", "127.0.0.1", "0", "--irc-port", "0", "--http-port", "0", "--data-dir", data_dir])
 seen = b""
 deadline = time.time() + 20
 while b"Chat Server started on port" not in seen or b"." not in seen.split(b"started on port")[-1]:
@@ -77,7 +77,20 @@ describe("a server whose terminal or reader goes away", () => {
     t.after(remove);
     const child = spawn(
       process.execPath,
-      [PARLEY_BIN, "server", "127.0.0.1", "0", "--irc-port", "0", "--rate", "off", "--data-dir", dataDir],
+      [
+        PARLEY_BIN,
+        "server",
+        "127.0.0.1",
+        "0",
+        "--irc-port",
+        "0",
+        "--http-port",
+        "0",
+        "--rate",
+        "off",
+        "--data-dir",
+        dataDir,
+      ],
       {
         stdio: ["ignore", "pipe", "pipe"],
       },

@@ -19,6 +19,8 @@ export const PARLEY_SERVER_ARGS = [
   "off",
   "--irc-port",
   "off",
+  "--http-port",
+  "off",
 ];
 
 /** A history directory of its own inside this run's scratch directory. */

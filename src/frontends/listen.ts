@@ -45,7 +45,6 @@ export interface FrontEndListener {
  */
 export async function listen(listener: FrontEndListener, log: Logger): Promise<Server> {
   const { spec } = listener;
-  const { frontend } = spec;
   const server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
     const connection = new Connection(socket, spec.connection, spec.framer, log);
     try {
@@ -55,6 +54,20 @@ export async function listen(listener: FrontEndListener, log: Logger): Promise<S
       connection.destroy("internal-error");
     }
   });
+  await bind(server, spec, log);
+  return server;
+}
+
+/**
+ * Binds a listener as `spec` says and logs where. Resolves once listening; rejects with one
+ * line an operator can act on.
+ */
+export async function bind(
+  server: Server,
+  spec: Pick<ListenerSpec, "frontend" | "host" | "port" | "portOption">,
+  log: Logger,
+): Promise<void> {
+  const { frontend } = spec;
   await new Promise<void>((resolve, reject) => {
     const refuse = (error: NodeJS.ErrnoException): void => {
       // Start-up ends with the one line this error becomes; the stack is for debugging only.
@@ -72,9 +85,7 @@ export async function listen(listener: FrontEndListener, log: Logger): Promise<S
   server.on("error", (error) => log.error({ event: "listener-error", frontend, err: error }, "listener error"));
   const bound = server.address() as AddressInfo;
   log.info({ event: "listening", frontend, address: bound.address, port: bound.port }, `${frontend} listening`);
-  return server;
 }
-
 function where({ host, port }: { host: string; port: number }): string {
   if (host === "") return `port ${port} of every address`;
   return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;

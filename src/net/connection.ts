@@ -30,7 +30,9 @@ export type CloseReason =
   | "server-shutdown"
   | "quit"
   | "flood"
-  | "internal-error";
+  | "internal-error"
+  /** The peer broke its framing protocol (a WebSocket frame over the limit, invalid UTF-8). */
+  | "protocol-error";
 
 /** Ends Parley decides on against a peer's will: the peer is told why, in its protocol. */
 export type CutOffReason = Extract<CloseReason, "send-queue-full" | "line-overflow">;
@@ -40,6 +42,9 @@ export type CutOffReason = Extract<CloseReason, "send-queue-full" | "line-overfl
  * saying why, before it is closed hard.
  */
 const CUT_OFF_GRACE_MS = 5000;
+
+/** How long a peer whose framing ended the stream (a WebSocket close) has to close its side. */
+const FRAMING_END_GRACE_MS = 1000;
 
 /** What a front end supplies to hear from its connection. */
 export interface ConnectionHandler {
@@ -241,6 +246,8 @@ export class Connection implements MessageSink {
   end(reason: CloseReason, graceMs: number, farewell?: Buffer): void {
     if (this.#closeReason !== null || this.#isEnding) return;
     if (farewell) this.send(farewell);
+    const closing = this.#framer.closingBytes?.(reason);
+    if (closing) this.send(closing);
     if (this.#closeReason !== null) return;
     this.#isEnding = true;
     this.#endReason = reason;
@@ -290,6 +297,14 @@ export class Connection implements MessageSink {
     this.#cutOff("line-overflow");
   }
 
+  sendControl(bytes: Buffer): void {
+    this.send(bytes);
+  }
+
+  onFramingEnd(reason: Extract<CloseReason, "peer-closed" | "protocol-error">): void {
+    this.end(reason, FRAMING_END_GRACE_MS);
+  }
+
   /**
    * Ends a connection without cutting a line in two. The kernel may have taken part of the
    * socket's last write, and what it took is delivered whatever we do; so the socket keeps
@@ -309,6 +324,11 @@ export class Connection implements MessageSink {
     if (farewell !== undefined) {
       this.socket.write(farewell);
       this.#bytesHanded += farewell.length;
+    }
+    const closing = this.#framer.closingBytes?.(reason);
+    if (closing !== undefined) {
+      this.socket.write(closing);
+      this.#bytesHanded += closing.length;
     }
     this.socket.end();
     this.socket.resume();

@@ -1,3 +1,5 @@
+import type { CloseReason } from "./connection.js";
+
 /**
  * How a stream becomes messages. `Connection` knows bytes, queues and timeouts; a framer
  * knows where one message ends: a line (the line protocol, IRC), or a frame (WebSocket).
@@ -11,6 +13,10 @@ export interface MessageSink {
   onMessageTooLong(bytes: number): void;
   /** The peer sent more than its receive cap without ending a message: stop reading it. */
   onUnterminatedOverflow(bytes: number): void;
+  /** Bytes the framer answers with itself (a WebSocket pong), queued behind what is already queued. */
+  sendControl?(bytes: Buffer): void;
+  /** The framing protocol ended the stream: the peer closed it (a WebSocket close), or broke the protocol. */
+  onFramingEnd?(reason: Extract<CloseReason, "peer-closed" | "protocol-error">): void;
 }
 
 export interface Framer {
@@ -20,6 +26,11 @@ export interface Framer {
   endPartial(): void;
   /** No more input will be framed (the stream is ending or gone): timers stop. */
   stop(): void;
+  /**
+   * The transport's last bytes before the stream ends for `reason` (a WebSocket close frame),
+   * asked for once; absent for transports that end with the stream (lines).
+   */
+  closingBytes?(reason: CloseReason): Buffer | undefined;
 }
 
 /** Each connection gets its own framer, made by its front end's listener. */

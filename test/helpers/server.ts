@@ -29,6 +29,7 @@ export async function startTestServer(overrides: Partial<ServerConfig> = {}): Pr
     host: "127.0.0.1",
     port: 0,
     ircPort: 0,
+    httpPort: 0,
     transcript: false,
     dataDir: owned?.dataDir ?? "",
     ...overrides,
@@ -54,9 +55,11 @@ export class ServerProcess extends SpawnedProgram {
   port = 0;
 
   private constructor(args: string[]) {
-    // IRC takes a free port unless a test chooses: the default, 6667, may be anyone's.
-    const irc = args[0] === "server" && !args.includes("--irc-port") ? ["--irc-port", "0"] : [];
-    super("parley server", process.execPath, [PARLEY_BIN, ...args, ...irc], {
+    // IRC and the web port take free ports unless a test chooses: the defaults, 6667 and 8080, may be anyone's.
+    const isServer = args[0] === "server";
+    const irc = isServer && !args.includes("--irc-port") ? ["--irc-port", "0"] : [];
+    const http = isServer && !args.includes("--http-port") ? ["--http-port", "0"] : [];
+    super("parley server", process.execPath, [PARLEY_BIN, ...args, ...irc, ...http], {
       stdin: "ignore",
       waitMs: SERVER_WAIT_MS,
     });
@@ -77,4 +80,10 @@ export class ServerProcess extends SpawnedProgram {
 export function ircPortOf(server: RunningServer): number {
   if (server.ircAddress === null) throw new Error("this server has IRC off");
   return server.ircAddress.port;
+}
+
+/** The port of the server's web listener; throws when it is off. */
+export function httpPortOf(server: RunningServer): number {
+  if (server.httpAddress === null) throw new Error("this server has its web port off");
+  return server.httpAddress.port;
 }

@@ -8,11 +8,13 @@ import { once } from "node:events";
  * peer is a few lines of Python.
  */
 const PEER = `
-import socket, sys
+import base64, socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
 s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
 s.connect(("127.0.0.1", int(sys.argv[1])))
-if len(sys.argv) > 2:
+if len(sys.argv) > 3:
+    s.sendall(base64.b64decode(sys.argv[2]))
+elif len(sys.argv) > 2:
     s.sendall(sys.argv[2].encode())
 host, port = s.getsockname()
 print("%s:%d" % (host, port), flush=True)
@@ -41,9 +43,14 @@ export interface StalledReader {
   stop(): Promise<void>;
 }
 
-/** Connects to `port`, sends `greeting` (an IRC client's registration, say), then reads nothing until told. */
-export async function connectStalledReader(port: number, greeting?: string): Promise<StalledReader> {
-  const args = ["-c", PEER, String(port), ...(greeting === undefined ? [] : [greeting])];
+/**
+ * Connects to `port`, sends `greeting` (an IRC client's registration, or a WebSocket handshake
+ * and its first frames as bytes), then reads nothing until told.
+ */
+export async function connectStalledReader(port: number, greeting?: string | Buffer): Promise<StalledReader> {
+  const greetingArgs =
+    greeting === undefined ? [] : typeof greeting === "string" ? [greeting] : [greeting.toString("base64"), "base64"];
+  const args = ["-c", PEER, String(port), ...greetingArgs];
   const child = spawn("python3", args, { stdio: ["pipe", "pipe", "pipe"] });
   const chunks: Buffer[] = [];
   let ending = "";

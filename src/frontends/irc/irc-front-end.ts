@@ -4,6 +4,7 @@ import type { UserRef } from "../../core/events.js";
 import type { FrontEndHub } from "../../core/front-end-hub.js";
 import { MAX_NAME_LENGTH, MAX_ROOM_NAME_LENGTH, MAX_TOPIC_LENGTH } from "../../core/names.js";
 import type { Connection } from "../../net/connection.js";
+import { type OutputFraming, UNFRAMED } from "../../net/output-framing.js";
 import type { FrontEndSessionOptions } from "../front-end-session.js";
 import { type SupportedCaps, supportedCaps } from "./caps.js";
 import { HostCloak } from "./cloak.js";
@@ -139,8 +140,9 @@ export class IrcFrontEnd {
     this.#livenessTimer.unref();
   }
 
-  startSession(connection: Connection): void {
-    new IrcSession(connection, this.hub, this, this.log);
+  /** A client on `connection`, whose lines go out as `output` frames them (a WebSocket client's one a frame). */
+  startSession(connection: Connection, output: OutputFraming = UNFRAMED): void {
+    new IrcSession(connection, this.hub, this, output, this.log);
   }
 
   stop(): void {

@@ -1,7 +1,14 @@
 import type { Logger } from "pino";
-import type { ListenerConfig, ServerConfig } from "../../config.js";
+import {
+  IRC_MAX_LINE_BYTES,
+  type ListenerConfig,
+  type ServerConfig,
+  WEB_SOCKET_MAX_PAYLOAD_BYTES,
+} from "../../config.js";
 import type { FrontEndHub } from "../../core/front-end-hub.js";
 import { LineFramer } from "../../net/line-framer.js";
+import { WebSocketLineFraming } from "../../net/websocket-line-framing.js";
+import type { WebSocketRoute } from "../http/http-listener.js";
 import { type FrontEndListener, listenerSpec } from "../listen.js";
 import { IrcFrontEnd } from "./irc-front-end.js";
 
@@ -11,6 +18,14 @@ const MOTD = [
   "Messages you missed are replayed when you join a channel and when you log in (SASL, or /msg NickServ IDENTIFY).",
 ];
 
+/** IRCv3 WebSocket: one IRC line a text frame, without its CR LF. */
+const IRC_WEB_SOCKET_SUBPROTOCOL = "text.ircv3.net";
+
+/** The IRC front end on its TCP port, and on the web port's `/irc` for browser clients. */
+export interface IrcListener extends FrontEndListener {
+  readonly webSocket: WebSocketRoute;
+}
+
 /** The IRC listener: lines of RFC 1459 with IRCv3 tags, each connection an IrcSession. */
 export function ircListener(
   hub: FrontEndHub,
@@ -18,7 +33,7 @@ export function ircListener(
   config: ServerConfig,
   cloakSecret: Buffer,
   log: Logger,
-): FrontEndListener {
+): IrcListener {
   const framing = {
     maxLineBytes: listener.maxLineBytes,
     maxUnterminatedBytes: listener.maxUnterminatedBytes,
@@ -47,8 +62,19 @@ export function ircListener(
     },
     log,
   );
+  const linesAsFrames = new WebSocketLineFraming();
   return {
     spec: listenerSpec("irc", listener, (sink) => new LineFramer(framing, sink)),
+    webSocket: {
+      path: "/irc",
+      subprotocol: IRC_WEB_SOCKET_SUBPROTOCOL,
+      framing: {
+        maxPayloadBytes: WEB_SOCKET_MAX_PAYLOAD_BYTES,
+        maxMessageBytes: IRC_MAX_LINE_BYTES,
+        trimsLineEnd: true,
+      },
+      startSession: (connection) => frontEnd.startSession(connection, linesAsFrames),
+    },
     startSession: (connection) => frontEnd.startSession(connection),
     stop: () => frontEnd.stop(),
     userMaskOf: (ref) => frontEnd.users.maskOf(ref),

@@ -4,6 +4,7 @@ import type { ChatError } from "../../core/errors.js";
 import type { DirectEvent, HistoryItem, Reply, SignalEvent, UserRef } from "../../core/events.js";
 import type { FrontEndHub } from "../../core/front-end-hub.js";
 import type { Connection, CutOffReason } from "../../net/connection.js";
+import type { OutputFraming } from "../../net/output-framing.js";
 import type { SharedPart } from "../../net/shared-output.js";
 import { FrontEndSession, type RenderedChatEvent } from "../front-end-session.js";
 import type { PacingClock } from "../pacer.js";
@@ -129,10 +130,20 @@ export class IrcSession extends FrontEndSession {
   #waitingForAnswers: Buffer[] | null = null;
   /** Why the server itself closed this client, for its ERROR line. */
   #serverCloseReason: string | null = null;
+  /** How lines go out on this client's transport (as they are on TCP, a frame each on WebSocket). */
+  readonly #output: OutputFraming;
 
-  constructor(connection: Connection, hub: FrontEndHub, frontEnd: IrcFrontEnd, log: Logger, clock?: PacingClock) {
+  constructor(
+    connection: Connection,
+    hub: FrontEndHub,
+    frontEnd: IrcFrontEnd,
+    output: OutputFraming,
+    log: Logger,
+    clock?: PacingClock,
+  ) {
     super("irc", connection, hub, frontEnd.options, log, clock);
     this.frontEnd = frontEnd;
+    this.#output = output;
     this.caps = new CapNegotiation(frontEnd.capabilities, frontEnd.options.serverName);
     frontEnd.sessions.add(this);
   }
@@ -300,25 +311,33 @@ export class IrcSession extends FrontEndSession {
 
   farewellFor(reason: CutOffReason): Buffer {
     const text = reason === "send-queue-full" ? "SendQ exceeded" : "Input line too long without a newline";
-    return formatIrcMessage({ tags: null, source: null, command: "ERROR", params: [`Closing Link: ${text}`] });
+    return this.#output.frame(
+      formatIrcMessage({ tags: null, source: null, command: "ERROR", params: [`Closing Link: ${text}`] }),
+    );
   }
 
   protected floodFarewell(): Buffer {
-    return formatIrcMessage({ tags: null, source: null, command: "ERROR", params: ["Excess Flood"] });
+    return this.#output.frame(
+      formatIrcMessage({ tags: null, source: null, command: "ERROR", params: ["Excess Flood"] }),
+    );
   }
 
   protected quitFarewell(reason: string): Buffer {
     const why = this.#serverCloseReason ?? (reason === "" ? "Quit" : `Quit: ${reason}`);
-    return formatIrcMessage({
-      tags: null,
-      source: null,
-      command: "ERROR",
-      params: [`Closing Link: ${this.frontEnd.options.serverName} (${why})`],
-    });
+    return this.#output.frame(
+      formatIrcMessage({
+        tags: null,
+        source: null,
+        command: "ERROR",
+        params: [`Closing Link: ${this.frontEnd.options.serverName} (${why})`],
+      }),
+    );
   }
 
   protected shutdownFarewell(): Buffer {
-    return formatIrcMessage({ tags: null, source: null, command: "ERROR", params: ["Server shutting down"] });
+    return this.#output.frame(
+      formatIrcMessage({ tags: null, source: null, command: "ERROR", params: ["Server shutting down"] }),
+    );
   }
 
   protected tellPaced(): void {
@@ -408,7 +427,7 @@ export class IrcSession extends FrontEndSession {
   #echo(bytes: Buffer): void {
     const request = this.#outstanding?.find((each) => each.echoWait !== null);
     if (request === undefined || request.lines === null) {
-      this.connection.send(bytes);
+      this.#send(bytes);
       return;
     }
     request.lines.push(bytes);
@@ -511,7 +530,7 @@ export class IrcSession extends FrontEndSession {
   #out(bytes: Buffer): void {
     const lines = this.#current?.lines;
     if (lines) lines.push(bytes);
-    else this.connection.send(bytes);
+    else this.#send(bytes);
   }
 
   #sendShared(event: Parameters<IrcFrontEnd["renderer"]["render"]>[0], isUrgent: boolean): void {
@@ -520,7 +539,11 @@ export class IrcSession extends FrontEndSession {
 
   /** Sends a part of a rendering shared with other clients (see irc-render). */
   sendPart(part: SharedPart, isUrgent: boolean): void {
-    this.connection.sendShared(part.batch, part.index, isUrgent);
+    this.connection.sendShared(this.#output.batchOf(part.batch, part.index), part.index, isUrgent);
+  }
+
+  #send(bytes: Buffer): void {
+    this.connection.send(this.#output.frame(bytes));
   }
 
   #within(requestId: number | undefined, draw: () => void): void {
@@ -550,17 +573,17 @@ export class IrcSession extends FrontEndSession {
     const server = this.frontEnd.options.serverName;
     const label = new Map([["label", request.label]]);
     if (lines.length === 0) {
-      this.connection.send(formatIrcMessage({ tags: label, source: server, command: "ACK", params: [] }));
+      this.#send(formatIrcMessage({ tags: label, source: server, command: "ACK", params: [] }));
       return;
     }
     if (lines.length === 1) {
-      this.connection.send(withTags(lines[0], label));
+      this.#send(withTags(lines[0], label));
       return;
     }
     const batchId = `l${request.id}`;
     const { open, close } = batchEnds(server, batchId, "labeled-response", [], label);
     const inBatch = new Map([["batch", batchId]]);
-    this.connection.send(Buffer.concat([open, ...lines.map((line) => withTags(line, inBatch)), close]));
+    this.#send(Buffer.concat([open, ...lines.map((line) => withTags(line, inBatch)), close]));
   }
 
   #handleWaitingLines(): void {
@@ -602,7 +625,7 @@ export class IrcSession extends FrontEndSession {
         return;
       case "bad-command": {
         const label = this.caps.isEnabled("labeled-response") ? error.tags?.get("label") : undefined;
-        this.connection.send(
+        this.#send(
           formatIrcMessage({
             tags: label === undefined ? null : new Map([["label", label]]),
             source: this.frontEnd.options.serverName,
@@ -657,9 +680,9 @@ export class IrcSession extends FrontEndSession {
     const target = isIncoming ? this.nick : event.to;
     const lines = messageLines(users.maskOf(event.from), event, target);
     const bytes = formatLines(lines, tagsFor(event, this.variant, event.from));
-    if (isOwnEcho && isToSelf) this.connection.send(bytes);
+    if (isOwnEcho && isToSelf) this.#send(bytes);
     if (isOwnEcho && this.#isEchoed) this.#echo(bytes);
-    else if (!isOwnEcho) this.connection.send(bytes);
+    else if (!isOwnEcho) this.#send(bytes);
   }
 
   #onDirectSignal(event: SignalEvent): void {
@@ -671,7 +694,7 @@ export class IrcSession extends FrontEndSession {
     });
     const bytes = message.format(tagsFor(event, this.variant, event.from));
     if (event.from.sessionId === this.session.sessionId) this.#echo(bytes);
-    else this.connection.send(bytes);
+    else this.#send(bytes);
   }
 
   #onReply(reply: Reply): void {
