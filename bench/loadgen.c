@@ -22,13 +22,22 @@
  *   "s003 q0000000042 t00000123456789012345 ......\n"
  * A received chat line is "[IP:PORT] " followed by that text.
  *
+ * A message is received when the kernel queued its bytes on the client's
+ * socket (SO_TIMESTAMPNS), not when this one thread gets round to reading
+ * it: with 500 sockets to read, the time a message waits for our read loop
+ * is the generator's, not the server's. A read that carries several
+ * segments is stamped with the last one's arrival, which errs towards more
+ * latency; without a kernel stamp the read's own time is used.
+ *
  * IRC (RFC 2812): each client sends NICK bNNNN and USER, waits for 001, joins
  * #bench and counts as admitted at its 366 (end of NAMES). Senders send
  * "PRIVMSG #bench :TEXT" with the same TEXT (so the line is longer than
  * --size by the command and CR); receivers read TEXT from
  * ":nick!user@host PRIVMSG #bench :TEXT", skipping any "@tags " first. Every
  * JOIN counts as a join notice (a client sees its own too), PING is answered
- * with PONG, and every other line is ignored.
+ * with PONG, and every other line is ignored. With --no-join (idle mode only)
+ * an IRC client joins nothing and counts as admitted at the end of its MOTD
+ * (376, or 422 when there is none): the memory of a registered, idle user.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -161,6 +170,7 @@ struct options {
   uint64_t hold_ns;
   double rate;
   unsigned sample_every;
+  int no_join; /* IRC idle clients register and join nothing */
 };
 
 static struct options opt = {
@@ -226,6 +236,9 @@ static uint64_t total_welcomes, total_joins, total_leaves, total_chats,
 static uint64_t chat_sample_counter;
 static int record_latency;
 static struct hist latency;
+/* The same deliveries timed at our read: the difference is the generator's own delay. */
+static struct hist latency_at_read;
+static uint64_t read_ns;
 static struct hist *latency_by_second;
 static unsigned seconds_tracked;
 static uint64_t send_start_ns;
@@ -309,6 +322,7 @@ static void on_chat(struct conn *c, const char *line, size_t len, uint64_t now) 
   if (!sampled) return;
   uint64_t lat = now > stamp ? now - stamp : 0;
   hist_add(&latency, lat);
+  hist_add(&latency_at_read, read_ns > stamp ? read_ns - stamp : 0);
   if (latency_by_second && stamp >= send_start_ns) {
     uint64_t sec = (stamp - send_start_ns) / 1000000000ull;
     if (sec < seconds_tracked) hist_add(&latency_by_second[sec], lat);
@@ -358,9 +372,15 @@ static void on_irc_line(struct conn *c, const char *line, size_t len, uint64_t n
     int m = snprintf(pong, sizeof pong, "PONG%.*s\r\n", (int)(end - p), p);
     if (m > 0 && (size_t)m < sizeof pong) send_text(c, pong, (size_t)m);
   } else if (is_token(command, n, "001")) {
-    if (!c->registered) {
+    if (!c->registered && !opt.no_join) {
       c->registered = 1;
       send_text(c, "JOIN #bench\r\n", 13);
+    }
+  } else if (is_token(command, n, "376") || is_token(command, n, "422")) {
+    /* RFC 2812 section 5.1: RPL_ENDOFMOTD or ERR_NOMOTD ends the welcome burst. */
+    if (opt.no_join && !c->admitted) {
+      c->admitted = 1;
+      total_welcomes++;
     }
   } else if (is_token(command, n, "366")) {
     if (!c->admitted) {
@@ -437,10 +457,37 @@ static void consume(struct conn *c, const char *buf, size_t n, uint64_t now) {
   }
 }
 
+static uint64_t reads_kernel_stamped, reads_total;
+
+/* When the bytes of this read reached the socket, on our monotonic clock:
+ * the kernel stamps with the real-time clock, so its age is taken on that
+ * clock and counted back from now. */
+static uint64_t arrival_ns(struct msghdr *msg, uint64_t now) {
+  reads_total++;
+  for (struct cmsghdr *cm = CMSG_FIRSTHDR(msg); cm; cm = CMSG_NXTHDR(msg, cm)) {
+    if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_TIMESTAMPNS) continue;
+    struct timespec at, real;
+    memcpy(&at, CMSG_DATA(cm), sizeof at);
+    clock_gettime(CLOCK_REALTIME, &real);
+    int64_t age = ((int64_t)real.tv_sec - (int64_t)at.tv_sec) * 1000000000ll + (real.tv_nsec - at.tv_nsec);
+    if (age < 0 || (uint64_t)age > now) return now;
+    reads_kernel_stamped++;
+    return now - (uint64_t)age;
+  }
+  return now;
+}
+
 static void on_readable(struct conn *c) {
-  ssize_t n = read(c->fd, read_buf, READ_BUF_BYTES);
+  struct iovec iov = {.iov_base = read_buf, .iov_len = READ_BUF_BYTES};
+  union {
+    char buf[CMSG_SPACE(sizeof(struct timespec))];
+    struct cmsghdr align;
+  } control;
+  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof control.buf};
+  ssize_t n = recvmsg(c->fd, &msg, 0);
   if (n > 0) {
-    consume(c, read_buf, (size_t)n, now_ns());
+    read_ns = now_ns();
+    consume(c, read_buf, (size_t)n, arrival_ns(&msg, read_ns));
     return;
   }
   if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
@@ -623,6 +670,7 @@ static void open_connection(struct conn *c, const struct sockaddr_in *addr) {
   if (fd < 0) die("socket: %s", strerror(errno));
   int one = 1;
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof one);
   c->fd = fd;
   c->state = CONN_CONNECTING;
   int r = connect(fd, (const struct sockaddr *)addr, sizeof *addr);
@@ -647,7 +695,9 @@ static void connect_all(void) {
   int64_t cpu0 = server_cpu_us(), core0 = core_busy_us();
   uint64_t n = (uint64_t)opt.clients;
   /* An IRC client also sees its own JOIN. */
-  uint64_t expected_joins = opt.protocol == PROTO_IRC ? n * (n + 1) / 2 : n * (n - 1) / 2;
+  uint64_t expected_joins = opt.no_join             ? 0
+                            : opt.protocol == PROTO_IRC ? n * (n + 1) / 2
+                                                        : n * (n - 1) / 2;
   int opened = 0;
   while (total_welcomes < n) {
     while (opened < opt.clients && (uint64_t)opened - total_welcomes < (uint64_t)opt.pending)
@@ -785,6 +835,8 @@ static void print_common(void) {
          (unsigned long long)total_other);
   if (join_cpu_us >= 0) printf(",\"join_server_cpu_s\":%.3f", (double)join_cpu_us / 1e6);
   if (join_core_us >= 0) printf(",\"join_server_core_busy_s\":%.3f", (double)join_core_us / 1e6);
+  if (reads_total > 0)
+    printf(",\"reads_kernel_stamped\":%.3f", (double)reads_kernel_stamped / (double)reads_total);
 }
 
 static void print_latency(const char *name, const struct hist *h) {
@@ -813,6 +865,7 @@ static void run_fanout(void) {
       measuring = 1;
       record_latency = 1;
       hist_reset(&latency);
+      hist_reset(&latency_at_read);
       chats0 = total_chats;
       cpu0 = server_cpu_us();
       core0 = core_busy_us();
@@ -850,6 +903,7 @@ static void run_fanout(void) {
   printf(",\"loadgen_cpu_share\":%.3f", (double)(self1 - self0) / 1e6 / seconds);
   print_interference(mark0, mark1, seconds);
   print_latency("latency", &latency);
+  print_latency("latency_at_read", &latency_at_read);
   printf("}\n");
   fflush(stdout);
 }
@@ -860,6 +914,7 @@ static void run_steady(void) {
   latency_by_second = calloc(seconds_tracked, sizeof *latency_by_second);
   for (unsigned i = 0; i < seconds_tracked; i++) hist_init(&latency_by_second[i]);
   hist_reset(&latency);
+  hist_reset(&latency_at_read);
 
   timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
   if (timer_fd < 0) die("timerfd_create: %s", strerror(errno));
@@ -936,6 +991,7 @@ static void run_steady(void) {
   if (cpu0 >= 0 && cpu1 >= 0) printf(",\"server_cpu_share\":%.3f", (double)(cpu1 - cpu0) / 1e6 / run_seconds);
   print_interference(mark0, mark1, run_seconds);
   print_latency("latency", &latency);
+  print_latency("latency_at_read", &latency_at_read);
   print_latency("latency_first_second", &latency_by_second[0]);
   print_latency("latency_last_second", &latency_by_second[seconds_tracked - 1]);
   printf(",\"p50_by_second_us\":[");
@@ -970,7 +1026,8 @@ static void usage(void) {
           "  [--senders N] [--size BYTES] [--window N] [--pending N] [--server-pid PID]\n"
           "  [--server-cpu CORE]\n"
           "  [--warmup-ms MS] [--measure-ms MS] [--duration-ms MS] [--drain-ms MS]\n"
-          "  [--rate MSG_PER_S] [--sample-every N] [--join-timeout-ms MS] [--hold-ms MS]\n");
+          "  [--rate MSG_PER_S] [--sample-every N] [--join-timeout-ms MS] [--hold-ms MS]\n"
+          "  [--no-join]  (IRC, idle mode: register only)\n");
   exit(2);
 }
 
@@ -987,7 +1044,8 @@ static void parse_options(int argc, char **argv) {
       {"drain-ms", required_argument, 0, 'D'},   {"rate", required_argument, 0, 'r'},
       {"sample-every", required_argument, 0, 'e'},
       {"join-timeout-ms", required_argument, 0, 'j'},
-      {"hold-ms", required_argument, 0, 'h'},    {0, 0, 0, 0}};
+      {"hold-ms", required_argument, 0, 'h'},    {"no-join", no_argument, 0, 'N'},
+      {0, 0, 0, 0}};
   int ch;
   while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
     switch (ch) {
@@ -1019,12 +1077,15 @@ static void parse_options(int argc, char **argv) {
     case 'e': opt.sample_every = (unsigned)atoi(optarg); break;
     case 'j': opt.join_timeout_ns = ms_arg(optarg); break;
     case 'h': opt.hold_ns = ms_arg(optarg); break;
+    case 'N': opt.no_join = 1; break;
     default: usage();
     }
   }
   if (opt.port <= 0 || opt.port > 65535) usage();
   if (opt.clients < 2) die("need at least 2 clients");
   if (opt.mode == MODE_IDLE) opt.senders = 0;
+  if (opt.no_join && (opt.mode != MODE_IDLE || opt.protocol != PROTO_IRC))
+    die("--no-join is for --mode idle --protocol irc");
   if (opt.senders < 0 || opt.senders > 999 || opt.senders >= opt.clients)
     die("senders must be fewer than clients and at most 999");
   if (opt.size < MIN_LINE_SIZE || opt.size > MAX_LINE_SIZE) die("size out of range");
@@ -1069,6 +1130,7 @@ int main(int argc, char **argv) {
     conns[s].sender = s;
   }
   hist_init(&latency);
+  hist_init(&latency_at_read);
 
   epfd = epoll_create1(EPOLL_CLOEXEC);
   if (epfd < 0) die("epoll_create1: %s", strerror(errno));

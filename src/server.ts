@@ -10,6 +10,7 @@ import { type IrcListener, ircListener } from "./frontends/irc/irc-listener.js";
 import { lineListener } from "./frontends/line/line-listener.js";
 import { ConsoleTranscript } from "./frontends/line/transcript.js";
 import { type FrontEndListener, listen } from "./frontends/listen.js";
+import { webSocketChatListener } from "./frontends/web/web-listener.js";
 import { SqliteStore } from "./store/sqlite-store.js";
 import type { MessageStore } from "./store/store.js";
 
@@ -68,6 +69,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     }
   }
   const web = listeners.find((listener) => listener.protocol === "http");
+  if (web !== undefined) webSocketRoutes.push(webSocketChatListener(hub, config, log));
   // Bans are matched as the first front end that shows masks shows users (one view: a ban is one rule).
   const masking = frontEnds.find((frontEnd) => frontEnd.userMaskOf !== undefined);
   if (masking?.userMaskOf !== undefined) hub.describeUsersWith(masking.userMaskOf);

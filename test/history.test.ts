@@ -262,7 +262,13 @@ describe("/history", () => {
 
   it("a guest after a restart cannot read the direct messages of an earlier run's guest", async (t) => {
     const { dataDir, remove } = makeDataDir();
-    t.after(remove);
+    // Removed only once the second server has stopped: hooks run in the order they are added,
+    // and a store still running in a removed folder fails.
+    let second: Awaited<ReturnType<typeof startTestServer>> | undefined;
+    t.after(async () => {
+      await second?.stop();
+      remove();
+    });
     // Guest names and session numbers both start again with each run.
     const first = await startTestServer({ ...UNPACED, dataDir, hideAddresses: true });
     try {
@@ -278,8 +284,7 @@ describe("/history", () => {
       await first.stop();
     }
 
-    const second = await startTestServer({ ...UNPACED, dataDir, hideAddresses: true });
-    t.after(() => second.stop());
+    second = await startTestServer({ ...UNPACED, dataDir, hideAddresses: true });
     const mallory = await LineClient.join(second.port);
     t.after(() => mallory.socket.destroy());
     assert.deepEqual(await ask(mallory, "/search secret", (line) => line.startsWith("- ")), [

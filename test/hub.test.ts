@@ -218,6 +218,23 @@ describe("hub", () => {
     assert.equal(alice.session.rooms.size, 3);
   });
 
+  it("keeps a user's rooms right after leaving every one and joining again", async () => {
+    const hub = newHub();
+    const alice = connectUser(hub, "10.0.0.1:1");
+    const bob = connectUser(hub, "10.0.0.2:2");
+    assert.deepEqual(alice.session.roomNames(), []);
+    await alice.run(join("#a"));
+    await alice.run(join("#b"));
+    await alice.run({ kind: "part", room: "#a", reason: "" });
+    await alice.run({ kind: "part", room: "#b", reason: "" });
+    assert.deepEqual(alice.session.roomNames(), []);
+    await bob.run(join("#b"));
+    await alice.run(join("#b"));
+    assert.deepEqual(alice.session.roomNames(), ["#b"]);
+    await bob.run(say("#b", "back?"));
+    assert.deepEqual(heardBy(alice), ["back?"]);
+  });
+
   it("treats room names case-insensitively, keeping the first spelling", async () => {
     const hub = newHub();
     const alice = connectUser(hub, "10.0.0.1:1");

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { defaultServerConfig } from "../src/config.js";
 import { TokenBucket } from "../src/core/rate-limit.js";
 import { Pacer, type PacingClock } from "../src/frontends/pacer.js";
 
@@ -33,15 +34,18 @@ class TestClock implements PacingClock {
 
 const RATE = { burst: 3, perSecond: 2 };
 
-function pacerFor(options: { maxPaced?: number; costs?: Record<string, number> } = {}) {
+function pacerFor(
+  options: { maxPaced?: number; costs?: Record<string, number>; rate?: { burst: number; perSecond: number } } = {},
+) {
+  const rate = options.rate ?? RATE;
   const clock = new TestClock();
   const ran: string[] = [];
   const said: string[] = [];
   let isOnline = true;
   let isHeld = false;
   const pacer = new Pacer(
-    new TokenBucket(RATE.burst, RATE.perSecond, clock.now()),
-    RATE,
+    new TokenBucket(rate.burst, rate.perSecond, clock.now()),
+    rate,
     { maxPaced: options.maxPaced ?? 5, mostAMessageCosts: 10 },
     {
       costOfMessage: (message) => options.costs?.[message.toString()] ?? 1,
@@ -165,5 +169,26 @@ describe("Pacer (fake lag)", () => {
     offer("f", "g", "h", "i");
     await microtasks();
     assert.equal(said.filter((line) => line.startsWith("paced")).length, 2, "a new stretch later is told again");
+  });
+
+  it("never holds back a person at 4 messages a second under the shipped rate, however unevenly they come", async () => {
+    const rate = { burst: defaultServerConfig.commandBurst, perSecond: defaultServerConfig.commandsPerSecond };
+    const { clock, pacer, ran, said, offer } = pacerFor({ rate });
+    // Three in quick succession, then a pause: 4 a second on average, never evenly spaced.
+    const offsetsMs = [0, 15, 30, 700];
+    let offered = 0;
+    for (let second = 0; second < 600; second++) {
+      let at = 0;
+      for (const offset of offsetsMs) {
+        clock.advance(offset - at);
+        at = offset;
+        offer(`m${offered++}`);
+        assert.equal(ran.length, offered, `message ${offered} ran at once`);
+      }
+      clock.advance(1000 - at);
+    }
+    await microtasks();
+    assert.equal(pacer.waiting, 0);
+    assert.deepEqual(said, [], "never told it is being paced");
   });
 });

@@ -20,6 +20,8 @@ export interface LoadgenResult {
   disconnects: number;
   malformed: number;
   unexpected_lines: number;
+  /** Share of reads the kernel stamped with their arrival; the rest are timed at the read. */
+  reads_kernel_stamped?: number;
   [field: string]: unknown;
 }
 
@@ -62,6 +64,7 @@ export interface FanoutResult extends LoadgenResult, OtherWork {
   /** Share of one core the generator itself used while measuring. */
   loadgen_cpu_share: number;
   latency: LatencySummary;
+  latency_at_read: LatencySummary;
 }
 
 export interface SteadyResult extends LoadgenResult, OtherWork {
@@ -79,6 +82,8 @@ export interface SteadyResult extends LoadgenResult, OtherWork {
   loadgen_cpu_share: number;
   server_cpu_share?: number;
   latency: LatencySummary;
+  /** The same deliveries timed when the generator read them: adds the generator's own delay. */
+  latency_at_read: LatencySummary;
   latency_first_second: LatencySummary;
   latency_last_second: LatencySummary;
   p50_by_second_us: number[];

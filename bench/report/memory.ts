@@ -11,7 +11,7 @@ const MEMORY_COMPARISONS: readonly (readonly [ServerId, ServerId])[] = [
 ];
 
 export function printMemory(report: MemoryReport): void {
-  printHeading("Memory: idle connections, after every join notice was delivered");
+  printHeading("Memory: idle connections, after every welcome and join notice was delivered");
   const sorted = [...report.runs].sort(
     (a, b) => a.clients - b.clients || serverOrder(a.server) - serverOrder(b.server),
   );
@@ -24,7 +24,7 @@ export function printMemory(report: MemoryReport): void {
       "RSS idle",
       "KiB/conn",
       "peak RSS",
-      "joins took",
+      "arrivals took",
       "server us/notice",
     ],
     sorted.map((run) => [
@@ -57,6 +57,9 @@ export function printMemory(report: MemoryReport): void {
     }
   }
   for (const note of report.notes) console.log(`  Note: ${note}`);
+  console.log(
+    "  Line clients join the one room (N^2/2 join notices); IRC clients register (NICK/USER to the end of the MOTD) and join nothing.",
+  );
   console.log(
     `  RSS drained: right after the last notice arrived; RSS idle and KiB/conn: the lowest over the next ${MEMORY_SETTLE_SECONDS} s of idleness.`,
   );

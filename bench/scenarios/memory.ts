@@ -1,4 +1,7 @@
-/** Memory: RSS per idle connection once every join notice has arrived. */
+/**
+ * Memory: RSS per idle connection once every welcome (and, for line clients,
+ * every join notice) has arrived.
+ */
 
 import { joinTimeoutMs, runSession, serverTarget } from "../lib/loadgen.js";
 import { readMemoryStatus } from "../lib/machine.js";
@@ -31,17 +34,27 @@ export interface MemoryReport {
 }
 
 /**
- * Welcome lines plus join notices: the k-th client to join is announced to the k-1 before it.
- * An IRC client also sees its own JOIN and a NAMES list; near enough for a cost per notice.
+ * A line client is in the one room from its welcome on. An idle IRC client registers and
+ * joins nothing, as most of a network's users sit in no busy channel: what is measured is
+ * what the server keeps per registered user, not a join storm's leftovers.
  */
-export function noticesFor(clients: number): number {
-  return clients + (clients * (clients - 1)) / 2;
+export function joinsRoom(kind: ServerKind): boolean {
+  return kind.protocol === "line";
+}
+
+/**
+ * Welcome lines plus, when clients join, join notices: the k-th client to join is announced
+ * to the k-1 before it.
+ */
+export function noticesFor(clients: number, joins = true): number {
+  return clients + (joins ? (clients * (clients - 1)) / 2 : 0);
 }
 
 export const MEMORY_SETTLE_SECONDS = 10;
 
 export async function measureMemoryOnce(kind: ServerKind, clients: number): Promise<MemoryRun> {
   let rssBeforeKiB = 0;
+  const joins = joinsRoom(kind);
   const session = await runSession({
     kind,
     timeoutMs: joinTimeoutMs(clients) + 30_000,
@@ -58,6 +71,7 @@ export async function measureMemoryOnce(kind: ServerKind, clients: number): Prom
       String(clients),
       "--join-timeout-ms",
       String(joinTimeoutMs(clients)),
+      ...(joins ? [] : ["--no-join"]),
     ],
     whileHeld: async (server) => {
       // A moment for the last writes' buffers to be released before reading.
@@ -87,8 +101,8 @@ export async function measureMemoryOnce(kind: ServerKind, clients: number): Prom
     kibPerConnection: (session.extra.rssKiB - rssBeforeKiB) / clients,
     joinSeconds,
     joinCpuSeconds,
-    joinNotices: noticesFor(clients),
-    serverCpuUsPerNotice: joinCpuSeconds === null ? null : (joinCpuSeconds * 1e6) / noticesFor(clients),
+    joinNotices: noticesFor(clients, joins),
+    serverCpuUsPerNotice: joinCpuSeconds === null ? null : (joinCpuSeconds * 1e6) / noticesFor(clients, joins),
   };
 }
 
@@ -133,9 +147,14 @@ export async function runMemory(plan: Plan, kinds: ServerKind[]): Promise<Memory
     for (const kind of kinds) await attempt(kind, plan.memoryForced);
     return report;
   }
-  // A probe with fewer connections tells how long the full count would take.
+  // Registrations without joins cost the same per client at any count: no probe needed.
+  for (const kind of kinds) {
+    if (!joinsRoom(kind)) await attempt(kind, plan.memoryTarget);
+  }
+  // A probe with fewer connections tells how long the full count of joins would take.
   const probes = new Map<ServerId, MemoryRun>();
   for (const kind of kinds) {
+    if (!joinsRoom(kind)) continue;
     const probe = await attempt(kind, plan.memoryProbe);
     if (probe !== null) probes.set(kind.id, probe);
   }

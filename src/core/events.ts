@@ -254,6 +254,12 @@ export interface HistoryItem {
   readonly text: string;
   /** For a direct message, whether the viewer sent it (as a live one, it shows "you" on that side); null in a room. */
   readonly sentByViewer: boolean | null;
+  /**
+   * Where `sender` (or `where`) is a guest's "IP:PORT", the guest name of that guest
+   * (`UserRef.guestName`), for front ends that never show an address.
+   */
+  readonly guestSender?: string;
+  readonly guestWhere?: string;
 }
 
 /**

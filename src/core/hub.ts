@@ -369,7 +369,7 @@ export class Hub implements FrontEndHub {
       userKey,
     });
     room.invited.delete(userKey);
-    session.rooms.add(room);
+    session.enteredRoom(room);
     const { id, at } = this.mintId();
     const joined = {
       kind: "joined",
@@ -566,7 +566,7 @@ export class Hub implements FrontEndHub {
   /** Returns whether the session was its user's last in the room. */
   #removeMember(session: Session, room: Room, departureId?: string): boolean {
     const wasLast = room.removeMember(session);
-    session.rooms.delete(room);
+    session.leftRoom(room);
     if (departureId !== undefined) room.departing.set(session, departureId);
     this.#forgetIfEmpty(room);
     return wasLast;

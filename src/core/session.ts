@@ -3,6 +3,8 @@ import type { ChatEvent, UserRef } from "./events.js";
 import { TokenBucket } from "./rate-limit.js";
 import type { Room } from "./room.js";
 
+const NO_ROOMS: ReadonlySet<Room> = new Set();
+
 /** A front end's side of a session: where the core's events for one user go. */
 export interface EventSink {
   deliver(event: ChatEvent): void;
@@ -55,7 +57,11 @@ export class Session {
    */
   ref: UserRef;
   readonly sink: EventSink;
-  readonly rooms = new Set<Room>();
+  /**
+   * Null while in no room: an IRC user may sit in none for days, and ten thousand empty
+   * sets (a table each) add up.
+   */
+  #rooms: Set<Room> | null = null;
   readonly commandBucket: TokenBucket;
   /** The pace `commandBucket` keeps (shared by every session: memory per connection matters). */
   readonly commandRate: CommandRate;
@@ -105,6 +111,22 @@ export class Session {
     this.sink = sink;
     this.commandBucket = new TokenBucket(rate.burst, rate.perSecond);
     this.commandRate = rate;
+  }
+
+  /** The rooms this session is in, in the order it joined them. */
+  get rooms(): ReadonlySet<Room> {
+    return this.#rooms ?? NO_ROOMS;
+  }
+
+  enteredRoom(room: Room): void {
+    if (this.#rooms === null) this.#rooms = new Set([room]);
+    else this.#rooms.add(room);
+  }
+
+  leftRoom(room: Room): void {
+    const rooms = this.#rooms;
+    if (rooms === null || !rooms.delete(room)) return;
+    if (rooms.size === 0) this.#rooms = null;
   }
 
   roomNames(): string[] {

@@ -40,7 +40,24 @@ function toHistoryItem(entry: HistoryEntry, viewerKey: string, hideAddresses: bo
       : hideAddresses && entry.recipientKey !== null
         ? shownGuest(entry.target, entry.recipientKey)
         : entry.target;
-  return { id: entry.id, at: entry.at, kind: entry.kind, where, sender, text: entry.text, sentByViewer };
+  const item: HistoryItem = {
+    id: entry.id,
+    at: entry.at,
+    kind: entry.kind,
+    where,
+    sender,
+    text: entry.text,
+    sentByViewer,
+  };
+  // Only a guest's address holds a ":"; a history of named users costs nothing more.
+  if (!sender.includes(":") && !where.includes(":")) return item;
+  const guestSender = sender.includes(":") ? guestNameOf(entry.senderKey) : undefined;
+  const guestWhere = !where.includes(":")
+    ? undefined
+    : sentByViewer === false
+      ? guestSender
+      : guestNameOf(entry.recipientKey ?? entry.senderKey);
+  return { ...item, guestSender, guestWhere };
 }
 
 /** `toHistoryItem` for every entry, as the user with `viewerKey` sees them on this server. */

@@ -1,0 +1,370 @@
+import type { ChatError } from "../../core/errors.js";
+import type {
+  AwayEvent,
+  DirectEvent,
+  HistoryItem,
+  InvitedEvent,
+  ModeChange,
+  OnlineUser,
+  QuitEvent,
+  RenamedEvent,
+  Reply,
+  RoomEvent,
+  RoomMember,
+  UserRef,
+} from "../../core/events.js";
+import { guestNameOf } from "../../core/names.js";
+import { OpenBatches, type SharedPart } from "../../net/shared-output.js";
+import { webSocketTextFrame } from "../../net/websocket-frame.js";
+import { errorCodeOf, errorMessageOf } from "./web-errors.js";
+
+/**
+ * The core's events as the JSON protocol's frames (docs/protocol.md): one JSON object per
+ * text frame, already framed, so an event shared by many recipients is one buffer for all.
+ */
+
+/** A user as this protocol shows one: never by address. */
+export interface WebUser {
+  readonly name: string;
+  readonly account: string | null;
+  readonly guest: boolean;
+}
+
+/** The chosen name, else the guest name: a browser shows no "IP:PORT" for a name. */
+export function webUserOf(ref: UserRef): WebUser {
+  return { name: ref.name ?? ref.guestName, account: ref.account, guest: ref.name === null };
+}
+
+/**
+ * A name the core recorded as text (history, a topic's setter): no name holds a ":", so one
+ * that does is a guest's address, from a server that shows addresses. It is shown as a guest.
+ */
+export function shownName(name: string): string {
+  return name.includes(":") ? "guest" : name;
+}
+
+/** One frame of this protocol, from the object it carries. */
+export function webFrame(object: object): Buffer {
+  return webSocketTextFrame(Buffer.from(JSON.stringify(object)));
+}
+
+/** Events every recipient sees alike (a quit, as alike as the rooms they share with the quitter). */
+export type SharedWebEvent = RoomEvent | QuitEvent | RenamedEvent | AwayEvent;
+
+/**
+ * Renders shared events once. Fan-out asks once per recipient with the same event object;
+ * the last event's frame is kept and joins its room's open batch, which its recipients
+ * share. A quit lists only the rooms a recipient shares with the quitter (a secret room
+ * stays secret): one rendering per set of shared rooms, and nearly every recipient of one
+ * quit shares the same set.
+ */
+export class WebEventRenderer {
+  readonly #batches = new OpenBatches();
+  #lastEvent: SharedWebEvent | null = null;
+  #part: SharedPart | null = null;
+  #quitParts: Map<string, SharedPart> | null = null;
+
+  render(event: SharedWebEvent): SharedPart {
+    if (event !== this.#lastEvent) {
+      this.#lastEvent = event;
+      this.#part = null;
+      this.#quitParts = null;
+    }
+    this.#part ??= this.#batches.append(batchKeyOf(event), webFrame(sharedEventJson(event)));
+    return this.#part;
+  }
+
+  /** A quit, with the rooms of `event.rooms` whose indexes are in `shared` ("0,2"). */
+  renderQuit(event: QuitEvent, shared: readonly number[]): SharedPart {
+    if (shared.length === event.rooms.length) return this.render(event);
+    if (event !== this.#lastEvent) {
+      this.#lastEvent = event;
+      this.#part = null;
+      this.#quitParts = null;
+    }
+    const key = shared.join(",");
+    this.#quitParts ??= new Map();
+    let part = this.#quitParts.get(key);
+    if (part === undefined) {
+      const rooms = shared.map((index) => event.rooms[index]);
+      part = this.#batches.append("", webFrame({ ...quitJson(event), rooms }));
+      this.#quitParts.set(key, part);
+    }
+    return part;
+  }
+}
+
+function batchKeyOf(event: SharedWebEvent): string {
+  return "room" in event ? event.room : "";
+}
+
+function sharedEventJson(event: SharedWebEvent): object {
+  switch (event.kind) {
+    case "message":
+      return {
+        type: "message",
+        id: event.id,
+        at: event.at,
+        room: event.room,
+        from: webUserOf(event.from),
+        text: event.text,
+        action: event.isAction,
+        ...(event.isNotice === true ? { notice: true } : {}),
+      };
+    case "joined":
+      return {
+        type: "joined",
+        id: event.id,
+        at: event.at,
+        room: event.room,
+        who: webUserOf(event.who),
+        members: event.members,
+        away: event.away,
+      };
+    case "left":
+      return {
+        type: "left",
+        id: event.id,
+        at: event.at,
+        room: event.room,
+        who: webUserOf(event.who),
+        members: event.members,
+        reason: event.reason,
+      };
+    case "quit":
+      return quitJson(event);
+    case "topic":
+      return {
+        type: "topic",
+        id: event.id,
+        at: event.at,
+        room: event.room,
+        who: webUserOf(event.who),
+        topic: event.topic,
+      };
+    case "mode":
+      return {
+        type: "mode",
+        id: event.id,
+        at: event.at,
+        room: event.room,
+        who: webUserOf(event.who),
+        changes: event.changes.map(modeChangeJson),
+      };
+    case "kicked":
+      return {
+        type: "kicked",
+        id: event.id,
+        at: event.at,
+        room: event.room,
+        who: webUserOf(event.who),
+        target: webUserOf(event.target),
+        reason: event.reason,
+        members: event.members,
+      };
+    case "renamed":
+      return { type: "renamed", who: webUserOf(event.who), now: webUserOf(event.now) };
+    case "away":
+      return { type: "away", who: webUserOf(event.who), message: event.message };
+  }
+}
+
+function quitJson(event: QuitEvent): object {
+  return {
+    type: "quit",
+    id: event.id,
+    at: event.at,
+    who: webUserOf(event.who),
+    reason: event.reason,
+    rooms: event.rooms,
+  };
+}
+
+/** An operator's or a voice's `arg` is the member's name as this protocol shows it. */
+function modeChangeJson(change: ModeChange): object {
+  const arg = change.member === undefined ? change.arg : webUserOf(change.member).name;
+  return arg === undefined ? { mode: change.mode, on: change.on } : { mode: change.mode, on: change.on, arg };
+}
+
+/**
+ * A direct message's recipient as shown: a guest by its guest name (the core names it as
+ * others see it, which may be its address), made from the key it is routed by.
+ */
+function directRecipient(event: DirectEvent): string {
+  return event.toSessionId === null ? event.to : guestNameOf(event.toKey);
+}
+
+/**
+ * A direct message, to its recipient (`outgoing` false) or to its sender's sessions. One
+ * direct message goes to few sessions; each rendering is its own.
+ */
+export function directFrame(event: DirectEvent, isOutgoing: boolean): Buffer {
+  return webFrame({
+    type: "direct",
+    id: event.id,
+    at: event.at,
+    from: webUserOf(event.from),
+    to: directRecipient(event),
+    text: event.text,
+    action: event.isAction,
+    ...(event.isNotice === true ? { notice: true } : {}),
+    outgoing: isOutgoing,
+  });
+}
+
+export function invitedFrame(event: InvitedEvent): Buffer {
+  return webFrame({
+    type: "invited",
+    id: event.id,
+    at: event.at,
+    room: event.room,
+    who: webUserOf(event.who),
+    target: webUserOf(event.target),
+  });
+}
+
+export function wallopsFrame(from: UserRef, text: string): Buffer {
+  return webFrame({ type: "wallops", from: webUserOf(from), text });
+}
+
+/** `re`: the request it answers, when the client gave one. */
+export function replyFrame(reply: Reply, re: number | undefined): Buffer {
+  return webFrame(
+    re === undefined ? { type: "reply", reply: replyJson(reply) } : { type: "reply", re, reply: replyJson(reply) },
+  );
+}
+
+export function errorFrame(error: ChatError, re: number | undefined): Buffer {
+  // A kill names the operator as others see them, which for a guest may be its address.
+  const detail =
+    error.detail !== undefined && typeof error.detail.by === "string"
+      ? { ...error.detail, by: shownName(error.detail.by) }
+      : error.detail;
+  const shown = detail === error.detail ? error : { ...error, detail };
+  return refusalFrame(errorCodeOf(error.code), errorMessageOf(shown), re, detail);
+}
+
+/** An error of this protocol's own (a frame refused at the edge) or the core's, in words and with a code. */
+export function refusalFrame(
+  code: string,
+  message: string,
+  re: number | undefined,
+  detail?: Readonly<Record<string, string | number>>,
+): Buffer {
+  return webFrame({
+    type: "error",
+    ...(re === undefined ? {} : { re }),
+    code,
+    message,
+    ...(detail === undefined ? {} : { detail }),
+  });
+}
+
+export function doneFrame(re: number): Buffer {
+  return webFrame({ type: "done", re });
+}
+
+export interface WelcomeFacts {
+  readonly server: string;
+  readonly version: string;
+  readonly you: UserRef;
+  readonly online: number;
+  readonly historyKept: boolean;
+}
+
+export function welcomeFrame(facts: WelcomeFacts): Buffer {
+  return webFrame({
+    type: "welcome",
+    server: facts.server,
+    version: facts.version,
+    you: webUserOf(facts.you),
+    online: facts.online,
+    historyKept: facts.historyKept,
+  });
+}
+
+export const SHUTDOWN_FRAME: Buffer = webFrame({ type: "shutdown" });
+
+export function closeFrame(reason: string): Buffer {
+  return webFrame({ type: "close", reason });
+}
+
+function memberJson(member: RoomMember): object {
+  return {
+    ...webUserOf(member.ref),
+    operator: member.isOperator,
+    voiced: member.isVoiced,
+    away: member.away,
+    serverOperator: member.isServerOperator,
+  };
+}
+
+function onlineUserJson(user: OnlineUser): object {
+  return {
+    ...webUserOf(user.ref),
+    rooms: user.rooms.map(({ room, isOperator, isVoiced }) => ({ room, operator: isOperator, voiced: isVoiced })),
+    connectedAt: user.connectedAt,
+    lastSpokeAt: user.lastSpokeAt,
+    away: user.away,
+    serverOperator: user.isServerOperator,
+    // Only a server operator who asked is given it (the core leaves it null for anyone else).
+    ...(user.address === null ? {} : { address: user.address }),
+  };
+}
+
+/** A history item, a guest shown by its guest name as live events show it. */
+function historyItemJson(item: HistoryItem): object {
+  const { guestSender, guestWhere, ...shown } = item;
+  return { ...shown, where: shownName(guestWhere ?? item.where), sender: shownName(guestSender ?? item.sender) };
+}
+
+/**
+ * The core's reply, field for field, but as this protocol shows users: a user or a member
+ * becomes a user object, a member list is listed, and an address appears only where a
+ * server operator asked for one.
+ */
+export function replyJson(reply: Reply): object {
+  switch (reply.kind) {
+    case "who":
+      return { ...reply, members: reply.members.map(memberJson) };
+    case "invited":
+      return { kind: reply.kind, target: webUserOf(reply.target), room: reply.room };
+    case "topic":
+      return { ...reply, by: reply.by === null ? null : shownName(reply.by) };
+    case "joined": {
+      const { listMembers, ...rest } = reply;
+      return {
+        ...rest,
+        members: listMembers().map(memberJson),
+        topicBy: reply.topicBy === null ? null : shownName(reply.topicBy),
+      };
+    }
+    case "history":
+    case "search":
+      return { ...reply, items: reply.items.map(historyItemJson) };
+    case "conversations":
+      return { ...reply, conversations: reply.conversations.map((each) => ({ ...each, name: shownName(each.name) })) };
+    case "users":
+      return {
+        kind: reply.kind,
+        users: reply.users.map(({ asked, user }) => ({ asked, user: user === null ? null : onlineUserJson(user) })),
+      };
+    case "recipient-away":
+      return { ...reply, name: shownName(reply.name) };
+    case "bans":
+      return { ...reply, bans: reply.bans.map((ban) => ({ ...ban, setBy: shownName(ban.setBy) })) };
+    case "rooms":
+    case "modes":
+    case "renamed":
+    case "left":
+    case "registered":
+    case "logged-in":
+    case "logged-out":
+    case "history-resumed":
+    case "delivered-later":
+    case "away":
+    case "oper":
+    case "paced":
+      return reply;
+  }
+}
