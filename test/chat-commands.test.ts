@@ -264,6 +264,33 @@ describe("rooms", () => {
     ]);
   });
 
+  it("a line sent right after /join, in the same write, goes to the room joined, whatever the join waits for", async (t) => {
+    const { connect } = await startChat(t);
+    const den = await connect("den");
+    await ask(den, "/join #den", (line) => line.startsWith("- You joined #den"));
+    const lobby = await connect("lobbyist");
+    const mover = await connect("mover");
+    // The join reads the room's recent past from the store before it answers.
+    mover.send("/join #den\nfirst in den\n/me waves in den\n/part\nback in the lobby\n");
+    await lobby.waitFor("[mover] back in the lobby");
+    await den.waitFor("* mover waves in den");
+    assert.ok(den.lines.includes("[mover] first in den"), den.lines.join("\n"));
+    assert.ok(!lobby.lines.some((line) => line.includes("in den")), lobby.lines.join("\n"));
+  });
+
+  it("lines piped in after a /join, then the end of input, all reach the room joined", async (t) => {
+    const { connect, server } = await startChat(t);
+    const den = await connect("den");
+    await ask(den, "/join #den", (line) => line.startsWith("- You joined #den"));
+    const piped = await LineClient.join(server.port);
+    piped.socket.end("/nick piper\n/join #den\none\ntwo\nthree\n");
+    await den.waitFor("[piper] three");
+    assert.deepEqual(
+      den.lines.filter((line) => line.startsWith("[piper]")),
+      ["[piper] one", "[piper] two", "[piper] three"],
+    );
+  });
+
   it("/part leaves the current room or a named one; with no room left, a plain line is refused", async (t) => {
     const { connect } = await startChat(t);
     const alice = await connect("alice");

@@ -56,6 +56,16 @@ describe("IRCv3 message-tags: client-only tags and TAGMSG", () => {
     await tagged.waitFor(/^@\S*\+typing=paused\S* :sender!\S+ TAGMSG tagged$/, undefined, from);
   });
 
+  test("TAGMSG to oneself arrives, and with echo-message comes back as its echo too", async () => {
+    const from = sender.lineCount;
+    sender.send("@+typing=done TAGMSG sender");
+    await sender.waitFor(/^@\S*\+typing=done\S* :sender!\S+ TAGMSG sender$/, undefined, from);
+    sender.send("PING :after-tagmsg");
+    await sender.waitFor(/PONG \S+ :?after-tagmsg$/, undefined, from);
+    const copies = sender.lines.slice(from).filter((line) => / TAGMSG sender$/.test(line));
+    assert.equal(copies.length, 2, copies.join("\n"));
+  });
+
   test("tags up to 4094 bytes are relayed; past that the line is refused with ERR_INPUTTOOLONG", async () => {
     // "@", 4094 bytes of tags, " ": TAGMSG starts at byte 4096 (the spec's and irctest's limit case).
     const atLimit = `@foo=bar;+baz=${"a".repeat(4081)} TAGMSG #tags`;

@@ -24,6 +24,18 @@ describe("IRC at the edges", () => {
     assert.equal(text, words);
   });
 
+  it("a guest's past message replayed on JOIN comes from the guest's nick, never its address", async (t) => {
+    const { connect, server } = await startChat(t);
+    const guest = await connect();
+    guest.send("said before anyone came\n");
+    const irc = await IrcRawClient.connect(ircPortOf(server), "late");
+    t.after(() => irc.socket.destroy());
+    irc.send("JOIN #lobby");
+    const replayed = await irc.waitFor((line) => line.endsWith("said before anyone came"));
+    const source = replayed.slice(replayed.indexOf(":") + 1, replayed.indexOf("!"));
+    assert.match(source, /^guest-[0-9a-f]+$/, replayed);
+  });
+
   it("a JOIN past the most rooms a user may be in gets 405, and the connection lives", async (t) => {
     const { server } = await startChat(t, { maxRoomsPerUser: 2 });
     const irc = await IrcRawClient.connect(ircPortOf(server), "roomy");

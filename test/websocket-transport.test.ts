@@ -290,3 +290,32 @@ async function waitForAcceptance(port: number, localAddress: string): Promise<We
   }
   assert.fail("a place was never released");
 }
+
+describe("stopping with clients connected", () => {
+  /** Resolves when `promise` does; rejects after `ms` (far less than the grace the server is given). */
+  function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+    return Promise.race([
+      promise,
+      new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms).unref()),
+    ]);
+  }
+
+  test("a WebSocket client whose close crosses the server's shutdown is let go as soon as it answers", async () => {
+    // A minute of grace: a stop that waits for it would fail this test.
+    const server = await startTestServer({ shutdownGraceMs: 60_000 });
+    const client = await WebSocketClient.open(httpPortOf(server), "/ws");
+    await client.waitFor((message) => message.includes('"welcome"'));
+    client.socket.close();
+    await within(server.stop(), 20_000, "stop");
+  });
+
+  test("netcat and a WebSocket client are let go at the shutdown as soon as they close their side", async () => {
+    const server = await startTestServer({ shutdownGraceMs: 60_000 });
+    const line = await LineClient.join(server.port);
+    const web = await WebSocketClient.open(httpPortOf(server), "/ws");
+    await web.waitFor((message) => message.includes('"welcome"'));
+    await within(server.stop(), 20_000, "stop");
+    assert.equal(web.closedWith?.code, CloseCode.goingAway);
+    assert.ok(line.lines.includes("! The server is shutting down."), line.lines.join("\n"));
+  });
+});

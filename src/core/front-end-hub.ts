@@ -1,7 +1,7 @@
 import type { Command } from "./commands.js";
 import type { ChatError } from "./errors.js";
 import type { EventObserver } from "./fan-out.js";
-import type { EventSink, Session } from "./session.js";
+import type { DecidedOnItsTurn, EventSink, Session } from "./session.js";
 
 /**
  * The core as a front end sees it: the few calls a protocol session makes. Everything else
@@ -10,8 +10,11 @@ import type { EventSink, Session } from "./session.js";
 export interface FrontEndHub {
   /** A new user on a connection from `address` ("IP:PORT"), whose events go to `sink`. */
   connect(address: string, sink: EventSink): Session;
-  /** Carries out a command; with a `requestId`, its replies carry it and a "done" event follows them. */
-  execute(session: Session, command: Command, requestId?: number): void;
+  /**
+   * Carries out a command, after the ones the session sent before it; with a `requestId`, its
+   * replies carry it and a "done" event follows them.
+   */
+  execute(session: Session, command: Command | DecidedOnItsTurn, requestId?: number): void;
   isOnline(session: Session): boolean;
   /** The session is gone now: it leaves every room. */
   disconnect(session: Session, reason?: string): void;

@@ -16,7 +16,14 @@ import { LoginThrottle } from "./login-throttle.js";
 import { idFloorForTime, MessageIdGenerator } from "./message-id.js";
 import { guestKeyOf, guestNameOf, identityKey } from "./names.js";
 import { Room } from "./room.js";
-import { type CommandRate, type EventSink, type QueuedCommand, Session, type SessionId } from "./session.js";
+import {
+  type CommandRate,
+  type DecidedOnItsTurn,
+  type EventSink,
+  type QueuedCommand,
+  Session,
+  type SessionId,
+} from "./session.js";
 import { userMaskOfAddress } from "./user-mask.js";
 
 export interface HubOptions {
@@ -171,13 +178,19 @@ export class Hub implements FrontEndHub {
    * `requestId`, every reply and error the command sends carries it, and a "done" event
    * with it follows the last of them.
    */
-  execute(session: Session, command: Command, requestId?: number): void {
+  execute(session: Session, request: Command | DecidedOnItsTurn, requestId?: number): void {
     if (this.#sessions.get(session.sessionId) !== session) return;
     // One is running (or waiting): this one waits behind it. That holds too for a command a
     // front end asks for while drawing what the running one said.
     if (session.isBusy) {
       session.queuedCommands ??= [];
-      session.queuedCommands.push({ command, requestId });
+      session.queuedCommands.push({ command: request, requestId });
+      return;
+    }
+    const command = typeof request === "function" ? request() : request;
+    if (command === null) {
+      if (requestId !== undefined) session.sink.deliver({ kind: "done", requestId });
+      this.#runQueued(session);
       return;
     }
     if (this.#isDebugLogged) {

@@ -17,9 +17,16 @@ export interface EventSink {
   deliveredThrough?(): string | null;
 }
 
+/**
+ * A command a front end can only decide when its turn comes: the line protocol's plain line
+ * goes to the room that is current once the commands before it (a join waiting on the store)
+ * have run. Null when the front end answered it itself (an error) and there is nothing to run.
+ */
+export type DecidedOnItsTurn = () => Command | null;
+
 /** A command waiting for an earlier one of its session, with the request it answers. */
 export interface QueuedCommand {
-  readonly command: Command;
+  readonly command: Command | DecidedOnItsTurn;
   readonly requestId: number | undefined;
 }
 

@@ -252,9 +252,11 @@ export class Connection implements MessageSink {
     this.#isEnding = true;
     this.#endReason = reason;
     this.#framer.stop();
-    this.#stopReading();
-    // Kept referenced: a paused socket no longer holds the event loop open, and the
-    // farewell must still be flushed. Cleared on close.
+    // Input is still read, and thrown away (#onData): a paused socket would never see the
+    // peer's own end, and the connection would wait out the grace however promptly the peer
+    // closed (a WebSocket client answering our close frame, netcat leaving at our FIN).
+    this.socket.resume();
+    // Kept referenced: the farewell must still be flushed. Cleared on close.
     this.#graceTimer = setTimeout(() => this.destroy(reason), graceMs);
     if (this.#queue === null) this.#finishEnding();
     else this.#requestFlush();
@@ -432,10 +434,6 @@ export class Connection implements MessageSink {
     if (this.#graceTimer !== null) clearTimeout(this.#graceTimer);
     if (this.#closeReason === null) this.#closeReason = "peer-closed";
     this.#notifyClosed();
-  }
-
-  #stopReading(): void {
-    this.socket.pause();
   }
 
   #failInternally(error: unknown): void {

@@ -157,7 +157,11 @@ function historyLine(
   if (item.sentByViewer === null)
     return { source: session.historySource(item), command: "PRIVMSG", params: [item.where, text] };
   if (item.sentByViewer) {
-    return { source: session.frontEnd.users.maskOf(session.ref), command: "PRIVMSG", params: [item.where, text] };
+    return {
+      source: session.frontEnd.users.maskOf(session.ref),
+      command: "PRIVMSG",
+      params: [item.guestWhere ?? item.where, text],
+    };
   }
   return { source: session.historySource(item), command: "PRIVMSG", params: [session.nick, text] };
 }

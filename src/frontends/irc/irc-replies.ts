@@ -124,7 +124,11 @@ export class ReplyDrawer {
         drawChathistoryTargets(session, reply);
         return;
       case "search":
-        for (const item of reply.items) nickServSays(session, ircText(`${item.where} <${item.sender}> ${item.text}`));
+        for (const item of reply.items)
+          nickServSays(
+            session,
+            ircText(`${item.guestWhere ?? item.where} <${item.guestSender ?? item.sender}> ${item.text}`),
+          );
         return;
       case "delivered-later":
         session.notice(`${reply.name} is not online, and will see it on logging in.`);

@@ -496,10 +496,9 @@ export class IrcSession extends FrontEndSession {
       case "signal":
         // IRCv3 message-tags: TAGMSG only to clients that take tags.
         if (!this.caps.isEnabled("message-tags")) return;
-        if (event.from.sessionId === this.session.sessionId && !this.caps.isEnabled("echo-message")) return;
         if (event.room === null) this.#onDirectSignal(event);
         else if (event.from.sessionId === this.session.sessionId) {
-          this.#echo(this.frontEnd.renderer.render(event, this.#variant).bytes);
+          if (this.#isEchoed) this.#echo(this.frontEnd.renderer.render(event, this.#variant).bytes);
         } else if (this.isInChannel(event.room)) this.#sendShared(event, false);
         return;
       case "reply":
@@ -693,8 +692,12 @@ export class IrcSession extends FrontEndSession {
       params: [target],
     });
     const bytes = message.format(tagsFor(event, this.variant, event.from));
-    if (event.from.sessionId === this.session.sessionId) this.#echo(bytes);
-    else this.#send(bytes);
+    const isOwnEcho = event.from.sessionId === this.session.sessionId;
+    // As a message to oneself: it arrives, and with echo-message it is echoed too.
+    const isToSelf = event.toKey === this.session.nameKey || event.toSessionId === this.session.sessionId;
+    if (isOwnEcho && isToSelf) this.#send(bytes);
+    if (isOwnEcho && this.#isEchoed) this.#echo(bytes);
+    else if (!isOwnEcho) this.#send(bytes);
   }
 
   #onReply(reply: Reply): void {
@@ -726,9 +729,9 @@ export class IrcSession extends FrontEndSession {
     this.catchingUp(after);
   }
 
-  /** A history item's sender as a source mask: the nick, with the server as its host. */
+  /** A history item's sender as a source mask: the nick (a guest's never its address), with the server as its host. */
   historySource(item: HistoryItem): string {
-    return `${item.sender}!~u@${this.frontEnd.options.serverName}`;
+    return `${item.guestSender ?? item.sender}!~u@${this.frontEnd.options.serverName}`;
   }
 }
 

@@ -1,5 +1,6 @@
 import { isUtf8 } from "node:buffer";
 import type { Logger } from "pino";
+import type { Command } from "../../core/commands.js";
 import type { KickedEvent, Reply } from "../../core/events.js";
 import type { FrontEndHub } from "../../core/front-end-hub.js";
 import type { Connection, CutOffReason } from "../../net/connection.js";
@@ -146,24 +147,43 @@ export class LineSession extends FrontEndSession {
   }
 
   protected handle(line: Buffer): void {
+    if (!this.session.isBusy) {
+      const command = this.#decode(line);
+      if (command !== null) this.execute(command);
+      return;
+    }
+    // A command still running (a join waiting on the store) may change the current room,
+    // where a plain line goes and what a command without a room means: this line is read
+    // when its turn comes. The framer's buffer is reused, so the line is copied.
+    const kept = Buffer.from(line);
+    this.hub.execute(this.session, () => this.#decode(kept));
+  }
+
+  /** The line as a command to run; null when it was answered here (help, an error). */
+  #decode(line: Buffer): Command | null {
     if (!isUtf8(line)) {
       this.#reject({ code: "ERR_INVALID_UTF8" });
-      return;
+      return null;
     }
     const text = line.toString("utf8");
     // "//" sends a line that starts with "/", as IRC clients do.
     const isCommand = text.charCodeAt(0) === SLASH && text.charCodeAt(1) !== SLASH;
     if (!isCommand) {
       const said = text.charCodeAt(0) === SLASH ? text.slice(1) : text;
-      if (this.#currentRoom === null) this.#reject({ code: "ERR_NOT_IN_ROOM", detail: { room: "any room" } });
-      else this.execute({ kind: "say", room: this.#currentRoom, text: said, isAction: false });
-      return;
+      if (this.#currentRoom !== null) return { kind: "say", room: this.#currentRoom, text: said, isAction: false };
+      this.#reject({ code: "ERR_NOT_IN_ROOM", detail: { room: "any room" } });
+      return null;
     }
     const command = parseLineCommand(text, this.#currentRoom);
     if (command === null) {
       this.connection.send(renderHelp(lineCommandHelp(this.hub.hasHistory)));
-    } else if ("code" in command) this.#reject(command);
-    else this.execute(command);
+      return null;
+    }
+    if ("code" in command) {
+      this.#reject(command);
+      return null;
+    }
+    return command;
   }
 
   /** Arrivals and departures are not urgent: in a burst of them, each user gets one write, not one each. */
