@@ -59,7 +59,8 @@ export class ServerProcess extends SpawnedProgram {
     const isServer = args[0] === "server";
     const irc = isServer && !args.includes("--irc-port") ? ["--irc-port", "0"] : [];
     const http = isServer && !args.includes("--http-port") ? ["--http-port", "0"] : [];
-    super("parley server", process.execPath, [PARLEY_BIN, ...args, ...irc, ...http], {
+    // The bin itself, as an operator runs it: its first line says how Node runs it.
+    super("parley server", PARLEY_BIN, [...args, ...irc, ...http], {
       stdin: "ignore",
       waitMs: SERVER_WAIT_MS,
     });
