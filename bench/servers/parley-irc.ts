@@ -3,9 +3,8 @@
  * listener is on too, on a port of its own. The IRC port comes from the pino
  * line `{"event":"listening","frontend":"irc","port":N}` on stderr.
  */
-import { PARLEY_BIN } from "../lib/paths.js";
 import { DEFAULT_CONNECT_WINDOW, launchServer, type ServerKind } from "./kind.js";
-import { PARLEY_SERVER_ARGS, parleyDataDir, readListeningPort } from "./parley.js";
+import { PARLEY_COMMAND, PARLEY_SERVER_ARGS, parleyDataDir, readListeningPort } from "./parley.js";
 
 export const parleyIrc: ServerKind = {
   id: "parley-irc",
@@ -14,8 +13,7 @@ export const parleyIrc: ServerKind = {
   connectWindow: DEFAULT_CONNECT_WINDOW,
   start() {
     const command = [
-      process.execPath,
-      PARLEY_BIN,
+      ...PARLEY_COMMAND,
       ...PARLEY_SERVER_ARGS,
       "--irc-port",
       "0",

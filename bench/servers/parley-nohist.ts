@@ -1,8 +1,7 @@
 /** Parley with history off: what history costs, beside `parley`. */
-import { PARLEY_BIN } from "../lib/paths.js";
 import type { ServerKind } from "./kind.js";
 import { DEFAULT_CONNECT_WINDOW, launchServer } from "./kind.js";
-import { PARLEY_SERVER_ARGS, readLineStartPort } from "./parley.js";
+import { PARLEY_COMMAND, PARLEY_SERVER_ARGS, readLineStartPort } from "./parley.js";
 
 export const parleyNoHistory: ServerKind = {
   id: "parley-nohist",
@@ -10,7 +9,7 @@ export const parleyNoHistory: ServerKind = {
   protocol: "line",
   connectWindow: DEFAULT_CONNECT_WINDOW,
   start() {
-    const command = [process.execPath, PARLEY_BIN, ...PARLEY_SERVER_ARGS, "--history", "off"];
+    const command = [...PARLEY_COMMAND, ...PARLEY_SERVER_ARGS, "--history", "off"];
     return launchServer(this, command, readLineStartPort);
   },
 };

@@ -9,9 +9,8 @@
  * connections per address, so the cap is lifted. The generator sends no
  * `Origin` (it is no browser page), which the upgrade accepts.
  */
-import { PARLEY_BIN } from "../lib/paths.js";
 import { DEFAULT_CONNECT_WINDOW, launchServer, type ServerKind } from "./kind.js";
-import { PARLEY_SERVER_ARGS, parleyDataDir, readListeningPort } from "./parley.js";
+import { PARLEY_COMMAND, PARLEY_SERVER_ARGS, parleyDataDir, readListeningPort } from "./parley.js";
 
 const WEB_ARGS = ["--http-port", "0", "--web-connections-per-address", "1000000"];
 
@@ -22,14 +21,7 @@ export const parleyWs: ServerKind = {
   connectWindow: DEFAULT_CONNECT_WINDOW,
   start() {
     // The generator's join asks for no replay itself ("replay": 0).
-    const command = [
-      process.execPath,
-      PARLEY_BIN,
-      ...PARLEY_SERVER_ARGS,
-      ...WEB_ARGS,
-      "--data-dir",
-      parleyDataDir("parley-ws"),
-    ];
+    const command = [...PARLEY_COMMAND, ...PARLEY_SERVER_ARGS, ...WEB_ARGS, "--data-dir", parleyDataDir("parley-ws")];
     return launchServer(this, command, (_stdout, stderr) => readListeningPort(stderr, "http"));
   },
 };
@@ -41,8 +33,7 @@ export const parleyIrcWs: ServerKind = {
   connectWindow: DEFAULT_CONNECT_WINDOW,
   start() {
     const command = [
-      process.execPath,
-      PARLEY_BIN,
+      ...PARLEY_COMMAND,
       ...PARLEY_SERVER_ARGS,
       ...WEB_ARGS,
       "--irc-port",

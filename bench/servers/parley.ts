@@ -23,6 +23,9 @@ export const PARLEY_SERVER_ARGS = [
   "off",
 ];
 
+/** The bin itself, as an operator runs it: its first line says how Node runs it (its flags included). */
+export const PARLEY_COMMAND = [PARLEY_BIN];
+
 /** A history directory of its own inside this run's scratch directory. */
 export function parleyDataDir(name: string): string {
   return path.join(benchScratchDir(), name);
@@ -70,7 +73,7 @@ export const parley: ServerKind = {
   protocol: "line",
   connectWindow: DEFAULT_CONNECT_WINDOW,
   start() {
-    const command = [process.execPath, PARLEY_BIN, ...PARLEY_SERVER_ARGS, "--data-dir", parleyDataDir("parley")];
+    const command = [...PARLEY_COMMAND, ...PARLEY_SERVER_ARGS, "--data-dir", parleyDataDir("parley")];
     return launchServer(this, command, readLineStartPort);
   },
 };
