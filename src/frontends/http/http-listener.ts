@@ -79,26 +79,26 @@ export async function listenHttp(options: HttpListenerOptions, log: Logger): Pro
     const headers = securityHeaders(request.headers.host);
     const client = clientOf(request, trustedProxies);
     const route = routes.find((each) => each.path === pathOf(request.url));
-    if (route === undefined) return refuseUpgrade(socket, headers, 404, NOT_A_WEBSOCKET);
+    if (route === undefined) return answerOnSocket(socket, headers, 404, NOT_A_WEBSOCKET);
     if (!counts.hasRoomFor(client.address)) {
-      return refuseUpgrade(socket, headers, 503, "too many connections from your address");
+      return answerOnSocket(socket, headers, 503, "too many connections from your address");
     }
     if (!isOriginAllowed(request.headers.origin, request.headers.host, client.scheme, allowedOrigins)) {
       log.info(
         { event: "origin-refused", origin: request.headers.origin, peer: client.address },
         "WebSocket from another site's page refused",
       );
-      return refuseUpgrade(socket, headers, 403, "this origin may not open WebSockets here");
+      return answerOnSocket(socket, headers, 403, "this origin may not open WebSockets here");
     }
     const upgrade = readUpgrade(request.method, request.headers);
     if (isUpgradeRefusal(upgrade)) {
       // RFC 6455 §4.4: a version refused is answered with the versions spoken.
       const extra: Record<string, string> = upgrade.status === 426 ? { "Sec-WebSocket-Version": "13" } : {};
-      return refuseUpgrade(socket, { ...headers, ...extra }, upgrade.status, upgrade.message);
+      return answerOnSocket(socket, { ...headers, ...extra }, upgrade.status, upgrade.message);
     }
     const protocol = chooseProtocol(route, upgrade);
     if (protocol === undefined) {
-      return refuseUpgrade(socket, headers, 400, `this endpoint speaks the ${route.subprotocol} subprotocol`);
+      return answerOnSocket(socket, headers, 400, `this endpoint speaks the ${route.subprotocol} subprotocol`);
     }
     socket.write(upgradeResponse(upgrade.key, protocol));
     // What the client sent after its handshake is its first frames.
@@ -149,7 +149,7 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
     return;
   }
   const status = error.code === "HPE_HEADER_OVERFLOW" ? 431 : error.code === "ERR_HTTP_REQUEST_TIMEOUT" ? 408 : 400;
-  refuseUpgrade(socket, securityHeaders(undefined), status, STATUS_CODES[status] ?? "Bad Request");
+  answerOnSocket(socket, securityHeaders(undefined), status, STATUS_CODES[status] ?? "Bad Request");
 }
 
 /** The subprotocol answered: the route's when offered, none when none was offered; undefined: refuse. */
@@ -167,7 +167,7 @@ function pathOf(url: string | undefined): string {
 function ignoreUntilAttached(): void {}
 
 /** A plain HTTP answer on a raw socket, then the end. */
-function refuseUpgrade(socket: Duplex, security: Record<string, string>, status: number, message: string): void {
+function answerOnSocket(socket: Duplex, security: Record<string, string>, status: number, message: string): void {
   const body = Buffer.from(`${message}\n`);
   const headers = {
     ...security,
