@@ -38,13 +38,19 @@ export interface ServerConfig {
   /** Web port (the chat page, WebSocket on /ws and IRC over WebSocket on /irc); 0 takes a free port; null turns it off. */
   httpPort: number | null;
   /**
-   * Origins (`https://chat.example.org`) whose pages may open WebSockets here; null: only the
-   * page's own origin (the Origin's host is the request's Host). A client that sends no
-   * Origin is no browser, and is let in.
+   * Other origins (`https://chat.example.org`) whose pages may open WebSockets here; the
+   * page's own origin (the scheme it was loaded with and the request's Host) always may.
+   * null: no others. A client that sends no Origin is no browser, and is let in.
    */
   allowedOrigins: readonly string[] | null;
-  /** Simultaneous web connections (HTTP and WebSocket) one address may hold; more are refused with 503. */
+  /** Simultaneous WebSockets one address (an IPv6 /64) may hold; more are refused with 503. */
   maxWebConnectionsPerAddress: number;
+  /**
+   * Reverse proxies (their IP addresses) in front of the web port: from them, the client is
+   * the right-most X-Forwarded-For address that is not one of them, and its scheme is
+   * X-Forwarded-Proto's. Anyone else's forwarding headers are ignored.
+   */
+  trustedProxies: readonly string[];
   /** The built page's directory; "" for the one built into the package (dist/web). */
   webRoot: string;
   /** The server's name in IRC messages (and WHOIS), and the network's name IRC clients show. */
@@ -114,6 +120,7 @@ export const defaultServerConfig: Readonly<ServerConfig> = Object.freeze({
   httpPort: 8080,
   allowedOrigins: null,
   maxWebConnectionsPerAddress: 20,
+  trustedProxies: [],
   webRoot: "",
   ircServerName: "parley",
   operators: [],

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { isIP } from "node:net";
 import { defaultServerConfig, LOG_LEVELS, type ServerConfig } from "./config.js";
 
 /**
@@ -93,7 +94,10 @@ function wordList(words: readonly string[]): string {
   return `${quoted.slice(0, -1).join(", ")} or ${quoted.at(-1)}`;
 }
 
-/** "https://a.example, http://b.example:8080" as origins (scheme, host and port: RFC 6454 §6.1). */
+/**
+ * "https://a.example, http://b.example:8080" as origins (scheme, host and port: RFC 6454
+ * §6.1); a default port (`https://x:443`) is the origin without it, as browsers send it.
+ */
 function parseOrigins(text: string): string[] {
   return text.split(",").map((item) => {
     const trimmed = item.trim();
@@ -103,14 +107,26 @@ function parseOrigins(text: string): string[] {
     } catch {
       url = null;
     }
-    if (
-      url === null ||
-      (url.protocol !== "http:" && url.protocol !== "https:") ||
-      url.origin !== trimmed.replace(/\/$/, "").toLowerCase()
-    ) {
-      refuse(`--allowed-origins must be origins such as https://chat.example.org, comma-separated, not "${trimmed}"`);
+    if (url === null || (url.protocol !== "http:" && url.protocol !== "https:")) {
+      refuse(
+        `--allowed-origins must be origins such as https://chat.example.org (http or https), comma-separated, not "${trimmed}"`,
+      );
+    }
+    if (url.pathname !== "/" || url.search !== "" || url.hash !== "" || url.username !== "" || url.password !== "") {
+      refuse(
+        `--allowed-origins takes origins, a scheme, host and port only (an Origin header has no path, query or user), not "${trimmed}"`,
+      );
     }
     return url.origin;
+  });
+}
+
+/** Comma-separated IP addresses, each as the socket shows its peer. */
+function parseProxies(text: string): string[] {
+  return text.split(",").map((item) => {
+    const trimmed = item.trim();
+    if (isIP(trimmed) === 0) refuse(`--trust-proxy must be IP addresses, comma-separated, not "${trimmed}"`);
+    return trimmed;
   });
 }
 
@@ -170,8 +186,8 @@ export const SERVER_OPTIONS: readonly ServerOption[] = [
   {
     name: "--allowed-origins",
     argument: "LIST",
-    help: "comma-separated origins (`https://chat.example.org`) whose pages may open WebSockets here; the page's own origin by default",
-    shownDefault: "same origin",
+    help: "comma-separated origins (`https://chat.example.org`) of other sites whose pages may open WebSockets here; the page's own origin always may",
+    shownDefault: "same origin only",
     apply: (config, value) => {
       config.allowedOrigins = parseOrigins(nonEmpty(String(value), "--allowed-origins"));
     },
@@ -179,10 +195,19 @@ export const SERVER_OPTIONS: readonly ServerOption[] = [
   {
     name: "--web-connections-per-address",
     argument: "N",
-    help: "simultaneous web connections (page loads and WebSockets) one address may hold; more get 503",
+    help: "simultaneous WebSockets (chat tabs, IRC clients) one address may hold, an IPv6 /64 counting as one; more get 503",
     shownDefault: String(defaultServerConfig.maxWebConnectionsPerAddress),
     apply: (config, value) => {
       config.maxWebConnectionsPerAddress = wholeNumber(String(value), "--web-connections-per-address", 1);
+    },
+  },
+  {
+    name: "--trust-proxy",
+    argument: "LIST",
+    help: "comma-separated addresses of reverse proxies before the web port: from them, the client's address is the right-most `X-Forwarded-For` entry that is no proxy (for caps, throttles, cloaks and logs), its scheme `X-Forwarded-Proto`",
+    shownDefault: "none",
+    apply: (config, value) => {
+      config.trustedProxies = parseProxies(nonEmpty(String(value), "--trust-proxy"));
     },
   },
   {

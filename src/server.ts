@@ -87,6 +87,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
           routes: webSocketRoutes,
           allowedOrigins: config.allowedOrigins,
           maxConnectionsPerAddress: config.maxWebConnectionsPerAddress,
+          trustedProxies: config.trustedProxies,
         },
         log,
       );

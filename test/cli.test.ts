@@ -82,7 +82,12 @@ describe("the parley command", () => {
     [["server", "--allowed-origins", "chat.example.org"], /--allowed-origins must be origins such as/, "parley server"],
     [
       ["server", "--allowed-origins", "https://chat.example.org/page"],
-      /--allowed-origins must be origins .* not "https:\/\/chat.example.org\/page"/,
+      /--allowed-origins takes origins, a scheme, host and port only \(an Origin header has no path.* not "https:\/\/chat.example.org\/page"/,
+      "parley server",
+    ],
+    [
+      ["server", "--trust-proxy", "proxy.local"],
+      /--trust-proxy must be IP addresses, .*not "proxy.local"/,
       "parley server",
     ],
     [
@@ -134,6 +139,11 @@ describe("the parley command", () => {
     assert.equal(config.httpPort, null);
     apply("--allowed-origins", "https://Chat.Example.org, http://localhost:8080/");
     assert.deepEqual(config.allowedOrigins, ["https://chat.example.org", "http://localhost:8080"]);
+    // A default port is no part of an origin as browsers send it (RFC 6454 §6.1).
+    apply("--allowed-origins", "https://chat.example.org:443,http://x.example:80,https://y.example:8443");
+    assert.deepEqual(config.allowedOrigins, ["https://chat.example.org", "http://x.example", "https://y.example:8443"]);
+    apply("--trust-proxy", "10.0.0.2, ::1");
+    assert.deepEqual(config.trustedProxies, ["10.0.0.2", "::1"]);
   });
 
   it("documents every server option in the README's table, with its argument, meaning and default", () => {

@@ -2,12 +2,14 @@ import assert from "node:assert/strict";
 import { once } from "node:events";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
-import { connect } from "node:net";
+import { connect, Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { brotliDecompressSync, gunzipSync } from "node:zlib";
+import { AddressCounts } from "../src/frontends/http/address-counts.js";
 import { httpPortOf, startTestServer, type TestServer } from "./helpers/server.js";
+import { RefusedUpgrade, WebSocketClient } from "./helpers/web-socket-client.js";
 
 interface Answer {
   status: number;
@@ -35,8 +37,27 @@ function assertSecurityHeaders(answer: Answer): void {
   assert.match(csp, /default-src 'self'/);
   assert.match(csp, /frame-ancestors 'none'/);
   assert.doesNotMatch(csp, /unsafe-inline/);
+  // Scheme-only sources would let the page's scripts talk to any host.
+  assert.doesNotMatch(csp, /\s(?:ws|wss):(?:\s|;|$)/);
   assert.equal(answer.headers["x-content-type-options"], "nosniff");
   assert.equal(answer.headers["referrer-policy"], "no-referrer");
+}
+
+/** Everything the server sends for `request` on a raw socket, until it closes. */
+async function rawAnswer(port: number, text: string): Promise<string> {
+  const socket = connect(port, "127.0.0.1", () => socket.write(text));
+  const chunks: Buffer[] = [];
+  socket.on("data", (chunk: Buffer) => chunks.push(chunk));
+  socket.on("error", () => {});
+  await once(socket, "close");
+  return Buffer.concat(chunks).toString("latin1");
+}
+
+function assertRawSecurityHeaders(answer: string): void {
+  const head = answer.slice(0, answer.indexOf("\r\n\r\n")).toLowerCase();
+  assert.match(head, /\r\ncontent-security-policy: default-src 'self'/);
+  assert.match(head, /\r\nx-content-type-options: nosniff/);
+  assert.match(head, /\r\nreferrer-policy: no-referrer/);
 }
 
 const INDEX = '<!doctype html><html><head><script type="module" src="/assets/app-1a2b3c.js"></script></head></html>\n';
@@ -69,6 +90,34 @@ describe("the web page over HTTP", () => {
     assert.equal(answer.headers["cache-control"], "no-cache");
     assert.ok(answer.headers.etag);
     assertSecurityHeaders(answer);
+  });
+
+  test("the page may open WebSockets to its own host only", async () => {
+    const answer = await fetchRaw(port, "/");
+    const csp = String(answer.headers["content-security-policy"]);
+    assert.match(csp, new RegExp(`connect-src 'self' ws://127\\.0\\.0\\.1:${port} wss://127\\.0\\.0\\.1:${port};`));
+    const odd = await fetchRaw(port, "/", { headers: { Host: "x; script-src *" } });
+    assert.match(String(odd.headers["content-security-policy"]), /connect-src 'self';/, "no Host text in the policy");
+  });
+
+  test("a request Node cannot take (bad syntax, a head too big) gets its 400 or 431 with the security headers", async () => {
+    const bad = await rawAnswer(port, "NOT HTTP\r\n\r\n");
+    assert.match(bad, /^HTTP\/1\.1 400 /);
+    assertRawSecurityHeaders(bad);
+    const huge = await rawAnswer(port, `GET / HTTP/1.1\r\nHost: a\r\nX-Big: ${"b".repeat(20_000)}\r\n\r\n`);
+    assert.match(huge, /^HTTP\/1\.1 431 /);
+    assertRawSecurityHeaders(huge);
+  });
+
+  test("a page request offering a WebSocket-less upgrade (h2c) is answered as any page request, then closed", async () => {
+    const answer = await rawAnswer(
+      port,
+      "GET /assets/app-1a2b3c.js HTTP/1.1\r\nHost: a\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n",
+    );
+    assert.match(answer, /^HTTP\/1\.1 200 OK\r\n/);
+    assert.match(answer, /\r\nconnection: close\r\n/i);
+    assert.ok(answer.endsWith(SCRIPT), "the whole file, then the end");
+    assertRawSecurityHeaders(answer);
   });
 
   test("assets are cached for a year as immutable, with their content type", async () => {
@@ -155,38 +204,61 @@ describe("the web port without a built page", () => {
 
 describe("the web port's per-address cap", () => {
   let server: TestServer;
+  let webRoot: string;
   before(async () => {
-    server = await startTestServer({ maxWebConnectionsPerAddress: 1, webRoot: join(tmpdir(), "parley-no-such-page") });
+    webRoot = mkdtempSync(join(tmpdir(), "parley-web-cap-"));
+    writeFileSync(join(webRoot, "index.html"), INDEX);
+    server = await startTestServer({ maxWebConnectionsPerAddress: 1, webRoot });
   });
   after(async () => {
     await server.stop();
+    rmSync(webRoot, { recursive: true, force: true });
   });
 
-  test("an address past its cap gets 503 for a page request too", async () => {
+  test("counts WebSockets only: an address at its cap still loads the page, and its next WebSocket gets 503", async () => {
     const port = httpPortOf(server);
-    // A kept-alive connection that has been answered: the server has surely counted it.
-    const first = connect({ port, host: "127.0.0.1", localAddress: "127.0.0.20" });
-    first.on("error", () => {});
-    first.write("GET / HTTP/1.1\r\nHost: parley\r\n\r\n");
-    const [head] = (await once(first, "data")) as [Buffer];
-    assert.match(head.toString("latin1"), /npm run build/, "this server has no page built");
+    const chat = await WebSocketClient.open(port, "/ws", { localAddress: "127.0.0.20" });
+    // Kept-alive page connections from the same address, as a browser's tabs hold them.
+    const kept = connect({ port, host: "127.0.0.1", localAddress: "127.0.0.20" });
+    kept.on("error", () => {});
     try {
-      const answer = await new Promise<Answer>((resolve, reject) => {
+      kept.write("GET / HTTP/1.1\r\nHost: parley\r\n\r\n");
+      const [head] = (await once(kept, "data")) as [Buffer];
+      assert.match(head.toString("latin1"), /^HTTP\/1\.1 200 /);
+      const page = await new Promise<number>((resolve, reject) => {
         const req = request({ host: "127.0.0.1", port, path: "/", localAddress: "127.0.0.20", agent: false });
         req.on("response", (response) => {
-          const chunks: Buffer[] = [];
-          response.on("data", (chunk: Buffer) => chunks.push(chunk));
-          response.on("end", () =>
-            resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) }),
-          );
+          response.resume();
+          resolve(response.statusCode ?? 0);
         });
         req.on("error", reject);
         req.end();
       });
-      assert.equal(answer.status, 503);
-      assert.match(answer.body.toString(), /too many connections/);
+      assert.equal(page, 200);
+      await assert.rejects(
+        WebSocketClient.open(port, "/ws", { localAddress: "127.0.0.20" }),
+        (error) => error instanceof RefusedUpgrade && error.status === 503,
+      );
     } finally {
-      first.destroy();
+      kept.destroy();
+      await chat.close();
     }
+  });
+});
+
+describe("counting addresses", () => {
+  test("an IPv6 /64 counts as one address, as the login throttle counts it; IPv4 addresses each count", () => {
+    const counts = new AddressCounts(2);
+    counts.add("[2001:db8:1:2::1]:5000", new Socket());
+    counts.add("[2001:db8:1:2:ffff::9]:5001", new Socket());
+    assert.equal(counts.hasRoomFor("[2001:db8:1:2:abcd::1]:6000"), false);
+    assert.equal(counts.hasRoomFor("[2001:db8:1:3::1]:6000"), true);
+    const socket = new Socket();
+    counts.add("192.0.2.1:1", socket);
+    counts.add("192.0.2.1:2", new Socket());
+    assert.equal(counts.hasRoomFor("192.0.2.1:3"), false);
+    assert.equal(counts.hasRoomFor("192.0.2.2:3"), true);
+    socket.emit("close", false);
+    assert.equal(counts.hasRoomFor("192.0.2.1:3"), true, "a closed socket's place is free again");
   });
 });

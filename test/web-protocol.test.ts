@@ -393,6 +393,30 @@ describe("the JSON protocol's pacing and shutdown", () => {
     }
   });
 
+  test("refused frames count as requests: an empty one is answered invalid-json, and a flood of bad frames is cut off", async () => {
+    const observer = await WebChatClient.named(port, "badwatch", "#lobby");
+    const flooder = await WebChatClient.named(port, "badflood", "#lobby");
+    try {
+      const from = observer.frameCount;
+      let own = flooder.frameCount;
+      flooder.send("");
+      const empty = await flooder.waitFor((frame) => frame.type === "error", undefined, own);
+      assert.equal(empty.code, "invalid-json");
+      own = flooder.frameCount;
+      for (let i = 0; i < 100; i++) flooder.send(i % 2 === 0 ? "" : "not json");
+      for (let i = 0; i < 100; i++) flooder.send({ type: "dance" });
+      const closed = await flooder.ws.waitForClose(10_000);
+      assert.equal(closed.code, 1008);
+      assert.equal(flooder.frames.at(-1)?.code, "flood", "the last frame says why");
+      const refused = flooder.frames.slice(own).filter((frame) => frame.type === "error" && frame.code !== "flood");
+      assert.ok(refused.length < 200, `${refused.length} answered: the flood was not all carried out`);
+      const quit = await observer.waitFor((frame) => frame.type === "quit", undefined, from);
+      assert.equal(quit.reason, "Excess flood");
+    } finally {
+      await observer.close();
+    }
+  });
+
   test("a shutdown is said, then closed with 1001", async () => {
     const own = await startTestServer();
     const client = await WebChatClient.open(httpPortOf(own));

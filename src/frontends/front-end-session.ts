@@ -174,9 +174,14 @@ export abstract class FrontEndSession implements ConnectionHandler, EventSink, P
 
   // ---- the connection's side ----
 
+  /** Whether an empty message means nothing (a blank line) rather than a request to answer. */
+  protected get ignoresEmptyMessages(): boolean {
+    return true;
+  }
+
   onMessage(message: Buffer): void {
     // Messages still arriving from a read after the session was cut off or quit go nowhere.
-    if (message.length === 0 || !this.hub.isOnline(this.session)) return;
+    if ((message.length === 0 && this.ignoresEmptyMessages) || !this.hub.isOnline(this.session)) return;
     this.#pacer.offer(message);
   }
 

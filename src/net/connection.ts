@@ -94,9 +94,10 @@ export class Connection implements MessageSink {
   /** The reason `end()` was given, recorded once the last byte is handed to the socket. */
   #endReason: CloseReason = "peer-closed";
 
-  constructor(socket: Socket, limits: ConnectionLimits, framer: FramerFactory, log: Logger) {
+  /** `address`: the client's, when it is not the socket's peer (a trusted proxy's client). */
+  constructor(socket: Socket, limits: ConnectionLimits, framer: FramerFactory, log: Logger, address?: string) {
     this.socket = socket;
-    this.address = formatPeerAddress(socket.remoteAddress, socket.remotePort);
+    this.address = address ?? formatPeerAddress(socket.remoteAddress, socket.remotePort);
     this.#limits = limits;
     this.#log = log;
     this.#framer = framer(this);

@@ -63,21 +63,28 @@ export function upgradeResponse(key: string, protocol: string | null): string {
 
 /**
  * RFC 6455 §10.2: browsers send the page's origin, and a server that takes any would let any
- * site's page talk as its visitor. `allowed` null: the origin's host must be the request's Host.
+ * site's page talk as its visitor. The page's own origin (RFC 6454 §4: the scheme the client
+ * used, and the request's Host) is always let in; `allowed` names the other sites' pages.
  * A client that sends no Origin is no browser (a script, an IRC client): nothing to protect.
  */
 export function isOriginAllowed(
   origin: string | undefined,
   host: string | undefined,
+  scheme: "http" | "https",
   allowed: readonly string[] | null,
 ): boolean {
   if (origin === undefined) return true;
-  let url: URL;
+  const url = urlOf(origin);
+  if (url === null) return false;
+  if (allowed?.includes(url.origin)) return true;
+  const own = host === undefined ? null : urlOf(`${scheme}://${host}`);
+  return own !== null && url.origin === own.origin;
+}
+
+function urlOf(text: string): URL | null {
   try {
-    url = new URL(origin);
+    return new URL(text);
   } catch {
-    return false;
+    return null;
   }
-  if (allowed !== null) return allowed.includes(url.origin);
-  return host !== undefined && url.host === host.toLowerCase();
 }

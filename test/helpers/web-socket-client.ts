@@ -14,6 +14,8 @@ export interface WebSocketClientOptions {
   readonly origin?: string;
   /** Connect from this address: any of 127/8 reaches a server on 127.0.0.1. */
   readonly localAddress?: string;
+  /** More request headers (X-Forwarded-For from a proxy). */
+  readonly headers?: Record<string, string>;
 }
 
 /** A browser-like WebSocket peer for tests (the `ws` client): each text message kept, waited for by match. */
@@ -43,6 +45,7 @@ export class WebSocketClient {
     const socket = new WebSocket(`ws://127.0.0.1:${port}${path}`, options.protocols ?? [], {
       ...(options.origin === undefined ? {} : { origin: options.origin }),
       ...(options.localAddress === undefined ? {} : { localAddress: options.localAddress }),
+      ...(options.headers === undefined ? {} : { headers: options.headers }),
       perMessageDeflate: false,
     });
     return new Promise((resolve, reject) => {

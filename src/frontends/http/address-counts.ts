@@ -1,11 +1,11 @@
 import type { Socket } from "node:net";
-
-const COUNTED = Symbol("counted address");
-type CountedSocket = Socket & { [COUNTED]?: string };
+import { addressKey } from "../../core/login-throttle.js";
 
 /**
- * Open web connections by peer address, so that one address cannot hold every socket the
- * process can have: past the cap, its new requests are refused.
+ * Open WebSockets by client address (an IPv6 /64 counting as one, as the login throttle
+ * counts guessers), so that one address cannot hold every socket the process can have.
+ * Page and asset requests are not counted: they are short, bounded by the server's
+ * timeouts, and a cap on them would count every tab's reloads against its chat.
  */
 export class AddressCounts {
   readonly #max: number;
@@ -15,23 +15,21 @@ export class AddressCounts {
     this.#max = max;
   }
 
-  /** Counts an accepted socket until it closes. */
-  add(socket: Socket): void {
-    const address = socket.remoteAddress ?? "";
-    (socket as CountedSocket)[COUNTED] = address;
-    this.#counts.set(address, (this.#counts.get(address) ?? 0) + 1);
-    socket.once("close", () => this.#release(address));
+  /** Whether `address` ("IP:PORT") may open one more. */
+  hasRoomFor(address: string): boolean {
+    return (this.#counts.get(addressKey(address)) ?? 0) < this.#max;
   }
 
-  /** Whether this socket's address holds more sockets than the cap (this one included). */
-  isOverCap(socket: Socket): boolean {
-    const address = (socket as CountedSocket)[COUNTED];
-    return address !== undefined && (this.#counts.get(address) ?? 0) > this.#max;
+  /** Counts a WebSocket of `address` until its socket closes. */
+  add(address: string, socket: Socket): void {
+    const key = addressKey(address);
+    this.#counts.set(key, (this.#counts.get(key) ?? 0) + 1);
+    socket.once("close", () => this.#release(key));
   }
 
-  #release(address: string): void {
-    const count = (this.#counts.get(address) ?? 1) - 1;
-    if (count === 0) this.#counts.delete(address);
-    else this.#counts.set(address, count);
+  #release(key: string): void {
+    const count = (this.#counts.get(key) ?? 1) - 1;
+    if (count === 0) this.#counts.delete(key);
+    else this.#counts.set(key, count);
   }
 }

@@ -1,22 +1,28 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Encoded, StaticFile, StaticFiles } from "./static-files.js";
 
+/** A Host header that is a host name or address and a port, and nothing that could end a CSP source. */
+const PLAIN_HOST = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+
 /**
  * On every response. The page loads nothing but its own files and talks only to its own
- * server; no inline script or style runs, so injected markup can do nothing.
+ * server (its WebSockets named by host: older browsers do not count ws: as 'self'); no
+ * inline script or style runs, so injected markup can do nothing.
  */
-export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
-  "Content-Security-Policy":
-    "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
-  "X-Content-Type-Options": "nosniff",
-  "Referrer-Policy": "no-referrer",
-};
+export function securityHeaders(host: string | undefined): Record<string, string> {
+  const sockets = host !== undefined && PLAIN_HOST.test(host) ? ` ws://${host} wss://${host}` : "";
+  return {
+    "Content-Security-Policy": `default-src 'self'; connect-src 'self'${sockets}; img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'`,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+  };
+}
 
 const NOT_BUILT = "The web page is not built: run `npm run build`, then restart the server.\n";
 
 /** GET and HEAD of the built page's files, from memory. */
 export function serveStatic(files: StaticFiles, request: IncomingMessage, response: ServerResponse): void {
-  for (const [name, value] of Object.entries(SECURITY_HEADERS)) response.setHeader(name, value);
+  for (const [name, value] of Object.entries(securityHeaders(request.headers.host))) response.setHeader(name, value);
   if (request.method !== "GET" && request.method !== "HEAD") {
     response.setHeader("Allow", "GET, HEAD");
     sendText(response, 405, "Only GET and HEAD are served here.\n");

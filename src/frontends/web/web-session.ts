@@ -83,6 +83,11 @@ export class WebChatSession extends FrontEndSession {
     if (paused !== null) connection.send(errorFrame(paused, undefined));
   }
 
+  /** An empty frame is a request that is not JSON: answered, and paced as any other, so a flood of them is cut off. */
+  protected override get ignoresEmptyMessages(): boolean {
+    return false;
+  }
+
   protected costOf(payload: Buffer): number {
     return costOfRequest(this.#decode(payload));
   }
