@@ -37,6 +37,12 @@ describeUnlessSkipped(chromiumSkip(), "the chat page, as a person uses it", () =
       seen.push(await input.inputValue());
     }
     assert.deepEqual(seen, ["three", "two", "one"]);
+    const back: string[] = [];
+    for (let press = 0; press < 3; press++) {
+      await input.press("ArrowDown");
+      back.push(await input.inputValue());
+    }
+    assert.deepEqual(back, ["two", "three", ""], "and each Down the line after it");
     await page.context().close();
   });
 
