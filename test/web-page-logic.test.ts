@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { Conversation, type Entry, mentions } from "../src/web/conversations.js";
 import { completeName, SentLines } from "../src/web/input-keys.js";
-import { hueOfName, safeLink } from "../src/web/rich-text.js";
+import { hueOfName, safeLink, shownText } from "../src/web/rich-text.js";
 import { readTypedLine } from "../src/web/typed-commands.js";
 
 function entry(key: string): Entry {
@@ -154,5 +154,21 @@ describe("the input line's keys", () => {
     assert.equal(sent.newer(), "two");
     assert.equal(sent.newer(), "");
     assert.equal(sent.newer(), null);
+  });
+});
+
+describe("user text as the page shows it", () => {
+  it("marks bidi overrides, embeddings and isolates by name, as the line protocol does", () => {
+    assert.equal(shownText("see \u202Egpj.exe"), "see <U+202E>gpj.exe");
+    assert.equal(shownText("\u2066a\u2069"), "<U+2066>a<U+2069>");
+  });
+
+  it("shows ESC and the C1 controls in caret notation, not as a blank box", () => {
+    assert.equal(shownText("a\u001b[31mb"), "a^[[31mb");
+    assert.equal(shownText("\u009b"), "^[[");
+  });
+
+  it("leaves Hebrew, Arabic, emoji and the direction marks as they are", () => {
+    for (const text of ["שלום", "مرحبا", "a\u200Fb", "👩\u200D💻"]) assert.equal(shownText(text), text);
   });
 });

@@ -8,7 +8,7 @@ import { InputLine } from "./input-line.js";
 import { notifyDesktop, wireNotificationButton } from "./notifications.js";
 import type { ClientFrame, HistoryItem, Member, Reply, ServerFrame, User } from "./protocol.js";
 import { replyText } from "./reply-text.js";
-import { richText } from "./rich-text.js";
+import { richText, shownText } from "./rich-text.js";
 import { SearchPanel } from "./search-panel.js";
 import { drawConversationList, drawMembers } from "./side-lists.js";
 import { readTypedLine } from "./typed-commands.js";
@@ -63,7 +63,7 @@ export class ChatPage {
     );
     this.#status = new ConnectionStatus(() => this.#socket.reconnectNow());
     this.#input = new InputLine(
-      (line) => void this.#typed(line),
+      (line) => this.#typed(line),
       () => this.#completableNames(),
     );
     this.#search = new SearchPanel(this.#socket, () => this.#input.focus());
@@ -89,13 +89,15 @@ export class ChatPage {
         return;
       case "message": {
         const kind = frame.action ? "action" : frame.notice ? "notice" : "message";
-        this.#live(this.#conversation(frame.room), frame.id, frame.at, kind, frame.from.name, frame.text);
+        const isOwn = this.#isOwn(frame.from);
+        this.#live(this.#conversation(frame.room), frame.id, frame.at, kind, frame.from.name, frame.text, isOwn);
         return;
       }
       case "direct": {
         const other = frame.outgoing ? frame.to : frame.from.name;
         const kind = frame.action ? "action" : frame.notice ? "notice" : "message";
-        this.#live(this.#conversation(other), frame.id, frame.at, kind, frame.from.name, frame.text, !frame.outgoing);
+        const isOwn = frame.outgoing || this.#isOwn(frame.from);
+        this.#live(this.#conversation(other), frame.id, frame.at, kind, frame.from.name, frame.text, isOwn, !isOwn);
         return;
       }
       case "joined": {
@@ -271,7 +273,7 @@ export class ChatPage {
         text: sentence[item.kind](),
         mentions: isSaid && item.sender !== this.#me.name && mentions(item.text, this.#me.name),
       },
-      isMissed && isSaid,
+      isMissed && isSaid && item.sender !== this.#me.name,
     );
   }
 
@@ -387,10 +389,13 @@ export class ChatPage {
     kind: Entry["kind"],
     from: string,
     text: string,
+    isOwn: boolean,
     isForMe = false,
   ): void {
-    const isMention = from !== this.#me.name && (isForMe || mentions(text, this.#me.name));
-    const index = this.#add(conversation, { key: id, at, kind, from, text, mentions: isMention && !isForMe }, true);
+    const isMention = !isOwn && (isForMe || mentions(text, this.#me.name));
+    const entry = { key: id, at, kind, from, text, mentions: isMention && !isForMe };
+    // What one says, from this tab or another of the same account, is never news to oneself.
+    const index = this.#add(conversation, entry, !isOwn);
     if (index !== -1 && isMention) this.#notify(conversation, from, text);
   }
 
@@ -498,6 +503,11 @@ export class ChatPage {
     return user.name === this.#me.name;
   }
 
+  /** Said by this person: this session's name, or the account it is logged in to (another tab). */
+  #isOwn(user: User): boolean {
+    return this.#isMe(user) || (user.account !== null && user.account === this.#me.account);
+  }
+
   // ---- commands ----
 
   /** Sends a command and shows its errors where the person is; resolves with what it got. */
@@ -507,21 +517,30 @@ export class ChatPage {
     return answer;
   }
 
-  async #typed(line: string): Promise<void> {
+  /**
+   * Whether the line was taken. Offline, what would go to the server stays in the box rather
+   * than in a queue: the person sees it, can change it once the conversation has moved on
+   * while they were away, and sends it when they choose, instead of the page saying it later.
+   */
+  #typed(line: string): boolean {
     const current = this.#current?.name ?? null;
     const typed = readTypedLine(line, current, this.#historyKept);
     switch (typed.kind) {
       case "nothing":
-        return;
+        return true;
       case "problem":
         this.#note(typed.text, "error");
-        return;
+        return true;
       case "help":
         for (const text of typed.lines) this.#note(text);
-        return;
+        return true;
       case "send":
-        await this.#send(typed.frame);
-        return;
+        if (typed.frame.type !== "search" && this.#socket.state.kind !== "online") {
+          this.#note("Not connected: what you typed stays in the box; press Enter once back online.", "error");
+          return false;
+        }
+        void this.#send(typed.frame);
+        return true;
     }
   }
 
@@ -530,13 +549,14 @@ export class ChatPage {
       this.#search.open(frame.query);
       return;
     }
-    if (frame.type === "direct") this.#conversation(frame.to).isActive = true;
     if (frame.type === "login") this.#credentials = null;
     this.#typedWaiting += 1;
     const answer = await this.#run(frame).finally(() => {
       this.#typedWaiting -= 1;
     });
     if (answer.errors.length > 0) return;
+    // Opened once it went: a message to nobody leaves no conversation behind.
+    if (frame.type === "direct") this.#conversation(frame.to).isActive = true;
     if (frame.type === "login") this.#credentials = { name: frame.name, password: frame.password };
     if (frame.type === "register") this.#credentials = { name: this.#me.name, password: frame.password };
     if (frame.type === "join") {
@@ -553,7 +573,7 @@ export class ChatPage {
 
   #drawHeader(): void {
     const conversation = this.#current;
-    element("title").textContent = conversation?.name ?? this.#serverName;
+    element("title").textContent = shownText(conversation?.name ?? this.#serverName);
     element("topic").replaceChildren(richText(conversation?.topic ?? ""));
     const unread = [...this.#conversations.values()].reduce((sum, c) => sum + (c === conversation ? 0 : c.unread), 0);
     document.title = `${unread > 0 ? `(${unread}) ` : ""}${conversation?.name ?? ""} · ${this.#serverName}`;
@@ -579,9 +599,10 @@ export class ChatPage {
 
   #showAccount(): void {
     const me = this.#me;
-    element("open-account").textContent = me.name === "" ? "You" : me.name;
-    element("account-state").textContent =
-      me.account === null ? `You are ${me.name}${me.guest ? " (a guest)" : ""}.` : `Logged in as ${me.account}.`;
+    element("open-account").textContent = me.name === "" ? "You" : shownText(me.name);
+    element("account-state").textContent = shownText(
+      me.account === null ? `You are ${me.name}${me.guest ? " (a guest)" : ""}.` : `Logged in as ${me.account}.`,
+    );
   }
 
   // ---- notifications ----
@@ -595,7 +616,15 @@ export class ChatPage {
   // ---- controls ----
 
   #wireControls(): void {
+    // Narrowing the window wraps lines and grows the list under a still scroll position: one
+    // reading the newest lines keeps them in view.
+    let isAtBottom = true;
+    new ResizeObserver(() => {
+      if (isAtBottom) this.#messages.scrollTop = this.#messages.scrollHeight;
+    }).observe(this.#messages);
     this.#messages.addEventListener("scroll", () => {
+      const list = this.#messages;
+      isAtBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 8;
       const conversation = this.#current;
       if (conversation !== null && this.#messages.scrollTop < NEAR_TOP_PX) void this.#loadOlder(conversation);
     });

@@ -3,7 +3,12 @@ import type { ClientFrame, Reply, ServerFrame } from "./protocol.js";
 export type SocketState =
   | { readonly kind: "connecting" }
   | { readonly kind: "online" }
-  | { readonly kind: "waiting"; readonly retryAt: number }
+  /**
+   * Offline until `retryAt`. `why`: the server cut this page off for sending too fast, or
+   * refused it several times in a row before it ever opened (a page cannot see the HTTP
+   * status of a refused WebSocket: an origin not allowed, a full server).
+   */
+  | { readonly kind: "waiting"; readonly retryAt: number; readonly why?: "flood" | "refused" }
   /** Closed for good: the person quit, or the server put them out; only a click reconnects. */
   | { readonly kind: "closed"; readonly reason: string };
 
@@ -22,6 +27,10 @@ interface Pending {
 const FIRST_DELAY_MS = 500;
 const LONGEST_DELAY_MS = 15_000;
 const LARGEST_REQUEST_ID = 2 ** 31;
+/** After a flood cut-off, the page comes back no sooner than this: at once would flood again. */
+const AFTER_FLOOD_MS = 30_000;
+/** Tries that never opened, in a row, before the page says the server refuses it. */
+const REFUSALS_SHOWN_AFTER = 3;
 
 /**
  * One WebSocket to /ws that reconnects by itself: 0.5 s doubling to 15 s between tries, each
@@ -35,6 +44,7 @@ export class ChatSocket {
   #nextId = 1;
   readonly #pending = new Map<number, Pending>();
   #state: SocketState = { kind: "connecting" };
+  #triesNeverOpened = 0;
 
   constructor(
     private readonly url: string,
@@ -52,6 +62,12 @@ export class ChatSocket {
     const socket = new WebSocket(this.url);
     this.#socket = socket;
     let closedForGood: string | null = null;
+    let isCutOffForFlood = false;
+    let hasOpened = false;
+    socket.addEventListener("open", () => {
+      hasOpened = true;
+      this.#triesNeverOpened = 0;
+    });
     socket.addEventListener("message", (message) => {
       if (typeof message.data !== "string") return;
       let frame: ServerFrame;
@@ -65,6 +81,7 @@ export class ChatSocket {
         this.#setState({ kind: "online" });
       }
       if (frame.type === "close") closedForGood = frame.reason;
+      if (frame.type === "error" && frame.re === undefined && frame.code === "flood") isCutOffForFlood = true;
       this.#route(frame);
       this.onFrame(frame);
     });
@@ -76,7 +93,9 @@ export class ChatSocket {
         this.#setState({ kind: "closed", reason: closedForGood });
         return;
       }
-      this.#scheduleRetry();
+      if (!hasOpened) this.#triesNeverOpened += 1;
+      if (isCutOffForFlood) this.#scheduleRetry("flood");
+      else this.#scheduleRetry(this.#triesNeverOpened >= REFUSALS_SHOWN_AFTER ? "refused" : undefined);
     });
   }
 
@@ -128,10 +147,15 @@ export class ChatSocket {
     this.#pending.clear();
   }
 
-  #scheduleRetry(): void {
-    const delay = this.#delayMs * (0.5 + Math.random() / 2);
+  #scheduleRetry(why?: "flood" | "refused"): void {
+    const backoff = this.#delayMs * (0.5 + Math.random() / 2);
+    const delay = why === "flood" ? Math.max(backoff, AFTER_FLOOD_MS) : backoff;
     this.#delayMs = Math.min(this.#delayMs * 2, LONGEST_DELAY_MS);
-    this.#setState({ kind: "waiting", retryAt: Date.now() + delay });
+    this.#setState(
+      why === undefined
+        ? { kind: "waiting", retryAt: Date.now() + delay }
+        : { kind: "waiting", retryAt: Date.now() + delay, why },
+    );
     this.#retryTimer = window.setTimeout(() => this.connect(), delay);
   }
 

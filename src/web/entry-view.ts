@@ -1,5 +1,5 @@
 import type { Entry } from "./conversations.js";
-import { hueOfName, richText } from "./rich-text.js";
+import { hueOfName, richText, shownText } from "./rich-text.js";
 
 const TIME = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
 const DATE_TIME = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "medium" });
@@ -37,6 +37,6 @@ export function nameSpan(name: string): HTMLSpanElement {
 export function textSpan(className: string, text: string): HTMLSpanElement {
   const span = document.createElement("span");
   span.className = className;
-  span.textContent = text;
+  span.textContent = shownText(text);
   return span;
 }

@@ -10,9 +10,12 @@ export class InputLine {
   readonly #sent = new SentLines();
   #cycle = 0;
   #lastCompletion: { text: string; caret: number; base: string; baseCaret: number } | null = null;
+  /** The line Up or Down last put in the box: while it stands unedited, the next press walks on. */
+  #recalled: string | null = null;
 
   constructor(
-    private readonly onLine: (line: string) => void,
+    /** False when the line cannot go now (offline): it and the lines after it stay in the box. */
+    private readonly onLine: (line: string) => boolean,
     private readonly names: () => string[],
   ) {
     element<HTMLFormElement>("composer").addEventListener("submit", (event) => {
@@ -29,9 +32,12 @@ export class InputLine {
   #submit(): void {
     const lines = this.#input.value.split(/\r?\n/).filter((line) => line.trim() !== "");
     this.#input.value = "";
-    for (const line of lines) {
+    for (const [index, line] of lines.entries()) {
+      if (!this.onLine(line)) {
+        this.#input.value = lines.slice(index).join("\n");
+        return;
+      }
       this.#sent.remember(line);
-      this.onLine(line);
     }
   }
 
@@ -47,16 +53,19 @@ export class InputLine {
       return;
     }
     this.#lastCompletion = null;
+    const isWalking = this.#recalled !== null && input.value === this.#recalled;
     const isOneLine = !input.value.includes("\n");
     let recalled: string | null = null;
-    if (event.key === "ArrowUp" && isOneLine && (input.value === "" || input.selectionStart === 0)) {
+    if (event.key === "ArrowUp" && (isWalking || (isOneLine && (input.value === "" || input.selectionStart === 0)))) {
       recalled = this.#sent.older();
-    } else if (event.key === "ArrowDown" && isOneLine && input.selectionStart === input.value.length) {
+    } else if (event.key === "ArrowDown" && (isWalking || (isOneLine && input.selectionStart === input.value.length))) {
       recalled = this.#sent.newer();
     }
     if (recalled !== null) {
       event.preventDefault();
       input.value = recalled;
+      input.setSelectionRange(recalled.length, recalled.length);
+      this.#recalled = recalled;
     }
   }
 

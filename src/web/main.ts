@@ -6,4 +6,8 @@
  */
 import { ChatPage } from "./chat-page.js";
 
+// The script runs: what index.html says when it does not is no longer true, unless the styles
+// failed (then the page is unusable as it stands and a reload is still the advice).
+const styles = document.querySelector<HTMLLinkElement>('link[rel="stylesheet"]');
+if (styles?.sheet) document.getElementById("load-problem")?.remove();
 new ChatPage().start();

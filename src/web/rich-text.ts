@@ -1,13 +1,26 @@
+import { toTerminalText } from "../text/terminal-text.js";
+
 /**
  * User text as DOM nodes: text nodes only, and http(s) links as anchors. Never HTML: a
  * message, name or topic that holds markup shows the markup as characters.
  */
 
+/**
+ * User text as the page shows it: control characters and bidi overrides, embeddings and
+ * isolates marked visibly, by the same rule as a terminal ("^[", "<U+202E>"), so that an
+ * override cannot turn "gpj.exe" into "exe.jpg" here either, and ESC is not a blank box.
+ */
+export function shownText(text: string): string {
+  return toTerminalText(text);
+}
+
 const URL_CANDIDATE = /\bhttps?:\/\/[^\s<>"'`]+/giu;
 /** Punctuation that ends a sentence more often than a URL. */
 const TRAILING_PUNCTUATION = /[.,;:!?)\]}'"]+$/u;
 
-export function richText(text: string): DocumentFragment {
+export function richText(userText: string): DocumentFragment {
+  // Marked before links are found: a mark ("<U+202E>") ends a link, so no override hides in one.
+  const text = shownText(userText);
   const fragment = document.createDocumentFragment();
   let shownUpTo = 0;
   for (const match of text.matchAll(URL_CANDIDATE)) {
