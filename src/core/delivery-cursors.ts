@@ -4,7 +4,7 @@ import type { Session } from "./session.js";
 export interface CursorSources {
   /** The id of the last event fanned out. */
   lastDeliveredId(): string;
-  sessionsNamed(key: string): ReadonlySet<Session> | undefined;
+  sessionsNamed(key: string): readonly Session[] | undefined;
   isOnline(session: Session): boolean;
 }
 

@@ -10,7 +10,7 @@ export type EventObserver = (event: BusEvent) => void;
 /** Where the fan-out finds an event's recipients: the hub's registry, read only. */
 export interface Recipients {
   roomNamed(name: string): Room | undefined;
-  sessionsNamed(nameKey: string): ReadonlySet<Session> | undefined;
+  sessionsNamed(nameKey: string): readonly Session[] | undefined;
   session(sessionId: SessionId): Session | undefined;
 }
 

@@ -72,7 +72,8 @@ export class Hub implements FrontEndHub {
   /** Events carry the room's canonical name; delivery looks it up here without folding it again. */
   readonly #roomsByName = new Map<string, Room>();
   readonly #sessions = new Map<SessionId, Session>();
-  readonly #sessionsByName = new Map<string, Set<Session>>();
+  /** Sessions by the name they use: an array, as a name is nearly always one session's, where a Set's table costs more. */
+  readonly #sessionsByName = new Map<string, Session[]>();
   readonly #fanOut: FanOut;
   /** Null without a store: events then go straight to the bus. */
   readonly #commits: CommitPipeline | null;
@@ -319,7 +320,7 @@ export class Hub implements FrontEndHub {
     return this.#roomsByKey.values();
   }
 
-  sessionsNamed(key: string): ReadonlySet<Session> | undefined {
+  sessionsNamed(key: string): readonly Session[] | undefined {
     return this.#sessionsByName.get(key);
   }
 
@@ -431,12 +432,9 @@ export class Hub implements FrontEndHub {
     this.#forgetName(session);
     session.rename(name, key);
     if (key !== null) {
-      let named = this.#sessionsByName.get(key);
-      if (named === undefined) {
-        named = new Set();
-        this.#sessionsByName.set(key, named);
-      }
-      named.add(session);
+      const named = this.#sessionsByName.get(key);
+      if (named === undefined) this.#sessionsByName.set(key, [session]);
+      else if (!named.includes(session)) named.push(session);
     }
     const rooms = this.#recountRooms(session, before);
     // A name that became an account's (registered) is news too, to those shown accounts (IRCv3 account-notify).
@@ -607,8 +605,10 @@ export class Hub implements FrontEndHub {
   #forgetName(session: Session): void {
     if (session.nameKey === null) return;
     const named = this.#sessionsByName.get(session.nameKey);
-    named?.delete(session);
-    if (named?.size === 0) this.#sessionsByName.delete(session.nameKey);
+    const index = named?.indexOf(session) ?? -1;
+    if (named === undefined || index === -1) return;
+    if (named.length === 1) this.#sessionsByName.delete(session.nameKey);
+    else named.splice(index, 1);
   }
 
   #failInternally(ctx: CommandContext, command: Command, error: unknown): void {
