@@ -6,7 +6,7 @@ import { MAX_NAME_LENGTH, MAX_ROOM_NAME_LENGTH, MAX_TOPIC_LENGTH } from "../../c
 import type { Connection } from "../../net/connection.js";
 import { type OutputFraming, UNFRAMED } from "../../net/output-framing.js";
 import type { FrontEndSessionOptions } from "../front-end-session.js";
-import { type SupportedCaps, supportedCaps } from "./caps.js";
+import { CapNegotiation, type SupportedCaps, supportedCaps } from "./caps.js";
 import { HostCloak } from "./cloak.js";
 import { IRC_COMMANDS } from "./commands/index.js";
 import { MODES_PER_COMMAND } from "./commands/room-operators.js";
@@ -60,6 +60,8 @@ export class IrcFrontEnd {
   readonly replies: ReplyDrawer;
   /** What every session offers, one table for all of them. */
   readonly capabilities: SupportedCaps;
+  /** What a session that sent no CAP reads its capabilities from: shared, and never handed a CAP command. */
+  readonly capsBeforeNegotiation: CapNegotiation;
   readonly monitors: MonitorIndex;
   readonly sessions = new Set<IrcSession>();
   readonly whowas = new Whowas();
@@ -101,6 +103,7 @@ export class IrcFrontEnd {
           ]
         : []),
     ]);
+    this.capsBeforeNegotiation = new CapNegotiation(this.capabilities, options.serverName);
     this.#isupport = {
       network: options.networkName,
       caseMapping: "ascii",

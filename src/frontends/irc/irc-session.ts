@@ -92,7 +92,8 @@ function isHttpRequestLine(line: Buffer): boolean {
  */
 export class IrcSession extends FrontEndSession {
   readonly frontEnd: IrcFrontEnd;
-  readonly caps: CapNegotiation;
+  /** Null until the client sends CAP: most never do, and an idle client should hold no negotiation of its own. */
+  #caps: CapNegotiation | null = null;
   /** The nick the client believes it has (what it was last told); null before one is accepted. */
   shownNick: string | null = null;
   /** USER's parameters; null until sent. */
@@ -144,11 +145,21 @@ export class IrcSession extends FrontEndSession {
     super("irc", connection, hub, frontEnd.options, log, clock);
     this.frontEnd = frontEnd;
     this.#output = output;
-    this.caps = new CapNegotiation(frontEnd.capabilities, frontEnd.options.serverName);
     frontEnd.sessions.add(this);
   }
 
   // ---- what handlers use ----
+
+  /** The capabilities negotiated; before any CAP, the front end's untouched negotiation (nothing enabled). */
+  get caps(): CapNegotiation {
+    return this.#caps ?? this.frontEnd.capsBeforeNegotiation;
+  }
+
+  /** This client's own negotiation, for a CAP command to change. */
+  get negotiatingCaps(): CapNegotiation {
+    this.#caps ??= new CapNegotiation(this.frontEnd.capabilities, this.frontEnd.options.serverName);
+    return this.#caps;
+  }
 
   /** The client's nick as replies address it: "*" before one is accepted. */
   get nick(): string {

@@ -4,7 +4,10 @@ import * as N from "../numerics.js";
 
 /** IRCv3 capability negotiation; registration waits between CAP LS or REQ and CAP END. */
 export function cap(session: IrcSession, message: IrcMessage): void {
-  const replies = session.caps.handle(message.params, { nick: session.shownNick, isRegistered: session.isRegistered });
+  const replies = session.negotiatingCaps.handle(message.params, {
+    nick: session.shownNick,
+    isRegistered: session.isRegistered,
+  });
   for (const reply of replies) session.serverLine(reply.command, reply.params);
   session.capabilitiesChanged();
   session.tryCompleteRegistration();
