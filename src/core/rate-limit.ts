@@ -1,17 +1,38 @@
+/** A bucket's size and refill rate: one object per pace in use, shared by every bucket kept at it. */
+interface BucketPace {
+  readonly burst: number;
+  readonly perMs: number;
+}
+
+/** Paces by burst, then by per-second rate: a few configured ones, so ten thousand buckets hold no copy of their own. */
+const pacesByBurst = new Map<number, Map<number, BucketPace>>();
+
+function paceFor(burst: number, perSecond: number): BucketPace {
+  let byRate = pacesByBurst.get(burst);
+  if (byRate === undefined) {
+    byRate = new Map();
+    pacesByBurst.set(burst, byRate);
+  }
+  let pace = byRate.get(perSecond);
+  if (pace === undefined) {
+    pace = { burst, perMs: perSecond / 1000 };
+    byRate.set(perSecond, pace);
+  }
+  return pace;
+}
+
 /**
  * A token bucket: `burst` commands at once, then `perSecond` on average. Used to pace
  * each user's commands (a flooder is slowed first, and cut off only if it keeps on)
  * and to throttle password guessing.
  */
 export class TokenBucket {
-  readonly #burst: number;
-  readonly #perMs: number;
+  readonly #pace: BucketPace;
   #tokens: number;
   #updatedAt: number;
 
   constructor(burst: number, perSecond: number, now: number = Date.now()) {
-    this.#burst = burst;
-    this.#perMs = perSecond / 1000;
+    this.#pace = paceFor(burst, perSecond);
     this.#tokens = burst;
     this.#updatedAt = now;
   }
@@ -23,17 +44,17 @@ export class TokenBucket {
    */
   take(now: number = Date.now(), cost = 1): number {
     this.#refill(now);
-    const needed = Math.min(cost, this.#burst);
+    const needed = Math.min(cost, this.#pace.burst);
     if (this.#tokens >= needed) {
       this.#tokens -= cost;
       return 0;
     }
-    return Math.ceil((needed - this.#tokens) / this.#perMs);
+    return Math.ceil((needed - this.#tokens) / this.#pace.perMs);
   }
 
   /** Gives back a token taken for something that turned out not to count (a successful login). */
   refund(): void {
-    this.#tokens = Math.min(this.#burst, this.#tokens + 1);
+    this.#tokens = Math.min(this.#pace.burst, this.#tokens + 1);
   }
 
   /** Whether one more token could not be taken at `now`. */
@@ -45,13 +66,13 @@ export class TokenBucket {
   /** Whether the bucket is as a new one would be: forgetting it changes nothing. */
   isFullAt(now: number): boolean {
     this.#refill(now);
-    return this.#tokens >= this.#burst;
+    return this.#tokens >= this.#pace.burst;
   }
 
   #refill(now: number): void {
     const elapsed = now - this.#updatedAt;
     if (elapsed <= 0) return;
-    this.#tokens = Math.min(this.#burst, this.#tokens + elapsed * this.#perMs);
+    this.#tokens = Math.min(this.#pace.burst, this.#tokens + elapsed * this.#pace.perMs);
     this.#updatedAt = now;
   }
 }
