@@ -80,8 +80,8 @@ export class Session {
   /** A command is running (or waiting on the store, on a password hash): the next ones queue. */
   isBusy = false;
   readonly connectedAt = Date.now();
-  /** When the user last said something; see OnlineUser. */
-  lastSpokeAt = this.connectedAt;
+  /** When the user last said something; null until then (a time each for ten thousand silent users adds up). */
+  #lastSpokeAt: number | null = null;
   /** The away message; null when not away. */
   away: string | null = null;
   /** A server operator (see ServerConfig.operators). */
@@ -118,6 +118,15 @@ export class Session {
     this.sink = sink;
     this.commandBucket = new TokenBucket(rate.burst, rate.perSecond);
     this.commandRate = rate;
+  }
+
+  /** When the user last said something, or connected if never; see OnlineUser. */
+  get lastSpokeAt(): number {
+    return this.#lastSpokeAt ?? this.connectedAt;
+  }
+
+  set lastSpokeAt(at: number) {
+    this.#lastSpokeAt = at;
   }
 
   /** The rooms this session is in, in the order it joined them. */

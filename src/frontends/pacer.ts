@@ -69,9 +69,9 @@ export class Pacer {
   readonly #clock: PacingClock;
   /** Messages waiting for the bucket to refill; null when the user is not being paced. */
   #waiting: Buffer[] | null = null;
-  /** When the current stretch of pacing began, and when pacing last ended. */
+  /** When the current stretch of pacing began, and when pacing last ended (null: never paced, as most users are not). */
   #pacedSince = 0;
-  #pacingEndedAt = Number.NEGATIVE_INFINITY;
+  #pacingEndedAt: number | null = null;
 
   constructor(
     bucket: TokenBucket,
@@ -106,7 +106,7 @@ export class Pacer {
     }
     this.#waiting = [];
     this.#queue(message);
-    if (now - this.#pacingEndedAt > PACING_STRETCH_GAP_MS) {
+    if (this.#pacingEndedAt === null || now - this.#pacingEndedAt > PACING_STRETCH_GAP_MS) {
       this.#pacedSince = now;
       // Once the messages already read (the rest of a paste) have joined the queue.
       queueMicrotask(() => this.#tellPaced());
