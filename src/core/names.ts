@@ -137,7 +137,8 @@ export function identityKey(name: string): string {
   const decomposed = name.normalize("NFKD").replace(MARKS, "");
   let key = "";
   for (const character of decomposed) key += KEY_OF_CHARACTER.get(character) ?? character;
-  return key;
+  // A name that is its own key (most are) is kept once, not a second time as its key.
+  return key === name ? name : key;
 }
 
 function parseIdentityTable(table: string): Map<string, string> {

@@ -55,10 +55,8 @@ const CHARACTER_WAIT_MS = 2000;
  * nothing: from then on only a newline ends its lines.
  */
 export class LineFramer implements Framer {
-  readonly #maxLineBytes: number;
-  readonly #maxUnterminatedBytes: number;
-  readonly #quietFlushMs: number;
-  readonly #quietFlush: QuietFlush;
+  /** Shared by a listener's framers: read from there, not copied into each connection's. */
+  readonly #options: LineFramerOptions;
   readonly #sink: MessageSink;
   readonly #clock: QuietClock;
   /** Start of a line that has not ended yet; null when none. */
@@ -78,10 +76,7 @@ export class LineFramer implements Framer {
   #characterWaits = 0;
 
   constructor(options: LineFramerOptions, sink: MessageSink, clock: QuietClock = NODE_CLOCK) {
-    this.#maxLineBytes = options.maxLineBytes;
-    this.#maxUnterminatedBytes = Math.max(options.maxUnterminatedBytes, options.maxLineBytes + 2);
-    this.#quietFlushMs = options.quietFlushMs;
-    this.#quietFlush = options.quietFlush;
+    this.#options = options;
     this.#sink = sink;
     this.#clock = clock;
   }
@@ -140,14 +135,14 @@ export class LineFramer implements Framer {
   }
 
   get #takesQuietFlush(): boolean {
-    if (this.#quietFlushMs <= 0 || this.#isStopped) return false;
-    return this.#quietFlush === "always" || (this.#quietFlush === "until-framed" && !this.#isFramed);
+    if (this.#options.quietFlushMs <= 0 || this.#isStopped) return false;
+    return this.#options.quietFlush === "always" || (this.#options.quietFlush === "until-framed" && !this.#isFramed);
   }
 
   #awaitQuiet(): void {
     if (!this.#takesQuietFlush) return;
     if (this.#quietTimer === null) {
-      this.#quietTimer = this.#clock.startTimer(this.#quietFlushMs, () => this.#onQuiet());
+      this.#quietTimer = this.#clock.startTimer(this.#options.quietFlushMs, () => this.#onQuiet());
     } else {
       this.#quietTimer.refresh();
     }
@@ -163,7 +158,7 @@ export class LineFramer implements Framer {
       if (this.#bytesPushed !== bytesBefore || !this.#takesQuietFlush) return;
       // A character cut in two is no end of a message: wait a while for the rest of it.
       const isCharacterCut = this.#partial !== null && endsInsideUtf8Character(this.#partial);
-      if (isCharacterCut && ++this.#characterWaits * this.#quietFlushMs < CHARACTER_WAIT_MS) {
+      if (isCharacterCut && ++this.#characterWaits * this.#options.quietFlushMs < CHARACTER_WAIT_MS) {
         this.#quietTimer?.refresh();
         return;
       }
@@ -182,7 +177,7 @@ export class LineFramer implements Framer {
       this.#emit(chunk, start, end);
       return;
     }
-    if (this.#partialBytes + (end - start) > this.#maxLineBytes + 1) {
+    if (this.#partialBytes + (end - start) > this.#options.maxLineBytes + 1) {
       const bytes = this.#partialBytes + (end - start);
       this.#dropPartial();
       this.#sink.onMessageTooLong(bytes);
@@ -196,7 +191,7 @@ export class LineFramer implements Framer {
 
   #emit(chunk: Buffer, start: number, end: number): void {
     const stop = end > start && chunk[end - 1] === CR ? end - 1 : end;
-    if (stop - start > this.#maxLineBytes) this.#sink.onMessageTooLong(stop - start);
+    if (stop - start > this.#options.maxLineBytes) this.#sink.onMessageTooLong(stop - start);
     else this.#sink.onMessage(chunk.subarray(start, stop));
   }
 
@@ -207,7 +202,7 @@ export class LineFramer implements Framer {
       return this.#checkUnterminated(this.#skippedBytes);
     }
     // One byte of slack for a "\r" whose "\n" has not arrived yet.
-    if (this.#partialBytes + bytes > this.#maxLineBytes + 1) {
+    if (this.#partialBytes + bytes > this.#options.maxLineBytes + 1) {
       this.#skippedBytes = this.#partialBytes + bytes;
       this.#dropPartial();
       return this.#checkUnterminated(this.#skippedBytes);
@@ -221,7 +216,8 @@ export class LineFramer implements Framer {
   }
 
   #checkUnterminated(bytes: number): boolean {
-    if (bytes <= this.#maxUnterminatedBytes) return true;
+    const { maxUnterminatedBytes, maxLineBytes } = this.#options;
+    if (bytes <= Math.max(maxUnterminatedBytes, maxLineBytes + 2)) return true;
     this.#overflowed = true;
     this.#sink.onUnterminatedOverflow(bytes);
     return false;

@@ -54,6 +54,13 @@ export function isIrcLineError(value: IrcMessage | IrcLineError): value is IrcLi
 }
 
 /**
+ * A parameter kept long after its line (a nick, a real name), as a string of its own: a
+ * parameter is a slice of its line, and a slice keeps the whole line, tags and all, alive.
+ */
+export function keptParam(param: string): string {
+  return Buffer.from(param, "utf8").toString("utf8");
+}
+/**
  * Parses one line without its terminator. Limits come first, so a line over them costs no
  * more than finding its first space; then bytes that must never pass (NUL, CR, LF); then
  * UTF-8; then the grammar. Parsing is lenient where RFC 1459 clients differ (several spaces

@@ -1,5 +1,5 @@
 import type { IrcSession } from "../irc-session.js";
-import type { IrcMessage } from "../message.js";
+import { type IrcMessage, keptParam } from "../message.js";
 import * as N from "../numerics.js";
 
 /** IRCv3 capability negotiation; registration waits between CAP LS or REQ and CAP END. */
@@ -40,7 +40,7 @@ export function nick(session: IrcSession, message: IrcMessage): void {
   if (session.isRegistered && wanted === session.shownNick) return;
   const request = session.request;
   if (request !== null) request.target = wanted;
-  session.run({ kind: "nick", name: wanted });
+  session.run({ kind: "nick", name: keptParam(wanted) });
 }
 
 /** RFC 2812 §3.1.3: the user name (shown as "~name") and real name; once only. */
@@ -51,7 +51,7 @@ export function user(session: IrcSession, message: IrcMessage): void {
   }
   const [userName, , , realName] = message.params as [string, string, string, string];
   const cleaned = userName.replace(/[^A-Za-z0-9_\-.[\]\\`^{}|]/g, "").slice(0, 10);
-  session.userInfo = { userName: `~${cleaned === "" ? "u" : cleaned}`, realName };
+  session.userInfo = { userName: `~${cleaned === "" ? "u" : cleaned}`, realName: keptParam(realName) };
   session.tryCompleteRegistration();
 }
 

@@ -2,7 +2,7 @@ import { MAX_TOPIC_LENGTH } from "../../../core/names.js";
 import { tagsFor } from "../irc-render.js";
 import type { IrcSession } from "../irc-session.js";
 import type { IrcMessage } from "../message.js";
-import { PreparedIrcMessage } from "../message.js";
+import { keptParam, PreparedIrcMessage } from "../message.js";
 
 /**
  * IRCv3 setname: `SETNAME :real name`. The real name is IRC's alone (kept with the user's
@@ -16,7 +16,7 @@ export function setname(session: IrcSession, message: IrcMessage): void {
     return;
   }
   const frontEnd = session.frontEnd;
-  frontEnd.users.setRealName(session.ref.sessionId, realName);
+  frontEnd.users.setRealName(session.ref.sessionId, keptParam(realName));
   const line = new PreparedIrcMessage({
     source: frontEnd.users.maskOf(session.ref),
     command: "SETNAME",
