@@ -69,4 +69,23 @@ describe("IRC WHO with masks, and IRCv3 WHOX", () => {
       ],
     );
   });
+
+  test("WHOWAS remembers a nick given up for another, with its real name", async () => {
+    const changer = await IrcRawClient.connect(port, "oldWhowasNick", { user: "was", realname: "Was Here Before" });
+    try {
+      let from = changer.lineCount;
+      changer.send("NICK newWhowasNick");
+      await changer.waitFor(/ NICK :?newWhowasNick/, undefined, from);
+      from = asker.lineCount;
+      asker.send("WHOWAS oldWhowasNick");
+      await asker.waitFor(/ 369 /, undefined, from);
+      const replies = asker.lines.slice(from).map(parseReceived);
+      const user = replies.find(({ command }) => command === "314");
+      assert.deepEqual(user?.params.slice(1, 3), ["oldWhowasNick", "~was"]);
+      assert.equal(user?.params.at(-1), "Was Here Before");
+      assert.equal(replies.filter(({ command }) => command === "406").length, 0);
+    } finally {
+      changer.socket.destroy();
+    }
+  });
 });
