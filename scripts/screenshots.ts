@@ -9,12 +9,12 @@ import { connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { defaultServerConfig } from "../src/config.js";
 import { type RunningServer, startServer } from "../src/server.js";
+import { launchChromium } from "./chromium.js";
 
 const OUT_DIR = "docs/screenshots";
-const CHROMIUM = process.env.PARLEY_CHROMIUM ?? "/usr/bin/chromium";
 const SHOTS = [
   { name: "desktop-light", width: 1280, height: 800, scheme: "light" },
   { name: "desktop-dark", width: 1280, height: 800, scheme: "dark" },
@@ -36,10 +36,7 @@ const server = await startServer(
   },
   pino({ level: "silent" }),
 );
-const browser = await chromium.launch({
-  executablePath: CHROMIUM,
-  args: ["--headless", "--no-sandbox", "--disable-gpu"],
-});
+const browser = await launchChromium();
 try {
   mkdirSync(OUT_DIR, { recursive: true });
   const page = await stageConversation(browser, server);

@@ -9,8 +9,6 @@ export const LOADGEN_BIN = path.join(BUILD_DIR, "loadgen");
 export const C_RELAY_BIN = path.join(BUILD_DIR, "c-relay");
 export const PARLEY_BIN = path.join(ROOT, "dist", "parley.js");
 export const RESULTS_FILE = path.join(BUILD_DIR, "last.json");
-/** Debian's Chromium (package `chromium`), as the browser tests drive it; never a downloaded one. */
-export const CHROMIUM_PATH = process.env.PARLEY_CHROMIUM ?? "/usr/bin/chromium";
 
 export const SERVER_CORE = 0;
 export const LOADGEN_CORE = 1;

@@ -7,8 +7,8 @@
 import { existsSync } from "node:fs";
 import { get, type IncomingHttpHeaders } from "node:http";
 import path from "node:path";
-import { chromium } from "playwright-core";
-import { CHROMIUM_PATH, PARLEY_BIN } from "../lib/paths.js";
+import { CHROMIUM_PATH, launchChromium } from "../../scripts/chromium.js";
+import { PARLEY_BIN } from "../lib/paths.js";
 import { describe, type Plan } from "../lib/plan.js";
 import { median, progress } from "../report/format.js";
 import { type RunningServer, stopServer } from "../servers/kind.js";
@@ -42,17 +42,6 @@ export interface PageReport {
 /** The page shows its connection in `#status`, whose class gains `online` once the welcome arrived. */
 const ONLINE_SELECTOR = "#status.online";
 const INTERACTIVE_TIMEOUT_MS = 10_000;
-
-/** Chromium's flags as the browser tests use them: headless, no sandbox (a container may have none), quiet. */
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 function emptyTotals(): Record<Encoding, number> {
   return { identity: 0, gzip: 0, br: 0 };
@@ -175,7 +164,7 @@ async function measureLoads(port: number, count: number): Promise<Loads> {
     loads.skipped = `Chromium is not installed (${CHROMIUM_PATH}; Debian package chromium, or set PARLEY_CHROMIUM)`;
     return loads;
   }
-  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
+  const browser = await launchChromium();
   try {
     // One load first, not counted: Chromium's own start-up (its first renderer) is not the page's.
     for (let load = 0; load <= count; load++) {
