@@ -5,31 +5,9 @@ import { LineClient } from "./helpers/line-client.js";
 import { httpPortOf, ircPortOf, startTestServer, type TestServer } from "./helpers/server.js";
 import { connectStalledReader } from "./helpers/stalled-reader.js";
 import { WebChatClient, type WebFrame } from "./helpers/web-chat-client.js";
+import { framesIn, maskedTextFrame } from "./helpers/web-socket-client.js";
 
 type User = { name: string; account: string | null; guest: boolean };
-
-/** A client's masked text frame (RFC 6455 §5.3) with a zero key, so the payload reads as sent. */
-function maskedTextFrame(text: string): Buffer {
-  const payload = Buffer.from(text);
-  assert.ok(payload.length < 126);
-  return Buffer.concat([Buffer.from([0x81, 0x80 | payload.length, 0, 0, 0, 0]), payload]);
-}
-
-/** The frames of a server's output after its 101 response: opcode and payload of each. */
-function framesIn(received: Buffer): { opcode: number; payload: Buffer }[] {
-  let at = received.indexOf("\r\n\r\n") + 4;
-  const frames: { opcode: number; payload: Buffer }[] = [];
-  while (at + 2 <= received.length) {
-    const short = received[at + 1] & 0x7f;
-    const start = short === 126 ? at + 4 : short === 127 ? at + 10 : at + 2;
-    const length =
-      short === 126 ? received.readUInt16BE(at + 2) : short === 127 ? Number(received.readBigUInt64BE(at + 2)) : short;
-    if (start + length > received.length) break;
-    frames.push({ opcode: received[at] & 0x0f, payload: received.subarray(start, start + length) });
-    at = start + length;
-  }
-  return frames;
-}
 
 function isMessage(text: string): (frame: WebFrame) => boolean {
   return (frame) => frame.type === "message" && frame.text === text;

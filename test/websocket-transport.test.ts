@@ -7,7 +7,14 @@ import { WebSocketLineFraming } from "../src/net/websocket-line-framing.js";
 import { LineClient } from "./helpers/line-client.js";
 import { httpPortOf, startTestServer, type TestServer } from "./helpers/server.js";
 import { connectStalledReader } from "./helpers/stalled-reader.js";
-import { IRC_SUBPROTOCOL, ircOverWebSocket, RefusedUpgrade, WebSocketClient } from "./helpers/web-socket-client.js";
+import {
+  framesIn,
+  IRC_SUBPROTOCOL,
+  ircOverWebSocket,
+  maskedTextFrame,
+  RefusedUpgrade,
+  WebSocketClient,
+} from "./helpers/web-socket-client.js";
 
 /** The HTTP status an upgrade to `path` gets, from a raw request with `headers`. */
 function upgradeStatus(port: number, path: string, headers: Record<string, string>): Promise<number> {
@@ -35,34 +42,6 @@ async function refusal(opening: Promise<WebSocketClient>): Promise<number> {
     throw error;
   }
   assert.fail("the upgrade was accepted");
-}
-
-/** A client's masked text frame (RFC 6455 §5.3), with a zero key: the payload reads as sent. */
-function maskedTextFrame(text: string): Buffer {
-  const payload = Buffer.from(text);
-  assert.ok(payload.length < 126);
-  return Buffer.concat([Buffer.from([0x81, 0x80 | payload.length, 0, 0, 0, 0]), payload]);
-}
-
-/** The frames of a server's output after its 101 response: opcode and payload of each. */
-function framesIn(received: Buffer): { opcode: number; payload: Buffer }[] {
-  let at = received.indexOf("\r\n\r\n") + 4;
-  const frames: { opcode: number; payload: Buffer }[] = [];
-  while (at + 2 <= received.length) {
-    let length = received[at + 1] & 0x7f;
-    let start = at + 2;
-    if (length === 126) {
-      length = received.readUInt16BE(at + 2);
-      start = at + 4;
-    } else if (length === 127) {
-      length = Number(received.readBigUInt64BE(at + 2));
-      start = at + 10;
-    }
-    if (start + length > received.length) break;
-    frames.push({ opcode: received[at] & 0x0f, payload: received.subarray(start, start + length) });
-    at = start + length;
-  }
-  return frames;
 }
 
 describe("WebSocket frames", () => {

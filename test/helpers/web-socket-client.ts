@@ -1,3 +1,4 @@
+import assert from "node:assert/strict";
 import WebSocket from "ws";
 import {
   DEFAULT_WAIT_MS,
@@ -126,4 +127,32 @@ export async function ircOverWebSocket(port: number, nick: string, room = "#lobb
   client.send(`JOIN ${room}`);
   await client.waitFor((message) => message.startsWith(`:parley 366 ${nick} ${room} `), undefined, from);
   return client;
+}
+
+/** A client's masked text frame (RFC 6455 §5.3), with a zero key: the payload reads as sent. */
+export function maskedTextFrame(text: string): Buffer {
+  const payload = Buffer.from(text);
+  assert.ok(payload.length < 126);
+  return Buffer.concat([Buffer.from([0x81, 0x80 | payload.length, 0, 0, 0, 0]), payload]);
+}
+
+/** The frames of a server's output after its 101 response: opcode and payload of each. */
+export function framesIn(received: Buffer): { opcode: number; payload: Buffer }[] {
+  let at = received.indexOf("\r\n\r\n") + 4;
+  const frames: { opcode: number; payload: Buffer }[] = [];
+  while (at + 2 <= received.length) {
+    let length = received[at + 1] & 0x7f;
+    let start = at + 2;
+    if (length === 126) {
+      length = received.readUInt16BE(at + 2);
+      start = at + 4;
+    } else if (length === 127) {
+      length = Number(received.readBigUInt64BE(at + 2));
+      start = at + 10;
+    }
+    if (start + length > received.length) break;
+    frames.push({ opcode: received[at] & 0x0f, payload: received.subarray(start, start + length) });
+    at = start + length;
+  }
+  return frames;
 }
