@@ -67,6 +67,11 @@ export function parsePort(text: string, what: string, helpCommand: string): numb
   return port;
 }
 
+/** A front end's port, or null for `off`: that front end does not listen. */
+function parsePortOrOff(value: unknown, what: string): number | null {
+  return value === "off" ? null : parsePort(String(value), what, SERVER_COMMAND);
+}
+
 /** `NAME SECRET` a line; blank lines and lines starting with "#" are skipped. */
 function readOperators(file: string): { name: string; secret: string }[] {
   let text: string;
@@ -171,7 +176,7 @@ export const SERVER_OPTIONS: readonly ServerOption[] = [
     help: "IRC port (irssi, WeeChat, HexChat); `0` takes a free port (the log says which); `off`: no IRC",
     shownDefault: String(defaultServerConfig.ircPort),
     apply: (config, value) => {
-      config.ircPort = value === "off" ? null : parsePort(String(value), "--irc-port", SERVER_COMMAND);
+      config.ircPort = parsePortOrOff(value, "--irc-port");
     },
   },
   {
@@ -180,7 +185,7 @@ export const SERVER_OPTIONS: readonly ServerOption[] = [
     help: "web port: the chat page, its WebSocket (`/ws`) and IRC over WebSocket (`/irc`); `0` takes a free port (the log says which); `off`: none",
     shownDefault: String(defaultServerConfig.httpPort),
     apply: (config, value) => {
-      config.httpPort = value === "off" ? null : parsePort(String(value), "--http-port", SERVER_COMMAND);
+      config.httpPort = parsePortOrOff(value, "--http-port");
     },
   },
   {
