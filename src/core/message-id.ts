@@ -10,6 +10,8 @@ export class MessageIdGenerator {
   readonly #processTag: string;
   #lastMs = 0;
   #counter = 0;
+  /** `#lastMs` in its 9 digits: many ids share a millisecond, and a timestamp is slow to write in base 36. */
+  #lastMsDigits = "000000000";
 
   constructor(processTag: string = randomTag()) {
     this.#processTag = processTag;
@@ -18,18 +20,19 @@ export class MessageIdGenerator {
   /** A new id; `lastAt` is then the server timestamp it encodes. */
   next(now: number = Date.now()): string {
     if (now > this.#lastMs) {
-      this.#lastMs = now;
+      this.#setMs(now);
       this.#counter = 0;
     } else if (++this.#counter === COUNTER_LIMIT) {
       // More ids in one millisecond than the counter holds: borrow the next millisecond.
-      this.#lastMs += 1;
+      this.#setMs(this.#lastMs + 1);
       this.#counter = 0;
     }
-    return (
-      this.#lastMs.toString(36).padStart(9, "0") +
-      this.#counter.toString(36).padStart(COUNTER_DIGITS, "0") +
-      this.#processTag
-    );
+    return this.#lastMsDigits + this.#counter.toString(36).padStart(COUNTER_DIGITS, "0") + this.#processTag;
+  }
+
+  #setMs(ms: number): void {
+    this.#lastMs = ms;
+    this.#lastMsDigits = ms.toString(36).padStart(9, "0");
   }
 
   /** The time the last id was minted at (never behind an earlier one). */

@@ -482,7 +482,11 @@ export class IrcSession extends FrontEndSession {
         this.sendLine(this.frontEnd.users.maskOf(event.who), "INVITE", [this.nick, event.room]);
         return;
       case "quit":
-        if (event.rooms.some(({ room }) => this.isInChannel(room))) this.#sendShared(event, false);
+        for (const { room } of event.rooms) {
+          if (!this.isInChannel(room)) continue;
+          this.#sendShared(event, false);
+          return;
+        }
         return;
       case "renamed":
         if (event.who.sessionId === this.session.sessionId) {
@@ -496,7 +500,11 @@ export class IrcSession extends FrontEndSession {
         return;
       case "away":
         if (event.who.sessionId === this.session.sessionId || !this.caps.isEnabled("away-notify")) return;
-        if (event.rooms.some((room) => this.isInChannel(room))) this.#sendShared(event, false);
+        for (const room of event.rooms) {
+          if (!this.isInChannel(room)) continue;
+          this.#sendShared(event, false);
+          return;
+        }
         return;
       case "direct":
         this.#onDirect(event);
@@ -513,10 +521,10 @@ export class IrcSession extends FrontEndSession {
         } else if (this.isInChannel(event.room)) this.#sendShared(event, false);
         return;
       case "reply":
-        this.#within(event.requestId, () => this.#onReply(event.reply));
+        this.#onReplyWithin(event.requestId, event.reply);
         return;
       case "error":
-        this.#within(event.requestId, () => this.#onError(event.error));
+        this.#onErrorWithin(event.requestId, event.error);
         return;
       case "done": {
         const request = this.#outstandingRequest(event.requestId);
@@ -554,6 +562,16 @@ export class IrcSession extends FrontEndSession {
 
   #send(bytes: Buffer): void {
     this.connection.send(this.#output.frame(bytes));
+  }
+
+  // No closure may be written in `render` itself: V8 would then allocate a context on every
+  // call of it, each delivery of every message included. The closures live out here.
+  #onReplyWithin(requestId: number | undefined, reply: Reply): void {
+    this.#within(requestId, () => this.#onReply(reply));
+  }
+
+  #onErrorWithin(requestId: number | undefined, error: ChatError): void {
+    this.#within(requestId, () => this.#onError(error));
   }
 
   #within(requestId: number | undefined, draw: () => void): void {
