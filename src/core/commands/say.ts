@@ -1,7 +1,10 @@
 import type { CommandContext } from "../command-context.js";
 import type { CommandOf } from "../commands.js";
+import type { MessageEvent } from "../events.js";
 import { historyEntry } from "../history-entry.js";
 import { hasLineBreakOrNul } from "../line-breaks.js";
+
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** A message (or /me action) to a room the session is in: the hot path. */
 export function say(ctx: CommandContext, command: CommandOf<"say">): void {
@@ -30,18 +33,20 @@ export function say(ctx: CommandContext, command: CommandOf<"say">): void {
   }
   const { id, at } = hub.mintId();
   session.lastSpokeAt = at;
+  const event: Writable<MessageEvent> = {
+    kind: "message",
+    id,
+    at,
+    room: room.name,
+    from: session.ref,
+    text: command.text,
+    isAction: command.isNotice === true ? false : command.isAction,
+  };
+  // Added only when there (not spread in: the hot path's one object is built directly).
+  if (command.isNotice === true) event.isNotice = true;
+  if (command.clientTags !== undefined) event.clientTags = command.clientTags;
   hub.publish(
-    {
-      kind: "message",
-      id,
-      at,
-      room: room.name,
-      from: session.ref,
-      text: command.text,
-      isAction: command.isNotice === true ? false : command.isAction,
-      ...(command.isNotice === true ? { isNotice: true } : {}),
-      ...(command.clientTags === undefined ? {} : { clientTags: command.clientTags }),
-    },
+    event,
     historyEntry(id, at, command.isAction ? "action" : "message", room.name, session, null, command.text),
   );
 }

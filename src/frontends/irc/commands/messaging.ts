@@ -30,29 +30,33 @@ function send(session: IrcSession, message: IrcMessage, isNotice: boolean): void
     if (!isNotice) session.numeric(N.ERR_NOTEXTTOSEND, "No text to send");
     return;
   }
-  const list = targets.split(",").filter((target) => target !== "");
+  // One target is the rule: it is taken as sent, with no list made of it.
+  const list = targets.indexOf(",") === -1 ? [targets] : targets.split(",").filter((target) => target !== "");
   if (list.length > MAX_TARGETS) {
     if (!isNotice) session.numeric(N.ERR_TOOMANYTARGETS, targets, `Too many targets; at most ${MAX_TARGETS}`);
     return;
   }
   // CTCP ACTION is /me: the core keeps it as an action, and line users see "* name text".
   const isAction = text.startsWith(ACTION_PREFIX);
-  const action = text.slice(ACTION_PREFIX.length);
-  const said = !isAction ? text : action.endsWith("\x01") ? action.slice(0, -1) : action;
+  const said = isAction ? actionBody(text) : text;
   const clientTags = clientTagsOf(session, message);
   if (clientTags === null) return;
-  const tagged = clientTags === undefined ? {} : { clientTags };
   for (const target of list) {
     const request = session.request;
     if (request !== null) request.target = target;
-    const notice = isNotice ? { isNotice } : {};
-    const extra = { ...notice, ...tagged };
     if (isNickServ(target)) {
       // Services never answer a NOTICE (RFC 2812 §3.3.2), and a password must not go on as a message.
       if (!isNotice && !isAction) askNickServ(session, said);
-    } else if (target.startsWith("#")) session.run({ kind: "say", room: target, text: said, isAction, ...extra });
-    else session.run({ kind: "direct", to: target, text: said, isAction, ...extra });
+    } else if (target.startsWith("#"))
+      session.run({ kind: "say", room: target, text: said, isAction, isNotice, clientTags });
+    else session.run({ kind: "direct", to: target, text: said, isAction, isNotice, clientTags });
   }
+}
+
+/** The text of a CTCP ACTION, without its wrapping (the closing \x01 is optional in practice). */
+function actionBody(text: string): string {
+  const end = text.endsWith("\x01") ? text.length - 1 : text.length;
+  return text.slice(ACTION_PREFIX.length, Math.max(ACTION_PREFIX.length, end));
 }
 
 /** IRCv3 message-tags: TAGMSG, a message of client-only tags alone, to channels and users. */
