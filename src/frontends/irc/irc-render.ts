@@ -247,13 +247,18 @@ export function messageLines(
   target: string,
 ): PreparedIrcMessage[] {
   const command = message.isNotice === true ? "NOTICE" : "PRIVMSG";
-  const overhead = Buffer.byteLength(`:${source} ${command} ${target} :\r\n`) + (message.isAction ? 9 : 0);
   const text = ircText(message.text);
-  return splitIrcText(text, Math.max(64, MAX_IRC_LINE_BYTES - overhead)).map(
-    (chunk) =>
-      new PreparedIrcMessage({ source, command, params: [target, message.isAction ? actionText(chunk) : chunk] }),
-  );
+  const line = (chunk: string): PreparedIrcMessage =>
+    new PreparedIrcMessage({ source, command, params: [target, message.isAction ? actionText(chunk) : chunk] });
+  // Nearly every message fits: a UTF-16 unit is at most 3 bytes of UTF-8, so no byte is counted.
+  if ((source.length + target.length + text.length) * 3 + LINE_OVERHEAD_BYTES <= MAX_IRC_LINE_BYTES)
+    return [line(text)];
+  const overhead = Buffer.byteLength(`:${source} ${command} ${target} :\r\n`) + (message.isAction ? 9 : 0);
+  return splitIrcText(text, Math.max(64, MAX_IRC_LINE_BYTES - overhead)).map(line);
 }
+
+/** A PRIVMSG line's bytes besides its source, target and text: ":", " NOTICE ", " :", CR LF, a CTCP ACTION's 9. */
+const LINE_OVERHEAD_BYTES = 1 + 8 + 2 + 2 + 9;
 
 /** The lines with the same tags, but for msgid: each line is its own message, "ID", "ID-2", ... */
 export function formatLines(lines: readonly PreparedIrcMessage[], tags: Map<string, string> | null): Buffer {
