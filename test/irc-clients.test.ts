@@ -157,6 +157,47 @@ describe("accounts from IRC", () => {
     }
   });
 
+  test("SASL PLAIN's authzid: the authcid's own account logs in; another account is refused (904)", async () => {
+    await registerAccount(server, "zelda", "zelda password");
+    await registerAccount(server, "other", "other password");
+    /** Registers as `zelda` with one PLAIN response, and returns the lines up to the verdict. */
+    async function authenticate(authzid: string): Promise<{ client: IrcRawClient; verdict: string }> {
+      const client = await IrcRawClient.open(ircPortOf(server));
+      client.send("CAP LS 302");
+      client.send("NICK zelda");
+      client.send("USER zelda 0 * :z");
+      client.send("CAP REQ :sasl");
+      await client.waitFor(/ CAP \S+ ACK :?sasl$/);
+      client.send("AUTHENTICATE PLAIN");
+      await client.waitFor("AUTHENTICATE +");
+      client.send(`AUTHENTICATE ${Buffer.from(`${authzid}\0zelda\0zelda password`).toString("base64")}`);
+      const verdict = await client.waitFor((line) => ["903", "904"].includes(line.split(" ")[1] ?? ""));
+      return { client, verdict };
+    }
+
+    for (const authzid of ["zelda", "ZELDA", ""]) {
+      const { client, verdict } = await authenticate(authzid);
+      try {
+        assert.equal(verdict.split(" ")[1], "903", `authzid "${authzid}": ${verdict}`);
+        assert.ok(client.lines.some((line) => / 900 \S+ zelda!\S+ zelda :/.test(line)));
+        client.send("CAP END");
+        await client.waitFor(/ 001 zelda /);
+      } finally {
+        await client.quit();
+      }
+    }
+
+    const { client, verdict } = await authenticate("other");
+    try {
+      assert.match(verdict, / 904 \S+ :SASL authentication failed: logging in as another account/);
+      assert.ok(!client.lines.some((line) => / 900 /.test(line)));
+      client.send("CAP END");
+      await client.waitFor(/ 433 \* zelda :Nickname is registered/);
+    } finally {
+      client.socket.destroy();
+    }
+  });
+
   test("NickServ: REGISTER makes the nick an account, IDENTIFY logs in to it from another connection", async () => {
     const first = await IrcRawClient.connect(ircPortOf(server), "nessa");
     first.send("PRIVMSG NickServ :REGISTER nessa-secret");

@@ -1,3 +1,4 @@
+import { identityKey } from "../../../core/names.js";
 import type { IrcSession } from "../irc-session.js";
 import { type IrcMessage, keptParam } from "../message.js";
 import * as N from "../numerics.js";
@@ -95,9 +96,15 @@ export function authenticate(session: IrcSession, message: IrcMessage): void {
   if (param.length === SASL_CHUNK) return;
   const fields = Buffer.from(session.saslPayload, "base64").toString("utf8").split("\0");
   session.saslPayload = null;
-  const [, authcid, password] = fields;
+  const [authzid, authcid, password] = fields;
   if (fields.length !== 3 || authcid === undefined || authcid === "" || password === undefined) {
     session.numeric(N.ERR_SASLFAIL, "SASL authentication failed");
+    return;
+  }
+  // RFC 4616 §2: an authzid asks to act as another identity than the one whose password it
+  // is; Parley has no such right to grant, so only the authcid's own account (or none) logs in.
+  if (authzid !== undefined && authzid !== "" && identityKey(authzid) !== identityKey(authcid)) {
+    session.numeric(N.ERR_SASLFAIL, "SASL authentication failed: logging in as another account is not supported");
     return;
   }
   session.run({ kind: "login", name: authcid, password });
