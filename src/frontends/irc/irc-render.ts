@@ -247,12 +247,31 @@ export function messageLines(
   target: string,
 ): PreparedIrcMessage[] {
   const command = message.isNotice === true ? "NOTICE" : "PRIVMSG";
-  const overhead = Buffer.byteLength(`:${source} ${command} ${target} :\r\n`) + (message.isAction ? 9 : 0);
   const text = ircText(message.text);
-  return splitIrcText(text, Math.max(64, MAX_IRC_LINE_BYTES - overhead)).map(
+  return splitIrcText(text, Math.max(64, textBytesPerLine(source, message, target))).map(
     (chunk) =>
       new PreparedIrcMessage({ source, command, params: [target, message.isAction ? actionText(chunk) : chunk] }),
   );
+}
+
+/** How many bytes of a message's text one PRIVMSG (or NOTICE) line from `source` to `target` carries. */
+function textBytesPerLine(
+  source: string,
+  message: { readonly isAction: boolean; readonly isNotice?: boolean },
+  target: string,
+): number {
+  const command = message.isNotice === true ? "NOTICE" : "PRIVMSG";
+  const overhead = Buffer.byteLength(`:${source} ${command} ${target} :\r\n`) + (message.isAction ? 9 : 0);
+  return MAX_IRC_LINE_BYTES - overhead;
+}
+
+/** Whether the message goes out to IRC clients as one line, `source` and `target` written in. */
+export function fitsOneIrcLine(
+  source: string,
+  message: { readonly text: string; readonly isAction: boolean; readonly isNotice?: boolean },
+  target: string,
+): boolean {
+  return Buffer.byteLength(ircText(message.text)) <= textBytesPerLine(source, message, target);
 }
 
 /** The lines with the same tags, but for msgid: each line is its own message, "ID", "ID-2", ... */
