@@ -148,6 +148,13 @@ export class IrcEventRenderer {
           command: "AWAY",
           params: event.message === null ? [] : [event.message],
         });
+      case "real-name":
+        // IRCv3 setname.
+        return new PreparedIrcMessage({
+          source: users.maskOf(event.who),
+          command: "SETNAME",
+          params: [event.realName],
+        });
       case "mode":
         return new PreparedIrcMessage({
           source: users.maskOf(event.who),
@@ -204,8 +211,8 @@ export class IrcEventRenderer {
 
 /** Events of a room share that room's batches; a quit or a rename, everyone's. */
 function batchKeyOf(event: SharedIrcEvent): string {
-  if (event.kind === "quit" || event.kind === "renamed" || event.kind === "away") return "";
-  return event.room ?? "";
+  if ("room" in event) return event.room ?? "";
+  return "";
 }
 
 /** IRCv3 server-time, message-ids, account-tag and the sender's client-only tags, as the variant asks. */

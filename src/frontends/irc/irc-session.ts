@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import type { Command } from "../../core/commands.js";
 import type { ChatError } from "../../core/errors.js";
-import type { DirectEvent, HistoryItem, Reply, SignalEvent, UserRef } from "../../core/events.js";
+import type { DirectEvent, HistoryItem, RealNameEvent, Reply, SignalEvent, UserRef } from "../../core/events.js";
 import type { FrontEndHub } from "../../core/front-end-hub.js";
 import type { Connection, CutOffReason } from "../../net/connection.js";
 import type { OutputFraming } from "../../net/output-framing.js";
@@ -498,6 +498,12 @@ export class IrcSession extends FrontEndSession {
         if (event.who.sessionId === this.session.sessionId || !this.caps.isEnabled("away-notify")) return;
         if (event.rooms.some((room) => this.isInChannel(room))) this.#sendShared(event, false);
         return;
+      case "real-name":
+        // IRCv3 setname: the user's own change comes back as its confirmation.
+        if (!this.caps.isEnabled("setname")) return;
+        if (event.who.sessionId === this.session.sessionId) this.#confirmRealName(event);
+        else if (event.rooms.some((room) => this.isInChannel(room))) this.#sendShared(event, false);
+        return;
       case "direct":
         this.#onDirect(event);
         return;
@@ -693,6 +699,13 @@ export class IrcSession extends FrontEndSession {
     if (isOwnEcho && isToSelf) this.#send(bytes);
     if (isOwnEcho && this.#isEchoed) this.#echo(bytes);
     else if (!isOwnEcho) this.#send(bytes);
+  }
+
+  /** The user's own SETNAME comes back as the answer to it (under its label, when it has one). */
+  #confirmRealName(event: RealNameEvent): void {
+    const bytes = this.frontEnd.renderer.render(event, this.#variant).bytes;
+    const request = this.#outstanding?.find((each) => each.command === "SETNAME");
+    this.#within(request?.id, () => this.#out(bytes));
   }
 
   #onDirectSignal(event: SignalEvent): void {
