@@ -75,7 +75,7 @@ export class IrcEventRenderer {
         const away = new PreparedIrcMessage({
           source: this.#users.maskOf(event.who),
           command: "AWAY",
-          params: [event.away],
+          params: [ircText(event.away)],
         });
         // The msgid is the JOIN's alone.
         bytes = Buffer.concat([bytes, away.format(tagsFor(event, effective & ~VARIANT_MESSAGE_TAGS))]);
@@ -146,14 +146,14 @@ export class IrcEventRenderer {
         return new PreparedIrcMessage({
           source: users.maskOf(event.who),
           command: "AWAY",
-          params: event.message === null ? [] : [event.message],
+          params: event.message === null ? [] : [ircText(event.message)],
         });
       case "real-name":
         // IRCv3 setname.
         return new PreparedIrcMessage({
           source: users.maskOf(event.who),
           command: "SETNAME",
-          params: [event.realName],
+          params: [ircText(event.realName)],
         });
       case "mode":
         return new PreparedIrcMessage({
@@ -174,7 +174,7 @@ export class IrcEventRenderer {
           params: [
             event.room,
             users.nickOf(event.target),
-            event.reason === "" ? users.nickOf(event.who) : event.reason,
+            event.reason === "" ? users.nickOf(event.who) : ircText(event.reason),
           ],
         });
     }

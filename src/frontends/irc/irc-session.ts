@@ -27,6 +27,7 @@ import {
   batchEnds,
   formatIrcMessage,
   type IrcMessage,
+  ircText,
   isIrcLineError,
   PreparedIrcMessage,
   parseIrcLine,
@@ -508,7 +509,7 @@ export class IrcSession extends FrontEndSession {
         this.#onDirect(event);
         return;
       case "wallops":
-        this.sendLine(this.frontEnd.users.maskOf(event.from), "WALLOPS", [event.text]);
+        this.sendLine(this.frontEnd.users.maskOf(event.from), "WALLOPS", [ircText(event.text)]);
         return;
       case "signal":
         // IRCv3 message-tags: TAGMSG only to clients that take tags.
