@@ -3,6 +3,7 @@ import type { Command } from "../../core/commands.js";
 import type { ChatError } from "../../core/errors.js";
 import type { DirectEvent, HistoryItem, RealNameEvent, Reply, SignalEvent, UserRef } from "../../core/events.js";
 import type { FrontEndHub } from "../../core/front-end-hub.js";
+import type { DecidedOnItsTurn } from "../../core/session.js";
 import type { Connection, CutOffReason } from "../../net/connection.js";
 import type { OutputFraming } from "../../net/output-framing.js";
 import type { SharedPart } from "../../net/shared-output.js";
@@ -102,6 +103,8 @@ export class IrcSession extends FrontEndSession {
   isRegistered = false;
   /** A NICK sent before registration that is a registered account's: it waits for SASL. */
   nickAwaitingLogin: string | null = null;
+  /** The password PASS gave before registration, for NICK to log in with; null when none (or used). */
+  passwordBeforeNick: string | null = null;
   /** SASL PLAIN in progress: the chunks of its payload so far; null when none is. */
   saslPayload: string | null = null;
   isSaslDone = false;
@@ -253,7 +256,7 @@ export class IrcSession extends FrontEndSession {
   }
 
   /** Runs a core command for the current request; its replies come back tagged with it. */
-  run(command: Command): void {
+  run(command: Command | DecidedOnItsTurn): void {
     const request = this.#current;
     if (request === null) {
       this.execute(command);
@@ -283,6 +286,7 @@ export class IrcSession extends FrontEndSession {
       return;
     }
     this.isRegistered = true;
+    this.passwordBeforeNick = null;
     this.frontEnd.users.register(this.session.sessionId, this.userInfo);
     this.frontEnd.welcome(this);
     // Rooms a login before registration rejoined are shown now, after the welcome.
