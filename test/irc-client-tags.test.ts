@@ -81,4 +81,31 @@ describe("IRCv3 message-tags: client-only tags and TAGMSG", () => {
     sender.send(`@foo=bar;+baz=${"a".repeat(4082)} TAGMSG #tags`);
     await sender.waitFor(/ 417 sender /, undefined, refusedFrom);
   });
+
+  test("a PRIVMSG is relayed as one line, its tags intact, or refused whole with 417 when its relay would pass 512 bytes", async () => {
+    const tags = `@foo=bar;+baz=${"a".repeat(4081)}`;
+    // What the relay puts in front of the text: the sender's mask, as its own echo shows it.
+    const echoFrom = sender.lineCount;
+    sender.send("PRIVMSG #tags :mask");
+    const echo = await sender.waitFor(/PRIVMSG #tags :?mask$/, undefined, echoFrom);
+    const prefix = `${echo.slice(echo.indexOf(" :") + 1, echo.indexOf(" PRIVMSG "))} PRIVMSG #tags :`;
+    const fits = "b".repeat(512 - 2 - Buffer.byteLength(prefix));
+
+    const [from, sentFrom] = [tagged.lineCount, sender.lineCount];
+    sender.send(`${tags} PRIVMSG #tags :${fits}`);
+    const relayed = await tagged.waitFor((line) => line.endsWith(` ${fits}`), undefined, from);
+    assert.ok(Buffer.byteLength(relayed.slice(relayed.indexOf(" ") + 1)) + 2 <= 512, relayed);
+    assert.ok(relayed.includes(`+baz=${"a".repeat(4081)}`), "the tags are relayed intact");
+    await sender.waitFor((line) => line.endsWith(` ${fits}`), undefined, sentFrom);
+
+    // One byte more: the client's line is within 510 bytes, but its relay would not be.
+    const refusedFrom = sender.lineCount;
+    sender.send(`${tags} PRIVMSG #tags :${fits}b`);
+    await sender.waitFor(/ 417 sender :/, undefined, refusedFrom);
+    sender.send("PRIVMSG #tags :after the refusal");
+    await tagged.waitFor(/PRIVMSG #tags :?after the refusal$/, undefined, from);
+    const pieces = tagged.lines.slice(from).filter((line) => / PRIVMSG #tags :?b+$/.test(line));
+    assert.equal(pieces.length, 1, pieces.join("\n"));
+    assert.equal(sender.lines.slice(sentFrom).filter((line) => / PRIVMSG #tags :?b+$/.test(line)).length, 1);
+  });
 });

@@ -157,6 +157,109 @@ describe("accounts from IRC", () => {
     }
   });
 
+  test("SASL PLAIN's authzid: the authcid's own account logs in; another account is refused (904)", async () => {
+    await registerAccount(server, "zelda", "zelda password");
+    await registerAccount(server, "other", "other password");
+    /** Registers as `zelda` with one PLAIN response, and returns the lines up to the verdict. */
+    async function authenticate(authzid: string): Promise<{ client: IrcRawClient; verdict: string }> {
+      const client = await IrcRawClient.open(ircPortOf(server));
+      client.send("CAP LS 302");
+      client.send("NICK zelda");
+      client.send("USER zelda 0 * :z");
+      client.send("CAP REQ :sasl");
+      await client.waitFor(/ CAP \S+ ACK :?sasl$/);
+      client.send("AUTHENTICATE PLAIN");
+      await client.waitFor("AUTHENTICATE +");
+      client.send(`AUTHENTICATE ${Buffer.from(`${authzid}\0zelda\0zelda password`).toString("base64")}`);
+      const verdict = await client.waitFor((line) => ["903", "904"].includes(line.split(" ")[1] ?? ""));
+      return { client, verdict };
+    }
+
+    for (const authzid of ["zelda", "ZELDA", ""]) {
+      const { client, verdict } = await authenticate(authzid);
+      try {
+        assert.equal(verdict.split(" ")[1], "903", `authzid "${authzid}": ${verdict}`);
+        assert.ok(client.lines.some((line) => / 900 \S+ zelda!\S+ zelda :/.test(line)));
+        client.send("CAP END");
+        await client.waitFor(/ 001 zelda /);
+      } finally {
+        await client.quit();
+      }
+    }
+
+    const { client, verdict } = await authenticate("other");
+    try {
+      assert.match(verdict, / 904 \S+ :SASL authentication failed: logging in as another account/);
+      assert.ok(!client.lines.some((line) => / 900 /.test(line)));
+      client.send("CAP END");
+      await client.waitFor(/ 433 \* zelda :Nickname is registered/);
+    } finally {
+      client.socket.destroy();
+    }
+  });
+
+  test("PASS at registration logs in to the nick's account (or to account:password's); a wrong one gets 464 and no nick", async () => {
+    await registerAccount(server, "pia", "pia-password");
+    const right = await IrcRawClient.open(ircPortOf(server));
+    try {
+      const welcome = await right.register("pia", { password: "pia-password" });
+      assert.match(welcome, / 001 pia /);
+      assert.ok(right.lines.some((line) => / 900 pia pia!\S+ pia :You are now logged in as pia$/.test(line)));
+      assert.ok(!right.lines.some((line) => / (433|464) /.test(line)));
+    } finally {
+      await right.quit();
+    }
+
+    const wrong = await IrcRawClient.open(ircPortOf(server));
+    try {
+      wrong.send("PASS wrong-password");
+      wrong.send("NICK pia");
+      wrong.send("USER pia 0 * :p");
+      await wrong.waitFor(/ 464 \* :Password incorrect: not logged in\. Invalid account name or password\.$/);
+      await wrong.waitFor(/ 433 \* pia :Nickname is registered/);
+      wrong.send("NICK pia_");
+      await wrong.waitFor(/ 001 pia_ /);
+      assert.ok(!wrong.lines.some((line) => / (001 pia |900 )/.test(line)));
+    } finally {
+      await wrong.quit();
+    }
+
+    // account:password, beside another nick: the account's name is the nick.
+    const named = await IrcRawClient.open(ircPortOf(server));
+    try {
+      assert.match(await named.register("someone", { password: "pia:pia-password" }), / 001 pia /);
+      assert.ok(named.lines.some((line) => / 900 pia /.test(line)));
+    } finally {
+      await named.quit();
+    }
+
+    // A PASS for a nick that is nobody's account is no server password: it is ignored.
+    const free = await IrcRawClient.open(ircPortOf(server));
+    try {
+      assert.match(await free.register("freebie", { password: "bouncer password" }), / 001 freebie /);
+      assert.ok(!free.lines.some((line) => / (464|900) /.test(line)));
+    } finally {
+      await free.quit();
+    }
+  });
+
+  test("irc-framework's password option logs in to the account of its nick", async () => {
+    await registerAccount(server, "fwpass", "framework password");
+    const client = await IrcFrameworkClient.connect({
+      port: ircPortOf(server),
+      nick: "fwpass",
+      options: { password: "framework password" },
+      timeoutMs: CLIENT_WAIT_MS,
+    });
+    try {
+      const loggedIn = await client.waitForEvent("loggedin");
+      assert.equal(loggedIn.account, "fwpass");
+      assert.equal(client.client.user.nick, "fwpass");
+    } finally {
+      await client.quit();
+    }
+  });
+
   test("NickServ: REGISTER makes the nick an account, IDENTIFY logs in to it from another connection", async () => {
     const first = await IrcRawClient.connect(ircPortOf(server), "nessa");
     first.send("PRIVMSG NickServ :REGISTER nessa-secret");

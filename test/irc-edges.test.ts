@@ -124,6 +124,63 @@ describe("IRC at the edges", () => {
     assert.match(refused, / 403 mixer #t\u0435st :No such channel: it mixes /);
   });
 
+  it("ESC, C1 and other terminal controls reach IRC clients in caret notation; mIRC formatting and CTCP pass", async (t) => {
+    const { connect, server } = await startChat(t);
+    const reader = await IrcRawClient.connect(ircPortOf(server), "reader");
+    const writer = await IrcRawClient.connect(ircPortOf(server), "writer");
+    t.after(() => {
+      reader.socket.destroy();
+      writer.socket.destroy();
+    });
+    for (const client of [reader, writer]) {
+      client.send("JOIN #lobby");
+      await client.waitFor(/ 366 \S+ #lobby /);
+    }
+    const formatting =
+      "\x02bold\x02 \x0304,01red\x03 \x04ff0000hex\x0f \x11mono\x11 \x16rev\x16 \x1dit\x1d \x1estrike\x1e \x1fund\x1f\ttab";
+    const controls = "\x1b]0;owned\x07 \x1b[2J \u009b31m \x08\x7f";
+    const shown = "^[]0;owned^G ^[[2J ^[[31m ^H^?";
+
+    // From the line protocol, from another IRC client, and as a topic: drawn the same way.
+    const line = await connect("liner");
+    let from = reader.lineCount;
+    line.send(`${formatting} ${controls}\n`);
+    const fromLine = await reader.waitFor(
+      (text) => text.includes(":liner!") && text.includes(" PRIVMSG "),
+      undefined,
+      from,
+    );
+    assert.ok(fromLine.endsWith(`#lobby :${formatting} ${shown}`), JSON.stringify(fromLine));
+
+    from = reader.lineCount;
+    writer.send(`PRIVMSG #lobby :${formatting} ${controls}`);
+    const fromIrc = await reader.waitFor(
+      (text) => text.includes(":writer!") && text.includes(" PRIVMSG "),
+      undefined,
+      from,
+    );
+    assert.ok(fromIrc.endsWith(`#lobby :${formatting} ${shown}`), JSON.stringify(fromIrc));
+
+    from = reader.lineCount;
+    writer.send("PRIVMSG #lobby :\x01ACTION waves \x1b[5m\x01");
+    const action = await reader.waitFor(
+      (text) => text.includes(":writer!") && text.includes("ACTION"),
+      undefined,
+      from,
+    );
+    assert.ok(action.endsWith("#lobby :\x01ACTION waves ^[[5m\x01"), JSON.stringify(action));
+
+    from = reader.lineCount;
+    writer.send(`TOPIC #lobby :${controls}`);
+    const topic = await reader.waitFor((text) => text.includes(" TOPIC "), undefined, from);
+    assert.ok(topic.endsWith(`#lobby :${shown}`), JSON.stringify(topic));
+    const isTerminalControl = (code: number): boolean => code === 0x1b || (code >= 0x7f && code <= 0x9f);
+    const raw = reader.lines.filter((text) =>
+      [...text].some((character) => isTerminalControl(character.charCodeAt(0))),
+    );
+    assert.deepEqual(raw, [], "no raw ESC, DEL or C1 arrived");
+  });
+
   it("a line user a server operator kills is told who and why before the connection closes", async (t) => {
     const { connect, server } = await startChat(t, { operators: [{ name: "boss", secret: "s3cret" }] });
     const victim = await connect("victim");

@@ -258,11 +258,12 @@ describe("formatting an IRC message", () => {
     assert.throws(() => prepared.format(new Map([["a", "\n"]])), UnsafeIrcText);
   });
 
-  it("makes text others wrote one line: each CR, LF or NUL a space, anything else untouched", () => {
+  it("makes text others wrote one line: each CR, LF or NUL a space, terminal controls in caret notation", () => {
     assert.equal(ircText("first\r:evil PRIVMSG #x :second"), "first :evil PRIVMSG #x :second");
     assert.equal(ircText("a\nb\0c\r\n"), "a b c  ");
-    const same = "tabs\tand ünïcödé \x01ACTION\x01";
+    const same = "tabs\tand ünïcödé \x01ACTION\x01 \x02b\x03 4\x04 \x0f\x11\x16\x1d\x1e\x1f \u00a0\u200f";
     assert.equal(ircText(same), same);
+    assert.equal(ircText("\x1b[31mred\x07 \u009b2J \x7f\x05\x1c"), "^[[31mred^G ^[[2J ^?^E^\\");
     fc.assert(
       fc.property(fc.string({ unit: "binary" }), (text) => {
         const line = formatIrcLine(message("PRIVMSG", ["#a", ircText(text)]));

@@ -101,4 +101,39 @@ describe("IRCv3 away-notify, account-notify and setname", () => {
       namer.socket.destroy();
     }
   });
+
+  test("a PRIVMSG and a SETNAME sent in one write reach the others in that order", async () => {
+    const namer = await IrcRawClient.connect(port, "orderly", { caps: ["setname", "echo-message"] });
+    try {
+      await joined(namer, "#n");
+      const [from, ownFrom] = [watcher.lineCount, namer.lineCount];
+      namer.sendRaw("PRIVMSG #n :said before the new name\r\nSETNAME :Renamed After\r\n");
+      await watcher.waitFor(/:orderly!\S+ SETNAME :Renamed After$/, undefined, from);
+      const seen = (await linesSince(watcher, from)).filter((line) => / (PRIVMSG|SETNAME) /.test(line));
+      assert.equal(seen.length, 2, seen.join("\n"));
+      assert.match(seen[0] as string, / PRIVMSG #n :said before the new name$/);
+      assert.match(seen[1] as string, / SETNAME :Renamed After$/);
+      // The sender's own view (its echo, then the confirmation) keeps the same order.
+      const own = (await linesSince(namer, ownFrom)).filter((line) => / (PRIVMSG|SETNAME) /.test(line));
+      assert.deepEqual(
+        own.map((line) => (/ PRIVMSG /.test(line) ? "PRIVMSG" : "SETNAME")),
+        ["PRIVMSG", "SETNAME"],
+        own.join("\n"),
+      );
+    } finally {
+      namer.socket.destroy();
+    }
+  });
+
+  test("a labeled SETNAME is answered by its confirmation, under the label", async () => {
+    const namer = await IrcRawClient.connect(port, "labeler", { caps: ["setname", "labeled-response"] });
+    try {
+      const from = namer.lineCount;
+      namer.send("@label=sn1 SETNAME :Labeled Name");
+      await namer.waitFor(/^@label=sn1\S* :labeler!\S+ SETNAME :Labeled Name$/, undefined, from);
+      assert.ok(!(await linesSince(namer, from)).some((line) => / ACK/.test(line)));
+    } finally {
+      namer.socket.destroy();
+    }
+  });
 });

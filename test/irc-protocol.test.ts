@@ -184,11 +184,13 @@ describe("IRC bad input", () => {
     }
   });
 
-  test("up to 4094 bytes of a client's tags are taken beside a 510-byte body; one byte more gets 417", async () => {
+  test("up to 4094 bytes of a client's tags are taken beside a long body; one byte more gets 417", async () => {
     const client = await ircInRoom(server, "tagger");
     try {
-      const body = `PRIVMSG #lobby :${"b".repeat(510 - "PRIVMSG #lobby :".length)}`;
-      assert.equal(Buffer.byteLength(body), 510);
+      // As long as a body may be and still be relayed as one line with the sender's mask in
+      // front (a 510-byte one is refused whole: see irc-client-tags.test.ts).
+      const text = "b".repeat(400);
+      const body = `PRIVMSG #lobby :${text}`;
       // IRCv3 message-tags, "Size limit": a client's tag data (without "@" and the space) is at most 4094 bytes.
       const tags = `+x=${"t".repeat(4094 - "+x=".length)}`;
       const from = observer.lineCount;
@@ -206,10 +208,10 @@ describe("IRC bad input", () => {
       );
       client.send("PING :after-tags");
       await client.waitFor(/PONG parley :?after-tags$/, undefined, ownFrom);
-      // One message was relayed: its text, in as many lines as 512 bytes each allow, once.
+      // One message was relayed, in one line, once.
       const relayed = observer.lines.slice(from).filter((line) => commandOf(line) === "PRIVMSG");
-      const texts = relayed.map((line) => line.slice(line.indexOf(" PRIVMSG #lobby ") + 16).replace(/^:/, ""));
-      assert.equal(texts.join(""), "b".repeat(510 - "PRIVMSG #lobby :".length));
+      assert.equal(relayed.length, 1, relayed.join("\n"));
+      assert.ok((relayed[0] as string).endsWith(` :${text}`) || (relayed[0] as string).endsWith(` ${text}`));
     } finally {
       await client.quit();
     }

@@ -3,13 +3,22 @@ import type {
   DirectEvent,
   InvitedEvent,
   QuitEvent,
+  RealNameEvent,
   RenamedEvent,
   RoomEvent,
   SignalEvent,
 } from "../core/events.js";
 
 /** What travels between processes: everything that more than one session may need to see. */
-export type BusEvent = RoomEvent | QuitEvent | DirectEvent | RenamedEvent | AwayEvent | SignalEvent | InvitedEvent;
+export type BusEvent =
+  | RoomEvent
+  | QuitEvent
+  | DirectEvent
+  | RenamedEvent
+  | AwayEvent
+  | RealNameEvent
+  | SignalEvent
+  | InvitedEvent;
 
 /**
  * Carries events from the process that accepted them to every process serving their

@@ -83,7 +83,9 @@ export type Command =
   /** Everyone online, for a front end that picks from them itself (an IRC WHO with a mask). */
   | { readonly kind: "everyone" }
   /** Marks the user away with a message, or back (null). */
-  | { readonly kind: "away"; readonly message: string | null };
+  | { readonly kind: "away"; readonly message: string | null }
+  /** A new real name (IRCv3 setname), checked by the front end that shows real names. */
+  | { readonly kind: "real-name"; readonly realName: string };
 
 /** The history target that stands for everything a session may read: its rooms and its own direct messages. */
 export const EVERYTHING_READABLE = "*";

@@ -240,6 +240,19 @@ export interface AwayEvent {
   readonly rooms: readonly string[];
 }
 
+/**
+ * A user's real name changed (IRC's USER and SETNAME; other front ends show none): told to
+ * everyone who shares a room with them, and to the user, after what they sent before it.
+ * Not kept in history.
+ */
+export interface RealNameEvent {
+  readonly kind: "real-name";
+  readonly at: number;
+  readonly who: UserRef;
+  readonly realName: string;
+  readonly rooms: readonly string[];
+}
+
 /** One past event as history replays it. */
 export interface HistoryItem {
   readonly id: string;
@@ -445,6 +458,7 @@ export type ChatEvent =
   | DirectEvent
   | RenamedEvent
   | AwayEvent
+  | RealNameEvent
   | SignalEvent
   | ReplyEvent
   | DoneEvent

@@ -98,8 +98,12 @@ export class FanOut {
         break;
       case "renamed":
       case "away":
+      case "real-name":
       case "quit": {
         const recipients = new Set<Session>();
+        // A new real name is confirmed to its user, in a room or not.
+        const self = event.kind === "real-name" ? this.#recipients.session(event.who.sessionId) : undefined;
+        if (self !== undefined) recipients.add(self);
         for (const shared of event.rooms) {
           const room = this.#recipients.roomNamed(typeof shared === "string" ? shared : shared.room);
           if (room !== undefined) for (const member of room.members.keys()) recipients.add(member);

@@ -2,7 +2,7 @@ import type { Logger } from "pino";
 import { COMMAND_COSTS, type Command } from "../core/commands.js";
 import type { ChatEvent, Reply } from "../core/events.js";
 import type { FrontEndHub } from "../core/front-end-hub.js";
-import type { EventSink, Session } from "../core/session.js";
+import type { DecidedOnItsTurn, EventSink, Session } from "../core/session.js";
 import type { CloseReason, Connection, ConnectionHandler, CutOffReason } from "../net/connection.js";
 import { DeliveryPlace } from "./delivery-place.js";
 import { NODE_PACING_CLOCK, type PacedSession, Pacer, type PacerOptions, type PacingClock } from "./pacer.js";
@@ -107,7 +107,7 @@ export abstract class FrontEndSession implements ConnectionHandler, EventSink, P
 
   // ---- for protocol sessions ----
 
-  protected execute(command: Command): void {
+  protected execute(command: Command | DecidedOnItsTurn): void {
     this.hub.execute(this.session, command);
   }
 

@@ -21,7 +21,8 @@ export function toTerminalText(text: string): string {
   return text.replace(SHOWN_BY_NOTATION_ALL, notation);
 }
 
-function notation(character: string): string {
+/** How a character that must not reach a terminal is shown: "^[" for ESC, "^[[" for CSI, "<U+202E>". */
+export function notation(character: string): string {
   const code = character.charCodeAt(0);
   if (code === 0x7f) return "^?";
   if (code < 0x20) return `^${String.fromCharCode(code + 0x40)}`;

@@ -131,6 +131,7 @@ export function frameOf(command: Command): ClientFrame | null {
     case "signal":
     case "conversations":
     case "everyone":
+    case "real-name":
       return null;
     default:
       return unreachable(command);

@@ -14,6 +14,7 @@ import { nick } from "./nick.js";
 import { oper } from "./oper.js";
 import { part } from "./part.js";
 import { quit } from "./quit.js";
+import { realName } from "./real-name.js";
 import { register } from "./register.js";
 import { rooms } from "./rooms.js";
 import { say } from "./say.js";
@@ -53,6 +54,7 @@ export const COMMAND_HANDLERS: { readonly [K in CommandKind]: CommandHandler<K> 
   everyone,
   signal,
   away,
+  "real-name": realName,
   oper,
   kill,
   wallops,

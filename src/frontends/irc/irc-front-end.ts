@@ -206,6 +206,8 @@ export class IrcFrontEnd {
     if (event.kind === "quit") {
       this.#rememberAsPast(event.who);
       this.users.forget(event.who.sessionId);
+    } else if (event.kind === "real-name") {
+      this.users.setRealName(event.who.sessionId, event.realName);
     } else if (event.kind === "renamed" && event.who.name !== null) {
       // A guest name was given, not chosen, and is no one else's later: a user leaving it
       // (as every IRC client does when it registers) leaves nothing for WHOWAS to keep.

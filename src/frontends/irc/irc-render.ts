@@ -75,7 +75,7 @@ export class IrcEventRenderer {
         const away = new PreparedIrcMessage({
           source: this.#users.maskOf(event.who),
           command: "AWAY",
-          params: [event.away],
+          params: [ircText(event.away)],
         });
         // The msgid is the JOIN's alone.
         bytes = Buffer.concat([bytes, away.format(tagsFor(event, effective & ~VARIANT_MESSAGE_TAGS))]);
@@ -146,7 +146,14 @@ export class IrcEventRenderer {
         return new PreparedIrcMessage({
           source: users.maskOf(event.who),
           command: "AWAY",
-          params: event.message === null ? [] : [event.message],
+          params: event.message === null ? [] : [ircText(event.message)],
+        });
+      case "real-name":
+        // IRCv3 setname.
+        return new PreparedIrcMessage({
+          source: users.maskOf(event.who),
+          command: "SETNAME",
+          params: [ircText(event.realName)],
         });
       case "mode":
         return new PreparedIrcMessage({
@@ -167,7 +174,7 @@ export class IrcEventRenderer {
           params: [
             event.room,
             users.nickOf(event.target),
-            event.reason === "" ? users.nickOf(event.who) : event.reason,
+            event.reason === "" ? users.nickOf(event.who) : ircText(event.reason),
           ],
         });
     }
@@ -204,8 +211,8 @@ export class IrcEventRenderer {
 
 /** Events of a room share that room's batches; a quit or a rename, everyone's. */
 function batchKeyOf(event: SharedIrcEvent): string {
-  if (event.kind === "quit" || event.kind === "renamed" || event.kind === "away") return "";
-  return event.room ?? "";
+  if ("room" in event) return event.room ?? "";
+  return "";
 }
 
 /** IRCv3 server-time, message-ids, account-tag and the sender's client-only tags, as the variant asks. */
@@ -250,15 +257,40 @@ export function messageLines(
   const text = ircText(message.text);
   const line = (chunk: string): PreparedIrcMessage =>
     new PreparedIrcMessage({ source, command, params: [target, message.isAction ? actionText(chunk) : chunk] });
-  // Nearly every message fits: a UTF-16 unit is at most 3 bytes of UTF-8, so no byte is counted.
-  if ((source.length + target.length + text.length) * 3 + LINE_OVERHEAD_BYTES <= MAX_IRC_LINE_BYTES)
-    return [line(text)];
-  const overhead = Buffer.byteLength(`:${source} ${command} ${target} :\r\n`) + (message.isAction ? 9 : 0);
-  return splitIrcText(text, Math.max(64, MAX_IRC_LINE_BYTES - overhead)).map(line);
+  if (surelyFitsOneLine(source, text, target)) return [line(text)];
+  return splitIrcText(text, Math.max(64, textBytesPerLine(source, message, target))).map(line);
 }
 
-/** A PRIVMSG line's bytes besides its source, target and text: ":", " NOTICE ", " :", CR LF, a CTCP ACTION's 9. */
-const LINE_OVERHEAD_BYTES = 1 + 8 + 2 + 2 + 9;
+/** A line's bytes besides its source, target and text, at most: ":", " PRIVMSG ", " :", CR LF, a CTCP ACTION's 9. */
+const LINE_OVERHEAD_BYTES = 1 + 9 + 2 + 2 + 9;
+
+/** Nearly every message fits, and is known to without counting bytes: a UTF-16 unit is at most 3 bytes of UTF-8. */
+function surelyFitsOneLine(source: string, text: string, target: string): boolean {
+  return (source.length + target.length + text.length) * 3 + LINE_OVERHEAD_BYTES <= MAX_IRC_LINE_BYTES;
+}
+
+/** How many bytes of a message's text one PRIVMSG (or NOTICE) line from `source` to `target` carries. */
+function textBytesPerLine(
+  source: string,
+  message: { readonly isAction: boolean; readonly isNotice?: boolean },
+  target: string,
+): number {
+  const command = message.isNotice === true ? "NOTICE" : "PRIVMSG";
+  const overhead = Buffer.byteLength(`:${source} ${command} ${target} :\r\n`) + (message.isAction ? 9 : 0);
+  return MAX_IRC_LINE_BYTES - overhead;
+}
+
+/** Whether the message goes out to IRC clients as one line, `source` and `target` written in. */
+export function fitsOneIrcLine(
+  source: string,
+  message: { readonly text: string; readonly isAction: boolean; readonly isNotice?: boolean },
+  target: string,
+): boolean {
+  const text = ircText(message.text);
+  return (
+    surelyFitsOneLine(source, text, target) || Buffer.byteLength(text) <= textBytesPerLine(source, message, target)
+  );
+}
 
 /** The lines with the same tags, but for msgid: each line is its own message, "ID", "ID-2", ... */
 export function formatLines(lines: readonly PreparedIrcMessage[], tags: Map<string, string> | null): Buffer {

@@ -1,5 +1,6 @@
 import type { ChatError } from "../../core/errors.js";
 import type { OnlineUser, Reply, RoomMember, RoomModesShown } from "../../core/events.js";
+import { logInWithPass, PASS_FOR_ACCOUNT, PASS_FOR_NICK } from "./commands/registration.js";
 import { chathistoryError, drawChathistory, drawChathistoryTargets, drawHistory } from "./irc-history.js";
 import type { IrcSession } from "./irc-session.js";
 import { drawWhoMembers, drawWhoUsers } from "./irc-who.js";
@@ -311,18 +312,17 @@ export function errorReply(session: IrcSession, error: ChatError): void {
     case "ERR_NAME_IN_USE":
       session.numeric(N.ERR_NICKNAMEINUSE, target, "Nickname is already in use");
       return;
-    case "ERR_NAME_REGISTERED":
-      // A client negotiating capabilities may still log in with SASL before it registers.
-      if (!session.isRegistered && session.caps.isHoldingRegistration && session.frontEnd.options.hasAccounts) {
-        session.nickAwaitingLogin = target;
+    case "ERR_NAME_REGISTERED": {
+      // The password PASS gave before registration is this account's, as clients without SASL send it.
+      const password = session.passwordBeforeNick;
+      if (!session.isRegistered && password !== null && command === "NICK" && !session.isLoggedIn) {
+        session.passwordBeforeNick = null;
+        logInWithPass(session, target, password, true);
         return;
       }
-      session.numeric(
-        N.ERR_NICKNAMEINUSE,
-        target,
-        `Nickname is registered: log in with SASL, or /msg ${NICKSERV} IDENTIFY ${target} PASSWORD`,
-      );
+      refuseRegisteredNick(session, target);
       return;
+    }
     case "ERR_NOT_OPERATOR":
       session.numeric(N.ERR_CHANOPRIVSNEEDED, target, "You're not channel operator");
       return;
@@ -372,7 +372,13 @@ export function errorReply(session: IrcSession, error: ChatError): void {
     case "ERR_LOGIN_THROTTLED":
     case "ERR_ALREADY_LOGGED_IN":
     case "ERR_HISTORY_OFF":
-      if (command === "AUTHENTICATE") {
+      if (request?.detail === PASS_FOR_NICK || request?.detail === PASS_FOR_ACCOUNT) {
+        // The password PASS gave: refused as a server password is (RFC 2812 §3.1.1), and the
+        // registered nick it was for is not given (a nick asked for beside an account's name
+        // is asked for next, as without PASS).
+        session.numeric(N.ERR_PASSWDMISMATCH, `Password incorrect: not logged in. ${loginTrouble(error)}`);
+        if (request.detail === PASS_FOR_NICK) refuseRegisteredNick(session, request.target);
+      } else if (command === "AUTHENTICATE") {
         if (error.code === "ERR_ALREADY_LOGGED_IN")
           session.numeric(N.ERR_SASLALREADY, "You have already authenticated");
         else session.numeric(N.ERR_SASLFAIL, `SASL authentication failed: ${loginTrouble(error)}`);
@@ -393,6 +399,22 @@ export function errorReply(session: IrcSession, error: ChatError): void {
         session.fail(command, error.code.replace(/^ERR_/, ""), [], describe(error));
       }
   }
+}
+
+/**
+ * A registered nick asked for by someone not logged in: a client negotiating capabilities
+ * may still log in with SASL before it registers; otherwise 433, with how to log in.
+ */
+function refuseRegisteredNick(session: IrcSession, nick: string): void {
+  if (!session.isRegistered && session.caps.isHoldingRegistration && session.frontEnd.options.hasAccounts) {
+    session.nickAwaitingLogin = nick;
+    return;
+  }
+  session.numeric(
+    N.ERR_NICKNAMEINUSE,
+    nick,
+    `Nickname is registered: log in with SASL, PASS or /msg ${NICKSERV} IDENTIFY ${nick} PASSWORD`,
+  );
 }
 
 /** RFC 2812 §5.2: why a JOIN was refused, as its numeric and the mode that refused it. */

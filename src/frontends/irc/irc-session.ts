@@ -1,8 +1,9 @@
 import type { Logger } from "pino";
 import type { Command } from "../../core/commands.js";
 import type { ChatError } from "../../core/errors.js";
-import type { DirectEvent, HistoryItem, Reply, SignalEvent, UserRef } from "../../core/events.js";
+import type { DirectEvent, HistoryItem, RealNameEvent, Reply, SignalEvent, UserRef } from "../../core/events.js";
 import type { FrontEndHub } from "../../core/front-end-hub.js";
+import type { DecidedOnItsTurn } from "../../core/session.js";
 import type { Connection, CutOffReason } from "../../net/connection.js";
 import type { OutputFraming } from "../../net/output-framing.js";
 import type { SharedPart } from "../../net/shared-output.js";
@@ -27,6 +28,7 @@ import {
   batchEnds,
   formatIrcMessage,
   type IrcMessage,
+  ircText,
   isIrcLineError,
   PreparedIrcMessage,
   parseIrcLine,
@@ -101,6 +103,8 @@ export class IrcSession extends FrontEndSession {
   isRegistered = false;
   /** A NICK sent before registration that is a registered account's: it waits for SASL. */
   nickAwaitingLogin: string | null = null;
+  /** The password PASS gave before registration, for NICK to log in with; null when none (or used). */
+  passwordBeforeNick: string | null = null;
   /** SASL PLAIN in progress: the chunks of its payload so far; null when none is. */
   saslPayload: string | null = null;
   isSaslDone = false;
@@ -252,7 +256,7 @@ export class IrcSession extends FrontEndSession {
   }
 
   /** Runs a core command for the current request; its replies come back tagged with it. */
-  run(command: Command): void {
+  run(command: Command | DecidedOnItsTurn): void {
     const request = this.#current;
     if (request === null) {
       this.execute(command);
@@ -282,6 +286,7 @@ export class IrcSession extends FrontEndSession {
       return;
     }
     this.isRegistered = true;
+    this.passwordBeforeNick = null;
     this.frontEnd.users.register(this.session.sessionId, this.userInfo);
     this.frontEnd.welcome(this);
     // Rooms a login before registration rejoined are shown now, after the welcome.
@@ -506,11 +511,17 @@ export class IrcSession extends FrontEndSession {
           return;
         }
         return;
+      case "real-name":
+        // IRCv3 setname: the user's own change comes back as its confirmation.
+        if (!this.caps.isEnabled("setname")) return;
+        if (event.who.sessionId === this.session.sessionId) this.#confirmRealName(event);
+        else if (event.rooms.some((room) => this.isInChannel(room))) this.#sendShared(event, false);
+        return;
       case "direct":
         this.#onDirect(event);
         return;
       case "wallops":
-        this.sendLine(this.frontEnd.users.maskOf(event.from), "WALLOPS", [event.text]);
+        this.sendLine(this.frontEnd.users.maskOf(event.from), "WALLOPS", [ircText(event.text)]);
         return;
       case "signal":
         // IRCv3 message-tags: TAGMSG only to clients that take tags.
@@ -711,6 +722,13 @@ export class IrcSession extends FrontEndSession {
     if (isOwnEcho && isToSelf) this.#send(bytes);
     if (isOwnEcho && this.#isEchoed) this.#echo(bytes);
     else if (!isOwnEcho) this.#send(bytes);
+  }
+
+  /** The user's own SETNAME comes back as the answer to it (under its label, when it has one). */
+  #confirmRealName(event: RealNameEvent): void {
+    const bytes = this.frontEnd.renderer.render(event, this.#variant).bytes;
+    const request = this.#outstanding?.find((each) => each.command === "SETNAME");
+    this.#within(request?.id, () => this.#out(bytes));
   }
 
   #onDirectSignal(event: SignalEvent): void {

@@ -2,6 +2,7 @@ import type { UserRef } from "../../core/events.js";
 import type { SessionId } from "../../core/session.js";
 import { ipOf } from "../../core/user-mask.js";
 import type { HostCloak } from "./cloak.js";
+import { ircText } from "./message.js";
 
 /** What an IRC client said of itself at registration (USER), kept for WHO and WHOIS. */
 export interface IrcUserInfo {
@@ -58,13 +59,14 @@ export class IrcUsers {
 
   /** An IRC client registered with USER: its user name (shown as "~name") and real name. */
   register(sessionId: SessionId, info: IrcUserInfo): void {
-    this.#infoBySession.set(sessionId, info);
+    const realName = ircText(info.realName);
+    this.#infoBySession.set(sessionId, realName === info.realName ? info : { ...info, realName });
   }
 
   /** IRCv3 setname: a new real name for a registered IRC client. */
   setRealName(sessionId: SessionId, realName: string): void {
     const info = this.#infoBySession.get(sessionId);
-    if (info !== undefined) this.#infoBySession.set(sessionId, { ...info, realName });
+    if (info !== undefined) this.#infoBySession.set(sessionId, { ...info, realName: ircText(realName) });
   }
 
   forget(sessionId: SessionId): void {

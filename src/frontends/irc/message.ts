@@ -1,4 +1,5 @@
 import { isUtf8 } from "node:buffer";
+import { notation } from "../../text/terminal-text.js";
 
 /**
  * One IRC message (RFC 1459 §2.3.1, RFC 2812 §2.3.1, IRCv3 message-tags). This is the only
@@ -239,12 +240,53 @@ export function isSafeIrcText(text: string): boolean {
 }
 
 /**
- * Text others wrote (a message, a topic, a reason), made writable into one IRC line: each CR,
- * LF or NUL becomes a space. Other front ends may let a lone CR through, and on IRC it would
- * end the line for many clients; a space keeps the words apart, as the sender saw them.
+ * Control characters IRC clients draw rather than pass to the terminal, and so pass as
+ * sent: CTCP's \x01 (ACTION, VERSION), the formatting codes (bold \x02, colour \x03, hex
+ * colour \x04, reset \x0f, monospace \x11, reverse \x16, italic \x1d, strikethrough \x1e,
+ * underline \x1f; the modern document's "Formatting") and TAB. A bit per C0 code.
+ */
+const DRAWN_BY_IRC_CLIENTS =
+  (1 << 0x01) |
+  (1 << 0x02) |
+  (1 << 0x03) |
+  (1 << 0x04) |
+  (1 << 0x09) |
+  (1 << 0x0f) |
+  (1 << 0x11) |
+  (1 << 0x16) |
+  (1 << 0x1d) |
+  (1 << 0x1e) |
+  (1 << 0x1f);
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
+const NOT_DRAWN = /[\u0000\u0005-\u0008\u000a-\u000e\u0010\u0012-\u0015\u0017-\u001c\u007f-\u009f]/g;
+
+function isIrcDrawable(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 ? (DRAWN_BY_IRC_CLIENTS & (1 << code)) === 0 : code >= 0x7f && code <= 0x9f) return false;
+  }
+  return true;
+}
+
+/**
+ * Text others wrote (a message, a topic, a reason, a real name), made writable into one IRC
+ * line and safe for the terminal an IRC client may run in. Each CR, LF or NUL becomes a
+ * space: other front ends may let a lone CR through, and on IRC it would end the line for
+ * many clients; a space keeps the words apart, as the sender saw them. ESC, DEL, the C1
+ * controls and the other C0 controls but those IRC clients draw could move, repaint or
+ * retitle the screen of a client that writes text to its terminal as it comes (CWE-150):
+ * they are shown in caret notation ("^[", "^[[" for CSI), as the line protocol shows them.
+ * IRC servers relay them untouched (Ergo; InspIRCd strips only formatting, and only where a
+ * channel asks with +S); Parley also relays text from users of other front ends, who never
+ * saw IRC's conventions, so it draws them here, once per event, whoever wrote them.
  */
 export function ircText(text: string): string {
-  return isSafeIrcText(text) ? text : text.replace(/[\r\n\0]/g, " ");
+  return isIrcDrawable(text) ? text : text.replace(NOT_DRAWN, shownOnIrc);
+}
+
+function shownOnIrc(character: string): string {
+  const code = character.charCodeAt(0);
+  return code === 0x0d || code === 0x0a || code === 0x00 ? " " : notation(character);
 }
 
 function assertSafe(text: string, field: string): void {

@@ -43,6 +43,10 @@ export class MonitorIndex {
       this.tellWatchers(event.who, event.rooms, "away-notify", (session) =>
         session.sendPart(this.#renderer.render(event, session.variant), false),
       );
+    } else if (event.kind === "real-name") {
+      this.tellWatchers(event.who, event.rooms, "setname", (session) =>
+        session.sendPart(this.#renderer.render(event, session.variant), false),
+      );
     } else if (event.kind === "renamed") {
       if (event.who.account !== event.now.account) {
         this.tellWatchers(event.now, event.rooms, "account-notify", (session) =>

@@ -141,6 +141,7 @@ export class LineSession extends FrontEndSession {
         return;
       case "done":
       case "away":
+      case "real-name":
       case "signal":
         return;
     }

@@ -39,7 +39,8 @@ export class ConsoleTranscript implements Flushable {
 
   /** Direct messages are private: they never reach the console. */
   record(event: BusEvent): void {
-    if (event.kind === "direct" || event.kind === "away" || event.kind === "signal" || event.kind === "invited") return;
+    const kind = event.kind;
+    if (kind === "direct" || kind === "away" || kind === "real-name" || kind === "signal" || kind === "invited") return;
     if (this.#isBroken) return;
     if (event.kind === "renamed" && event.from === event.to) return;
     if (event.kind === "joined" && event.isSilent === true) return;

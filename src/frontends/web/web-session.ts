@@ -185,6 +185,7 @@ export class WebChatSession extends FrontEndSession {
         this.connection.send(doneFrame(event.requestId));
         return;
       case "signal":
+      case "real-name":
         return;
     }
   }

@@ -1,5 +1,6 @@
 import type { ClientTags } from "../../../core/events.js";
 import { MAX_TARGETS } from "../irc-front-end.js";
+import { fitsOneIrcLine } from "../irc-render.js";
 import type { IrcSession } from "../irc-session.js";
 import type { IrcMessage } from "../message.js";
 import * as N from "../numerics.js";
@@ -41,6 +42,16 @@ function send(session: IrcSession, message: IrcMessage, isNotice: boolean): void
   const said = isAction ? actionBody(text) : text;
   const clientTags = clientTagsOf(session, message);
   if (clientTags === null) return;
+  // RFC 1459 §2.3: the relayed line, with the sender's mask in front, is at most 512 bytes. A
+  // longer one would reach the others as two messages (and come back as two echoes), so it is
+  // refused whole (ERR_INPUTTOOLONG), as Ergo does with allow-truncation off: nothing is relayed cut.
+  const mask = session.frontEnd.users.maskOf(session.ref);
+  const relayed = { text: said, isAction, isNotice };
+  for (const target of list) {
+    if (isNickServ(target) || fitsOneIrcLine(mask, relayed, target)) continue;
+    if (!isNotice) session.numeric(N.ERR_INPUTTOOLONG, "Input line was too long to relay with your address added");
+    return;
+  }
   for (const target of list) {
     const request = session.request;
     if (request !== null) request.target = target;

@@ -1,3 +1,4 @@
+import { identityKey } from "../../../core/names.js";
 import type { IrcSession } from "../irc-session.js";
 import { type IrcMessage, keptParam } from "../message.js";
 import * as N from "../numerics.js";
@@ -13,9 +14,32 @@ export function cap(session: IrcSession, message: IrcMessage): void {
   session.tryCompleteRegistration();
 }
 
-/** No server password is set: PASS is accepted and ignored before registration (RFC 2812 §3.1.1). */
-export function pass(session: IrcSession): void {
-  if (session.isRegistered) session.numeric(N.ERR_ALREADYREGISTERED, "You may not reregister");
+/**
+ * RFC 2812 §3.1.1. Parley has no server password: a client without SASL sends its account's
+ * password here instead, as clients configured for Ergo do: `PASS password` with the account
+ * as its nick, or `PASS account:password` (the account's name holds no colon, so the first
+ * one splits them). It is kept until NICK, which logs in with it (see `nick`).
+ */
+export function pass(session: IrcSession, message: IrcMessage): void {
+  if (session.isRegistered) {
+    session.numeric(N.ERR_ALREADYREGISTERED, "You may not reregister");
+    return;
+  }
+  if (session.frontEnd.options.hasAccounts) session.passwordBeforeNick = keptParam(message.params[0] as string);
+}
+
+/** What a NICK's request notes (`detail`) while it logs in with PASS's password: for the nick's account, or another. */
+export const PASS_FOR_NICK = "PASS for the nick";
+export const PASS_FOR_ACCOUNT = "PASS for an account";
+
+/**
+ * Logs in with the password PASS gave. A wrong one gets 464 (see errorReply); a registered
+ * nick it was for then waits for SASL or is refused, as without PASS.
+ */
+export function logInWithPass(session: IrcSession, account: string, password: string, isForTheNick: boolean): void {
+  const request = session.request;
+  if (request !== null) request.detail = isForTheNick ? PASS_FOR_NICK : PASS_FOR_ACCOUNT;
+  session.run({ kind: "login", name: account, password });
 }
 
 /**
@@ -40,7 +64,18 @@ export function nick(session: IrcSession, message: IrcMessage): void {
   if (session.isRegistered && wanted === session.shownNick) return;
   const request = session.request;
   if (request !== null) request.target = wanted;
-  session.run({ kind: "nick", name: keptParam(wanted) });
+  const name = keptParam(wanted);
+  const password = session.passwordBeforeNick;
+  const colon = password?.indexOf(":") ?? -1;
+  if (password === null || colon <= 0 || session.isLoggedIn) {
+    // A plain PASS is the nick's account's password: tried when the nick turns out registered (errorReply).
+    session.run({ kind: "nick", name });
+    return;
+  }
+  session.passwordBeforeNick = null;
+  logInWithPass(session, password.slice(0, colon), password.slice(colon + 1), false);
+  // Logged in, the user has the account's name; otherwise the nick asked for, as without PASS.
+  session.run(() => (session.isLoggedIn ? null : { kind: "nick", name }));
 }
 
 /** RFC 2812 §3.1.3: the user name (shown as "~name") and real name; once only. */
@@ -95,9 +130,15 @@ export function authenticate(session: IrcSession, message: IrcMessage): void {
   if (param.length === SASL_CHUNK) return;
   const fields = Buffer.from(session.saslPayload, "base64").toString("utf8").split("\0");
   session.saslPayload = null;
-  const [, authcid, password] = fields;
+  const [authzid, authcid, password] = fields;
   if (fields.length !== 3 || authcid === undefined || authcid === "" || password === undefined) {
     session.numeric(N.ERR_SASLFAIL, "SASL authentication failed");
+    return;
+  }
+  // RFC 4616 §2: an authzid asks to act as another identity than the one whose password it
+  // is; Parley has no such right to grant, so only the authcid's own account (or none) logs in.
+  if (authzid !== undefined && authzid !== "" && identityKey(authzid) !== identityKey(authcid)) {
+    session.numeric(N.ERR_SASLFAIL, "SASL authentication failed: logging in as another account is not supported");
     return;
   }
   session.run({ kind: "login", name: authcid, password });
