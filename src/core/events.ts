@@ -310,7 +310,7 @@ export type Reply =
     }
   /**
    * A room's modes. `key` is shown to members only (null otherwise, or when none is set);
-   * `createdAt` is when the room came to be in this run.
+   * `createdAt` is when the room was created (for a room stored before that was kept, when this run restored it).
    */
   | {
       readonly kind: "modes";

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { Logger } from "pino";
 import type { BusEvent, FanoutBus } from "../bus/bus.js";
-import { type HistoryEntry, type MessageStore, StoreWriteError } from "../store/store.js";
+import { type HistoryEntry, type MessageStore, type RoomRecord, StoreWriteError } from "../store/store.js";
 import { CommandContext } from "./command-context.js";
 import { COMMAND_HANDLERS } from "./commands/index.js";
 import type { Command } from "./commands.js";
@@ -16,6 +16,7 @@ import { LoginThrottle } from "./login-throttle.js";
 import { idFloorForTime, MessageIdGenerator } from "./message-id.js";
 import { guestKeyOf, guestNameOf, identityKey } from "./names.js";
 import { Room } from "./room.js";
+import { restoreRoomState, roomRecord } from "./room-records.js";
 import {
   type CommandRate,
   type DecidedOnItsTurn,
@@ -153,14 +154,24 @@ export class Hub implements FrontEndHub {
     this.#fanOut.deliverToEach(sessions, event);
   }
 
-  /** Rooms known before any user arrives (those with a topic, from the store). */
-  restoreRoom(name: string, topic: string, topicBy: string, topicAt: number): void {
+  /** Rooms known before any user arrives (those the store keeps: see `Room.isKept`). */
+  restoreRoom(record: RoomRecord): void {
     // Kept from before names were compared as they are now: the first of look-alikes wins.
-    if (this.#roomsByKey.has(identityKey(name))) return;
-    const room = this.#createRoom(name);
-    room.topic = topic;
-    room.topicBy = topicBy;
-    room.topicAt = topicAt;
+    if (this.#roomsByKey.has(identityKey(record.name))) return;
+    restoreRoomState(this.#createRoom(record.name), record);
+  }
+
+  /**
+   * Stores what a command changed of a room: all of it while the room is kept, and
+   * forgets it once the room is no longer kept (its topic cleared, with no founder).
+   */
+  async saveRoom(room: Room): Promise<void> {
+    if (this.store === null) return;
+    // Decided now, not after the write: the next change may come before it settles.
+    const wasStored = room.isStored;
+    room.isStored = room.isKept;
+    if (room.isKept) await this.store.saveRoom(roomRecord(room));
+    else if (wasStored) await this.store.forgetRoom(room.name);
   }
 
   connect(address: string, sink: EventSink): Session {
@@ -283,9 +294,9 @@ export class Hub implements FrontEndHub {
 
   /** Whether one of the room's bans matches the user. */
   isBanned(room: Room, session: Session): boolean {
-    if (room.bans.length === 0) return false;
+    if (room.masks.ban.length === 0) return false;
     const mask = this.#userMaskOf(session.ref);
-    return room.bans.some((ban) => ban.mask.matches(mask));
+    return room.masks.ban.some((ban) => ban.mask.matches(mask));
   }
 
   /** The room's members with their standing, sorted by display name. */
@@ -371,11 +382,13 @@ export class Hub implements FrontEndHub {
     const userKey = session.identityKey;
     // Another session of the same user (an account connected twice) joins with the user's standing.
     const standing = room.standingOf(userKey);
-    // Whoever comes into an empty room holds it, as on IRC; the founding account, whenever it comes back.
+    // Whoever comes into an empty room nobody founded holds it, as on IRC; the founding
+    // account, and accounts an operator made operators, whenever they come back.
     const isOperator =
       standing?.isOperator ??
-      (room.members.size === 0 || (session.account !== null && session.account === room.founder));
-    const isVoiced = standing?.isVoiced ?? false;
+      ((room.members.size === 0 && room.founder === null) || room.isOperatorAccount(session.account));
+    const granted = session.account === null ? undefined : room.grantedStandings.get(session.account);
+    const isVoiced = standing?.isVoiced ?? granted?.isVoiced ?? false;
     const isFirst = room.addMember(session, {
       joinedAfter: this.#fanOut.lastDeliveredId,
       isOperator,
@@ -583,9 +596,9 @@ export class Hub implements FrontEndHub {
     return wasLast;
   }
 
-  /** An empty room holds no memory unless it has a topic to keep; its modes and bans go with it. */
+  /** An empty room holds no memory unless it is kept (a topic, a founder); its modes and lists go with it. */
   #forgetIfEmpty(room: Room): void {
-    if (room.members.size > 0 || room.departing.size > 0 || room.topic !== "") return;
+    if (room.members.size > 0 || room.departing.size > 0 || room.isKept) return;
     // A new room of the same name may have taken its place meanwhile.
     if (this.#roomsByKey.get(room.key) !== room) return;
     this.#roomsByKey.delete(room.key);

@@ -1,9 +1,9 @@
 import type { CommandContext } from "../command-context.js";
 import type { CommandOf } from "../commands.js";
 import type { ModeChange } from "../events.js";
-import { CompiledMask, normaliseMask } from "../masks.js";
+import { compileRoomMask, foldRoomMask, normaliseMask } from "../masks.js";
 import { parseRoomName } from "../names.js";
-import type { Room } from "../room.js";
+import type { Membership, Room } from "../room.js";
 import { sessionsShownAs } from "./shared.js";
 
 /** RFC 2812 §2.2 (keys): at most 23 characters, none of them a space or a control. */
@@ -13,7 +13,7 @@ const MAX_BANS = 100;
 const FLAG_MODES = { i: "isInviteOnly", m: "isModerated", t: "isTopicLocked", s: "isSecret" } as const;
 
 /** Shows a room's modes or bans, or (operators only) changes them, announcing what changed. */
-export function mode(ctx: CommandContext, command: CommandOf<"mode">): void {
+export async function mode(ctx: CommandContext, command: CommandOf<"mode">): Promise<void> {
   const { hub, session } = ctx;
   const parsed = parseRoomName(command.room);
   const room = "code" in parsed ? undefined : hub.findRoom(parsed.name);
@@ -33,7 +33,7 @@ export function mode(ctx: CommandContext, command: CommandOf<"mode">): void {
     return;
   }
   if (command.changes.some((change) => change.mode === "b" && change.arg === undefined)) {
-    const bans = room.bans.map(({ mask, setBy, setAt }) => ({ mask: mask.mask, setBy, setAt }));
+    const bans = room.masks.ban.map(({ mask, setBy, setAt }) => ({ mask: mask.mask, setBy, setAt }));
     ctx.reply({ kind: "bans", room: room.name, bans });
     if (command.changes.every((change) => change.mode === "b" && change.arg === undefined)) return;
   }
@@ -50,6 +50,7 @@ export function mode(ctx: CommandContext, command: CommandOf<"mode">): void {
   if (applied.length === 0) return;
   const { id, at } = hub.mintId();
   hub.publish({ kind: "mode", id, at, room: room.name, who: session.ref, changes: applied });
+  await hub.saveRoom(room);
 }
 
 /** Applies one change; what changed comes back (null: nothing did, and the session was told why if it erred). */
@@ -137,30 +138,36 @@ function applyStanding(ctx: CommandContext, room: Room, change: ModeChange): Mod
     membership[field] = change.on;
     isChanged = true;
   }
-  const member = members[0].ref;
-  return isChanged ? { mode: change.mode, on: change.on, arg: member.displayName, member } : null;
+  const member = members[0];
+  const membership = room.members.get(member);
+  if (isChanged && member.account !== null && membership !== undefined) {
+    grantStanding(room, member.account, membership);
+  }
+  return isChanged ? { mode: change.mode, on: change.on, arg: member.ref.displayName, member: member.ref } : null;
+}
+
+/** What an operator gave an account (never a guest, whose identity ends with its session) is given back on every join. */
+function grantStanding(room: Room, account: string, { isOperator, isVoiced }: Membership): void {
+  if (isOperator || isVoiced) room.grantedStandings.set(account, { isOperator, isVoiced });
+  else room.grantedStandings.delete(account);
 }
 
 function applyBan(ctx: CommandContext, room: Room, on: boolean, arg: string): ModeChange | null {
   const mask = normaliseMask(arg);
-  const index = room.bans.findIndex((ban) => foldMask(ban.mask.mask) === foldMask(mask));
+  const bans = room.masks.ban;
+  const index = bans.findIndex((ban) => foldRoomMask(ban.mask.mask) === foldRoomMask(mask));
   if (!on) {
     if (index === -1) return null;
-    const [removed] = room.bans.splice(index, 1);
+    const [removed] = bans.splice(index, 1);
     return { mode: "b", on: false, arg: removed.mask.mask };
   }
   if (index !== -1) return null;
-  if (room.bans.length >= MAX_BANS) {
+  if (bans.length >= MAX_BANS) {
     ctx.fail("ERR_BAD_MODE_ARG", { room: room.name, mode: "b", reason: `at most ${MAX_BANS} bans` });
     return null;
   }
-  room.bans.push({ mask: new CompiledMask(mask, foldMask), setBy: ctx.session.displayName, setAt: Date.now() });
+  bans.push({ mask: compileRoomMask(mask), setBy: ctx.session.displayName, setAt: Date.now() });
   return { mode: "b", on: true, arg: mask };
-}
-
-/** Masks compare without case: names are the same whatever their case (see names.ts). */
-function foldMask(text: string): string {
-  return text.toLowerCase();
 }
 
 function isValidKey(key: string): boolean {
