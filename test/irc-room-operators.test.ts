@@ -140,6 +140,29 @@ describe("IRC channel operators", () => {
     assert.equal((await ask(carol, "JOIN #chan", "JOIN", "473")).command, "JOIN");
   });
 
+  it("invite-notify: the channel's other operators with the cap see an INVITE, nobody else in it does", async (t) => {
+    const { connect, alice, bob } = await channelOfAlice(t);
+    const ls = await ask(bob, "CAP LS 302", "CAP");
+    assert.match(ls.params.at(-1) ?? "", /(^| )invite-notify( |$)/, "advertised");
+    const erin = await connect("erin", ["invite-notify"]);
+    const dave = await connect("dave", ["invite-notify"]);
+    const frank = await connect("frank");
+    for (const member of [erin, dave, frank]) await ask(member, "JOIN #chan", "366");
+    await ask(alice, "MODE #chan +oo erin frank", "MODE");
+    await ask(alice, "CAP REQ invite-notify", "CAP");
+    await connect("carol");
+    await ask(alice, "INVITE carol #chan", "341");
+    await erin.waitFor(/^:alice!\S+ INVITE carol #chan$/);
+    // What bob says next reaches every member after the invitation, if it reached them at all.
+    bob.send("PRIVMSG #chan :after the invitation");
+    for (const [name, member] of Object.entries({ alice, dave, frank })) {
+      const from = member.lineCount;
+      const said = await member.waitFor(/ PRIVMSG #chan :after the invitation$/);
+      const seen = member.lines.slice(0, member.lines.indexOf(said, from) + 1);
+      assert.equal(seen.filter((line) => / INVITE carol /.test(line)).length, 0, `${name} is not told`);
+    }
+  });
+
   it("keeps the topic to operators under +t (482), to all members under -t", async (t) => {
     const { alice, bob } = await channelOfAlice(t);
     bob.send("TOPIC #chan :ours");

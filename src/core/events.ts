@@ -139,7 +139,10 @@ export interface KickedEvent {
 /** Events that go to every member of a room (through the bus, so to every process). */
 export type RoomEvent = MessageEvent | JoinedEvent | LeftEvent | TopicEvent | ModeEvent | KickedEvent;
 
-/** `target` was invited to a room by `who`; delivered to the invited user's sessions alone. */
+/**
+ * `target` was invited to a room by `who`; delivered to the invited session, and to the room's
+ * operators but the inviter, to be told if their front end tells of others' invitations.
+ */
 export interface InvitedEvent {
   readonly kind: "invited";
   readonly id: string;

@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { BusEvent } from "../bus/bus.js";
-import type { ChatEvent, DirectEvent, RoomEvent, SignalEvent } from "./events.js";
+import type { ChatEvent, DirectEvent, InvitedEvent, RoomEvent, SignalEvent } from "./events.js";
 import type { Room } from "./room.js";
 import type { Session, SessionId } from "./session.js";
 
@@ -78,12 +78,9 @@ export class FanOut {
         recipientCount = this.#deliverToRoomNamed(event);
         break;
       }
-      case "invited": {
-        const target = this.#recipients.session(event.target.sessionId);
-        if (target !== undefined) this.#deliverTo(target, event);
-        recipientCount = target === undefined ? 0 : 1;
+      case "invited":
+        recipientCount = this.#deliverInvitation(event);
         break;
-      }
       case "signal":
         if (event.room !== null) {
           const room = this.#recipients.roomNamed(event.room);
@@ -127,6 +124,30 @@ export class FanOut {
     if (guest !== undefined) recipients.add(guest);
     for (const session of recipients) this.#deliverTo(session, event);
     return recipients.size;
+  }
+
+  /**
+   * To the invited session, and to the room's operators but the inviter, whose front ends
+   * may tell them (IRCv3 invite-notify: those with the privilege to invite); returns how many.
+   */
+  #deliverInvitation(event: InvitedEvent): number {
+    let count = 0;
+    const target = this.#recipients.session(event.target.sessionId);
+    if (target !== undefined) {
+      this.#deliverTo(target, event);
+      count++;
+    }
+    const room = this.#recipients.roomNamed(event.room);
+    if (room === undefined) return count;
+    const inviterKey = this.#recipients.session(event.who.sessionId)?.identityKey;
+    for (const [member, { isOperator, userKey }] of room.members) {
+      if (!isOperator || member === target || userKey === inviterKey || member.sessionId === event.who.sessionId) {
+        continue;
+      }
+      this.#deliverTo(member, event);
+      count++;
+    }
+    return count;
   }
 
   /**

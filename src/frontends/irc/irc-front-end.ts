@@ -94,6 +94,7 @@ export class IrcFrontEnd {
       { name: "userhost-in-names" },
       { name: "setname" },
       { name: "extended-monitor" },
+      { name: "invite-notify" },
       ...(options.hasAccounts
         ? [
             { name: "sasl", value: "PLAIN" },
