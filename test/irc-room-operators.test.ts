@@ -101,6 +101,28 @@ describe("IRC channel operators", () => {
     assert.equal((await ask(bar, "JOIN #chan", "JOIN", "471")).command, "JOIN");
   });
 
+  it("lets a ban exception (+e) past a ban and an invite exception (+I) past +i, and lists each (348/349, 346/347)", async (t) => {
+    const { connect, alice } = await channelOfAlice(t);
+    await ask(alice, "MODE #chan +be ba*!*@* bar!*@*", "MODE");
+    const bar = await connect("bar");
+    const baz = await connect("baz");
+    assert.equal((await ask(baz, "JOIN #chan", "474", "JOIN")).command, "474", "banned, and no exception");
+    assert.equal((await ask(bar, "JOIN #chan", "JOIN", "474")).command, "JOIN", "the exception lifts the ban");
+    await ask(alice, "MODE #chan -b+iI ba*!*@* baz!*@*", "MODE");
+    const carol = await connect("carol");
+    assert.equal((await ask(carol, "JOIN #chan", "473", "JOIN")).command, "473");
+    assert.equal((await ask(baz, "JOIN #chan", "JOIN", "473")).command, "JOIN", "no invitation needed");
+    const exceptions = await ask(alice, "MODE #chan e", "348");
+    assert.deepEqual(exceptions.params.slice(1, 4), ["#chan", "bar!*@*", "alice"]);
+    assert.equal((await ask(alice, "MODE #chan e", "349")).params[1], "#chan");
+    const invites = await ask(carol, "MODE #chan +I", "346");
+    assert.deepEqual(invites.params.slice(1, 4), ["#chan", "baz!*@*", "alice"]);
+    assert.equal((await ask(alice, "MODE #chan I", "347")).params[1], "#chan");
+    await ask(alice, "MODE #chan -I baz!*@*", "MODE");
+    await ask(baz, "PART #chan", "PART");
+    assert.equal((await ask(baz, "JOIN #chan", "473", "JOIN")).command, "473", "the exception taken back");
+  });
+
   it("matches a ban against the user as IRC shows them: the USER name and the cloaked host", async (t) => {
     const { connect, alice } = await channelOfAlice(t);
     const carol = await connect("carol");
@@ -176,6 +198,8 @@ describe("IRC channel operators", () => {
     const alice = await connect("alice");
     const isupport = alice.lines.filter((line) => parseReceived(line).command === "005").join(" ");
     assert.match(isupport, / PREFIX=\(ov\)@\+ /);
-    assert.match(isupport, / CHANMODES=b,k,l,imnst /);
+    assert.match(isupport, / CHANMODES=beI,k,l,imnst /);
+    assert.match(isupport, / EXCEPTS=e /);
+    assert.match(isupport, / INVEX=I /);
   });
 });

@@ -124,7 +124,7 @@ describe("room operators", () => {
     assert.equal(repliesOf(outsider, "modes")[0].modes.key, null, "a non-member is not told the key");
     await outsider.run(mode("#ops", { mode: "b", on: true }));
     assert.deepEqual(
-      repliesOf(outsider, "bans")[0].bans.map((ban) => [ban.mask, ban.setBy]),
+      repliesOf(outsider, "masks")[0].masks.map((ban) => [ban.mask, ban.setBy]),
       [["mallory!*@*", "alice"]],
       "a ban on a bare name is completed to a full mask",
     );

@@ -63,6 +63,8 @@ describe("room state across a restart", () => {
     await ann.waitFor(
       /^> ann locked the topic to operators; set a key on the room; limited the room to 5 members; banned evil!\*@\*\.$/,
     );
+    ann.send("/mode #den +e evil!*@elsewhere\n");
+    await ann.waitFor("> ann let evil!*@elsewhere in despite bans.");
     // On IRC: bob, an account, is made an operator of #den, and founds #irc: invite-only, moderated, secret.
     const bob = await ircClient(t, first.ircPort, "bob");
     await ircLogin(bob, "bob", "bob-password", true);
@@ -71,7 +73,7 @@ describe("room state across a restart", () => {
     await bob.waitFor(/^:ann!\S+ MODE #den \+o bob$/);
     await ircAsk(bob, "JOIN #irc", "366");
     await ircAsk(bob, "MODE #irc +ims", "MODE");
-    await ircAsk(bob, "MODE #irc +b mallory!*@*", "MODE");
+    await ircAsk(bob, "MODE #irc +bI mallory!*@* erin!*@*", "MODE");
     await stop(first.server);
 
     const second = await startOn(t, dataDir);
@@ -84,9 +86,13 @@ describe("room state across a restart", () => {
     const names = await ircAsk(dave, "NAMES #den", "353");
     assert.equal(names.params[3], "dave", "first into a founded room, and no operator for it");
     assert.equal((await ircAsk(dave, "TOPIC #den :mine", "482", "TOPIC")).command, "482", "the topic is locked");
+    const exceptions = await ircAsk(dave, "MODE #den e", "348");
+    assert.deepEqual(exceptions.params.slice(1, 4), ["#den", "evil!*@elsewhere", "ann"]);
     const evil = await ircClient(t, second.ircPort, "evil");
     assert.equal((await ircAsk(evil, "JOIN #den sesame", "474", "366")).command, "474", "the ban holds");
     assert.equal((await ircAsk(dave, "JOIN #irc", "473", "366")).command, "473", "#irc is invite-only");
+    const erin = await ircClient(t, second.ircPort, "erin");
+    assert.equal((await ircAsk(erin, "JOIN #irc", "473", "366")).command, "366", "an invite exception holds");
     const listed = dave.lineCount;
     await ircAsk(dave, "LIST", "323");
     const rooms = dave.lines
@@ -109,7 +115,7 @@ describe("room state across a restart", () => {
     await bobAgain.waitFor(/^:bob!\S+ JOIN #den$/);
     await bobAgain.waitFor(/^:bob!\S+ JOIN #irc$/);
     assert.equal((await ircAsk(bobAgain, "NAMES #den", "353")).params[3], "@ann @bob dave");
-    assert.equal((await ircAsk(bobAgain, "NAMES #irc", "353")).params[3], "@bob");
+    assert.equal((await ircAsk(bobAgain, "NAMES #irc", "353")).params[3], "@bob erin");
     assert.deepEqual((await ircAsk(bobAgain, "MODE #irc", "324")).params.slice(1), ["#irc", "+imns"]);
     const ircBans = await ircAsk(bobAgain, "MODE #irc b", "367");
     assert.deepEqual(ircBans.params.slice(1, 4), ["#irc", "mallory!*@*", "bob"]);

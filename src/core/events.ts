@@ -2,7 +2,7 @@
  * What the core tells front ends. Each front end renders these in its own protocol;
  * the core never formats protocol text.
  */
-import type { HistoryGap } from "../store/store.js";
+import type { HistoryGap, RoomMaskList } from "../store/store.js";
 import type { ChatError } from "./errors.js";
 import type { SessionId } from "./session.js";
 
@@ -102,7 +102,8 @@ export interface TopicEvent {
  * One change to a room's modes or a member's standing. `mode` is the letter (IRC's, RFC 2811
  * §4): "o" operator and "v" voice (`arg` the member's name), "i" invite-only, "m" moderated,
  * "t" topic locked, "s" secret, "n" no messages from outside (always on), "k" key (`arg` the
- * key), "l" limit (`arg` the number), "b" ban (`arg` the `name!user@host` mask).
+ * key), "l" limit (`arg` the number), and the mask lists (`arg` the `name!user@host` mask):
+ * "b" ban, "e" ban exception (lifts a ban), "I" invite exception (joins without invitation).
  */
 export interface ModeChange {
   readonly mode: string;
@@ -321,11 +322,12 @@ export type Reply =
       readonly modes: RoomModesShown;
       readonly createdAt: number;
     }
-  /** A room's bans, oldest first. */
+  /** One of a room's mask lists (its bans, its ban or invite exceptions), oldest first. */
   | {
-      readonly kind: "bans";
+      readonly kind: "masks";
       readonly room: string;
-      readonly bans: readonly { readonly mask: string; readonly setBy: string; readonly setAt: number }[];
+      readonly list: RoomMaskList;
+      readonly masks: readonly { readonly mask: string; readonly setBy: string; readonly setAt: number }[];
     }
   /** The invitation went to `target`. */
   | { readonly kind: "invited"; readonly target: UserRef; readonly room: string }

@@ -1,7 +1,13 @@
 import { randomBytes } from "node:crypto";
 import type { Logger } from "pino";
 import type { BusEvent, FanoutBus } from "../bus/bus.js";
-import { type HistoryEntry, type MessageStore, type RoomRecord, StoreWriteError } from "../store/store.js";
+import {
+  type HistoryEntry,
+  type MessageStore,
+  type RoomMaskList,
+  type RoomRecord,
+  StoreWriteError,
+} from "../store/store.js";
 import { CommandContext } from "./command-context.js";
 import { COMMAND_HANDLERS } from "./commands/index.js";
 import type { Command } from "./commands.js";
@@ -292,11 +298,17 @@ export class Hub implements FrontEndHub {
 
   // ---- what command handlers use ----
 
-  /** Whether one of the room's bans matches the user. */
+  /** Whether one of the room's bans matches the user, and none of its ban exceptions (RFC 2811 §4.3.1). */
   isBanned(room: Room, session: Session): boolean {
-    if (room.masks.ban.length === 0) return false;
+    return this.isOnList(room, "ban", session) && !this.isOnList(room, "ban-exception", session);
+  }
+
+  /** Whether one of the room's masks on `list` matches the user. */
+  isOnList(room: Room, list: RoomMaskList, session: Session): boolean {
+    const masks = room.masks[list];
+    if (masks.length === 0) return false;
     const mask = this.#userMaskOf(session.ref);
-    return room.masks.ban.some((ban) => ban.mask.matches(mask));
+    return masks.some((listed) => listed.mask.matches(mask));
   }
 
   /** The room's members with their standing, sorted by display name. */

@@ -85,7 +85,8 @@ function joinRefusal(hub: Hub, room: Room, session: Session, key: string): strin
   if (room.isOperatorAccount(session.account)) return null;
   const isInvited = room.invited.has(session.identityKey);
   if (!isInvited && hub.isBanned(room, session)) return "banned";
-  if (!isInvited && room.modes.isInviteOnly) return "invite-only";
+  // RFC 2811 §4.3.2: an invite exception lets its matches in as an invitation would.
+  if (!isInvited && room.modes.isInviteOnly && !hub.isOnList(room, "invite-exception", session)) return "invite-only";
   if (room.modes.key !== null && room.modes.key !== key) return "key";
   // Another session of a member is no one more.
   const isNewUser = !room.hasUser(session.identityKey);

@@ -1,3 +1,4 @@
+import type { RoomMaskList } from "../../store/store.js";
 import type { CommandContext } from "../command-context.js";
 import type { CommandOf } from "../commands.js";
 import type { ModeChange } from "../events.js";
@@ -8,11 +9,23 @@ import { sessionsShownAs } from "./shared.js";
 
 /** RFC 2812 §2.2 (keys): at most 23 characters, none of them a space or a control. */
 const MAX_KEY_LENGTH = 23;
-/** Most bans a room keeps: each is matched on every join. */
-const MAX_BANS = 100;
+/** Most masks a room keeps on each list: each is matched on every join. */
+const MAX_LIST_MASKS = 100;
 const FLAG_MODES = { i: "isInviteOnly", m: "isModerated", t: "isTopicLocked", s: "isSecret" } as const;
+/** RFC 2811 §4.3: bans, ban exceptions (lift a ban), invite exceptions (need no invitation). */
+const MASK_LISTS: Readonly<Record<string, RoomMaskList>> = { b: "ban", e: "ban-exception", I: "invite-exception" };
+const LIST_NOUNS: Readonly<Record<RoomMaskList, string>> = {
+  ban: "bans",
+  "ban-exception": "ban exceptions",
+  "invite-exception": "invite exceptions",
+};
 
-/** Shows a room's modes or bans, or (operators only) changes them, announcing what changed. */
+/** A list letter without a mask asks for the list. */
+function isListRequest(change: ModeChange): boolean {
+  return change.arg === undefined && Object.hasOwn(MASK_LISTS, change.mode);
+}
+
+/** Shows a room's modes or mask lists, or (operators only) changes them, announcing what changed. */
 export async function mode(ctx: CommandContext, command: CommandOf<"mode">): Promise<void> {
   const { hub, session } = ctx;
   const parsed = parseRoomName(command.room);
@@ -32,18 +45,19 @@ export async function mode(ctx: CommandContext, command: CommandOf<"mode">): Pro
     });
     return;
   }
-  if (command.changes.some((change) => change.mode === "b" && change.arg === undefined)) {
-    const bans = room.masks.ban.map(({ mask, setBy, setAt }) => ({ mask: mask.mask, setBy, setAt }));
-    ctx.reply({ kind: "bans", room: room.name, bans });
-    if (command.changes.every((change) => change.mode === "b" && change.arg === undefined)) return;
+  const asked = new Set(command.changes.filter(isListRequest).map((change) => MASK_LISTS[change.mode]));
+  for (const list of asked) {
+    const masks = room.masks[list].map(({ mask, setBy, setAt }) => ({ mask: mask.mask, setBy, setAt }));
+    ctx.reply({ kind: "masks", room: room.name, list, masks });
   }
+  if (command.changes.every(isListRequest)) return;
   if (!room.isOperator(session)) {
     ctx.fail(isMember ? "ERR_NOT_OPERATOR" : "ERR_NOT_IN_ROOM", { room: room.name });
     return;
   }
   const applied: ModeChange[] = [];
   for (const change of command.changes) {
-    if (change.mode === "b" && change.arg === undefined) continue;
+    if (isListRequest(change)) continue;
     const done = applyChange(ctx, room, change);
     if (done !== null) applied.push(done);
   }
@@ -107,7 +121,9 @@ function applyChange(ctx: CommandContext, room: Room, change: ModeChange): ModeC
       return { mode: "l", on: true, arg: String(limit) };
     }
     case "b":
-      return applyBan(ctx, room, on, arg ?? "");
+    case "e":
+    case "I":
+      return applyMask(ctx, room, change);
     default:
       ctx.fail("ERR_UNKNOWN_MODE", { room: room.name, mode: letter });
       return null;
@@ -152,22 +168,24 @@ function grantStanding(room: Room, account: string, { isOperator, isVoiced }: Me
   else room.grantedStandings.delete(account);
 }
 
-function applyBan(ctx: CommandContext, room: Room, on: boolean, arg: string): ModeChange | null {
-  const mask = normaliseMask(arg);
-  const bans = room.masks.ban;
-  const index = bans.findIndex((ban) => foldRoomMask(ban.mask.mask) === foldRoomMask(mask));
-  if (!on) {
+function applyMask(ctx: CommandContext, room: Room, change: ModeChange): ModeChange | null {
+  const list = MASK_LISTS[change.mode];
+  const masks = room.masks[list];
+  const mask = normaliseMask(change.arg ?? "");
+  const index = masks.findIndex((listed) => foldRoomMask(listed.mask.mask) === foldRoomMask(mask));
+  if (!change.on) {
     if (index === -1) return null;
-    const [removed] = bans.splice(index, 1);
-    return { mode: "b", on: false, arg: removed.mask.mask };
+    const [removed] = masks.splice(index, 1);
+    return { mode: change.mode, on: false, arg: removed.mask.mask };
   }
   if (index !== -1) return null;
-  if (bans.length >= MAX_BANS) {
-    ctx.fail("ERR_BAD_MODE_ARG", { room: room.name, mode: "b", reason: `at most ${MAX_BANS} bans` });
+  if (masks.length >= MAX_LIST_MASKS) {
+    const reason = `at most ${MAX_LIST_MASKS} ${LIST_NOUNS[list]}`;
+    ctx.fail("ERR_BAD_MODE_ARG", { room: room.name, mode: change.mode, reason });
     return null;
   }
-  bans.push({ mask: compileRoomMask(mask), setBy: ctx.session.displayName, setAt: Date.now() });
-  return { mode: "b", on: true, arg: mask };
+  masks.push({ mask: compileRoomMask(mask), setBy: ctx.session.displayName, setAt: Date.now() });
+  return { mode: change.mode, on: true, arg: mask };
 }
 
 function isValidKey(key: string): boolean {
