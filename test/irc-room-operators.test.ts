@@ -185,6 +185,19 @@ describe("IRC channel operators", () => {
     }
   });
 
+  it("+n keeps out messages from non-members (404); -n lets them in, echoed to a sender with echo-message", async (t) => {
+    const { connect, alice, bob } = await channelOfAlice(t);
+    const dave = await connect("dave", ["echo-message"]);
+    assert.equal((await ask(dave, "PRIVMSG #chan :knock knock", "404")).params[1], "#chan");
+    alice.send("MODE #chan -n");
+    for (const client of [alice, bob]) await client.waitFor(/^:alice!\S+ MODE #chan -n$/);
+    assert.deepEqual((await ask(alice, "MODE #chan", "324")).params.slice(1), ["#chan", "+"]);
+    dave.send("PRIVMSG #chan :from outside");
+    for (const client of [alice, bob, dave]) await client.waitFor(/^:dave!\S+ PRIVMSG #chan :from outside$/);
+    await ask(alice, "MODE #chan +m", "MODE");
+    assert.equal((await ask(dave, "PRIVMSG #chan :again", "404")).params[1], "#chan", "moderated: outsiders are quiet");
+  });
+
   it("keeps the topic to operators under +t (482), to all members under -t", async (t) => {
     const { alice, bob } = await channelOfAlice(t);
     bob.send("TOPIC #chan :ours");

@@ -67,7 +67,7 @@ describe("room operators", () => {
         { mode: "o", on: true, arg: "bob" },
         { mode: "t", on: true, arg: undefined },
       ],
-      "+n is always on",
+      "+n is on already",
     );
     assert.equal(change.who.displayName, "alice");
     assert.equal(eventsOf(alice, "mode").length, 1);
@@ -115,6 +115,7 @@ describe("room operators", () => {
       isModerated: false,
       isTopicLocked: false,
       isSecret: false,
+      isMembersOnly: true,
       hasKey: true,
       key: "beer",
       limit: 5,

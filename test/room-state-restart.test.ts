@@ -72,7 +72,7 @@ describe("room state across a restart", () => {
     ann.send("/op bob\n");
     await bob.waitFor(/^:ann!\S+ MODE #den \+o bob$/);
     await ircAsk(bob, "JOIN #irc", "366");
-    await ircAsk(bob, "MODE #irc +ims", "MODE");
+    await ircAsk(bob, "MODE #irc +ims-n", "MODE");
     await ircAsk(bob, "MODE #irc +bI mallory!*@* erin!*@*", "MODE");
     await stop(first.server);
 
@@ -116,7 +116,7 @@ describe("room state across a restart", () => {
     await bobAgain.waitFor(/^:bob!\S+ JOIN #irc$/);
     assert.equal((await ircAsk(bobAgain, "NAMES #den", "353")).params[3], "@ann @bob dave");
     assert.equal((await ircAsk(bobAgain, "NAMES #irc", "353")).params[3], "@bob erin");
-    assert.deepEqual((await ircAsk(bobAgain, "MODE #irc", "324")).params.slice(1), ["#irc", "+imns"]);
+    assert.deepEqual((await ircAsk(bobAgain, "MODE #irc", "324")).params.slice(1), ["#irc", "+ims"]);
     const ircBans = await ircAsk(bobAgain, "MODE #irc b", "367");
     assert.deepEqual(ircBans.params.slice(1, 4), ["#irc", "mallory!*@*", "bob"]);
   });

@@ -41,7 +41,10 @@ afterEach(async () => {
 function roomRecord(fields: Partial<RoomRecord> & { name: string }): RoomRecord {
   return {
     ...{ topic: "", topicBy: "", topicAt: 0, createdAt: 0, founder: null, masks: [], standings: [] },
-    modes: { isInviteOnly: false, isModerated: false, isTopicLocked: false, isSecret: false, key: null, limit: null },
+    modes: {
+      ...{ isInviteOnly: false, isModerated: false, isTopicLocked: false, isSecret: false, isMembersOnly: true },
+      ...{ key: null, limit: null },
+    },
     ...fields,
   };
 }
@@ -451,7 +454,10 @@ describe("SqliteStore accounts, rooms and cursors", () => {
       name: "#a",
       createdAt: 5,
       founder: "ann",
-      modes: { isInviteOnly: true, isModerated: true, isTopicLocked: true, isSecret: true, key: "k3y", limit: 7 },
+      modes: {
+        ...{ isInviteOnly: true, isModerated: true, isTopicLocked: true, isSecret: true, isMembersOnly: false },
+        ...{ key: "k3y", limit: 7 },
+      },
       masks: [
         { list: "ban", mask: "z!*@*", setBy: "Ann", setAt: 3 },
         { list: "invite-exception", mask: "*!*@friend", setBy: "Ann", setAt: 4 },

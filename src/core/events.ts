@@ -101,7 +101,7 @@ export interface TopicEvent {
 /**
  * One change to a room's modes or a member's standing. `mode` is the letter (IRC's, RFC 2811
  * §4): "o" operator and "v" voice (`arg` the member's name), "i" invite-only, "m" moderated,
- * "t" topic locked, "s" secret, "n" no messages from outside (always on), "k" key (`arg` the
+ * "t" topic locked, "s" secret, "n" no messages from outside (on for a new room), "k" key (`arg` the
  * key), "l" limit (`arg` the number), and the mask lists (`arg` the `name!user@host` mask):
  * "b" ban, "e" ban exception (lifts a ban), "I" invite exception (joins without invitation).
  */
@@ -159,6 +159,7 @@ export interface RoomModesShown {
   readonly isModerated: boolean;
   readonly isTopicLocked: boolean;
   readonly isSecret: boolean;
+  readonly isMembersOnly: boolean;
   readonly hasKey: boolean;
   readonly key: string | null;
   readonly limit: number | null;

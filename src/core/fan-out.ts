@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { BusEvent } from "../bus/bus.js";
-import type { ChatEvent, DirectEvent, InvitedEvent, RoomEvent, SignalEvent } from "./events.js";
+import type { ChatEvent, DirectEvent, InvitedEvent, MessageEvent, RoomEvent, SignalEvent } from "./events.js";
 import type { Room } from "./room.js";
 import type { Session, SessionId } from "./session.js";
 
@@ -70,7 +70,14 @@ export class FanOut {
         }
         recipientCount = this.#deliverToRoomNamed(event);
         break;
-      case "message":
+      case "message": {
+        const room = this.#recipients.roomNamed(event.room);
+        if (room === undefined) break;
+        recipientCount = this.#deliverToRoom(room, event);
+        // From outside a room open to that (-n): the sender, whom the room does not reach, sees it as sent.
+        if (!room.modes.isMembersOnly) recipientCount += this.#deliverToOutsideSender(room, event);
+        break;
+      }
       case "left":
       case "topic":
       case "mode":
@@ -148,6 +155,13 @@ export class FanOut {
       count++;
     }
     return count;
+  }
+
+  #deliverToOutsideSender(room: Room, event: MessageEvent): number {
+    const sender = this.#recipients.session(event.from.sessionId);
+    if (sender === undefined || room.members.has(sender)) return 0;
+    this.#deliverTo(sender, event);
+    return 1;
   }
 
   /**

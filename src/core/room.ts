@@ -17,11 +17,7 @@ export interface Membership {
   userKey: string;
 }
 
-/**
- * What a room's operators decide about it. The letters are IRC's (RFC 2811 §4), the
- * meanings every front end's: there is no "no external messages" switch, since only
- * members may speak in a room whatever the front end.
- */
+/** What a room's operators decide about it. The letters are IRC's (RFC 2811 §4), the meanings every front end's. */
 export interface RoomModes {
   /** Only those invited (or operators' invitations) may join. */
   isInviteOnly: boolean;
@@ -31,6 +27,8 @@ export interface RoomModes {
   isTopicLocked: boolean;
   /** Left out of the room list, and its members of non-members' lookups. */
   isSecret: boolean;
+  /** Only members may send messages to the room (IRC's +n, on for a new room); off, anyone may, on any front end that can name a room it is not in. */
+  isMembersOnly: boolean;
   /** What a join must give; null for none. */
   key: string | null;
   /** The most members; null for no limit. */
@@ -74,6 +72,7 @@ export class Room {
     isModerated: false,
     isTopicLocked: false,
     isSecret: false,
+    isMembersOnly: true,
     key: null,
     limit: null,
   };

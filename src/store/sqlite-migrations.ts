@@ -141,6 +141,7 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE rooms ADD COLUMN is_moderated INTEGER NOT NULL DEFAULT 0;
       ALTER TABLE rooms ADD COLUMN is_topic_locked INTEGER NOT NULL DEFAULT 0;
       ALTER TABLE rooms ADD COLUMN is_secret INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE rooms ADD COLUMN is_members_only INTEGER NOT NULL DEFAULT 1;
       ALTER TABLE rooms ADD COLUMN key TEXT;
       ALTER TABLE rooms ADD COLUMN member_limit INTEGER;
       -- The rowid keeps each list in the order it was set, as it is shown.

@@ -96,6 +96,7 @@ export interface RoomRow {
   isModerated: number;
   isTopicLocked: number;
   isSecret: number;
+  isMembersOnly: number;
   key: string | null;
   limit: number | null;
 }
@@ -187,7 +188,7 @@ export function prepareStatements(db: Database.Database) {
     rooms: db.prepare<[], RoomRow>(
       `SELECT name, topic, topic_by AS topicBy, topic_at AS topicAt, created_at AS createdAt, founder,
               is_invite_only AS isInviteOnly, is_moderated AS isModerated, is_topic_locked AS isTopicLocked,
-              is_secret AS isSecret, key, member_limit AS "limit"
+              is_secret AS isSecret, is_members_only AS isMembersOnly, key, member_limit AS "limit"
        FROM rooms WHERE ${KEPT_ROOM} ORDER BY name`,
     ),
     roomMasks: db.prepare<[], RoomMaskRow>(
@@ -200,13 +201,14 @@ export function prepareStatements(db: Database.Database) {
     ),
     saveRoom: db.prepare<RoomRow>(
       `INSERT INTO rooms (name, topic, topic_by, topic_at, created_at, founder, is_invite_only, is_moderated,
-                         is_topic_locked, is_secret, key, member_limit)
+                         is_topic_locked, is_secret, is_members_only, key, member_limit)
        VALUES (@name, @topic, @topicBy, @topicAt, @createdAt, @founder, @isInviteOnly, @isModerated,
-               @isTopicLocked, @isSecret, @key, @limit)
+               @isTopicLocked, @isSecret, @isMembersOnly, @key, @limit)
        ON CONFLICT (name) DO UPDATE SET topic = excluded.topic, topic_by = excluded.topic_by,
          topic_at = excluded.topic_at, created_at = excluded.created_at, founder = excluded.founder,
          is_invite_only = excluded.is_invite_only, is_moderated = excluded.is_moderated,
-         is_topic_locked = excluded.is_topic_locked, is_secret = excluded.is_secret, key = excluded.key,
+         is_topic_locked = excluded.is_topic_locked, is_secret = excluded.is_secret,
+         is_members_only = excluded.is_members_only, key = excluded.key,
          member_limit = excluded.member_limit`,
     ),
     deleteRoomMasks: db.prepare<[string]>("DELETE FROM room_masks WHERE room = ?"),

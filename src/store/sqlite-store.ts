@@ -160,6 +160,7 @@ export class SqliteStore implements MessageStore {
         isModerated: Number(modes.isModerated),
         isTopicLocked: Number(modes.isTopicLocked),
         isSecret: Number(modes.isSecret),
+        isMembersOnly: Number(modes.isMembersOnly),
       });
       // Rewritten whole: operators change them rarely, and a room holds a few hundred at most.
       statements.deleteRoomMasks.run(room.name);
@@ -330,6 +331,7 @@ export class SqliteStore implements MessageStore {
         isModerated: row.isModerated === 1,
         isTopicLocked: row.isTopicLocked === 1,
         isSecret: row.isSecret === 1,
+        isMembersOnly: row.isMembersOnly === 1,
         key: row.key,
         limit: row.limit,
       },

@@ -68,6 +68,7 @@ export interface StoredRoomModes {
   readonly isModerated: boolean;
   readonly isTopicLocked: boolean;
   readonly isSecret: boolean;
+  readonly isMembersOnly: boolean;
   readonly key: string | null;
   readonly limit: number | null;
 }

@@ -11,7 +11,13 @@ import { sessionsShownAs } from "./shared.js";
 const MAX_KEY_LENGTH = 23;
 /** Most masks a room keeps on each list: each is matched on every join. */
 const MAX_LIST_MASKS = 100;
-const FLAG_MODES = { i: "isInviteOnly", m: "isModerated", t: "isTopicLocked", s: "isSecret" } as const;
+const FLAG_MODES = {
+  i: "isInviteOnly",
+  m: "isModerated",
+  t: "isTopicLocked",
+  s: "isSecret",
+  n: "isMembersOnly",
+} as const;
 /** RFC 2811 §4.3: bans, ban exceptions (lift a ban), invite exceptions (need no invitation). */
 const MASK_LISTS: Readonly<Record<string, RoomMaskList>> = { b: "ban", e: "ban-exception", I: "invite-exception" };
 const LIST_NOUNS: Readonly<Record<RoomMaskList, string>> = {
@@ -78,15 +84,13 @@ function applyChange(ctx: CommandContext, room: Room, change: ModeChange): ModeC
     case "i":
     case "m":
     case "t":
-    case "s": {
+    case "s":
+    case "n": {
       const field = FLAG_MODES[letter];
       if (modes[field] === on) return null;
       modes[field] = on;
       return { mode: letter, on };
     }
-    case "n":
-      // Only members ever speak in a room: always on, and nothing to change.
-      return null;
     case "k": {
       if (!on) {
         if (modes.key === null) return null;

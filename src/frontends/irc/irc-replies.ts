@@ -158,7 +158,7 @@ export class ReplyDrawer {
 
 /** What a channel's modes are shown as: the letters, then the key and limit. */
 function channelModeParams(modes: RoomModesShown): string[] {
-  let letters = `+${modes.isInviteOnly ? "i" : ""}${modes.isModerated ? "m" : ""}n${modes.isSecret ? "s" : ""}${modes.isTopicLocked ? "t" : ""}`;
+  let letters = `+${modes.isInviteOnly ? "i" : ""}${modes.isModerated ? "m" : ""}${modes.isMembersOnly ? "n" : ""}${modes.isSecret ? "s" : ""}${modes.isTopicLocked ? "t" : ""}`;
   const args: string[] = [];
   if (modes.hasKey) {
     letters += "k";

@@ -158,6 +158,8 @@ function modeChangeText(change: ModeChange): string {
       return change.on ? "locked the topic to operators" : "let every member set the topic";
     case "s":
       return change.on ? "made the room secret" : "made the room visible";
+    case "n":
+      return change.on ? "closed the room to messages from outside" : "opened the room to messages from outside";
     case "k":
       return change.on ? "set a key on the room" : "removed the room's key";
     case "l":
@@ -327,6 +329,7 @@ function modesText(modes: RoomModesShown): string {
     ...(modes.isModerated ? ["moderated"] : []),
     modes.isTopicLocked ? "topic set by operators" : "topic set by any member",
     ...(modes.isSecret ? ["secret"] : []),
+    ...(modes.isMembersOnly ? [] : ["open to messages from outside"]),
     ...(modes.key !== null ? [`key ${shown(modes.key)}`] : modes.hasKey ? ["a key is needed"] : []),
     ...(modes.limit === null ? [] : [`at most ${modes.limit} members`]),
   ];
