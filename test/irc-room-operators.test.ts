@@ -198,6 +198,27 @@ describe("IRC channel operators", () => {
     assert.equal((await ask(dave, "PRIVMSG #chan :again", "404")).params[1], "#chan", "moderated: outsiders are quiet");
   });
 
+  it("a founded channel stays its founder's: others come in without @, and a login there brings it back", async (t) => {
+    const connect = await startIrc(t);
+    const alice = await connect("alice");
+    alice.send("PRIVMSG NickServ :REGISTER alice-password");
+    await alice.waitFor(/^:NickServ!\S+ NOTICE alice :.*registered to you/);
+    await ask(alice, "JOIN #den", "366");
+    await alice.quit();
+    const bob = await connect("bob");
+    assert.equal(
+      (await ask(bob, "JOIN #den", "353")).params[3],
+      "bob",
+      "the founder's channel, empty, is nobody else's",
+    );
+    const again = await connect("visitor");
+    await ask(again, "JOIN #den", "366");
+    again.send("PRIVMSG NickServ :IDENTIFY alice alice-password");
+    await bob.waitFor(/^:visitor!\S+ NICK :?alice$/);
+    await bob.waitFor(/^:alice!\S+ MODE #den \+o alice$/);
+    assert.equal((await ask(bob, "NAMES #den", "353")).params[3], "@alice bob");
+  });
+
   it("keeps the topic to operators under +t (482), to all members under -t", async (t) => {
     const { alice, bob } = await channelOfAlice(t);
     bob.send("TOPIC #chan :ours");

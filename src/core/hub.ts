@@ -14,7 +14,7 @@ import type { Command } from "./commands.js";
 import { CommitPipeline, type HistoryPause } from "./commit-pipeline.js";
 import { DeliveryCursors } from "./delivery-cursors.js";
 import { type ChatError, chatError } from "./errors.js";
-import type { ChatEvent, RoomMember, UserRef } from "./events.js";
+import type { ChatEvent, ModeChange, RoomMember, UserRef } from "./events.js";
 import { type EventObserver, FanOut } from "./fan-out.js";
 import type { FrontEndHub } from "./front-end-hub.js";
 import { historyEntry } from "./history-entry.js";
@@ -474,6 +474,37 @@ export class Hub implements FrontEndHub {
       to: session.displayName,
       rooms,
     });
+    if (before.account !== session.ref.account) this.#giveGrantedStanding(session);
+  }
+
+  /**
+   * A login in rooms the account was given standing in (its founder's, an operator's grant)
+   * brings it there and then, as a join would: an IRC client often joins before it logs in.
+   * Told as the member's own mode change, after the rename that names it.
+   */
+  #giveGrantedStanding(session: Session): void {
+    const account = session.account;
+    if (account === null) return;
+    for (const room of session.rooms) {
+      const granted = room.grantedStandings.get(account);
+      const changes: ModeChange[] = [];
+      const member = session.ref;
+      if (!room.isOperator(session) && room.isOperatorAccount(account)) {
+        changes.push({ mode: "o", on: true, arg: member.displayName, member });
+      }
+      if (room.members.get(session)?.isVoiced === false && granted?.isVoiced === true) {
+        changes.push({ mode: "v", on: true, arg: member.displayName, member });
+      }
+      if (changes.length === 0) continue;
+      // One user has one standing in a room, whichever session it speaks through.
+      for (const membership of room.members.values()) {
+        if (membership.userKey !== session.identityKey) continue;
+        membership.isOperator ||= changes.some((change) => change.mode === "o");
+        membership.isVoiced ||= changes.some((change) => change.mode === "v");
+      }
+      const { id, at } = this.mintId();
+      this.publish({ kind: "mode", id, at, room: room.name, who: member, changes });
+    }
   }
 
   /**
