@@ -50,7 +50,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     operators: config.operators,
   });
   if (store !== null) {
-    for (const room of await store.rooms()) hub.restoreRoom(room.name, room.topic, room.topicBy, room.topicAt);
+    for (const room of await store.rooms()) hub.restoreRoom(room);
   }
   if (config.transcript) {
     const transcript = new ConsoleTranscript(process.stdout, config.defaultRoom, log);

@@ -152,7 +152,7 @@ describeUnlessSkipped(chromiumSkip(), "the chat page in a browser", () => {
   test("after the server restarts, the page reconnects by itself, logs in again and shows what it missed, once", async () => {
     const { dataDir, remove } = makeDataDir();
     let server = await ServerProcess.start(["server", "127.0.0.1", "0", "--data-dir", dataDir]);
-    const httpPort = await httpPortOfProcess(server);
+    const httpPort = await server.portOf("http");
     const gate = new ConnectionGate();
     const ann = await visit(httpPort, gate);
     try {
@@ -347,17 +347,6 @@ async function storedThrough(client: LineClient, text: string): Promise<void> {
   const from = client.lines.length;
   client.send("/history 1\n");
   await client.waitFor((line) => line.startsWith("~ ") && line.endsWith(text), DEFAULT_WAIT_MS, from);
-}
-
-/** The web port a server process bound, from its "listening" log line. */
-async function httpPortOfProcess(server: ServerProcess): Promise<number> {
-  return server.waitFor(() => {
-    for (const line of server.stderrLines) {
-      const entry = JSON.parse(line) as { event?: string; frontend?: string; port?: number };
-      if (entry.event === "listening" && entry.frontend === "http" && entry.port !== undefined) return entry.port;
-    }
-    return undefined;
-  }, 'a "listening" log line for the web port');
 }
 
 function escapeRegExp(text: string): string {

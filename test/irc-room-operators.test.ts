@@ -101,6 +101,28 @@ describe("IRC channel operators", () => {
     assert.equal((await ask(bar, "JOIN #chan", "JOIN", "471")).command, "JOIN");
   });
 
+  it("lets a ban exception (+e) past a ban and an invite exception (+I) past +i, and lists each (348/349, 346/347)", async (t) => {
+    const { connect, alice } = await channelOfAlice(t);
+    await ask(alice, "MODE #chan +be ba*!*@* bar!*@*", "MODE");
+    const bar = await connect("bar");
+    const baz = await connect("baz");
+    assert.equal((await ask(baz, "JOIN #chan", "474", "JOIN")).command, "474", "banned, and no exception");
+    assert.equal((await ask(bar, "JOIN #chan", "JOIN", "474")).command, "JOIN", "the exception lifts the ban");
+    await ask(alice, "MODE #chan -b+iI ba*!*@* baz!*@*", "MODE");
+    const carol = await connect("carol");
+    assert.equal((await ask(carol, "JOIN #chan", "473", "JOIN")).command, "473");
+    assert.equal((await ask(baz, "JOIN #chan", "JOIN", "473")).command, "JOIN", "no invitation needed");
+    const exceptions = await ask(alice, "MODE #chan e", "348");
+    assert.deepEqual(exceptions.params.slice(1, 4), ["#chan", "bar!*@*", "alice"]);
+    assert.equal((await ask(alice, "MODE #chan e", "349")).params[1], "#chan");
+    const invites = await ask(carol, "MODE #chan +I", "346");
+    assert.deepEqual(invites.params.slice(1, 4), ["#chan", "baz!*@*", "alice"]);
+    assert.equal((await ask(alice, "MODE #chan I", "347")).params[1], "#chan");
+    await ask(alice, "MODE #chan -I baz!*@*", "MODE");
+    await ask(baz, "PART #chan", "PART");
+    assert.equal((await ask(baz, "JOIN #chan", "473", "JOIN")).command, "473", "the exception taken back");
+  });
+
   it("matches a ban against the user as IRC shows them: the USER name and the cloaked host", async (t) => {
     const { connect, alice } = await channelOfAlice(t);
     const carol = await connect("carol");
@@ -140,6 +162,63 @@ describe("IRC channel operators", () => {
     assert.equal((await ask(carol, "JOIN #chan", "JOIN", "473")).command, "JOIN");
   });
 
+  it("invite-notify: the channel's other operators with the cap see an INVITE, nobody else in it does", async (t) => {
+    const { connect, alice, bob } = await channelOfAlice(t);
+    const ls = await ask(bob, "CAP LS 302", "CAP");
+    assert.match(ls.params.at(-1) ?? "", /(^| )invite-notify( |$)/, "advertised");
+    const erin = await connect("erin", ["invite-notify"]);
+    const dave = await connect("dave", ["invite-notify"]);
+    const frank = await connect("frank");
+    for (const member of [erin, dave, frank]) await ask(member, "JOIN #chan", "366");
+    await ask(alice, "MODE #chan +oo erin frank", "MODE");
+    await ask(alice, "CAP REQ invite-notify", "CAP");
+    await connect("carol");
+    await ask(alice, "INVITE carol #chan", "341");
+    await erin.waitFor(/^:alice!\S+ INVITE carol #chan$/);
+    // What bob says next reaches every member after the invitation, if it reached them at all.
+    bob.send("PRIVMSG #chan :after the invitation");
+    for (const [name, member] of Object.entries({ alice, dave, frank })) {
+      const from = member.lineCount;
+      const said = await member.waitFor(/ PRIVMSG #chan :after the invitation$/);
+      const seen = member.lines.slice(0, member.lines.indexOf(said, from) + 1);
+      assert.equal(seen.filter((line) => / INVITE carol /.test(line)).length, 0, `${name} is not told`);
+    }
+  });
+
+  it("+n keeps out messages from non-members (404); -n lets them in, echoed to a sender with echo-message", async (t) => {
+    const { connect, alice, bob } = await channelOfAlice(t);
+    const dave = await connect("dave", ["echo-message"]);
+    assert.equal((await ask(dave, "PRIVMSG #chan :knock knock", "404")).params[1], "#chan");
+    alice.send("MODE #chan -n");
+    for (const client of [alice, bob]) await client.waitFor(/^:alice!\S+ MODE #chan -n$/);
+    assert.deepEqual((await ask(alice, "MODE #chan", "324")).params.slice(1), ["#chan", "+"]);
+    dave.send("PRIVMSG #chan :from outside");
+    for (const client of [alice, bob, dave]) await client.waitFor(/^:dave!\S+ PRIVMSG #chan :from outside$/);
+    await ask(alice, "MODE #chan +m", "MODE");
+    assert.equal((await ask(dave, "PRIVMSG #chan :again", "404")).params[1], "#chan", "moderated: outsiders are quiet");
+  });
+
+  it("a founded channel stays its founder's: others come in without @, and a login there brings it back", async (t) => {
+    const connect = await startIrc(t);
+    const alice = await connect("alice");
+    alice.send("PRIVMSG NickServ :REGISTER alice-password");
+    await alice.waitFor(/^:NickServ!\S+ NOTICE alice :.*registered to you/);
+    await ask(alice, "JOIN #den", "366");
+    await alice.quit();
+    const bob = await connect("bob");
+    assert.equal(
+      (await ask(bob, "JOIN #den", "353")).params[3],
+      "bob",
+      "the founder's channel, empty, is nobody else's",
+    );
+    const again = await connect("visitor");
+    await ask(again, "JOIN #den", "366");
+    again.send("PRIVMSG NickServ :IDENTIFY alice alice-password");
+    await bob.waitFor(/^:visitor!\S+ NICK :?alice$/);
+    await bob.waitFor(/^:alice!\S+ MODE #den \+o alice$/);
+    assert.equal((await ask(bob, "NAMES #den", "353")).params[3], "@alice bob");
+  });
+
   it("keeps the topic to operators under +t (482), to all members under -t", async (t) => {
     const { alice, bob } = await channelOfAlice(t);
     bob.send("TOPIC #chan :ours");
@@ -153,6 +232,8 @@ describe("IRC channel operators", () => {
     const alice = await connect("alice");
     const isupport = alice.lines.filter((line) => parseReceived(line).command === "005").join(" ");
     assert.match(isupport, / PREFIX=\(ov\)@\+ /);
-    assert.match(isupport, / CHANMODES=b,k,l,imnst /);
+    assert.match(isupport, / CHANMODES=beI,k,l,imnst /);
+    assert.match(isupport, / EXCEPTS=e /);
+    assert.match(isupport, / INVEX=I /);
   });
 });

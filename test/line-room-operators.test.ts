@@ -70,5 +70,17 @@ describe("room operators on the line protocol", () => {
     const bans = await ask(alice, "/mode b", (line) => line.startsWith("-   "));
     assert.equal(bans[0], "- Banned from #ops:");
     assert.match(bans[1], /^- {3}carol!\*@\* \(by alice \d{4}-\d{2}-\d{2} \d{2}:\d{2}Z\)$/);
+    alice.send("/mode +e carol!*@*\n");
+    await alice.waitFor("> alice let carol!*@* in despite bans.");
+    const exceptions = await ask(alice, "/mode e", (line) => line.startsWith("-   "));
+    assert.equal(exceptions[0], "- Let in despite bans, in #ops:");
+    alice.send("/mode +I dave\n");
+    await alice.waitFor("> alice let dave!*@* in without an invitation.");
+    assert.deepEqual(await ask(alice, "/mode -I dave", "> alice took back the invite exception for dave!*@*."), [
+      "> alice took back the invite exception for dave!*@*.",
+    ]);
+    assert.deepEqual(await ask(alice, "/mode I", (line) => line.startsWith("- No invite")), [
+      "- No invite exceptions in #ops.",
+    ]);
   });
 });

@@ -67,7 +67,7 @@ describe("room operators", () => {
         { mode: "o", on: true, arg: "bob" },
         { mode: "t", on: true, arg: undefined },
       ],
-      "+n is always on",
+      "+n is on already",
     );
     assert.equal(change.who.displayName, "alice");
     assert.equal(eventsOf(alice, "mode").length, 1);
@@ -115,6 +115,7 @@ describe("room operators", () => {
       isModerated: false,
       isTopicLocked: false,
       isSecret: false,
+      isMembersOnly: true,
       hasKey: true,
       key: "beer",
       limit: 5,
@@ -124,7 +125,7 @@ describe("room operators", () => {
     assert.equal(repliesOf(outsider, "modes")[0].modes.key, null, "a non-member is not told the key");
     await outsider.run(mode("#ops", { mode: "b", on: true }));
     assert.deepEqual(
-      repliesOf(outsider, "bans")[0].bans.map((ban) => [ban.mask, ban.setBy]),
+      repliesOf(outsider, "masks")[0].masks.map((ban) => [ban.mask, ban.setBy]),
       [["mallory!*@*", "alice"]],
       "a ban on a bare name is completed to a full mask",
     );

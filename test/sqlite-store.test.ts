@@ -18,7 +18,7 @@ import {
   readSchemaVersion,
 } from "../src/store/sqlite-migrations.js";
 import { SearchQueryError, SqliteStore, StoreOpenError } from "../src/store/sqlite-store.js";
-import type { HistoryEntry } from "../src/store/store.js";
+import type { HistoryEntry, RoomRecord } from "../src/store/store.js";
 import { canRun, skipUnless } from "./helpers/environment.js";
 import { REPO_ROOT } from "./helpers/server.js";
 
@@ -36,6 +36,18 @@ afterEach(async () => {
   for (const store of openStores) await store.close();
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
+
+/** A room as a new one is, with what `fields` say. */
+function roomRecord(fields: Partial<RoomRecord> & { name: string }): RoomRecord {
+  return {
+    ...{ topic: "", topicBy: "", topicAt: 0, createdAt: 0, founder: null, masks: [], standings: [] },
+    modes: {
+      ...{ isInviteOnly: false, isModerated: false, isTopicLocked: false, isSecret: false, isMembersOnly: true },
+      ...{ key: null, limit: null },
+    },
+    ...fields,
+  };
+}
 
 function openStore(dir = dataDir): SqliteStore {
   const store = SqliteStore.open(dir);
@@ -422,16 +434,51 @@ describe("SqliteStore accounts, rooms and cursors", () => {
 
   it("saves room topics and lists them", async () => {
     const store = openStore();
-    await store.saveRoom({ name: "#b", topic: "bees", topicBy: "Bob", topicAt: 2 });
-    await store.saveRoom({ name: "#a", topic: "ants", topicBy: "Ann", topicAt: 1 });
-    await store.saveRoom({ name: "#b", topic: "more bees", topicBy: "Cat", topicAt: 3 });
+    await store.saveRoom(roomRecord({ name: "#b", topic: "bees", topicBy: "Bob", topicAt: 2 }));
+    await store.saveRoom(roomRecord({ name: "#a", topic: "ants", topicBy: "Ann", topicAt: 1 }));
+    await store.saveRoom(roomRecord({ name: "#b", topic: "more bees", topicBy: "Cat", topicAt: 3 }));
     assert.deepEqual(await store.rooms(), [
-      { name: "#a", topic: "ants", topicBy: "Ann", topicAt: 1 },
-      { name: "#b", topic: "more bees", topicBy: "Cat", topicAt: 3 },
+      roomRecord({ name: "#a", topic: "ants", topicBy: "Ann", topicAt: 1 }),
+      roomRecord({ name: "#b", topic: "more bees", topicBy: "Cat", topicAt: 3 }),
     ]);
-    // A cleared topic leaves nothing to restore.
-    await store.saveRoom({ name: "#a", topic: "", topicBy: "Ann", topicAt: 4 });
-    assert.deepEqual(await store.rooms(), [{ name: "#b", topic: "more bees", topicBy: "Cat", topicAt: 3 }]);
+    // A cleared topic, with no founder, leaves nothing to restore.
+    await store.saveRoom(roomRecord({ name: "#a", topic: "", topicBy: "Ann", topicAt: 4 }));
+    assert.deepEqual(await store.rooms(), [roomRecord({ name: "#b", topic: "more bees", topicBy: "Cat", topicAt: 3 })]);
+  });
+
+  it("saves a room's modes, mask lists in order, founder and standings, and forgets them with the room", async () => {
+    const store = openStore();
+    await store.createAccount({ name: "Ann", key: "ann", passwordHash: "h", createdAt: 1 });
+    await store.createAccount({ name: "Bob", key: "bob", passwordHash: "h", createdAt: 1 });
+    const room = roomRecord({
+      name: "#a",
+      createdAt: 5,
+      founder: "ann",
+      modes: {
+        ...{ isInviteOnly: true, isModerated: true, isTopicLocked: true, isSecret: true, isMembersOnly: false },
+        ...{ key: "k3y", limit: 7 },
+      },
+      masks: [
+        { list: "ban", mask: "z!*@*", setBy: "Ann", setAt: 3 },
+        { list: "invite-exception", mask: "*!*@friend", setBy: "Ann", setAt: 4 },
+        { list: "ban", mask: "a!*@*", setBy: "Bob", setAt: 2 },
+        { list: "ban-exception", mask: "a!b@c", setBy: "Bob", setAt: 1 },
+      ],
+      standings: [{ account: "bob", isOperator: true, isVoiced: false }],
+    });
+    await store.saveRoom(room);
+    assert.deepEqual(await store.rooms(), [room], "kept for its founder alone, without a topic");
+    const fewer = { ...room, masks: room.masks.slice(1), standings: [] };
+    await store.saveRoom(fewer);
+    assert.deepEqual(await store.rooms(), [fewer]);
+    await store.forgetRoom("#a");
+    assert.deepEqual(await store.rooms(), []);
+    const db = new Database(path.join(dataDir, "parley.db"), { readonly: true });
+    try {
+      assert.equal(db.prepare("SELECT count(*) FROM room_masks").pluck().get(), 0);
+    } finally {
+      db.close();
+    }
   });
 });
 
@@ -531,7 +578,7 @@ describe("SqliteStore durability", () => {
     await first.createAccount({ name: "Ann", key: "ann", passwordHash: "h", createdAt: 1 });
     await first.addAccountRoom("ann", "#a");
     await first.saveDeliveryCursors(new Map([["ann", idFor(1)]]));
-    await first.saveRoom({ name: "#a", topic: "t", topicBy: "Bob", topicAt: 1 });
+    await first.saveRoom(roomRecord({ name: "#a", topic: "t", topicBy: "Bob", topicAt: 1 }));
     await first.close();
 
     const second = openStore();
@@ -678,6 +725,23 @@ describe("SqliteStore schema and start-up", () => {
       ],
     );
     assert.match(String(stranded[0]?.msg), /ΤΟΜ cannot move to its new key, which account TOM holds/);
+  });
+
+  it("keeps the rooms of a database made before rooms kept their modes, with none of them", async () => {
+    const file = path.join(dataDir, "parley.db");
+    const old = new Database(file);
+    applyMigrations(old, MIGRATIONS.slice(0, 7));
+    old.prepare("INSERT INTO rooms (name, topic, topic_by, topic_at) VALUES ('#old', 'still here', 'Ann', 9)").run();
+    old.prepare("INSERT INTO rooms (name, topic, topic_by, topic_at) VALUES ('#cleared', '', 'Ann', 9)").run();
+    old.close();
+
+    const store = openStore();
+    assert.deepEqual(await store.rooms(), [
+      roomRecord({ name: "#old", topic: "still here", topicBy: "Ann", topicAt: 9 }),
+    ]);
+    const kept = roomRecord({ name: "#old", topic: "still here", founder: null, masks: [] });
+    await store.saveRoom({ ...kept, masks: [{ list: "ban", mask: "x!*@*", setBy: "Ann", setAt: 1 }] });
+    assert.deepEqual((await store.rooms())[0]?.masks, [{ list: "ban", mask: "x!*@*", setBy: "Ann", setAt: 1 }]);
   });
 
   it("keys names as stored accounts were keyed: a change to the keys needs a migration like 6", () => {

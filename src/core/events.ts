@@ -2,7 +2,7 @@
  * What the core tells front ends. Each front end renders these in its own protocol;
  * the core never formats protocol text.
  */
-import type { HistoryGap } from "../store/store.js";
+import type { HistoryGap, RoomMaskList } from "../store/store.js";
 import type { ChatError } from "./errors.js";
 import type { SessionId } from "./session.js";
 
@@ -101,8 +101,9 @@ export interface TopicEvent {
 /**
  * One change to a room's modes or a member's standing. `mode` is the letter (IRC's, RFC 2811
  * §4): "o" operator and "v" voice (`arg` the member's name), "i" invite-only, "m" moderated,
- * "t" topic locked, "s" secret, "n" no messages from outside (always on), "k" key (`arg` the
- * key), "l" limit (`arg` the number), "b" ban (`arg` the `name!user@host` mask).
+ * "t" topic locked, "s" secret, "n" no messages from outside (on for a new room), "k" key (`arg` the
+ * key), "l" limit (`arg` the number), and the mask lists (`arg` the `name!user@host` mask):
+ * "b" ban, "e" ban exception (lifts a ban), "I" invite exception (joins without invitation).
  */
 export interface ModeChange {
   readonly mode: string;
@@ -139,7 +140,10 @@ export interface KickedEvent {
 /** Events that go to every member of a room (through the bus, so to every process). */
 export type RoomEvent = MessageEvent | JoinedEvent | LeftEvent | TopicEvent | ModeEvent | KickedEvent;
 
-/** `target` was invited to a room by `who`; delivered to the invited user's sessions alone. */
+/**
+ * `target` was invited to a room by `who`; delivered to the invited session, and to the room's
+ * operators but the inviter, to be told if their front end tells of others' invitations.
+ */
 export interface InvitedEvent {
   readonly kind: "invited";
   readonly id: string;
@@ -155,6 +159,7 @@ export interface RoomModesShown {
   readonly isModerated: boolean;
   readonly isTopicLocked: boolean;
   readonly isSecret: boolean;
+  readonly isMembersOnly: boolean;
   readonly hasKey: boolean;
   readonly key: string | null;
   readonly limit: number | null;
@@ -323,7 +328,7 @@ export type Reply =
     }
   /**
    * A room's modes. `key` is shown to members only (null otherwise, or when none is set);
-   * `createdAt` is when the room came to be in this run.
+   * `createdAt` is when the room was created (for a room stored before that was kept, when this run restored it).
    */
   | {
       readonly kind: "modes";
@@ -331,11 +336,12 @@ export type Reply =
       readonly modes: RoomModesShown;
       readonly createdAt: number;
     }
-  /** A room's bans, oldest first. */
+  /** One of a room's mask lists (its bans, its ban or invite exceptions), oldest first. */
   | {
-      readonly kind: "bans";
+      readonly kind: "masks";
       readonly room: string;
-      readonly bans: readonly { readonly mask: string; readonly setBy: string; readonly setAt: number }[];
+      readonly list: RoomMaskList;
+      readonly masks: readonly { readonly mask: string; readonly setBy: string; readonly setAt: number }[];
     }
   /** The invitation went to `target`. */
   | { readonly kind: "invited"; readonly target: UserRef; readonly room: string }

@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { BusEvent } from "../bus/bus.js";
-import type { ChatEvent, DirectEvent, RoomEvent, SignalEvent } from "./events.js";
+import type { ChatEvent, DirectEvent, InvitedEvent, MessageEvent, RoomEvent, SignalEvent } from "./events.js";
 import type { Room } from "./room.js";
 import type { Session, SessionId } from "./session.js";
 
@@ -70,7 +70,14 @@ export class FanOut {
         }
         recipientCount = this.#deliverToRoomNamed(event);
         break;
-      case "message":
+      case "message": {
+        const room = this.#recipients.roomNamed(event.room);
+        if (room === undefined) break;
+        recipientCount = this.#deliverToRoom(room, event);
+        // From outside a room open to that (-n): the sender, whom the room does not reach, sees it as sent.
+        if (!room.modes.isMembersOnly) recipientCount += this.#deliverToOutsideSender(room, event);
+        break;
+      }
       case "left":
       case "topic":
       case "mode":
@@ -78,12 +85,9 @@ export class FanOut {
         recipientCount = this.#deliverToRoomNamed(event);
         break;
       }
-      case "invited": {
-        const target = this.#recipients.session(event.target.sessionId);
-        if (target !== undefined) this.#deliverTo(target, event);
-        recipientCount = target === undefined ? 0 : 1;
+      case "invited":
+        recipientCount = this.#deliverInvitation(event);
         break;
-      }
       case "signal":
         if (event.room !== null) {
           const room = this.#recipients.roomNamed(event.room);
@@ -131,6 +135,37 @@ export class FanOut {
     if (guest !== undefined) recipients.add(guest);
     for (const session of recipients) this.#deliverTo(session, event);
     return recipients.size;
+  }
+
+  /**
+   * To the invited session, and to the room's operators but the inviter, whose front ends
+   * may tell them (IRCv3 invite-notify: those with the privilege to invite); returns how many.
+   */
+  #deliverInvitation(event: InvitedEvent): number {
+    let count = 0;
+    const target = this.#recipients.session(event.target.sessionId);
+    if (target !== undefined) {
+      this.#deliverTo(target, event);
+      count++;
+    }
+    const room = this.#recipients.roomNamed(event.room);
+    if (room === undefined) return count;
+    const inviterKey = this.#recipients.session(event.who.sessionId)?.identityKey;
+    for (const [member, { isOperator, userKey }] of room.members) {
+      if (!isOperator || member === target || userKey === inviterKey || member.sessionId === event.who.sessionId) {
+        continue;
+      }
+      this.#deliverTo(member, event);
+      count++;
+    }
+    return count;
+  }
+
+  #deliverToOutsideSender(room: Room, event: MessageEvent): number {
+    const sender = this.#recipients.session(event.from.sessionId);
+    if (sender === undefined || room.members.has(sender)) return 0;
+    this.#deliverTo(sender, event);
+    return 1;
   }
 
   /**

@@ -1,14 +1,20 @@
 import { randomBytes } from "node:crypto";
 import type { Logger } from "pino";
 import type { BusEvent, FanoutBus } from "../bus/bus.js";
-import { type HistoryEntry, type MessageStore, StoreWriteError } from "../store/store.js";
+import {
+  type HistoryEntry,
+  type MessageStore,
+  type RoomMaskList,
+  type RoomRecord,
+  StoreWriteError,
+} from "../store/store.js";
 import { CommandContext } from "./command-context.js";
 import { COMMAND_HANDLERS } from "./commands/index.js";
 import type { Command } from "./commands.js";
 import { CommitPipeline, type HistoryPause } from "./commit-pipeline.js";
 import { DeliveryCursors } from "./delivery-cursors.js";
 import { type ChatError, chatError } from "./errors.js";
-import type { ChatEvent, RoomMember, UserRef } from "./events.js";
+import type { ChatEvent, ModeChange, RoomMember, UserRef } from "./events.js";
 import { type EventObserver, FanOut } from "./fan-out.js";
 import type { FrontEndHub } from "./front-end-hub.js";
 import { historyEntry } from "./history-entry.js";
@@ -16,6 +22,7 @@ import { LoginThrottle } from "./login-throttle.js";
 import { idFloorForTime, MessageIdGenerator } from "./message-id.js";
 import { guestKeyOf, guestNameOf, identityKey } from "./names.js";
 import { Room } from "./room.js";
+import { restoreRoomState, roomRecord } from "./room-records.js";
 import {
   type CommandRate,
   type DecidedOnItsTurn,
@@ -153,14 +160,24 @@ export class Hub implements FrontEndHub {
     this.#fanOut.deliverToEach(sessions, event);
   }
 
-  /** Rooms known before any user arrives (those with a topic, from the store). */
-  restoreRoom(name: string, topic: string, topicBy: string, topicAt: number): void {
+  /** Rooms known before any user arrives (those the store keeps: see `Room.isKept`). */
+  restoreRoom(record: RoomRecord): void {
     // Kept from before names were compared as they are now: the first of look-alikes wins.
-    if (this.#roomsByKey.has(identityKey(name))) return;
-    const room = this.#createRoom(name);
-    room.topic = topic;
-    room.topicBy = topicBy;
-    room.topicAt = topicAt;
+    if (this.#roomsByKey.has(identityKey(record.name))) return;
+    restoreRoomState(this.#createRoom(record.name), record);
+  }
+
+  /**
+   * Stores what a command changed of a room: all of it while the room is kept, and
+   * forgets it once the room is no longer kept (its topic cleared, with no founder).
+   */
+  async saveRoom(room: Room): Promise<void> {
+    if (this.store === null) return;
+    // Decided now, not after the write: the next change may come before it settles.
+    const wasStored = room.isStored;
+    room.isStored = room.isKept;
+    if (room.isKept) await this.store.saveRoom(roomRecord(room));
+    else if (wasStored) await this.store.forgetRoom(room.name);
   }
 
   connect(address: string, sink: EventSink): Session {
@@ -281,11 +298,17 @@ export class Hub implements FrontEndHub {
 
   // ---- what command handlers use ----
 
-  /** Whether one of the room's bans matches the user. */
+  /** Whether one of the room's bans matches the user, and none of its ban exceptions (RFC 2811 §4.3.1). */
   isBanned(room: Room, session: Session): boolean {
-    if (room.bans.length === 0) return false;
+    return this.isOnList(room, "ban", session) && !this.isOnList(room, "ban-exception", session);
+  }
+
+  /** Whether one of the room's masks on `list` matches the user. */
+  isOnList(room: Room, list: RoomMaskList, session: Session): boolean {
+    const masks = room.masks[list];
+    if (masks.length === 0) return false;
     const mask = this.#userMaskOf(session.ref);
-    return room.bans.some((ban) => ban.mask.matches(mask));
+    return masks.some((listed) => listed.mask.matches(mask));
   }
 
   /** The room's members with their standing, sorted by display name. */
@@ -371,11 +394,13 @@ export class Hub implements FrontEndHub {
     const userKey = session.identityKey;
     // Another session of the same user (an account connected twice) joins with the user's standing.
     const standing = room.standingOf(userKey);
-    // Whoever comes into an empty room holds it, as on IRC; the founding account, whenever it comes back.
+    // Whoever comes into an empty room nobody founded holds it, as on IRC; the founding
+    // account, and accounts an operator made operators, whenever they come back.
     const isOperator =
       standing?.isOperator ??
-      (room.members.size === 0 || (session.account !== null && session.account === room.founder));
-    const isVoiced = standing?.isVoiced ?? false;
+      ((room.members.size === 0 && room.founder === null) || room.isOperatorAccount(session.account));
+    const granted = session.account === null ? undefined : room.grantedStandings.get(session.account);
+    const isVoiced = standing?.isVoiced ?? granted?.isVoiced ?? false;
     const isFirst = room.addMember(session, {
       joinedAfter: this.#fanOut.lastDeliveredId,
       isOperator,
@@ -449,6 +474,37 @@ export class Hub implements FrontEndHub {
       to: session.displayName,
       rooms,
     });
+    if (before.account !== session.ref.account) this.#giveGrantedStanding(session);
+  }
+
+  /**
+   * A login in rooms the account was given standing in (its founder's, an operator's grant)
+   * brings it there and then, as a join would: an IRC client often joins before it logs in.
+   * Told as the member's own mode change, after the rename that names it.
+   */
+  #giveGrantedStanding(session: Session): void {
+    const account = session.account;
+    if (account === null) return;
+    for (const room of session.rooms) {
+      const granted = room.grantedStandings.get(account);
+      const changes: ModeChange[] = [];
+      const member = session.ref;
+      if (!room.isOperator(session) && room.isOperatorAccount(account)) {
+        changes.push({ mode: "o", on: true, arg: member.displayName, member });
+      }
+      if (room.members.get(session)?.isVoiced === false && granted?.isVoiced === true) {
+        changes.push({ mode: "v", on: true, arg: member.displayName, member });
+      }
+      if (changes.length === 0) continue;
+      // One user has one standing in a room, whichever session it speaks through.
+      for (const membership of room.members.values()) {
+        if (membership.userKey !== session.identityKey) continue;
+        membership.isOperator ||= changes.some((change) => change.mode === "o");
+        membership.isVoiced ||= changes.some((change) => change.mode === "v");
+      }
+      const { id, at } = this.mintId();
+      this.publish({ kind: "mode", id, at, room: room.name, who: member, changes });
+    }
   }
 
   /**
@@ -583,9 +639,9 @@ export class Hub implements FrontEndHub {
     return wasLast;
   }
 
-  /** An empty room holds no memory unless it has a topic to keep; its modes and bans go with it. */
+  /** An empty room holds no memory unless it is kept (a topic, a founder); its modes and lists go with it. */
   #forgetIfEmpty(room: Room): void {
-    if (room.members.size > 0 || room.departing.size > 0 || room.topic !== "") return;
+    if (room.members.size > 0 || room.departing.size > 0 || room.isKept) return;
     // A new room of the same name may have taken its place meanwhile.
     if (this.#roomsByKey.get(room.key) !== room) return;
     this.#roomsByKey.delete(room.key);

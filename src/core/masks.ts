@@ -126,3 +126,12 @@ export function normaliseMask(mask: string): string {
   }
   return `${nick || "*"}!${user || "*"}@${host || "*"}`;
 }
+
+/** A room's list mask, compiled once: masks compare without case, as names do (see names.ts). */
+export function compileRoomMask(mask: string): CompiledMask {
+  return new CompiledMask(mask, foldRoomMask);
+}
+
+export function foldRoomMask(text: string): string {
+  return text.toLowerCase();
+}

@@ -1,3 +1,4 @@
+import type { RoomMaskList } from "../store/store.js";
 import type { CompiledMask } from "./masks.js";
 import type { Session } from "./session.js";
 
@@ -16,11 +17,7 @@ export interface Membership {
   userKey: string;
 }
 
-/**
- * What a room's operators decide about it. The letters are IRC's (RFC 2811 §4), the
- * meanings every front end's: there is no "no external messages" switch, since only
- * members may speak in a room whatever the front end.
- */
+/** What a room's operators decide about it. The letters are IRC's (RFC 2811 §4), the meanings every front end's. */
 export interface RoomModes {
   /** Only those invited (or operators' invitations) may join. */
   isInviteOnly: boolean;
@@ -30,17 +27,25 @@ export interface RoomModes {
   isTopicLocked: boolean;
   /** Left out of the room list, and its members of non-members' lookups. */
   isSecret: boolean;
+  /** Only members may send messages to the room (IRC's +n, on for a new room); off, anyone may, on any front end that can name a room it is not in. */
+  isMembersOnly: boolean;
   /** What a join must give; null for none. */
   key: string | null;
   /** The most members; null for no limit. */
   limit: number | null;
 }
 
-/** A ban: a `name!user@host` glob, who set it and when. */
-export interface RoomBan {
+/** A mask on one of a room's lists (a ban, an exception): a `name!user@host` glob, who set it and when. */
+export interface ListedMask {
   readonly mask: CompiledMask;
   readonly setBy: string;
   readonly setAt: number;
+}
+
+/** The standing an account is given back whenever it joins. */
+export interface GrantedStanding {
+  readonly isOperator: boolean;
+  readonly isVoiced: boolean;
 }
 
 export class Room {
@@ -60,28 +65,49 @@ export class Room {
   topic = "";
   topicBy = "";
   topicAt = 0;
-  /** When this room came to be in this run (a room restored from the store: when it was restored). */
-  readonly createdAt = Date.now();
+  /** When this room was created (a room stored before this was kept: when it was restored). */
+  createdAt = Date.now();
   readonly modes: RoomModes = {
     isInviteOnly: false,
     isModerated: false,
     isTopicLocked: false,
     isSecret: false,
+    isMembersOnly: true,
     key: null,
     limit: null,
   };
-  readonly bans: RoomBan[] = [];
+  /** Each list oldest first. */
+  readonly masks: Readonly<Record<RoomMaskList, ListedMask[]>> = {
+    ban: [],
+    "ban-exception": [],
+    "invite-exception": [],
+  };
   /** Identity keys of those invited and not yet joined: an invitation lets its holder in once. */
   readonly invited = new Set<string>();
   /**
-   * The account that created the room, given operator back when it rejoins while the room is
-   * still in memory; null when a guest created it (a guest's identity never comes back).
+   * The account that created the room, given operator whenever it joins; null when a guest
+   * created it (a guest's identity never comes back). A room with a founder is kept, empty
+   * or not, across restarts: nobody else takes it by coming in first.
    */
   founder: string | null = null;
+  /** Accounts (never guests) an operator gave operator or voice, by account key: they get it back on joining. */
+  readonly grantedStandings = new Map<string, GrantedStanding>();
+  /** Whether the store holds this room: what a change must update, or forget. */
+  isStored = false;
 
   constructor(name: string, key: string) {
     this.name = name;
     this.key = key;
+  }
+
+  /** Whether the room outlives its members, and restarts: it has a topic or a founder. */
+  get isKept(): boolean {
+    return this.topic !== "" || this.founder !== null;
+  }
+
+  /** Whether the account comes in as an operator, and past every bar: the founder, or one an operator made so. */
+  isOperatorAccount(account: string | null): boolean {
+    return account !== null && (account === this.founder || this.grantedStandings.get(account)?.isOperator === true);
   }
 
   /** Users in the room: an account connected twice counts once. */

@@ -1,8 +1,8 @@
 import type { ModeChange } from "../core/events.js";
 
-/** Modes that take an argument when set, and when unset (RFC 2811 §4; "b" without one lists the bans). */
-const ARG_WHEN_SET = new Set(["o", "v", "k", "l", "b"]);
-const ARG_WHEN_UNSET = new Set(["o", "v", "k", "b"]);
+/** Modes that take an argument when set, and when unset (RFC 2811 §4; a list letter, "b" "e" "I", without one lists it). */
+const ARG_WHEN_SET = new Set(["o", "v", "k", "l", "b", "e", "I"]);
+const ARG_WHEN_UNSET = new Set(["o", "v", "k", "b", "e", "I"]);
 
 /**
  * Mode changes as IRC spells them, which the line protocol's /mode takes too: letters with

@@ -130,6 +130,38 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX history_gaps_by_to ON history_gaps (to_at);
     `,
   },
+  {
+    version: 8,
+    description: "rooms keep their modes, mask lists, founder, creation time and the standing given to accounts",
+    // A room stored before this has none of them: no modes, no founder, no creation time (0).
+    up: `
+      ALTER TABLE rooms ADD COLUMN created_at INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE rooms ADD COLUMN founder TEXT;
+      ALTER TABLE rooms ADD COLUMN is_invite_only INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE rooms ADD COLUMN is_moderated INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE rooms ADD COLUMN is_topic_locked INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE rooms ADD COLUMN is_secret INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE rooms ADD COLUMN is_members_only INTEGER NOT NULL DEFAULT 1;
+      ALTER TABLE rooms ADD COLUMN key TEXT;
+      ALTER TABLE rooms ADD COLUMN member_limit INTEGER;
+      -- The rowid keeps each list in the order it was set, as it is shown.
+      CREATE TABLE room_masks (
+        room   TEXT NOT NULL REFERENCES rooms (name) ON DELETE CASCADE,
+        list   TEXT NOT NULL CHECK (list IN ('ban', 'ban-exception', 'invite-exception')),
+        mask   TEXT NOT NULL,
+        set_by TEXT NOT NULL,
+        set_at INTEGER NOT NULL
+      );
+      CREATE INDEX room_masks_by_room ON room_masks (room);
+      CREATE TABLE room_standings (
+        room        TEXT NOT NULL REFERENCES rooms (name) ON DELETE CASCADE,
+        account     TEXT NOT NULL REFERENCES accounts (key) ON DELETE CASCADE,
+        is_operator INTEGER NOT NULL,
+        is_voiced   INTEGER NOT NULL,
+        PRIMARY KEY (room, account)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 /**

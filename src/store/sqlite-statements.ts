@@ -1,6 +1,6 @@
 /** The SQL the store runs, prepared once per connection: the hot paths never parse SQL. */
 import type Database from "better-sqlite3";
-import type { Account, HistoryEntry, HistoryGap, RoomRecord } from "./store.js";
+import type { Account, HistoryEntry, HistoryGap, RoomMaskList } from "./store.js";
 
 /**
  * Which entries the full-text index holds. Text goes in and comes out under the same
@@ -81,6 +81,41 @@ export interface PageRow {
   row: number;
 }
 
+/** A room worth restoring: one with a topic or a founder (see `RoomRecord`). */
+const KEPT_ROOM = "(topic <> '' OR founder IS NOT NULL)";
+
+/** A room's row: SQLite has no booleans, so its flags are 0 and 1. */
+export interface RoomRow {
+  name: string;
+  topic: string;
+  topicBy: string;
+  topicAt: number;
+  createdAt: number;
+  founder: string | null;
+  isInviteOnly: number;
+  isModerated: number;
+  isTopicLocked: number;
+  isSecret: number;
+  isMembersOnly: number;
+  key: string | null;
+  limit: number | null;
+}
+
+export interface RoomMaskRow {
+  room: string;
+  list: RoomMaskList;
+  mask: string;
+  setBy: string;
+  setAt: number;
+}
+
+export interface RoomStandingRow {
+  room: string;
+  account: string;
+  isOperator: number;
+  isVoiced: number;
+}
+
 interface MissedScope {
   after: string;
   rooms: string;
@@ -150,14 +185,41 @@ export function prepareStatements(db: Database.Database) {
        ON CONFLICT (key) DO UPDATE SET last_id = excluded.last_id`,
     ),
 
-    rooms: db.prepare<[], RoomRecord>(
-      "SELECT name, topic, topic_by AS topicBy, topic_at AS topicAt FROM rooms WHERE topic <> '' ORDER BY name",
+    rooms: db.prepare<[], RoomRow>(
+      `SELECT name, topic, topic_by AS topicBy, topic_at AS topicAt, created_at AS createdAt, founder,
+              is_invite_only AS isInviteOnly, is_moderated AS isModerated, is_topic_locked AS isTopicLocked,
+              is_secret AS isSecret, is_members_only AS isMembersOnly, key, member_limit AS "limit"
+       FROM rooms WHERE ${KEPT_ROOM} ORDER BY name`,
     ),
-    saveRoom: db.prepare<[string, string, string, number]>(
-      `INSERT INTO rooms (name, topic, topic_by, topic_at) VALUES (?, ?, ?, ?)
+    roomMasks: db.prepare<[], RoomMaskRow>(
+      `SELECT room, list, mask, set_by AS setBy, set_at AS setAt FROM room_masks
+       WHERE room IN (SELECT name FROM rooms WHERE ${KEPT_ROOM}) ORDER BY rowid`,
+    ),
+    roomStandings: db.prepare<[], RoomStandingRow>(
+      `SELECT room, account, is_operator AS isOperator, is_voiced AS isVoiced FROM room_standings
+       WHERE room IN (SELECT name FROM rooms WHERE ${KEPT_ROOM})`,
+    ),
+    saveRoom: db.prepare<RoomRow>(
+      `INSERT INTO rooms (name, topic, topic_by, topic_at, created_at, founder, is_invite_only, is_moderated,
+                         is_topic_locked, is_secret, is_members_only, key, member_limit)
+       VALUES (@name, @topic, @topicBy, @topicAt, @createdAt, @founder, @isInviteOnly, @isModerated,
+               @isTopicLocked, @isSecret, @isMembersOnly, @key, @limit)
        ON CONFLICT (name) DO UPDATE SET topic = excluded.topic, topic_by = excluded.topic_by,
-                                        topic_at = excluded.topic_at`,
+         topic_at = excluded.topic_at, created_at = excluded.created_at, founder = excluded.founder,
+         is_invite_only = excluded.is_invite_only, is_moderated = excluded.is_moderated,
+         is_topic_locked = excluded.is_topic_locked, is_secret = excluded.is_secret,
+         is_members_only = excluded.is_members_only, key = excluded.key,
+         member_limit = excluded.member_limit`,
     ),
+    deleteRoomMasks: db.prepare<[string]>("DELETE FROM room_masks WHERE room = ?"),
+    insertRoomMask: db.prepare<[string, RoomMaskList, string, string, number]>(
+      "INSERT INTO room_masks (room, list, mask, set_by, set_at) VALUES (?, ?, ?, ?, ?)",
+    ),
+    deleteRoomStandings: db.prepare<[string]>("DELETE FROM room_standings WHERE room = ?"),
+    insertRoomStanding: db.prepare<[string, string, number, number]>(
+      "INSERT INTO room_standings (room, account, is_operator, is_voiced) VALUES (?, ?, ?, ?)",
+    ),
+    deleteRoom: db.prepare<[string]>("DELETE FROM rooms WHERE name = ?"),
 
     insertGap: db.prepare<[number, number, string]>(
       "INSERT INTO history_gaps (from_at, to_at, reason) VALUES (?, ?, ?)",

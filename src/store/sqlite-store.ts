@@ -105,6 +105,7 @@ export class SqliteStore implements MessageStore {
   readonly #indexText: (afterRowid: number, throughRowid: number) => void;
   readonly #deleteEntries: (rowids: readonly number[]) => void;
   readonly #saveCursors: (cursors: ReadonlyMap<string, string>) => void;
+  readonly #saveRoom: (room: RoomRecord) => void;
   /** Mirrors text_index_state: rows up to this rowid are searchable. */
   #indexedThrough: number;
   #textIndexTimer: NodeJS.Timeout | undefined;
@@ -149,6 +150,27 @@ export class SqliteStore implements MessageStore {
     });
     this.#saveCursors = db.transaction((cursors: ReadonlyMap<string, string>) => {
       for (const [key, lastId] of cursors) statements.saveCursor.run(key, lastId);
+    });
+    this.#saveRoom = db.transaction((room: RoomRecord) => {
+      const { modes } = room;
+      statements.saveRoom.run({
+        ...{ name: room.name, topic: room.topic, topicBy: room.topicBy, topicAt: room.topicAt },
+        ...{ createdAt: room.createdAt, founder: room.founder, key: modes.key, limit: modes.limit },
+        isInviteOnly: Number(modes.isInviteOnly),
+        isModerated: Number(modes.isModerated),
+        isTopicLocked: Number(modes.isTopicLocked),
+        isSecret: Number(modes.isSecret),
+        isMembersOnly: Number(modes.isMembersOnly),
+      });
+      // Rewritten whole: operators change them rarely, and a room holds a few hundred at most.
+      statements.deleteRoomMasks.run(room.name);
+      for (const { list, mask, setBy, setAt } of room.masks) {
+        statements.insertRoomMask.run(room.name, list, mask, setBy, setAt);
+      }
+      statements.deleteRoomStandings.run(room.name);
+      for (const { account, isOperator, isVoiced } of room.standings) {
+        statements.insertRoomStanding.run(room.name, account, Number(isOperator), Number(isVoiced));
+      }
     });
     // After a crash, rows appended but not yet indexed wait here like any others, and are
     // indexed in the background from the start.
@@ -299,11 +321,37 @@ export class SqliteStore implements MessageStore {
   }
 
   async rooms(): Promise<RoomRecord[]> {
-    return this.#statements.rooms.all();
+    const masks = groupByRoom(this.#statements.roomMasks.all());
+    const standings = groupByRoom(this.#statements.roomStandings.all());
+    return this.#statements.rooms.all().map((row) => ({
+      ...{ name: row.name, topic: row.topic, topicBy: row.topicBy, topicAt: row.topicAt },
+      ...{ createdAt: row.createdAt, founder: row.founder },
+      modes: {
+        isInviteOnly: row.isInviteOnly === 1,
+        isModerated: row.isModerated === 1,
+        isTopicLocked: row.isTopicLocked === 1,
+        isSecret: row.isSecret === 1,
+        isMembersOnly: row.isMembersOnly === 1,
+        key: row.key,
+        limit: row.limit,
+      },
+      masks: (masks.get(row.name) ?? []).map(({ list, mask, setBy, setAt }) => ({ list, mask, setBy, setAt })),
+      standings: (standings.get(row.name) ?? []).map(({ account, isOperator, isVoiced }) => ({
+        account,
+        isOperator: isOperator === 1,
+        isVoiced: isVoiced === 1,
+      })),
+    }));
   }
 
+  /** Every account among `room.standings` must be one; one that is not fails the whole save. */
   async saveRoom(room: RoomRecord): Promise<void> {
-    write(() => this.#statements.saveRoom.run(room.name, room.topic, room.topicBy, room.topicAt));
+    write(() => this.#saveRoom(room));
+  }
+
+  /** Its masks and standings go with it. */
+  async forgetRoom(name: string): Promise<void> {
+    write(() => this.#statements.deleteRoom.run(name));
   }
 
   /**
@@ -516,6 +564,16 @@ export function toFullTextQuery(query: string): string {
   const terms = query.split(/\s+/u).filter((term) => /[\p{L}\p{N}]/u.test(term));
   if (terms.length === 0) throw new SearchQueryError();
   return terms.map((term) => `"${term.replaceAll('"', '""')}"`).join(" AND ");
+}
+
+function groupByRoom<Row extends { room: string }>(rows: readonly Row[]): Map<string, Row[]> {
+  const byRoom = new Map<string, Row[]>();
+  for (const row of rows) {
+    const list = byRoom.get(row.room);
+    if (list === undefined) byRoom.set(row.room, [row]);
+    else list.push(row);
+  }
+  return byRoom;
 }
 
 /** Halves a chunk that overran its budget, grows one that used less than half of it. */

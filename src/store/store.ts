@@ -43,11 +43,51 @@ export interface Account {
   readonly createdAt: number;
 }
 
+/**
+ * What a room keeps across restarts: its topic, its modes, its mask lists, its founder and
+ * the standing its operators gave accounts. A room is kept while it has a topic or a founder.
+ */
 export interface RoomRecord {
   readonly name: string;
   readonly topic: string;
   readonly topicBy: string;
   readonly topicAt: number;
+  /** When the room was first created; 0 for a room stored before this was kept. */
+  readonly createdAt: number;
+  /** The account that created the room; null when a guest did. */
+  readonly founder: string | null;
+  readonly modes: StoredRoomModes;
+  /** In the order they were set, oldest first. */
+  readonly masks: readonly StoredRoomMask[];
+  /** Accounts given operator or voice here, which they get back on joining. */
+  readonly standings: readonly StoredStanding[];
+}
+
+export interface StoredRoomModes {
+  readonly isInviteOnly: boolean;
+  readonly isModerated: boolean;
+  readonly isTopicLocked: boolean;
+  readonly isSecret: boolean;
+  readonly isMembersOnly: boolean;
+  readonly key: string | null;
+  readonly limit: number | null;
+}
+
+/** Which of a room's mask lists a mask is on: who may not join, who may despite that, who needs no invitation. */
+export type RoomMaskList = "ban" | "ban-exception" | "invite-exception";
+
+export interface StoredRoomMask {
+  readonly list: RoomMaskList;
+  readonly mask: string;
+  readonly setBy: string;
+  readonly setAt: number;
+}
+
+export interface StoredStanding {
+  /** An account's key. */
+  readonly account: string;
+  readonly isOperator: boolean;
+  readonly isVoiced: boolean;
 }
 
 export interface RetentionPolicy {
@@ -192,9 +232,12 @@ export interface MessageStore {
   deliveryCursor(key: string): Promise<string>;
   saveDeliveryCursors(cursors: ReadonlyMap<string, string>): Promise<void>;
 
-  /** Rooms with a topic, to restore at start. */
+  /** Rooms with a topic or a founder, to restore at start, in name order. */
   rooms(): Promise<RoomRecord[]>;
+  /** Replaces everything kept of the room, in one transaction. */
   saveRoom(room: RoomRecord): Promise<void>;
+  /** Forgets everything kept of the room. */
+  forgetRoom(name: string): Promise<void>;
 
   /** Records a span history missed; the first write to succeed after a failure, so it doubles as the probe. */
   recordHistoryGap(gap: HistoryGap): Promise<void>;

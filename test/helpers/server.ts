@@ -75,6 +75,17 @@ export class ServerProcess extends SpawnedProgram {
     server.port = Number(started.match(/port (\d+)\./)?.[1]);
     return server;
   }
+
+  /** The port a front end ("irc", "http") bound, from its "listening" log line. */
+  portOf(frontend: string): Promise<number> {
+    return this.waitFor(() => {
+      for (const line of this.stderrLines) {
+        const entry = JSON.parse(line) as { event?: string; frontend?: string; port?: number };
+        if (entry.event === "listening" && entry.frontend === frontend && entry.port !== undefined) return entry.port;
+      }
+      return undefined;
+    }, `a "listening" log line for ${frontend}`);
+  }
 }
 
 /** The port of the server's IRC listener; throws when IRC is off. */

@@ -45,6 +45,8 @@ export async function join(ctx: CommandContext, command: CommandOf<"join">): Pro
     wasMember,
   });
   if (wasMember) return;
+  // A room an account founds is kept from the start (see `Room.founder`).
+  if (existing === undefined) await hub.saveRoom(room);
   if (session.account !== null && hub.store !== null) await hub.store.addAccountRoom(session.account, room.name);
   // A negative replay asks for the server's default.
   const replay = command.replay < 0 ? hub.options.joinReplay : command.replay;
@@ -76,12 +78,15 @@ export async function join(ctx: CommandContext, command: CommandOf<"join">): Pro
 /**
  * Why the room turns the session away, or null. An invitation opens an invite-only room and
  * lifts a ban (RFC 2811 §4.3.2: the operator who invites has decided), but not a key or a
- * full room.
+ * full room. The founder and the accounts made operators pass every bar, as on Ergo's
+ * registered channels: a room kept across restarts must not lock out those who hold it.
  */
 function joinRefusal(hub: Hub, room: Room, session: Session, key: string): string | null {
+  if (room.isOperatorAccount(session.account)) return null;
   const isInvited = room.invited.has(session.identityKey);
   if (!isInvited && hub.isBanned(room, session)) return "banned";
-  if (!isInvited && room.modes.isInviteOnly) return "invite-only";
+  // RFC 2811 §4.3.2: an invite exception lets its matches in as an invitation would.
+  if (!isInvited && room.modes.isInviteOnly && !hub.isOnList(room, "invite-exception", session)) return "invite-only";
   if (room.modes.key !== null && room.modes.key !== key) return "key";
   // Another session of a member is no one more.
   const isNewUser = !room.hasUser(session.identityKey);

@@ -1,19 +1,38 @@
+import type { RoomMaskList } from "../../store/store.js";
 import type { CommandContext } from "../command-context.js";
 import type { CommandOf } from "../commands.js";
 import type { ModeChange } from "../events.js";
-import { CompiledMask, normaliseMask } from "../masks.js";
+import { compileRoomMask, foldRoomMask, normaliseMask } from "../masks.js";
 import { parseRoomName } from "../names.js";
-import type { Room } from "../room.js";
+import type { Membership, Room } from "../room.js";
 import { sessionsShownAs } from "./shared.js";
 
 /** RFC 2812 §2.2 (keys): at most 23 characters, none of them a space or a control. */
 const MAX_KEY_LENGTH = 23;
-/** Most bans a room keeps: each is matched on every join. */
-const MAX_BANS = 100;
-const FLAG_MODES = { i: "isInviteOnly", m: "isModerated", t: "isTopicLocked", s: "isSecret" } as const;
+/** Most masks a room keeps on each list: each is matched on every join. */
+const MAX_LIST_MASKS = 100;
+const FLAG_MODES = {
+  i: "isInviteOnly",
+  m: "isModerated",
+  t: "isTopicLocked",
+  s: "isSecret",
+  n: "isMembersOnly",
+} as const;
+/** RFC 2811 §4.3: bans, ban exceptions (lift a ban), invite exceptions (need no invitation). */
+const MASK_LISTS: Readonly<Record<string, RoomMaskList>> = { b: "ban", e: "ban-exception", I: "invite-exception" };
+const LIST_NOUNS: Readonly<Record<RoomMaskList, string>> = {
+  ban: "bans",
+  "ban-exception": "ban exceptions",
+  "invite-exception": "invite exceptions",
+};
 
-/** Shows a room's modes or bans, or (operators only) changes them, announcing what changed. */
-export function mode(ctx: CommandContext, command: CommandOf<"mode">): void {
+/** A list letter without a mask asks for the list. */
+function isListRequest(change: ModeChange): boolean {
+  return change.arg === undefined && Object.hasOwn(MASK_LISTS, change.mode);
+}
+
+/** Shows a room's modes or mask lists, or (operators only) changes them, announcing what changed. */
+export async function mode(ctx: CommandContext, command: CommandOf<"mode">): Promise<void> {
   const { hub, session } = ctx;
   const parsed = parseRoomName(command.room);
   const room = "code" in parsed ? undefined : hub.findRoom(parsed.name);
@@ -32,24 +51,26 @@ export function mode(ctx: CommandContext, command: CommandOf<"mode">): void {
     });
     return;
   }
-  if (command.changes.some((change) => change.mode === "b" && change.arg === undefined)) {
-    const bans = room.bans.map(({ mask, setBy, setAt }) => ({ mask: mask.mask, setBy, setAt }));
-    ctx.reply({ kind: "bans", room: room.name, bans });
-    if (command.changes.every((change) => change.mode === "b" && change.arg === undefined)) return;
+  const asked = new Set(command.changes.filter(isListRequest).map((change) => MASK_LISTS[change.mode]));
+  for (const list of asked) {
+    const masks = room.masks[list].map(({ mask, setBy, setAt }) => ({ mask: mask.mask, setBy, setAt }));
+    ctx.reply({ kind: "masks", room: room.name, list, masks });
   }
+  if (command.changes.every(isListRequest)) return;
   if (!room.isOperator(session)) {
     ctx.fail(isMember ? "ERR_NOT_OPERATOR" : "ERR_NOT_IN_ROOM", { room: room.name });
     return;
   }
   const applied: ModeChange[] = [];
   for (const change of command.changes) {
-    if (change.mode === "b" && change.arg === undefined) continue;
+    if (isListRequest(change)) continue;
     const done = applyChange(ctx, room, change);
     if (done !== null) applied.push(done);
   }
   if (applied.length === 0) return;
   const { id, at } = hub.mintId();
   hub.publish({ kind: "mode", id, at, room: room.name, who: session.ref, changes: applied });
+  await hub.saveRoom(room);
 }
 
 /** Applies one change; what changed comes back (null: nothing did, and the session was told why if it erred). */
@@ -63,15 +84,13 @@ function applyChange(ctx: CommandContext, room: Room, change: ModeChange): ModeC
     case "i":
     case "m":
     case "t":
-    case "s": {
+    case "s":
+    case "n": {
       const field = FLAG_MODES[letter];
       if (modes[field] === on) return null;
       modes[field] = on;
       return { mode: letter, on };
     }
-    case "n":
-      // Only members ever speak in a room: always on, and nothing to change.
-      return null;
     case "k": {
       if (!on) {
         if (modes.key === null) return null;
@@ -106,7 +125,9 @@ function applyChange(ctx: CommandContext, room: Room, change: ModeChange): ModeC
       return { mode: "l", on: true, arg: String(limit) };
     }
     case "b":
-      return applyBan(ctx, room, on, arg ?? "");
+    case "e":
+    case "I":
+      return applyMask(ctx, room, change);
     default:
       ctx.fail("ERR_UNKNOWN_MODE", { room: room.name, mode: letter });
       return null;
@@ -137,30 +158,38 @@ function applyStanding(ctx: CommandContext, room: Room, change: ModeChange): Mod
     membership[field] = change.on;
     isChanged = true;
   }
-  const member = members[0].ref;
-  return isChanged ? { mode: change.mode, on: change.on, arg: member.displayName, member } : null;
+  const member = members[0];
+  const membership = room.members.get(member);
+  if (isChanged && member.account !== null && membership !== undefined) {
+    grantStanding(room, member.account, membership);
+  }
+  return isChanged ? { mode: change.mode, on: change.on, arg: member.ref.displayName, member: member.ref } : null;
 }
 
-function applyBan(ctx: CommandContext, room: Room, on: boolean, arg: string): ModeChange | null {
-  const mask = normaliseMask(arg);
-  const index = room.bans.findIndex((ban) => foldMask(ban.mask.mask) === foldMask(mask));
-  if (!on) {
+/** What an operator gave an account (never a guest, whose identity ends with its session) is given back on every join. */
+function grantStanding(room: Room, account: string, { isOperator, isVoiced }: Membership): void {
+  if (isOperator || isVoiced) room.grantedStandings.set(account, { isOperator, isVoiced });
+  else room.grantedStandings.delete(account);
+}
+
+function applyMask(ctx: CommandContext, room: Room, change: ModeChange): ModeChange | null {
+  const list = MASK_LISTS[change.mode];
+  const masks = room.masks[list];
+  const mask = normaliseMask(change.arg ?? "");
+  const index = masks.findIndex((listed) => foldRoomMask(listed.mask.mask) === foldRoomMask(mask));
+  if (!change.on) {
     if (index === -1) return null;
-    const [removed] = room.bans.splice(index, 1);
-    return { mode: "b", on: false, arg: removed.mask.mask };
+    const [removed] = masks.splice(index, 1);
+    return { mode: change.mode, on: false, arg: removed.mask.mask };
   }
   if (index !== -1) return null;
-  if (room.bans.length >= MAX_BANS) {
-    ctx.fail("ERR_BAD_MODE_ARG", { room: room.name, mode: "b", reason: `at most ${MAX_BANS} bans` });
+  if (masks.length >= MAX_LIST_MASKS) {
+    const reason = `at most ${MAX_LIST_MASKS} ${LIST_NOUNS[list]}`;
+    ctx.fail("ERR_BAD_MODE_ARG", { room: room.name, mode: change.mode, reason });
     return null;
   }
-  room.bans.push({ mask: new CompiledMask(mask, foldMask), setBy: ctx.session.displayName, setAt: Date.now() });
-  return { mode: "b", on: true, arg: mask };
-}
-
-/** Masks compare without case: names are the same whatever their case (see names.ts). */
-function foldMask(text: string): string {
-  return text.toLowerCase();
+  masks.push({ mask: compileRoomMask(mask), setBy: ctx.session.displayName, setAt: Date.now() });
+  return { mode: change.mode, on: true, arg: mask };
 }
 
 function isValidKey(key: string): boolean {

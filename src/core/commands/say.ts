@@ -6,17 +6,18 @@ import { hasLineBreakOrNul } from "../line-breaks.js";
 
 type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
-/** A message (or /me action) to a room the session is in: the hot path. */
+/** A message (or /me action) to a room the session is in, or to one open to messages from outside (-n): the hot path. */
 export function say(ctx: CommandContext, command: CommandOf<"say">): void {
   const { hub, session } = ctx;
   const room = hub.findRoom(command.room);
-  if (room === undefined || !room.members.has(session)) {
+  const membership = room?.members.get(session);
+  // RFC 2811 §4.2.3: a room with +n (the default) hears only its members.
+  if (room === undefined || (membership === undefined && room.modes.isMembersOnly)) {
     ctx.fail("ERR_NOT_IN_ROOM", { room: command.room });
     return;
   }
-  const membership = room.members.get(session);
-  if (membership !== undefined && !membership.isOperator && !membership.isVoiced) {
-    // RFC 2811 §4.2.3: a moderated room hears only its operators and voiced members; a banned member is quiet too.
+  if (membership === undefined || (!membership.isOperator && !membership.isVoiced)) {
+    // RFC 2811 §4.2.3: a moderated room hears only its operators and voiced members; whoever is banned is quiet too.
     const reason = room.modes.isModerated ? "moderated" : hub.isBanned(room, session) ? "banned" : null;
     if (reason !== null) {
       ctx.fail("ERR_CANNOT_SPEAK", { room: room.name, reason });

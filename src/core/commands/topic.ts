@@ -45,5 +45,5 @@ export async function topic(ctx: CommandContext, command: CommandOf<"topic">): P
     { kind: "topic", id, at, room: room.name, who: session.ref, topic: command.topic },
     historyEntry(id, at, "topic", room.name, session, null, command.topic),
   );
-  await hub.store?.saveRoom({ name: room.name, topic: room.topic, topicBy: room.topicBy, topicAt: room.topicAt });
+  await hub.saveRoom(room);
 }

@@ -94,6 +94,7 @@ export class IrcFrontEnd {
       { name: "userhost-in-names" },
       { name: "setname" },
       { name: "extended-monitor" },
+      { name: "invite-notify" },
       ...(options.hasAccounts
         ? [
             { name: "sasl", value: "PLAIN" },
@@ -108,7 +109,9 @@ export class IrcFrontEnd {
       network: options.networkName,
       caseMapping: "ascii",
       channelTypes: "#",
-      channelModes: { lists: "b", alwaysParameter: "k", parameterWhenSet: "l", noParameter: "imnst" },
+      channelModes: { lists: "beI", alwaysParameter: "k", parameterWhenSet: "l", noParameter: "imnst" },
+      exceptsMode: "e",
+      invexMode: "I",
       prefix: { modes: "ov", symbols: "@+" },
       nickLength: MAX_NAME_LENGTH,
       channelLength: MAX_ROOM_NAME_LENGTH,
@@ -165,7 +168,7 @@ export class IrcFrontEnd {
     session.numeric(N.RPL_WELCOME, `Welcome to the ${networkName} Network, ${mask}`);
     session.numeric(N.RPL_YOURHOST, `Your host is ${serverName}, running version ${version}`);
     session.numeric(N.RPL_CREATED, `This server was created ${new Date(startedAt).toUTCString()}`);
-    session.numeric(N.RPL_MYINFO, serverName, version, "i", "biklmnostv", "bklov");
+    session.numeric(N.RPL_MYINFO, serverName, version, "i", "beIiklmnostv", "beIklov");
     for (const params of isupportReplies({ nick, serverName }, this.#isupport)) {
       session.serverLine(N.RPL_ISUPPORT, params);
     }

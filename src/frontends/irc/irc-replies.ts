@@ -1,6 +1,7 @@
 import type { ChatError } from "../../core/errors.js";
 import type { OnlineUser, Reply, RoomMember, RoomModesShown } from "../../core/events.js";
 import { logInWithPass, PASS_FOR_ACCOUNT, PASS_FOR_NICK } from "./commands/registration.js";
+import type { RoomMaskList } from "../../store/store.js";
 import { chathistoryError, drawChathistory, drawChathistoryTargets, drawHistory } from "./irc-history.js";
 import type { IrcSession } from "./irc-session.js";
 import { drawWhoMembers, drawWhoUsers } from "./irc-who.js";
@@ -13,6 +14,17 @@ const NICKSERV_MASK = "NickServ!NickServ@services.parley";
 
 /** Keeps a NAMES line within 512 bytes, whatever the nicks. */
 const NAMES_LINE_BUDGET = 400;
+
+/** Each mask list's entries and end, as the modern document numbers them (RPL_BANLIST, RPL_EXCEPTLIST, RPL_INVEXLIST). */
+const MASK_LIST_NUMERICS: Readonly<Record<RoomMaskList, { item: string; end: string; endText: string }>> = {
+  ban: { item: N.RPL_BANLIST, end: N.RPL_ENDOFBANLIST, endText: "End of channel ban list" },
+  "ban-exception": { item: N.RPL_EXCEPTLIST, end: N.RPL_ENDOFEXCEPTLIST, endText: "End of channel exception list" },
+  "invite-exception": {
+    item: N.RPL_INVEXLIST,
+    end: N.RPL_ENDOFINVEXLIST,
+    endText: "End of channel invite exception list",
+  },
+};
 
 /** The core's replies drawn as IRC numerics, by what the client asked (a "who" reply is NAMES, WHO or MODE). */
 export class ReplyDrawer {
@@ -65,12 +77,14 @@ export class ReplyDrawer {
         session.numeric(N.RPL_CHANNELMODEIS, reply.room, ...channelModeParams(reply.modes));
         session.numeric(N.RPL_CREATIONTIME, reply.room, String(Math.floor(reply.createdAt / 1000)));
         return;
-      case "bans":
-        for (const ban of reply.bans) {
-          session.numeric(N.RPL_BANLIST, reply.room, ban.mask, ban.setBy, String(Math.floor(ban.setAt / 1000)));
+      case "masks": {
+        const { item, end, endText } = MASK_LIST_NUMERICS[reply.list];
+        for (const listed of reply.masks) {
+          session.numeric(item, reply.room, listed.mask, listed.setBy, String(Math.floor(listed.setAt / 1000)));
         }
-        session.numeric(N.RPL_ENDOFBANLIST, reply.room, "End of channel ban list");
+        session.numeric(end, reply.room, endText);
         return;
+      }
       case "invited":
         session.numeric(N.RPL_INVITING, session.frontEnd.users.nickOf(reply.target), reply.room);
         return;
@@ -145,7 +159,7 @@ export class ReplyDrawer {
 
 /** What a channel's modes are shown as: the letters, then the key and limit. */
 function channelModeParams(modes: RoomModesShown): string[] {
-  let letters = `+${modes.isInviteOnly ? "i" : ""}${modes.isModerated ? "m" : ""}n${modes.isSecret ? "s" : ""}${modes.isTopicLocked ? "t" : ""}`;
+  let letters = `+${modes.isInviteOnly ? "i" : ""}${modes.isModerated ? "m" : ""}${modes.isMembersOnly ? "n" : ""}${modes.isSecret ? "s" : ""}${modes.isTopicLocked ? "t" : ""}`;
   const args: string[] = [];
   if (modes.hasKey) {
     letters += "k";

@@ -484,7 +484,13 @@ export class IrcSession extends FrontEndSession {
         if (event.target.sessionId === this.session.sessionId) this.leftChannel(event.room);
         return;
       case "invited":
-        this.sendLine(this.frontEnd.users.maskOf(event.who), "INVITE", [this.nick, event.room]);
+        if (event.target.sessionId === this.session.sessionId) {
+          this.sendLine(this.frontEnd.users.maskOf(event.who), "INVITE", [this.nick, event.room]);
+        } else if (this.caps.isEnabled("invite-notify")) {
+          // IRCv3 invite-notify: the core tells a room's operators; a client that asked is shown.
+          const target = this.frontEnd.users.nickOf(event.target);
+          this.sendLine(this.frontEnd.users.maskOf(event.who), "INVITE", [target, event.room]);
+        }
         return;
       case "quit":
         for (const { room } of event.rooms) {

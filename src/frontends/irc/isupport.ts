@@ -13,6 +13,10 @@ export interface IsupportLimits {
   channelTypes: string;
   /** CHANMODES: the channel modes by type A (lists), B (always a parameter), C (a parameter when set), D (none). */
   channelModes: { lists: string; alwaysParameter: string; parameterWhenSet: string; noParameter: string };
+  /** EXCEPTS: the ban exception mode, absent when not offered. */
+  exceptsMode?: string;
+  /** INVEX: the invite exception mode, absent when not offered. */
+  invexMode?: string;
   /** PREFIX: membership modes and their symbols, highest first, e.g. modes "ov", symbols "@+". */
   prefix: { modes: string; symbols: string };
   nickLength: number;
@@ -61,6 +65,8 @@ export function isupportTokens(limits: IsupportLimits): string[] {
   add("CHANTYPES", limits.channelTypes);
   const modes = limits.channelModes;
   add("CHANMODES", `${modes.lists},${modes.alwaysParameter},${modes.parameterWhenSet},${modes.noParameter}`);
+  if (limits.exceptsMode !== undefined) add("EXCEPTS", limits.exceptsMode);
+  if (limits.invexMode !== undefined) add("INVEX", limits.invexMode);
   add("PREFIX", limits.prefix.modes.length === 0 ? "" : `(${limits.prefix.modes})${limits.prefix.symbols}`);
   add("NICKLEN", limits.nickLength);
   add("CHANNELLEN", limits.channelLength);

@@ -14,6 +14,7 @@ import type {
 } from "../../core/events.js";
 import type { CutOffReason } from "../../net/connection.js";
 import { OpenBatches, type SharedPart } from "../../net/shared-output.js";
+import type { RoomMaskList } from "../../store/store.js";
 import { toTerminalText } from "../../text/terminal-text.js";
 import type { ShownError } from "./line-errors.js";
 
@@ -134,6 +135,13 @@ function roomEventText(event: RoomEvent | RenamedEvent): string {
   }
 }
 
+/** How each mask list reads when empty, and above its masks. */
+const MASK_LIST_TEXT: Readonly<Record<RoomMaskList, { empty: string; heading: string }>> = {
+  ban: { empty: "Nobody is banned from", heading: "Banned from" },
+  "ban-exception": { empty: "No ban exceptions in", heading: "Let in despite bans, in" },
+  "invite-exception": { empty: "No invite exceptions in", heading: "Let in without an invitation, in" },
+};
+
 /** One mode change in words: "made bob an operator", "made the room invite-only". */
 function modeChangeText(change: ModeChange): string {
   const arg = shown(change.arg ?? "");
@@ -150,12 +158,18 @@ function modeChangeText(change: ModeChange): string {
       return change.on ? "locked the topic to operators" : "let every member set the topic";
     case "s":
       return change.on ? "made the room secret" : "made the room visible";
+    case "n":
+      return change.on ? "closed the room to messages from outside" : "opened the room to messages from outside";
     case "k":
       return change.on ? "set a key on the room" : "removed the room's key";
     case "l":
       return change.on ? `limited the room to ${arg} members` : "removed the member limit";
     case "b":
       return change.on ? `banned ${arg}` : `lifted the ban on ${arg}`;
+    case "e":
+      return change.on ? `let ${arg} in despite bans` : `took back the ban exception for ${arg}`;
+    case "I":
+      return change.on ? `let ${arg} in without an invitation` : `took back the invite exception for ${arg}`;
     default:
       return `set mode ${change.on ? "+" : "-"}${shown(change.mode)}`;
   }
@@ -237,12 +251,14 @@ function replyLines(reply: Reply): string[] {
       ];
     case "modes":
       return [`- ${shown(reply.room)}: ${modesText(reply.modes)}.`];
-    case "bans":
-      if (reply.bans.length === 0) return [`- Nobody is banned from ${shown(reply.room)}.`];
+    case "masks": {
+      const { empty, heading } = MASK_LIST_TEXT[reply.list];
+      if (reply.masks.length === 0) return [`- ${empty} ${shown(reply.room)}.`];
       return [
-        `- Banned from ${shown(reply.room)}:`,
-        ...reply.bans.map((ban) => `-   ${shown(ban.mask)} (by ${shown(ban.setBy)} ${timeOf(ban.setAt)})`),
+        `- ${heading} ${shown(reply.room)}:`,
+        ...reply.masks.map((listed) => `-   ${shown(listed.mask)} (by ${shown(listed.setBy)} ${timeOf(listed.setAt)})`),
       ];
+    }
     case "invited":
       return [`- You invited ${shown(reply.target.displayName)} to ${shown(reply.room)}.`];
     case "topic":
@@ -313,6 +329,7 @@ function modesText(modes: RoomModesShown): string {
     ...(modes.isModerated ? ["moderated"] : []),
     modes.isTopicLocked ? "topic set by operators" : "topic set by any member",
     ...(modes.isSecret ? ["secret"] : []),
+    ...(modes.isMembersOnly ? [] : ["open to messages from outside"]),
     ...(modes.key !== null ? [`key ${shown(modes.key)}`] : modes.hasKey ? ["a key is needed"] : []),
     ...(modes.limit === null ? [] : [`at most ${modes.limit} members`]),
   ];

@@ -77,7 +77,8 @@ const LINE_COMMANDS: Readonly<Record<string, LineCommand>> = {
   mode: {
     kind: "mode",
     usage: "/mode [#room] [CHANGES]",
-    summary: "show a room's modes, list its bans (b), or change them (operators): +i -m +k KEY +l N +b MASK",
+    summary:
+      "show a room's modes, list its bans (b) or exceptions (e, I), or change them (operators): +i -m +k KEY +l N +b MASK +e MASK +I MASK",
     parse: (args, current) => {
       const [room, rest] = roomAndRest(args, current);
       if (room === null) return notInRoom();

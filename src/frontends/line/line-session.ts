@@ -119,7 +119,8 @@ export class LineSession extends FrontEndSession {
         else this.#sendRoomEvent(event, event.room);
         return;
       case "invited":
-        this.connection.send(renderInvited(event));
+        // Operators are told of others' invitations for IRC's invite-notify; a line user only of its own.
+        if (event.target.sessionId === self.sessionId) this.connection.send(renderInvited(event));
         return;
       case "renamed":
         if (event.who.sessionId !== self.sessionId && event.from !== event.to) {

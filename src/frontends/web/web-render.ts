@@ -351,8 +351,8 @@ export function replyJson(reply: Reply): object {
       };
     case "recipient-away":
       return { ...reply, name: shownName(reply.name) };
-    case "bans":
-      return { ...reply, bans: reply.bans.map((ban) => ({ ...ban, setBy: shownName(ban.setBy) })) };
+    case "masks":
+      return { ...reply, masks: reply.masks.map((listed) => ({ ...listed, setBy: shownName(listed.setBy) })) };
     case "rooms":
     case "modes":
     case "renamed":

@@ -166,7 +166,8 @@ export class WebChatSession extends FrontEndSession {
         this.#sendShared(this.#renderQuit(event), false);
         return;
       case "invited":
-        this.connection.send(invitedFrame(event));
+        // Operators are told of others' invitations for IRC's invite-notify; the page only of its own.
+        if (event.target.sessionId === this.session.sessionId) this.connection.send(invitedFrame(event));
         return;
       case "direct":
         // By identity, not by session: the sender's other sessions (same account) see it as sent.

@@ -9,7 +9,8 @@ export const MODES_PER_COMMAND = 4;
 
 /**
  * RFC 2812 §3.1.5 and §3.2.3. A user's own modes: "+i" is the only one, and always set. A
- * channel's: shown (324, 329), its bans listed (367, 368), or changed by its operators, who
+ * channel's: shown (324, 329), its bans listed (367, 368), its ban and invite exceptions
+ * (348, 349 and 346, 347), or changed by its operators, who
  * see each change echoed to the channel as `MODE #chan +o bob`.
  */
 export function mode(session: IrcSession, message: IrcMessage): void {
