@@ -1,7 +1,7 @@
 import type { ChatError } from "../../core/errors.js";
 import type { OnlineUser, Reply, RoomMember, RoomModesShown } from "../../core/events.js";
-import { logInWithPass, PASS_FOR_ACCOUNT, PASS_FOR_NICK } from "./commands/registration.js";
 import type { RoomMaskList } from "../../store/store.js";
+import { logInWithPass, PASS_FOR_ACCOUNT, PASS_FOR_NICK } from "./commands/registration.js";
 import { chathistoryError, drawChathistory, drawChathistoryTargets, drawHistory } from "./irc-history.js";
 import type { IrcSession } from "./irc-session.js";
 import { drawWhoMembers, drawWhoUsers } from "./irc-who.js";
