@@ -23,16 +23,20 @@ import { errorCodeOf, errorMessageOf } from "./web-errors.js";
  * text frame, already framed, so an event shared by many recipients is one buffer for all.
  */
 
-/** A user as this protocol shows one: never by address. */
+/** A user as this protocol shows one: never by address; `account` when logged in, `guest` for a guest. */
 export interface WebUser {
   readonly name: string;
-  readonly account: string | null;
-  readonly guest: boolean;
+  readonly account?: string;
+  readonly guest?: true;
 }
 
 /** The chosen name, else the guest name: a browser shows no "IP:PORT" for a name. */
 export function webUserOf(ref: UserRef): WebUser {
-  return { name: ref.name ?? ref.guestName, account: ref.account, guest: ref.name === null };
+  if (ref.name === null)
+    return ref.account === null
+      ? { name: ref.guestName, guest: true }
+      : { name: ref.guestName, account: ref.account, guest: true };
+  return ref.account === null ? { name: ref.name } : { name: ref.name, account: ref.account };
 }
 
 /**
@@ -43,9 +47,17 @@ export function shownName(name: string): string {
   return name.includes(":") ? "guest" : name;
 }
 
-/** One frame of this protocol, from the object it carries. */
+/**
+ * One frame of this protocol, from the object it carries. docs/protocol.md: a field whose
+ * value is false or null is left out of every frame, and a reader takes a missing boolean
+ * as false and a missing nullable as null. Array elements are kept as they are.
+ */
 export function webFrame(object: object): Buffer {
-  return webSocketTextFrame(Buffer.from(JSON.stringify(object)));
+  return webSocketTextFrame(Buffer.from(JSON.stringify(object, withoutDefaults)));
+}
+
+function withoutDefaults(this: unknown, _key: string, value: unknown): unknown {
+  return (value === false || value === null) && !Array.isArray(this) ? undefined : value;
 }
 
 /** Events every recipient sees alike (a quit, as alike as the rooms they share with the quitter). */
