@@ -11,8 +11,8 @@ import {
   WEB_COMMAND_TYPES,
 } from "../src/frontends/web/web-commands.js";
 import { errorCodeOf } from "../src/frontends/web/web-errors.js";
-import { replyFrame, WebEventRenderer, webUserOf } from "../src/frontends/web/web-render.js";
-import { webSocketTextFrame } from "../src/net/websocket-frame.js";
+import { messageFrame, replyFrame, WebEventRenderer, webFrame, webUserOf } from "../src/frontends/web/web-render.js";
+import { webSocketTextFrame, webSocketTextFrameOf } from "../src/net/websocket-frame.js";
 
 const LIMITS = { maxTextBytes: 64, maxHistoryRequest: 100 };
 
@@ -398,6 +398,41 @@ describe("web events render as the protocol says", () => {
     assert.doesNotMatch(first.bytes.toString(), /127\.0\.0\.1/);
   });
 
+  it("a room message written by hand is byte for byte what webFrame makes of it", () => {
+    const anyRef = fc.record({
+      name: fc.option(fc.string({ unit: "binary" })),
+      account: fc.option(fc.string({ unit: "binary" })),
+      guestName: fc.string(),
+    });
+    fc.assert(
+      fc.property(
+        fc.string(),
+        fc.nat(),
+        fc.string(),
+        anyRef,
+        fc.string({ unit: "binary", maxLength: 70_000 }),
+        fc.boolean(),
+        fc.option(fc.boolean(), { nil: undefined }),
+        (id, at, room, names, text, isAction, isNotice) => {
+          const from: UserRef = { ...ann, ...names };
+          const event: MessageEvent = { kind: "message", id, at, room, from, text, isAction, isNotice };
+          const generic = webFrame({
+            type: "message",
+            id,
+            at,
+            room,
+            from: webUserOf(from),
+            text,
+            action: isAction,
+            notice: isNotice,
+          });
+          assert.deepEqual(messageFrame(event), generic);
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+
   it("a quit lists only the rooms a recipient shares, one rendering per set of rooms", () => {
     const renderer = new WebEventRenderer();
     const event: QuitEvent = {
@@ -494,6 +529,16 @@ describe("web events render as the protocol says", () => {
   it("error codes are the core's, in kebab-case", () => {
     assert.equal(errorCodeOf("ERR_NAME_IN_USE"), "name-in-use");
     assert.equal(errorCodeOf("ERR_NOT_IN_ROOM"), "not-in-room");
+  });
+});
+
+describe("webSocketTextFrameOf", () => {
+  it("frames text as its UTF-8 bytes, the header sized by their count, not the string's length", () => {
+    for (const length of [0, 124, 125, 126, 65534, 65535, 65536, 70_000]) {
+      // "é" is two bytes: the string is about half as long as its payload.
+      const text = `${"é".repeat(length >> 1)}${length % 2 === 1 ? "a" : ""}`;
+      assert.deepEqual(webSocketTextFrameOf(text), webSocketTextFrame(Buffer.from(text)));
+    }
   });
 });
 
