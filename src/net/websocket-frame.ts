@@ -67,6 +67,15 @@ export function webSocketTextFrameOf(text: string): Buffer {
   return out;
 }
 
+/** As webSocketTextFrameOf, for text known to be ASCII: its length is its byte count, and it is copied as it is. */
+export function webSocketTextFrameOfAscii(text: string): Buffer {
+  const headerLength = headerLengthOf(text.length);
+  const out = Buffer.allocUnsafe(headerLength + text.length);
+  writeHeader(out, OPCODE_TEXT, text.length);
+  out.write(text, headerLength, "latin1");
+  return out;
+}
+
 /** §5.5.3: a pong echoes its ping's payload. */
 export function webSocketPongFrame(payload: Buffer): Buffer {
   return frame(OPCODE_PONG, payload.subarray(0, MAX_CONTROL_PAYLOAD));

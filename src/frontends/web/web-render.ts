@@ -16,7 +16,7 @@ import type {
 } from "../../core/events.js";
 import { guestNameOf } from "../../core/names.js";
 import { OpenBatches, type SharedPart } from "../../net/shared-output.js";
-import { webSocketTextFrameOf } from "../../net/websocket-frame.js";
+import { webSocketTextFrameOf, webSocketTextFrameOfAscii } from "../../net/websocket-frame.js";
 import { errorCodeOf, errorMessageOf } from "./web-errors.js";
 
 /**
@@ -36,12 +36,6 @@ export function webUserOf(ref: UserRef): WebUser {
   const name = ref.name ?? ref.guestName;
   const user: WebUser = ref.account === null ? { name } : { name, account: ref.account };
   return ref.name === null ? { ...user, guest: true } : user;
-}
-
-/** webUserOf's user as JSON text, for frames written by hand. */
-function webUserJson(ref: UserRef): string {
-  const account = ref.account === null ? "" : `,"account":${JSON.stringify(ref.account)}`;
-  return `{"name":${JSON.stringify(ref.name ?? ref.guestName)}${account}${ref.name === null ? ',"guest":true' : ""}}`;
 }
 
 /**
@@ -120,15 +114,43 @@ function batchKeyOf(event: SharedWebEvent): string {
 
 /**
  * A room message's frame, its JSON text written here, fields in webFrame's order and by its
- * rule, with JSON.stringify escaping the strings alone. It is the event a room's members get
- * most: building an object for it, walking that object and encoding the text apart from its
- * frame took more time than the text itself.
+ * rule. It is the event a room's members get most, and building an object for it, walking
+ * that object and encoding the text apart from its frame took more time than the text
+ * itself. Nearly always every string in it is printable ASCII without a quote or a
+ * backslash: written between quotes as it is, the text is then its own UTF-8, copied into
+ * the frame without counting or encoding. Any other string is escaped by JSON.stringify.
  */
 export function messageFrame(event: MessageEvent): Buffer {
-  return webSocketTextFrameOf(
-    `{"type":"message","id":${JSON.stringify(event.id)},"at":${event.at},"room":${JSON.stringify(event.room)},` +
-      `"from":${webUserJson(event.from)},"text":${JSON.stringify(event.text)}` +
-      `${event.isAction ? ',"action":true' : ""}${event.isNotice === true ? ',"notice":true' : ""}}`,
+  const from = event.from;
+  const isPlain =
+    isPlainJsonString(event.id) &&
+    isPlainJsonString(event.room) &&
+    isPlainJsonString(from.name ?? from.guestName) &&
+    (from.account === null || isPlainJsonString(from.account)) &&
+    isPlainJsonString(event.text);
+  return isPlain
+    ? webSocketTextFrameOfAscii(messageJson(event, quotedAsIs))
+    : webSocketTextFrameOf(messageJson(event, JSON.stringify));
+}
+
+/** Characters JSON escapes (controls, `"`, `\`) and any beyond ASCII. */
+const NOT_PLAIN_JSON = /[^\x20\x21\x23-\x5b\x5d-\x7e]/;
+
+function isPlainJsonString(text: string): boolean {
+  return !NOT_PLAIN_JSON.test(text);
+}
+
+function quotedAsIs(text: string): string {
+  return `"${text}"`;
+}
+
+function messageJson(event: MessageEvent, quoted: (text: string) => string): string {
+  const from = event.from;
+  const account = from.account === null ? "" : `,"account":${quoted(from.account)}`;
+  const user = `{"name":${quoted(from.name ?? from.guestName)}${account}${from.name === null ? ',"guest":true' : ""}}`;
+  return (
+    `{"type":"message","id":${quoted(event.id)},"at":${event.at},"room":${quoted(event.room)},"from":${user},` +
+    `"text":${quoted(event.text)}${event.isAction ? ',"action":true' : ""}${event.isNotice === true ? ',"notice":true' : ""}}`
   );
 }
 
