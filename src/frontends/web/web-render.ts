@@ -76,16 +76,21 @@ export class WebEventRenderer {
   #quitParts: Map<string, SharedPart> | null = null;
 
   render(event: SharedWebEvent): SharedPart {
+    // Asked once per recipient of every event: small, so that fan-out's compiled code takes
+    // it in whole; the rendering itself, once per event, is apart.
+    const part = this.#part;
+    return event === this.#lastEvent && part !== null ? part : this.#renderOnce(event);
+  }
+
+  #renderOnce(event: SharedWebEvent): SharedPart {
     if (event !== this.#lastEvent) {
       this.#lastEvent = event;
-      this.#part = null;
       this.#quitParts = null;
     }
-    this.#part ??= this.#batches.append(
-      batchKeyOf(event),
-      event.kind === "message" ? messageFrame(event) : webFrame(sharedEventJson(event)),
-    );
-    return this.#part;
+    const frame = event.kind === "message" ? messageFrame(event) : webFrame(sharedEventJson(event));
+    const part = this.#batches.append(batchKeyOf(event), frame);
+    this.#part = part;
+    return part;
   }
 
   /** A quit, with the rooms of `event.rooms` whose indexes are in `shared` ("0,2"). */
