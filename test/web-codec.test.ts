@@ -11,8 +11,8 @@ import {
   WEB_COMMAND_TYPES,
 } from "../src/frontends/web/web-commands.js";
 import { errorCodeOf } from "../src/frontends/web/web-errors.js";
-import { replyJson, WebEventRenderer, webUserOf } from "../src/frontends/web/web-render.js";
-import { webSocketTextFrame } from "../src/net/websocket-frame.js";
+import { messageFrame, replyFrame, WebEventRenderer, webFrame, webUserOf } from "../src/frontends/web/web-render.js";
+import { webSocketTextFrame, webSocketTextFrameOf, webSocketTextFrameOfAscii } from "../src/net/websocket-frame.js";
 
 const LIMITS = { maxTextBytes: 64, maxHistoryRequest: 100 };
 
@@ -368,8 +368,9 @@ function payloadOf(frame: Buffer): unknown {
 
 describe("web events render as the protocol says", () => {
   it("a guest is shown by its guest name, never its address", () => {
-    assert.deepEqual(webUserOf(ann), { name: "guest-ab1", account: null, guest: true });
-    assert.deepEqual(webUserOf(bob), { name: "bob", account: "bob", guest: false });
+    assert.deepEqual(webUserOf(ann), { name: "guest-ab1", guest: true });
+    assert.deepEqual(webUserOf(bob), { name: "bob", account: "bob" });
+    assert.deepEqual(webUserOf({ ...bob, account: null }), { name: "bob" });
   });
 
   it("a room message is rendered once and the same frame shared by its recipients", () => {
@@ -391,11 +392,51 @@ describe("web events render as the protocol says", () => {
       id: "m1",
       at: 5,
       room: "#a",
-      from: { name: "guest-ab1", account: null, guest: true },
+      from: { name: "guest-ab1", guest: true },
       text: "hi",
-      action: false,
     });
     assert.doesNotMatch(first.bytes.toString(), /127\.0\.0\.1/);
+  });
+
+  it("a room message written by hand is byte for byte what webFrame makes of it", () => {
+    // Printable ASCII mostly (written as it is), now and then anything (escaped, or beyond ASCII).
+    const anyText = (maxLength: number) =>
+      fc.oneof(
+        { weight: 3, arbitrary: fc.string({ maxLength }) },
+        { weight: 1, arbitrary: fc.string({ unit: "binary", maxLength }) },
+      );
+    const anyRef = fc.record({
+      name: fc.option(anyText(40)),
+      account: fc.option(anyText(40)),
+      guestName: anyText(40),
+    });
+    fc.assert(
+      fc.property(
+        anyText(20),
+        fc.nat(),
+        anyText(20),
+        anyRef,
+        anyText(300),
+        fc.boolean(),
+        fc.option(fc.boolean(), { nil: undefined }),
+        (id, at, room, names, text, isAction, isNotice) => {
+          const from: UserRef = { ...ann, ...names };
+          const event: MessageEvent = { kind: "message", id, at, room, from, text, isAction, isNotice };
+          const generic = webFrame({
+            type: "message",
+            id,
+            at,
+            room,
+            from: webUserOf(from),
+            text,
+            action: isAction,
+            notice: isNotice,
+          });
+          assert.deepEqual(messageFrame(event), generic);
+        },
+      ),
+      { numRuns: 1000 },
+    );
   });
 
   it("a quit lists only the rooms a recipient shares, one rendering per set of rooms", () => {
@@ -418,7 +459,7 @@ describe("web events render as the protocol says", () => {
     assert.deepEqual((payloadOf(onlyA.bytes) as { rooms: unknown }).rooms, [{ room: "#a", members: 3 }]);
   });
 
-  it("a join reply lists its members as users, with their standing", () => {
+  it("a join reply lists its members as users, with their standing, false and null fields left out", () => {
     const member: RoomMember = { ref: ann, isServerOperator: false, isOperator: true, isVoiced: false, away: null };
     const reply: Reply = {
       kind: "joined",
@@ -431,25 +472,17 @@ describe("web events render as the protocol says", () => {
       isSecret: false,
       wasMember: false,
     };
-    assert.deepEqual(replyJson(reply), {
-      kind: "joined",
-      room: "#a",
-      members: [
-        {
-          name: "guest-ab1",
-          account: null,
-          guest: true,
-          operator: true,
-          voiced: false,
-          away: null,
-          serverOperator: false,
-        },
-      ],
-      topic: "",
-      topicBy: "guest",
-      topicAt: 0,
-      isSecret: false,
-      wasMember: false,
+    assert.deepEqual(payloadOf(replyFrame(reply, 3)), {
+      type: "reply",
+      re: 3,
+      reply: {
+        kind: "joined",
+        room: "#a",
+        members: [{ name: "guest-ab1", guest: true, operator: true }],
+        topic: "",
+        topicBy: "guest",
+        topicAt: 0,
+      },
     });
   });
 
@@ -491,16 +524,29 @@ describe("web events render as the protocol says", () => {
       more: 0,
       older: null,
     };
-    const shown = replyJson(reply) as { items: object[] };
-    assert.deepEqual(shown.items, [
-      { ...item, sender: "guest-ab1" },
-      { ...item, id: "h2", sender: "guest" },
+    const { sentByViewer: _null, ...sent } = item;
+    const shown = payloadOf(replyFrame(reply, undefined)) as { reply: { items: object[] } };
+    assert.deepEqual(shown.reply.items, [
+      { ...sent, sender: "guest-ab1" },
+      { ...sent, id: "h2", sender: "guest" },
     ]);
   });
 
   it("error codes are the core's, in kebab-case", () => {
     assert.equal(errorCodeOf("ERR_NAME_IN_USE"), "name-in-use");
     assert.equal(errorCodeOf("ERR_NOT_IN_ROOM"), "not-in-room");
+  });
+});
+
+describe("webSocketTextFrameOf", () => {
+  it("frames text as its UTF-8 bytes, the header sized by their count, not the string's length", () => {
+    for (const length of [0, 124, 125, 126, 65534, 65535, 65536, 70_000]) {
+      // "é" is two bytes: the string is about half as long as its payload.
+      const text = `${"é".repeat(length >> 1)}${length % 2 === 1 ? "a" : ""}`;
+      assert.deepEqual(webSocketTextFrameOf(text), webSocketTextFrame(Buffer.from(text)));
+      const ascii = "a".repeat(length);
+      assert.deepEqual(webSocketTextFrameOfAscii(ascii), webSocketTextFrame(Buffer.from(ascii)));
+    }
   });
 });
 

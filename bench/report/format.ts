@@ -113,7 +113,7 @@ export function printIrcFramingNote(servers: ServerId[]): void {
     console.log(
       `  WebSocket: the same text in masked text frames: Parley WS sends {"type":"say","room":"#bench","text":TEXT} ` +
         `(${LINE_BYTES - 1 + 40} bytes of payload) and receives "message" events (JSON with id, time, room and sender, ` +
-        `about 230 bytes); a sender's own message comes back to it and is not counted. Parley IRC/WS sends ` +
+        `about 195 bytes: no false or null fields); a sender's own message comes back to it and is not counted. Parley IRC/WS sends ` +
         `"PRIVMSG #bench :TEXT" (${LINE_BYTES - 1 + 16} bytes), one IRC line per frame.`,
     );
   }

@@ -23,10 +23,11 @@ export const CloseCode = {
 /** §5.5: a control frame carries at most 125 bytes; a close reason at most 123 after its code. */
 const MAX_CONTROL_PAYLOAD = 125;
 
-function frame(opcode: number, payload: Buffer): Buffer {
-  const length = payload.length;
-  const headerLength = length < 126 ? 2 : length < 0x10000 ? 4 : 10;
-  const out = Buffer.allocUnsafe(headerLength + length);
+function headerLengthOf(payloadLength: number): number {
+  return payloadLength < 126 ? 2 : payloadLength < 0x10000 ? 4 : 10;
+}
+
+function writeHeader(out: Buffer, opcode: number, length: number): void {
   out[0] = FIN | opcode;
   if (length < 126) {
     out[1] = length;
@@ -38,6 +39,12 @@ function frame(opcode: number, payload: Buffer): Buffer {
     out.writeUInt32BE(Math.floor(length / 0x1_0000_0000), 2);
     out.writeUInt32BE(length >>> 0, 6);
   }
+}
+
+function frame(opcode: number, payload: Buffer): Buffer {
+  const headerLength = headerLengthOf(payload.length);
+  const out = Buffer.allocUnsafe(headerLength + payload.length);
+  writeHeader(out, opcode, payload.length);
   payload.copy(out, headerLength);
   return out;
 }
@@ -45,6 +52,28 @@ function frame(opcode: number, payload: Buffer): Buffer {
 /** An unmasked, final text frame holding `payload` (which must be UTF-8). */
 export function webSocketTextFrame(payload: Buffer): Buffer {
   return frame(OPCODE_TEXT, payload);
+}
+
+/**
+ * An unmasked, final text frame holding `text`, encoded straight into the frame: one
+ * allocation and one copy, where encoding first and framing after take two of each.
+ */
+export function webSocketTextFrameOf(text: string): Buffer {
+  const length = Buffer.byteLength(text, "utf8");
+  const headerLength = headerLengthOf(length);
+  const out = Buffer.allocUnsafe(headerLength + length);
+  writeHeader(out, OPCODE_TEXT, length);
+  out.write(text, headerLength, "utf8");
+  return out;
+}
+
+/** As webSocketTextFrameOf, for text known to be ASCII: its length is its byte count, and it is copied as it is. */
+export function webSocketTextFrameOfAscii(text: string): Buffer {
+  const headerLength = headerLengthOf(text.length);
+  const out = Buffer.allocUnsafe(headerLength + text.length);
+  writeHeader(out, OPCODE_TEXT, text.length);
+  out.write(text, headerLength, "latin1");
+  return out;
 }
 
 /** §5.5.3: a pong echoes its ping's payload. */

@@ -1,7 +1,7 @@
-import { Receiver } from "ws";
 import type { CloseReason } from "./connection.js";
 import type { Framer, MessageSink } from "./framer.js";
 import { CloseCode, webSocketCloseFrame, webSocketPongFrame } from "./websocket-frame.js";
+import { WebSocketReceiver, type WebSocketReceiverSink } from "./websocket-receiver.js";
 
 /** What a front end asks of WebSocket framing. */
 export interface WebSocketFraming {
@@ -34,25 +34,16 @@ function closeCodeFor(reason: CloseReason): number {
   }
 }
 
-/** `ws`'s error codes for frames it refuses, as close codes; anything else is a protocol error. */
-const CLOSE_CODE_OF_ERROR: Readonly<Record<string, number>> = {
-  WS_ERR_UNSUPPORTED_MESSAGE_LENGTH: CloseCode.messageTooBig,
-  WS_ERR_INVALID_UTF8: CloseCode.invalidPayload,
-};
-
-const FRAMER = Symbol("framer");
-type ReceiverOfFramer = Receiver & { [FRAMER]: WebSocketFramer };
-
 /**
- * RFC 6455 frames in, messages out: `ws`'s Receiver parses and checks each frame (masking,
+ * RFC 6455 frames in, messages out: the receiver parses and checks each frame (masking,
  * control frames, fragments, UTF-8, the payload cap); this turns what it finds into one
  * `onMessage` per text message, answers pings, and chooses the close frame. No extension
  * is negotiated, so there is no per-message deflate to bound.
  */
-export class WebSocketFramer implements Framer {
+export class WebSocketFramer implements Framer, WebSocketReceiverSink {
   readonly #sink: MessageSink;
   readonly #framing: WebSocketFraming;
-  readonly #receiver: ReceiverOfFramer;
+  readonly #receiver: WebSocketReceiver;
   /** Set when the peer or a violation chose the close code. */
   #closeCode: number | null = null;
   #closeText = "";
@@ -62,43 +53,12 @@ export class WebSocketFramer implements Framer {
   constructor(framing: WebSocketFraming, sink: MessageSink) {
     this.#sink = sink;
     this.#framing = framing;
-    const receiver = new Receiver({
-      isServer: true,
-      maxPayload: framing.maxPayloadBytes,
-      allowSynchronousEvents: true,
-    }) as ReceiverOfFramer;
-    // Shared listeners find their framer on the receiver: no closures per connection.
-    receiver[FRAMER] = this;
-    receiver.on("message", WebSocketFramer.#onReceiverMessage);
-    receiver.on("ping", WebSocketFramer.#onReceiverPing);
-    receiver.on("conclude", WebSocketFramer.#onReceiverConclude);
-    receiver.on("error", WebSocketFramer.#onReceiverError);
-    this.#receiver = receiver;
-  }
-
-  static #onReceiverMessage(this: ReceiverOfFramer, data: Buffer, isBinary: boolean): void {
-    // biome-ignore lint/complexity/noThisInStatic: the receiver calls a listener with itself as `this`.
-    this[FRAMER].#onMessage(data, isBinary);
-  }
-
-  static #onReceiverPing(this: ReceiverOfFramer, data: Buffer): void {
-    // biome-ignore lint/complexity/noThisInStatic: the receiver calls a listener with itself as `this`.
-    this[FRAMER].#onPing(data);
-  }
-
-  static #onReceiverConclude(this: ReceiverOfFramer, code: number): void {
-    // biome-ignore lint/complexity/noThisInStatic: the receiver calls a listener with itself as `this`.
-    this[FRAMER].#onConclude(code);
-  }
-
-  static #onReceiverError(this: ReceiverOfFramer, error: Error & { code?: string }): void {
-    // biome-ignore lint/complexity/noThisInStatic: the receiver calls a listener with itself as `this`.
-    this[FRAMER].#onError(error);
+    this.#receiver = new WebSocketReceiver(framing.maxPayloadBytes, this);
   }
 
   push(chunk: Buffer): boolean {
     if (this.#isStopped) return false;
-    this.#receiver.write(chunk);
+    this.#receiver.push(chunk);
     return !this.#isStopped;
   }
 
@@ -107,6 +67,7 @@ export class WebSocketFramer implements Framer {
 
   stop(): void {
     this.#isStopped = true;
+    this.#receiver.stop();
   }
 
   closingBytes(reason: CloseReason): Buffer | undefined {
@@ -115,7 +76,7 @@ export class WebSocketFramer implements Framer {
     return webSocketCloseFrame(this.#closeCode ?? closeCodeFor(reason), this.#closeText || closeTextFor(reason));
   }
 
-  #onMessage(data: Buffer, isBinary: boolean): void {
+  onMessage(data: Buffer, isBinary: boolean): void {
     if (this.#isStopped) return;
     if (isBinary) {
       this.#fail(CloseCode.unsupportedData, "binary messages are not accepted");
@@ -130,12 +91,12 @@ export class WebSocketFramer implements Framer {
     else this.#sink.onMessage(message);
   }
 
-  #onPing(data: Buffer): void {
+  onPing(data: Buffer): void {
     if (!this.#isStopped) this.#sink.sendControl?.(webSocketPongFrame(data));
   }
 
   /** RFC 6455 §5.5.1: the peer's close is answered with its own code, then the stream ends. */
-  #onConclude(code: number): void {
+  onClose(code: number): void {
     if (this.#isStopped) return;
     this.#isStopped = true;
     // 1005 means the close frame had no code: the answer then carries none either, as 1000.
@@ -143,13 +104,13 @@ export class WebSocketFramer implements Framer {
     this.#sink.onFramingEnd?.("peer-closed");
   }
 
-  #onError(error: Error & { code?: string }): void {
-    if (this.#isStopped) return;
-    this.#fail(CLOSE_CODE_OF_ERROR[error.code ?? ""] ?? CloseCode.protocolError, error.message);
+  onViolation(code: number, reason: string): void {
+    if (!this.#isStopped) this.#fail(code, reason);
   }
 
   #fail(code: number, text: string): void {
     this.#isStopped = true;
+    this.#receiver.stop();
     this.#closeCode = code;
     this.#closeText = text;
     this.#sink.onFramingEnd?.("protocol-error");

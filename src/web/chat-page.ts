@@ -36,7 +36,7 @@ export class ChatPage {
   #current: Conversation | null = null;
   /** Where notes go while no conversation is open; not listed among the conversations. */
   readonly #serverLog = new Conversation("Parley");
-  #me: User = { name: "", account: null, guest: true };
+  #me: User = { name: "", guest: true };
   #serverName = "Parley";
   #historyKept = true;
   #hasBeenOnline = false;
@@ -82,7 +82,7 @@ export class ChatPage {
       case "welcome":
         this.#me = frame.you;
         this.#serverName = frame.server;
-        this.#historyKept = frame.historyKept;
+        this.#historyKept = frame.historyKept === true;
         this.#showAccount();
         void this.#resume(this.#hasBeenOnline);
         this.#hasBeenOnline = true;
@@ -135,7 +135,7 @@ export class ChatPage {
       }
       case "mode": {
         const conversation = this.#conversation(frame.room);
-        for (const change of frame.changes) applyStanding(conversation, change.mode, change.on, change.arg);
+        for (const change of frame.changes) applyStanding(conversation, change.mode, change.on === true, change.arg);
         const changes = frame.changes.map(({ mode, on, arg }) => `${on ? "+" : "-"}${mode}${arg ? ` ${arg}` : ""}`);
         this.#event(conversation, frame.id, frame.at, "event", `${frame.who.name} sets ${changes.join(" ")}`);
         this.#drawMembers();
@@ -219,7 +219,8 @@ export class ChatPage {
         const isMissed = reply.reason === "missed" || this.#catchingUp.has(key(reply.where));
         for (const item of reply.items) this.#historyItem(item, isMissed);
         // A room's recent past with nothing before it: scrolling up has nothing to ask for.
-        if (reply.reason === "join" && reply.older === null) this.#conversation(reply.where).reachedBeginning = true;
+        if (reply.reason === "join" && reply.older === undefined)
+          this.#conversation(reply.where).reachedBeginning = true;
         return;
       }
       case "renamed":
@@ -228,7 +229,7 @@ export class ChatPage {
         this.#showAccount();
         return;
       case "logged-in":
-        this.#me = { ...this.#me, name: reply.name, account: reply.name, guest: false };
+        this.#me = { name: reply.name, account: reply.name };
         localStorage.setItem(STORED_NAME, reply.name);
         for (const room of reply.rooms) this.#conversation(room).isActive = true;
         this.#drawConversationList();
@@ -241,7 +242,7 @@ export class ChatPage {
         }
         return;
       case "logged-out":
-        this.#me = { ...this.#me, account: null };
+        this.#me = { name: this.#me.name, ...(this.#me.guest === true ? { guest: true } : {}) };
         this.#credentials = null;
         this.#showAccount();
         return;
@@ -286,7 +287,13 @@ export class ChatPage {
       const member = conversation.members.get(who.name);
       if (member === undefined) continue;
       conversation.members.delete(who.name);
-      conversation.members.set(now.name, { ...member, ...now });
+      // The user's standing stays; who they are is as told now (a field left out is gone).
+      conversation.members.set(now.name, {
+        operator: member.operator,
+        voiced: member.voiced,
+        away: member.away,
+        ...now,
+      });
       if (who.name === now.name) continue;
       const text = this.#isMe(now) ? `You are now known as ${now.name}` : `${who.name} is now known as ${now.name}`;
       this.#note(text, "event", conversation);
@@ -333,7 +340,7 @@ export class ChatPage {
           ...(before === undefined ? {} : { before }),
         });
         const history = answer.replies.find((reply) => reply.kind === "history");
-        if (history?.kind !== "history" || history.older === null) return;
+        if (history?.kind !== "history" || history.older === undefined) return;
         before = history.older.before;
       }
     } finally {
@@ -357,7 +364,7 @@ export class ChatPage {
     const history = answer.replies.find((reply) => reply.kind === "history");
     if (answer.errors.length > 0) {
       if (answer.errors.every(({ code }) => code !== "offline")) conversation.reachedBeginning = true;
-    } else if (history?.kind !== "history" || history.older === null || history.items.length === 0) {
+    } else if (history?.kind !== "history" || history.older === undefined || history.items.length === 0) {
       conversation.reachedBeginning = true;
     }
     this.#drawOlderState();
@@ -505,7 +512,7 @@ export class ChatPage {
 
   /** Said by this person: this session's name, or the account it is logged in to (another tab). */
   #isOwn(user: User): boolean {
-    return this.#isMe(user) || (user.account !== null && user.account === this.#me.account);
+    return this.#isMe(user) || (user.account !== undefined && user.account === this.#me.account);
   }
 
   // ---- commands ----
@@ -601,7 +608,7 @@ export class ChatPage {
     const me = this.#me;
     element("open-account").textContent = me.name === "" ? "You" : shownText(me.name);
     element("account-state").textContent = shownText(
-      me.account === null ? `You are ${me.name}${me.guest ? " (a guest)" : ""}.` : `Logged in as ${me.account}.`,
+      me.account === undefined ? `You are ${me.name}${me.guest ? " (a guest)" : ""}.` : `Logged in as ${me.account}.`,
     );
   }
 
@@ -714,7 +721,7 @@ function because(reason: string): string {
 }
 
 function asMember(user: User): Member {
-  return { ...user, operator: false, voiced: false, away: null };
+  return user;
 }
 
 function applyStanding(conversation: Conversation, mode: string, on: boolean, name: string | undefined): void {

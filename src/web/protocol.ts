@@ -1,24 +1,33 @@
 /**
  * The JSON protocol on /ws as the page speaks it (docs/protocol.md is the reference). Only
  * what the page reads is typed; a frame the page does not understand is ignored, so a newer
- * server can add fields and kinds without breaking an open page.
+ * server can add fields and kinds without breaking an open page. A server frame leaves out
+ * a field that is false or null: such a field is optional here, and missing means that.
  */
 
 export interface User {
   readonly name: string;
-  readonly account: string | null;
-  readonly guest: boolean;
+  readonly account?: string;
+  readonly guest?: true;
 }
 
 export interface Member extends User {
-  readonly operator: boolean;
-  readonly voiced: boolean;
-  readonly away: string | null;
+  readonly operator?: boolean;
+  readonly voiced?: boolean;
+  readonly away?: string;
 }
 
+/** A mode change as the page asks for one. */
 export interface ModeChange {
   readonly mode: string;
   readonly on: boolean;
+  readonly arg?: string;
+}
+
+/** A mode change as the server tells it: `on` left out when the mode was taken off. */
+export interface ToldModeChange {
+  readonly mode: string;
+  readonly on?: true;
   readonly arg?: string;
 }
 
@@ -30,7 +39,7 @@ export interface HistoryItem {
   readonly where: string;
   readonly sender: string;
   readonly text: string;
-  readonly sentByViewer: boolean | null;
+  readonly sentByViewer?: true;
 }
 
 export interface OlderPage {
@@ -44,14 +53,14 @@ export interface OlderPage {
 export type Reply =
   | { readonly kind: "rooms"; readonly rooms: readonly { name: string; topic: string; members: number }[] }
   | { readonly kind: "who"; readonly room: string; readonly members: readonly Member[] }
-  | { readonly kind: "topic"; readonly room: string; readonly topic: string; readonly by: string | null }
-  | { readonly kind: "renamed"; readonly name: string; readonly unchanged: boolean }
+  | { readonly kind: "topic"; readonly room: string; readonly topic: string; readonly by?: string }
+  | { readonly kind: "renamed"; readonly name: string; readonly unchanged?: true }
   | {
       readonly kind: "joined";
       readonly room: string;
       readonly members: readonly Member[] | number;
       readonly topic: string;
-      readonly wasMember: boolean;
+      readonly wasMember?: true;
     }
   | { readonly kind: "left"; readonly room: string; readonly reason: string }
   | { readonly kind: "registered"; readonly name: string }
@@ -62,16 +71,16 @@ export type Reply =
       readonly reason: "join" | "missed" | "request";
       readonly where: string;
       readonly items: readonly HistoryItem[];
-      readonly older: OlderPage | null;
+      readonly older?: OlderPage;
     }
   | {
       readonly kind: "search";
       readonly query: string;
       readonly items: readonly HistoryItem[];
-      readonly older: string | null;
+      readonly older?: string;
     }
-  | { readonly kind: "users"; readonly users: readonly { asked: string; user: WhoisUser | null }[] }
-  | { readonly kind: "away"; readonly isAway: boolean }
+  | { readonly kind: "users"; readonly users: readonly { asked: string; user?: WhoisUser }[] }
+  | { readonly kind: "away"; readonly isAway?: true }
   | { readonly kind: "delivered-later"; readonly name: string }
   | { readonly kind: "recipient-away"; readonly name: string; readonly message: string }
   | { readonly kind: "paced"; readonly perSecond: number; readonly waiting: number }
@@ -82,7 +91,7 @@ export type Reply =
 export interface WhoisUser {
   readonly name: string;
   readonly rooms?: readonly { room: string }[];
-  readonly away?: string | null;
+  readonly away?: string;
   readonly connectedAt?: number;
 }
 
@@ -93,7 +102,7 @@ export type ServerFrame =
       readonly version: string;
       readonly you: User;
       readonly online: number;
-      readonly historyKept: boolean;
+      readonly historyKept?: true;
     }
   | {
       readonly type: "message";
@@ -102,7 +111,7 @@ export type ServerFrame =
       readonly room: string;
       readonly from: User;
       readonly text: string;
-      readonly action: boolean;
+      readonly action?: true;
       readonly notice?: true;
     }
   | {
@@ -112,9 +121,9 @@ export type ServerFrame =
       readonly from: User;
       readonly to: string;
       readonly text: string;
-      readonly action: boolean;
+      readonly action?: true;
       readonly notice?: true;
-      readonly outgoing: boolean;
+      readonly outgoing?: true;
     }
   | {
       readonly type: "joined";
@@ -155,7 +164,7 @@ export type ServerFrame =
       readonly at: number;
       readonly room: string;
       readonly who: User;
-      readonly changes: readonly ModeChange[];
+      readonly changes: readonly ToldModeChange[];
     }
   | {
       readonly type: "kicked";
@@ -169,7 +178,7 @@ export type ServerFrame =
     }
   | { readonly type: "invited"; readonly id: string; readonly at: number; readonly room: string; readonly who: User }
   | { readonly type: "renamed"; readonly who: User; readonly now: User }
-  | { readonly type: "away"; readonly who: User; readonly message: string | null }
+  | { readonly type: "away"; readonly who: User; readonly message?: string }
   | { readonly type: "wallops"; readonly from: User; readonly text: string }
   | { readonly type: "reply"; readonly re?: number; readonly reply: Reply }
   | { readonly type: "error"; readonly re?: number; readonly code: string; readonly message: string }

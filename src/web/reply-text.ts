@@ -21,7 +21,7 @@ export function replyText(reply: Reply): string[] {
       return ["Logged out."];
     case "users":
       return reply.users.map(({ asked, user }) => {
-        if (user === null) return `Nobody called ${asked} is online.`;
+        if (user === undefined) return `Nobody called ${asked} is online.`;
         const rooms = user.rooms?.map(({ room }) => room).join(" ") ?? "";
         const away = user.away ? `; away: ${user.away}` : "";
         return `${user.name}${rooms === "" ? "" : ` is in ${rooms}`}${away}`;

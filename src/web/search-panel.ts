@@ -60,8 +60,8 @@ export class SearchPanel {
       const entry: Entry = { key: item.id, at: item.at, kind, from: item.sender, text: item.text, mentions: false };
       this.#results.append(entryElement(entry, item.where));
     }
-    this.#older = found.older;
-    this.#more.hidden = found.older === null;
+    this.#older = found.older ?? null;
+    this.#more.hidden = found.older === undefined;
   }
 }
 

@@ -39,7 +39,7 @@ export function drawMembers(conversation: Conversation | null): void {
   list.replaceChildren(
     ...members.map((member) => {
       const item = document.createElement("li");
-      if (member.away !== null) {
+      if (member.away !== undefined) {
         item.classList.add("away");
         item.title = `away: ${member.away}`;
       }

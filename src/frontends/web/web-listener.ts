@@ -6,7 +6,7 @@ import { WebEventRenderer } from "./web-render.js";
 import { WebChatSession, type WebSessionOptions } from "./web-session.js";
 
 /** The JSON protocol's version, as the welcome tells clients: it changes when the protocol does. */
-export const WEB_PROTOCOL_VERSION = "1";
+export const WEB_PROTOCOL_VERSION = "2";
 
 /** The JSON chat protocol's WebSocket endpoint. */
 export interface WebSocketChatListener extends WebSocketRoute {

@@ -4,6 +4,7 @@ import type {
   DirectEvent,
   HistoryItem,
   InvitedEvent,
+  MessageEvent,
   ModeChange,
   OnlineUser,
   QuitEvent,
@@ -15,7 +16,7 @@ import type {
 } from "../../core/events.js";
 import { guestNameOf } from "../../core/names.js";
 import { OpenBatches, type SharedPart } from "../../net/shared-output.js";
-import { webSocketTextFrame } from "../../net/websocket-frame.js";
+import { webSocketTextFrameOf, webSocketTextFrameOfAscii } from "../../net/websocket-frame.js";
 import { errorCodeOf, errorMessageOf } from "./web-errors.js";
 
 /**
@@ -23,16 +24,18 @@ import { errorCodeOf, errorMessageOf } from "./web-errors.js";
  * text frame, already framed, so an event shared by many recipients is one buffer for all.
  */
 
-/** A user as this protocol shows one: never by address. */
+/** A user as this protocol shows one: never by address; `account` when logged in, `guest` for a guest. */
 export interface WebUser {
   readonly name: string;
-  readonly account: string | null;
-  readonly guest: boolean;
+  readonly account?: string;
+  readonly guest?: true;
 }
 
 /** The chosen name, else the guest name: a browser shows no "IP:PORT" for a name. */
 export function webUserOf(ref: UserRef): WebUser {
-  return { name: ref.name ?? ref.guestName, account: ref.account, guest: ref.name === null };
+  const name = ref.name ?? ref.guestName;
+  const user: WebUser = ref.account === null ? { name } : { name, account: ref.account };
+  return ref.name === null ? { ...user, guest: true } : user;
 }
 
 /**
@@ -43,9 +46,17 @@ export function shownName(name: string): string {
   return name.includes(":") ? "guest" : name;
 }
 
-/** One frame of this protocol, from the object it carries. */
+/**
+ * One frame of this protocol, from the object it carries. docs/protocol.md: a field whose
+ * value is false or null is left out of every frame, and a reader takes a missing boolean
+ * as false and a missing nullable as null. Array elements are kept as they are.
+ */
 export function webFrame(object: object): Buffer {
-  return webSocketTextFrame(Buffer.from(JSON.stringify(object)));
+  return webSocketTextFrameOf(JSON.stringify(object, withoutDefaults));
+}
+
+function withoutDefaults(this: unknown, _key: string, value: unknown): unknown {
+  return (value === false || value === null) && !Array.isArray(this) ? undefined : value;
 }
 
 /** Events every recipient sees alike (a quit, as alike as the rooms they share with the quitter). */
@@ -65,13 +76,21 @@ export class WebEventRenderer {
   #quitParts: Map<string, SharedPart> | null = null;
 
   render(event: SharedWebEvent): SharedPart {
+    // Asked once per recipient of every event: small, so that fan-out's compiled code takes
+    // it in whole; the rendering itself, once per event, is apart.
+    const part = this.#part;
+    return event === this.#lastEvent && part !== null ? part : this.#renderOnce(event);
+  }
+
+  #renderOnce(event: SharedWebEvent): SharedPart {
     if (event !== this.#lastEvent) {
       this.#lastEvent = event;
-      this.#part = null;
       this.#quitParts = null;
     }
-    this.#part ??= this.#batches.append(batchKeyOf(event), webFrame(sharedEventJson(event)));
-    return this.#part;
+    const frame = event.kind === "message" ? messageFrame(event) : webFrame(sharedEventJson(event));
+    const part = this.#batches.append(batchKeyOf(event), frame);
+    this.#part = part;
+    return part;
   }
 
   /** A quit, with the rooms of `event.rooms` whose indexes are in `shared` ("0,2"). */
@@ -98,19 +117,50 @@ function batchKeyOf(event: SharedWebEvent): string {
   return "room" in event ? event.room : "";
 }
 
-function sharedEventJson(event: SharedWebEvent): object {
+/**
+ * A room message's frame, its JSON text written here, fields in webFrame's order and by its
+ * rule. It is the event a room's members get most, and building an object for it, walking
+ * that object and encoding the text apart from its frame took more time than the text
+ * itself. Nearly always every string in it is printable ASCII without a quote or a
+ * backslash: written between quotes as it is, the text is then its own UTF-8, copied into
+ * the frame without counting or encoding. Any other string is escaped by JSON.stringify.
+ */
+export function messageFrame(event: MessageEvent): Buffer {
+  const from = event.from;
+  const isPlain =
+    isPlainJsonString(event.id) &&
+    isPlainJsonString(event.room) &&
+    isPlainJsonString(from.name ?? from.guestName) &&
+    (from.account === null || isPlainJsonString(from.account)) &&
+    isPlainJsonString(event.text);
+  return isPlain
+    ? webSocketTextFrameOfAscii(messageJson(event, quotedAsIs))
+    : webSocketTextFrameOf(messageJson(event, JSON.stringify));
+}
+
+/** Characters JSON escapes (controls, `"`, `\`) and any beyond ASCII. */
+const NOT_PLAIN_JSON = /[^\x20\x21\x23-\x5b\x5d-\x7e]/;
+
+function isPlainJsonString(text: string): boolean {
+  return !NOT_PLAIN_JSON.test(text);
+}
+
+function quotedAsIs(text: string): string {
+  return `"${text}"`;
+}
+
+function messageJson(event: MessageEvent, quoted: (text: string) => string): string {
+  const from = event.from;
+  const account = from.account === null ? "" : `,"account":${quoted(from.account)}`;
+  const user = `{"name":${quoted(from.name ?? from.guestName)}${account}${from.name === null ? ',"guest":true' : ""}}`;
+  return (
+    `{"type":"message","id":${quoted(event.id)},"at":${event.at},"room":${quoted(event.room)},"from":${user},` +
+    `"text":${quoted(event.text)}${event.isAction ? ',"action":true' : ""}${event.isNotice === true ? ',"notice":true' : ""}}`
+  );
+}
+
+function sharedEventJson(event: Exclude<SharedWebEvent, MessageEvent>): object {
   switch (event.kind) {
-    case "message":
-      return {
-        type: "message",
-        id: event.id,
-        at: event.at,
-        room: event.room,
-        from: webUserOf(event.from),
-        text: event.text,
-        action: event.isAction,
-        ...(event.isNotice === true ? { notice: true } : {}),
-      };
     case "joined":
       return {
         type: "joined",

@@ -1,7 +1,7 @@
 import type { Writable } from "node:stream";
 
 declare module "ws" {
-  /** `ws`'s frame parser (lib/receiver.js): the package exports it, its types do not. */
+  /** `ws`'s frame parser (lib/receiver.js), which ours is checked against: the package exports it, its types do not. */
   export class Receiver extends Writable {
     constructor(options?: {
       isServer?: boolean;
