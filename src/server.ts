@@ -48,6 +48,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     maxHistoryRequest: config.maxHistoryRequest,
     historyRetryMs: config.historyRetryMs,
     operators: config.operators,
+    defaultRoom: config.defaultRoom,
   });
   if (store !== null) {
     for (const room of await store.rooms()) hub.restoreRoom(room);

@@ -52,6 +52,8 @@ export interface HubOptions {
   historyRetryMs: number;
   /** Server operators; see ServerConfig.operators. */
   operators: readonly { readonly name: string; readonly secret: string }[];
+  /** The room users who type no command are put in: the server's own (see `joinRoom`). */
+  defaultRoom: string;
 }
 
 /**
@@ -390,7 +392,11 @@ export class Hub implements FrontEndHub {
       return chatError("ERR_TOO_MANY_ROOMS", { limit: this.options.maxRoomsPerUser });
     }
     const room = existing ?? this.#createRoom(name);
-    if (existing === undefined) room.founder = session.account;
+    // The default room is the server's: whoever types no command is put in it, so no account
+    // founds it and no first comer holds it (server operators moderate it, or those they make
+    // operators). Anyone could otherwise bar every netcat user from the chat.
+    const isDefaultRoom = room.key === identityKey(this.options.defaultRoom);
+    if (existing === undefined && !isDefaultRoom) room.founder = session.account;
     const userKey = session.identityKey;
     // Another session of the same user (an account connected twice) joins with the user's standing.
     const standing = room.standingOf(userKey);
@@ -398,7 +404,7 @@ export class Hub implements FrontEndHub {
     // account, and accounts an operator made operators, whenever they come back.
     const isOperator =
       standing?.isOperator ??
-      ((room.members.size === 0 && room.founder === null) || room.isOperatorAccount(session.account));
+      ((room.members.size === 0 && room.founder === null && !isDefaultRoom) || room.isOperatorAccount(session.account));
     const granted = session.account === null ? undefined : room.grantedStandings.get(session.account);
     const isVoiced = standing?.isVoiced ?? granted?.isVoiced ?? false;
     const isFirst = room.addMember(session, {

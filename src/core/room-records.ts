@@ -24,6 +24,10 @@ export function restoreRoomState(room: Room, record: RoomRecord): void {
   // Rooms stored before creation times were kept have none: the restart is the best known.
   if (record.createdAt > 0) room.createdAt = record.createdAt;
   room.founder = record.founder;
+  room.isStored = true;
+  // A room nobody founded keeps only its topic: its modes and lists were set by whoever held
+  // it in that run, who holds nothing now; kept, they could bar everyone from it for good.
+  if (record.founder === null) return;
   Object.assign(room.modes, record.modes);
   for (const { list, mask, setBy, setAt } of record.masks) {
     room.masks[list].push({ mask: compileRoomMask(mask), setBy, setAt });
@@ -31,5 +35,4 @@ export function restoreRoomState(room: Room, record: RoomRecord): void {
   for (const { account, isOperator, isVoiced } of record.standings) {
     room.grantedStandings.set(account, { isOperator, isVoiced });
   }
-  room.isStored = true;
 }

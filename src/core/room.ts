@@ -175,6 +175,15 @@ export class Room {
     return sessions;
   }
 
+  /**
+   * Whether the session may act as the room's operator: one of its operators, or a server
+   * operator, who can always step in (a room kept across restarts, or the default room every
+   * line user is put in, must never be barred for good by whoever held it).
+   */
+  mayModerate(session: Session): boolean {
+    return session.isServerOperator || this.isOperator(session);
+  }
+
   isOperator(session: Session): boolean {
     return this.members.get(session)?.isOperator === true;
   }

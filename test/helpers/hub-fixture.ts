@@ -20,6 +20,7 @@ export function newHub(store: MessageStore | null = null): Hub {
     maxHistoryRequest: 500,
     historyRetryMs: 5000,
     operators: [],
+    defaultRoom: "#lobby",
   });
 }
 

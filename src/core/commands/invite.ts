@@ -15,7 +15,7 @@ export function invite(ctx: CommandContext, command: CommandOf<"invite">): void 
   }
   const room = roomOfMember(ctx, command.room);
   if (room === null) return;
-  if (room.modes.isInviteOnly && !room.isOperator(session)) {
+  if (room.modes.isInviteOnly && !room.mayModerate(session)) {
     ctx.fail("ERR_NOT_OPERATOR", { room: room.name });
     return;
   }

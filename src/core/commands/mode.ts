@@ -57,7 +57,7 @@ export async function mode(ctx: CommandContext, command: CommandOf<"mode">): Pro
     ctx.reply({ kind: "masks", room: room.name, list, masks });
   }
   if (command.changes.every(isListRequest)) return;
-  if (!room.isOperator(session)) {
+  if (!room.mayModerate(session)) {
     ctx.fail(isMember ? "ERR_NOT_OPERATOR" : "ERR_NOT_IN_ROOM", { room: room.name });
     return;
   }
@@ -98,7 +98,8 @@ function applyChange(ctx: CommandContext, room: Room, change: ModeChange): ModeC
         return { mode: "k", on: false, arg: "*" };
       }
       if (arg === undefined || !isValidKey(arg)) {
-        ctx.fail("ERR_BAD_MODE_ARG", { room: room.name, mode: "k", reason: "a key is 1 to 23 characters, no spaces" });
+        const reason = "a key is 1 to 23 characters, with no spaces, commas or control characters";
+        ctx.fail("ERR_BAD_MODE_ARG", { room: room.name, mode: "k", reason });
         return null;
       }
       if (modes.key !== null && modes.key !== arg) {
@@ -183,6 +184,12 @@ function applyMask(ctx: CommandContext, room: Room, change: ModeChange): ModeCha
     return { mode: change.mode, on: false, arg: removed.mask.mask };
   }
   if (index !== -1) return null;
+  if (HAS_SPACE_OR_CONTROL.test(mask)) {
+    // Shown to members in every MODE line and list: it must be drawable as it is, on any client.
+    const reason = "a mask has no spaces or control characters";
+    ctx.fail("ERR_BAD_MODE_ARG", { room: room.name, mode: change.mode, reason });
+    return null;
+  }
   if (masks.length >= MAX_LIST_MASKS) {
     const reason = `at most ${MAX_LIST_MASKS} ${LIST_NOUNS[list]}`;
     ctx.fail("ERR_BAD_MODE_ARG", { room: room.name, mode: change.mode, reason });
@@ -192,7 +199,10 @@ function applyMask(ctx: CommandContext, room: Room, change: ModeChange): ModeCha
   return { mode: change.mode, on: true, arg: mask };
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: these are what is refused.
+const HAS_SPACE_OR_CONTROL = /[\x00-\x20\x7f-\x9f]/;
+
+/** RFC 2812's key grammar, and no comma: an IRC JOIN lists keys with commas, so such a key could never be given. */
 function isValidKey(key: string): boolean {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: RFC 2812's key grammar excludes exactly these.
-  return key.length > 0 && key.length <= MAX_KEY_LENGTH && !/[\x00-\x20\x7f]/.test(key);
+  return key.length > 0 && key.length <= MAX_KEY_LENGTH && !HAS_SPACE_OR_CONTROL.test(key) && !key.includes(",");
 }

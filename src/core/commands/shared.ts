@@ -191,7 +191,7 @@ export function sessionsShownAs(hub: Hub, name: string): Session[] {
 export function roomOfOperator(ctx: CommandContext, name: string): Room | null {
   const room = roomOfMember(ctx, name);
   if (room === null) return null;
-  if (!room.isOperator(ctx.session)) {
+  if (!room.mayModerate(ctx.session)) {
     ctx.fail("ERR_NOT_OPERATOR", { room: room.name });
     return null;
   }

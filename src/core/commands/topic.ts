@@ -20,7 +20,7 @@ export async function topic(ctx: CommandContext, command: CommandOf<"topic">): P
   }
   const room = roomOfMember(ctx, command.room);
   if (room === null) return;
-  if (room.modes.isTopicLocked && !room.isOperator(session)) {
+  if (room.modes.isTopicLocked && !room.mayModerate(session)) {
     ctx.fail("ERR_NOT_OPERATOR", { room: room.name });
     return;
   }
