@@ -581,7 +581,7 @@ describe("logging out", () => {
     await bob.waitFor(`> alice is now known as ${alice.address}.`);
     assert.deepEqual(await ask(alice, "/logout", isError), ["! You are not logged in."]);
     assert.deepEqual(await ask(alice, "/who", (line) => line.startsWith("- #lobby")), [
-      `- #lobby (2 users online): @${alice.address}, bob`,
+      `- #lobby (2 users online): ${alice.address}, bob`,
     ]);
     // The name is the account's, not this session's, any more.
     assert.deepEqual(await ask(alice, "/nick alice", isError), [

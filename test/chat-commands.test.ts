@@ -77,7 +77,7 @@ describe("help and unknown commands", () => {
     const reply = await ask(alice, "/frobnicate now\n/who", isWhoReply);
     assert.deepEqual(reply, [
       "! Unknown command /frobnicate. Type /help for the list.",
-      `- #lobby (1 user online): @${alice.address}`,
+      `- #lobby (1 user online): ${alice.address}`,
     ]);
     assert.equal(alice.isClosed, false);
   });
@@ -144,7 +144,7 @@ describe("names", () => {
     await ask(alice, "/nick alice", "- You are now known as alice.");
     await bob.waitFor(`> ${guest} is now known as alice.`);
     const who = await ask(alice, "/who", isWhoReply);
-    assert.match(who[0], /^- #lobby \(2 users online\): alice, @guest-[0-9a-f]{4}[0-9a-z]+$/);
+    assert.match(who[0], /^- #lobby \(2 users online\): alice, guest-[0-9a-f]{4}[0-9a-z]+$/);
     await ask(bob, "/history 50", isHistoryEnd);
     await ask(bob, "/who", isWhoReply);
     alice.send("/quit gone\n");
@@ -332,7 +332,7 @@ describe("rooms", () => {
       "-   #rust (1 user online): Everything about Rust",
     ]);
     assert.deepEqual(await ask(bob, "/who", (line) => line.startsWith("- #go")), ["- #go (1 user online): @bob"]);
-    assert.deepEqual(await ask(bob, "/who #lobby", isWhoReply), ["- #lobby (2 users online): @alice, bob"]);
+    assert.deepEqual(await ask(bob, "/who #lobby", isWhoReply), ["- #lobby (2 users online): alice, bob"]);
     assert.deepEqual(await ask(bob, "/who #rust", (line) => line.startsWith("- #rust")), [
       "- #rust (1 user online): @alice",
     ]);
@@ -456,7 +456,7 @@ describe("rooms", () => {
     assert.deepEqual(await ask(alice, "/join #a #b", isError), ["! Usage: /join #room [KEY]"]);
     assert.deepEqual(await ask(alice, "/who lobby", isError), ["! Usage: /who [#room]"]);
     assert.deepEqual(await ask(alice, "/who #lobby extra", isError), ["! Usage: /who [#room]"]);
-    assert.deepEqual(await ask(alice, "/who", (line) => line.startsWith("- #")), ["- #lobby (1 user online): @alice"]);
+    assert.deepEqual(await ask(alice, "/who", (line) => line.startsWith("- #")), ["- #lobby (1 user online): alice"]);
   });
 
   it("caps the rooms one user may be in", async (t) => {

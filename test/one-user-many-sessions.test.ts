@@ -26,14 +26,14 @@ describe("a name is one user, however many sessions it has", () => {
     // To the others, the guest the second session was became zoe, who was there already: the guest left.
     await bob.waitFor(`< The user ${second.address} left. (2 users online)`, undefined, from);
     assert.deepEqual(await ask(bob, "/who", (line) => line.startsWith("- #lobby (")), [
-      "- #lobby (2 users online): bob, @zoe",
+      "- #lobby (2 users online): bob, zoe",
     ]);
 
     // One session of zoe leaves: zoe is still here, and nobody is told otherwise.
     const beforeQuit = bob.lines.length;
     second.send("/quit\n");
     await second.waitForClose();
-    await ask(bob, "/who", "- #lobby (2 users online): bob, @zoe");
+    await ask(bob, "/who", "- #lobby (2 users online): bob, zoe");
     assert.ok(!bob.lines.slice(beforeQuit).some((line) => line.includes("zoe left")), bob.lines.join("\n"));
 
     // Its last session leaves: now zoe is gone.
