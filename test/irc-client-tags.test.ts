@@ -88,7 +88,8 @@ describe("IRCv3 message-tags: client-only tags and TAGMSG", () => {
     const echoFrom = sender.lineCount;
     sender.send("PRIVMSG #tags :mask");
     const echo = await sender.waitFor(/PRIVMSG #tags :?mask$/, undefined, echoFrom);
-    const prefix = `${echo.slice(echo.indexOf(" :") + 1, echo.indexOf(" PRIVMSG "))} PRIVMSG #tags :`;
+    // One word goes out without the ":" before it.
+    const prefix = `${echo.slice(echo.indexOf(" :") + 1, echo.indexOf(" PRIVMSG "))} PRIVMSG #tags `;
     const fits = "b".repeat(512 - 2 - Buffer.byteLength(prefix));
 
     const [from, sentFrom] = [tagged.lineCount, sender.lineCount];
@@ -107,5 +108,47 @@ describe("IRCv3 message-tags: client-only tags and TAGMSG", () => {
     const pieces = tagged.lines.slice(from).filter((line) => / PRIVMSG #tags :?b+$/.test(line));
     assert.equal(pieces.length, 1, pieces.join("\n"));
     assert.equal(sender.lines.slice(sentFrom).filter((line) => / PRIVMSG #tags :?b+$/.test(line)).length, 1);
+  });
+
+  test("a relay of exactly 512 bytes goes once, measured with the room's and the nick's own names; a byte more gets 417", async () => {
+    const port = server.ircAddress?.port as number;
+    const zoe = await IrcRawClient.connect(port, "Zoë", { caps: ["message-tags"] });
+    try {
+      for (const client of [sender, zoe]) {
+        const from = client.lineCount;
+        client.send("JOIN #Café");
+        await client.waitFor(/ 366 /, undefined, from);
+      }
+      const echoFrom = sender.lineCount;
+      sender.send("PRIVMSG #Café :mask");
+      const echo = await sender.waitFor(/PRIVMSG #Café :?mask$/, undefined, echoFrom);
+      const mask = echo.slice(echo.indexOf(" :") + 2, echo.indexOf(" PRIVMSG "));
+      // Typed folded ("#cafe", "zoe"), written as the room and the user are named ("#Café", "Zoë").
+      const cases = [
+        { typed: "#cafe", written: "#Café", text: "c d" },
+        { typed: "#cafe", written: "#Café", text: "word" },
+        { typed: "zoe", written: "Zoë", text: "c d" },
+      ];
+      for (const { typed, written, text } of cases) {
+        const colon = text.includes(" ") ? ":" : "";
+        const head = `:${mask} PRIVMSG ${written} ${colon}`;
+        const exact = text + "x".repeat(512 - 2 - Buffer.byteLength(head) - text.length);
+        const from = zoe.lineCount;
+        const refusedFrom = sender.lineCount;
+        sender.send(`PRIVMSG ${typed} :${exact}`);
+        const relayed = await zoe.waitFor((line) => line.endsWith(` ${written} ${colon}${exact}`), undefined, from);
+        assert.equal(Buffer.byteLength(relayed.slice(relayed.indexOf(" ") + 1)) + 2, 512, relayed);
+        sender.send(`PRIVMSG ${typed} :${exact}x`);
+        await sender.waitFor(/ 417 sender :/, undefined, refusedFrom);
+        sender.send(`PRIVMSG ${typed} :after ${text}`);
+        await zoe.waitFor((line) => line.endsWith(`:after ${text}`), undefined, from);
+        const received = zoe.lines.slice(from).filter((line) => line.includes(`${text}xxx`));
+        assert.equal(received.length, 1, received.join("\n"));
+        const msgids = received.map((line) => /(?:^@|;)msgid=([^; ]+)/.exec(line)?.[1]);
+        assert.ok(msgids[0] !== undefined, "the relay carries its msgid");
+      }
+    } finally {
+      zoe.socket.destroy();
+    }
   });
 });

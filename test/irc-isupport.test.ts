@@ -9,6 +9,8 @@ import {
   unescapeIsupportValue,
 } from "../src/frontends/irc/isupport.js";
 import { formatIrcLine } from "../src/frontends/irc/message.js";
+import { IrcRawClient, parseReceived } from "./helpers/irc-raw-client.js";
+import { startTestServer } from "./helpers/server.js";
 
 const limits: IsupportLimits = {
   network: "Parley",
@@ -22,6 +24,7 @@ const limits: IsupportLimits = {
   kickLength: 390,
   awayLength: 390,
   channelLimit: { channelTypes: "#", limit: 100 },
+  maxList: [{ modes: "beI", limit: 100 }],
   targetMax: [
     { command: "PRIVMSG", limit: 4 },
     { command: "NOTICE", limit: 4 },
@@ -52,6 +55,7 @@ describe("RPL_ISUPPORT", () => {
       "KICKLEN=390",
       "AWAYLEN=390",
       "CHANLIMIT=#:100",
+      "MAXLIST=beI:100",
       "TARGMAX=PRIVMSG:4,NOTICE:4,JOIN:",
       "MODES=4",
       "UTF8ONLY",
@@ -77,8 +81,11 @@ describe("RPL_ISUPPORT", () => {
       lineLength: undefined,
       extraTokens: undefined,
       channelLimit: { channelTypes: "#", limit: null },
+      maxList: undefined,
     });
-    assert.ok(!tokens.some((token) => /^(UTF8ONLY|WHOX|STATUSMSG|ELIST|BOT|LINELEN|CHATHISTORY)\b/.test(token)));
+    assert.ok(
+      !tokens.some((token) => /^(UTF8ONLY|WHOX|STATUSMSG|ELIST|BOT|LINELEN|CHATHISTORY|MAXLIST)\b/.test(token)),
+    );
     assert.ok(tokens.includes("MONITOR"));
     assert.ok(tokens.includes("CHANLIMIT=#:"));
   });
@@ -122,5 +129,32 @@ describe("RPL_ISUPPORT", () => {
       replies.flatMap((params) => params.slice(1, -1)),
       isupportTokens(long),
     );
+  });
+
+  it("advertises MAXLIST as the server keeps it: that many bans are kept, one more is refused", async (t) => {
+    const server = await startTestServer();
+    t.after(() => server.stop());
+    const client = await IrcRawClient.connect(server.ircAddress?.port ?? 0, "lister");
+    t.after(() => client.socket.destroy());
+    client.send("JOIN #full");
+    await client.waitFor(/ 366 /);
+    const maxList = client.lines.map((line) => / MAXLIST=(\S+)/.exec(line)?.[1]).find((value) => value !== undefined);
+    assert.equal(maxList, "beI:100");
+    const limit = 100;
+    for (let i = 0; i < limit; i += 4)
+      client.send(`MODE #full +bbbb ${[0, 1, 2, 3].map((j) => `n${i + j}!*@*`).join(" ")}`);
+    const from = client.lineCount;
+    client.send("MODE #full +b over!*@*");
+    const refused = await client.waitFor(
+      (line) => ["696", "478"].includes(parseReceived(line).command),
+      undefined,
+      from,
+    );
+    console.log(refused);
+    assert.match(refused, /over!\*@\*|b/);
+    client.send("MODE #full +b");
+    await client.waitFor(/ 368 /, undefined, from);
+    const listed = client.lines.slice(from).filter((line) => parseReceived(line).command === "367");
+    assert.equal(listed.length, limit);
   });
 });

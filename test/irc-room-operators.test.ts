@@ -136,6 +136,41 @@ describe("IRC channel operators", () => {
     assert.equal((await ask(carol, "JOIN #chan", "474", "JOIN")).command, "474");
   });
 
+  it("shows a user who logs in at registration by the USER name everywhere, and bans match it", async (t) => {
+    const { connect, alice, bob } = await channelOfAlice(t);
+    const owner = await connect("alicia");
+    await ask(owner, "PRIVMSG NickServ :REGISTER alicia-password", "NOTICE");
+    const port = owner.socket.remotePort ?? 0;
+    await owner.quit();
+
+    // PASS logs in at NICK, before USER: the mask worked out then must not outlive the USER name.
+    const byPass = await IrcRawClient.open(port);
+    t.after(() => byPass.socket.destroy());
+    const welcome = await byPass.register("someone", { password: "alicia:alicia-password", user: "alice" });
+    assert.match(welcome, / 001 alicia :Welcome .* alicia!~alice@\S+$/);
+    await byPass.quit();
+
+    // SASL, after USER as clients send it: 900, 001, the JOIN others see, WHO and bans all say "~alice".
+    const client = await IrcRawClient.open(port);
+    t.after(() => client.socket.destroy());
+    client.send("CAP LS 302");
+    client.send("NICK someone");
+    client.send("USER alice 0 * :Alice");
+    await ask(client, "CAP REQ :sasl", "CAP");
+    await ask(client, "AUTHENTICATE PLAIN", "AUTHENTICATE");
+    const plain = Buffer.from("\0alicia\0alicia-password").toString("base64");
+    const loggedIn = await ask(client, `AUTHENTICATE ${plain}`, "900");
+    assert.match(loggedIn.params[1], /^alicia!~alice@\S+$/);
+    assert.match((await ask(client, "CAP END", "001")).params[1], /alicia!~alice@\S+$/);
+    const from = bob.lineCount;
+    await ask(client, "JOIN #chan", "366");
+    await bob.waitFor(/^:alicia!~alice@\S+ JOIN :?#chan$/, undefined, from);
+    assert.equal((await ask(bob, "WHO alicia", "352")).params[2], "~alice");
+    await ask(alice, "MODE #chan +b *!~alice@*", "MODE");
+    await ask(client, "PART #chan", "PART");
+    assert.equal((await ask(client, "JOIN #chan", "474", "JOIN")).command, "474");
+  });
+
   it("KICK: the channel and the kicked user see it; only operators kick", async (t) => {
     const { alice, bob } = await channelOfAlice(t);
     assert.equal((await ask(bob, "KICK #chan alice", "482", "KICK")).command, "482");

@@ -127,6 +127,9 @@ export function normaliseMask(mask: string): string {
   return `${nick || "*"}!${user || "*"}@${host || "*"}`;
 }
 
+/** Most masks a room keeps on each list (bans, ban exceptions, invite exceptions): each is matched on every join. */
+export const MAX_ROOM_LIST_MASKS = 100;
+
 /** A room's list mask, compiled once: masks compare without case, as names do (see names.ts). */
 export function compileRoomMask(mask: string): CompiledMask {
   return new CompiledMask(mask, foldRoomMask);

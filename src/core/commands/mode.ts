@@ -2,15 +2,13 @@ import type { RoomMaskList } from "../../store/store.js";
 import type { CommandContext } from "../command-context.js";
 import type { CommandOf } from "../commands.js";
 import type { ModeChange } from "../events.js";
-import { compileRoomMask, foldRoomMask, normaliseMask } from "../masks.js";
+import { compileRoomMask, foldRoomMask, MAX_ROOM_LIST_MASKS, normaliseMask } from "../masks.js";
 import { parseRoomName } from "../names.js";
 import type { Membership, Room } from "../room.js";
 import { sessionsShownAs } from "./shared.js";
 
 /** RFC 2812 §2.2 (keys): at most 23 characters, none of them a space or a control. */
 const MAX_KEY_LENGTH = 23;
-/** Most masks a room keeps on each list: each is matched on every join. */
-const MAX_LIST_MASKS = 100;
 const FLAG_MODES = {
   i: "isInviteOnly",
   m: "isModerated",
@@ -190,8 +188,8 @@ function applyMask(ctx: CommandContext, room: Room, change: ModeChange): ModeCha
     ctx.fail("ERR_BAD_MODE_ARG", { room: room.name, mode: change.mode, reason });
     return null;
   }
-  if (masks.length >= MAX_LIST_MASKS) {
-    const reason = `at most ${MAX_LIST_MASKS} ${LIST_NOUNS[list]}`;
+  if (masks.length >= MAX_ROOM_LIST_MASKS) {
+    const reason = `at most ${MAX_ROOM_LIST_MASKS} ${LIST_NOUNS[list]}`;
     ctx.fail("ERR_BAD_MODE_ARG", { room: room.name, mode: change.mode, reason });
     return null;
   }

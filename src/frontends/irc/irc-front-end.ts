@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import type { BusEvent } from "../../bus/bus.js";
 import type { UserRef } from "../../core/events.js";
 import type { FrontEndHub } from "../../core/front-end-hub.js";
+import { MAX_ROOM_LIST_MASKS } from "../../core/masks.js";
 import { MAX_NAME_LENGTH, MAX_ROOM_NAME_LENGTH, MAX_TOPIC_LENGTH } from "../../core/names.js";
 import type { Connection } from "../../net/connection.js";
 import { type OutputFraming, UNFRAMED } from "../../net/output-framing.js";
@@ -119,6 +120,8 @@ export class IrcFrontEnd {
       kickLength: MAX_TOPIC_LENGTH,
       awayLength: MAX_TOPIC_LENGTH,
       channelLimit: { channelTypes: "#", limit: options.maxRoomsPerUser },
+      // Each list has its own limit; one shared by the three promises less than that, and any client reads it.
+      maxList: [{ modes: "beI", limit: MAX_ROOM_LIST_MASKS }],
       targetMax: [
         { command: "PRIVMSG", limit: MAX_TARGETS },
         { command: "NOTICE", limit: MAX_TARGETS },

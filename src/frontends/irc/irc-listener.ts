@@ -15,7 +15,7 @@ import { IrcFrontEnd } from "./irc-front-end.js";
 const VERSION = "0.1.0";
 const MOTD = [
   "Welcome to Parley: the same rooms, names and history as the line protocol and the web page.",
-  "Messages you missed are replayed when you join a channel and when you log in (SASL, or /msg NickServ IDENTIFY).",
+  "Messages you missed are replayed when you join a channel and when you log in (SASL, PASS account:password, or /msg NickServ IDENTIFY).",
 ];
 
 /** IRCv3 WebSocket: one IRC line a text frame, without its CR LF. */

@@ -3,7 +3,7 @@ import type { ClientTags, RenamedEvent, UserRef } from "../../core/events.js";
 import { OpenBatches, type SharedPart } from "../../net/shared-output.js";
 import { formatModeChanges } from "../mode-string.js";
 import type { IrcUsers } from "./irc-users.js";
-import { ircText, PreparedIrcMessage } from "./message.js";
+import { ircText, isMiddleParam, PreparedIrcMessage } from "./message.js";
 
 /**
  * How one IRC client wants events drawn: which tags it takes and how JOIN looks. Clients
@@ -257,7 +257,7 @@ export function messageLines(
   const text = ircText(message.text);
   const line = (chunk: string): PreparedIrcMessage =>
     new PreparedIrcMessage({ source, command, params: [target, message.isAction ? actionText(chunk) : chunk] });
-  if (surelyFitsOneLine(source, text, target)) return [line(text)];
+  if (fitsWhole(source, message, target, text)) return [line(text)];
   return splitIrcText(text, Math.max(64, textBytesPerLine(source, message, target))).map(line);
 }
 
@@ -269,7 +269,7 @@ function surelyFitsOneLine(source: string, text: string, target: string): boolea
   return (source.length + target.length + text.length) * 3 + LINE_OVERHEAD_BYTES <= MAX_IRC_LINE_BYTES;
 }
 
-/** How many bytes of a message's text one PRIVMSG (or NOTICE) line from `source` to `target` carries. */
+/** How many bytes of a message's text one PRIVMSG (or NOTICE) line from `source` to `target` carries, ":" counted. */
 function textBytesPerLine(
   source: string,
   message: { readonly isAction: boolean; readonly isNotice?: boolean },
@@ -280,16 +280,25 @@ function textBytesPerLine(
   return MAX_IRC_LINE_BYTES - overhead;
 }
 
+/** Whether `text` (already ircText) goes out whole: one word is written without the ":" (formatBody), a byte fewer. */
+function fitsWhole(
+  source: string,
+  message: { readonly isAction: boolean; readonly isNotice?: boolean },
+  target: string,
+  text: string,
+): boolean {
+  if (surelyFitsOneLine(source, text, target)) return true;
+  const withoutColon = !message.isAction && isMiddleParam(text) ? 1 : 0;
+  return Buffer.byteLength(text) <= textBytesPerLine(source, message, target) + withoutColon;
+}
+
 /** Whether the message goes out to IRC clients as one line, `source` and `target` written in. */
 export function fitsOneIrcLine(
   source: string,
   message: { readonly text: string; readonly isAction: boolean; readonly isNotice?: boolean },
   target: string,
 ): boolean {
-  const text = ircText(message.text);
-  return (
-    surelyFitsOneLine(source, text, target) || Buffer.byteLength(text) <= textBytesPerLine(source, message, target)
-  );
+  return fitsWhole(source, message, target, ircText(message.text));
 }
 
 /** The lines with the same tags, but for msgid: each line is its own message, "ID", "ID-2", ... */

@@ -287,7 +287,6 @@ export class IrcSession extends FrontEndSession {
     }
     this.isRegistered = true;
     this.passwordBeforeNick = null;
-    this.frontEnd.users.register(this.session.sessionId, this.userInfo);
     this.frontEnd.welcome(this);
     // Rooms a login before registration rejoined are shown now, after the welcome.
     const joined = this.#joinedBeforeWelcome;

@@ -36,7 +36,7 @@ export class IrcUsers {
     return ref.name ?? ref.guestName;
   }
 
-  /** "nick!user@host" for a message's source. */
+  /** "nick!user@host" for a message's source; the core matches bans against it too. */
   maskOf(ref: UserRef): string {
     if (ref === this.#lastRef) return this.#lastMask;
     this.#lastRef = ref;
@@ -61,15 +61,25 @@ export class IrcUsers {
   register(sessionId: SessionId, info: IrcUserInfo): void {
     const realName = ircText(info.realName);
     this.#infoBySession.set(sessionId, realName === info.realName ? info : { ...info, realName });
+    this.#forgetMaskOf(sessionId);
   }
 
   /** IRCv3 setname: a new real name for a registered IRC client. */
   setRealName(sessionId: SessionId, realName: string): void {
     const info = this.#infoBySession.get(sessionId);
     if (info !== undefined) this.#infoBySession.set(sessionId, { ...info, realName: ircText(realName) });
+    this.#forgetMaskOf(sessionId);
   }
 
   forget(sessionId: SessionId): void {
     this.#infoBySession.delete(sessionId);
+    this.#forgetMaskOf(sessionId);
+  }
+
+  /** A ref outlives a change of what its session told us: its mask, worked out before, is stale. */
+  #forgetMaskOf(sessionId: SessionId): void {
+    if (this.#lastRef?.sessionId !== sessionId) return;
+    this.#lastRef = null;
+    this.#lastMask = "";
   }
 }

@@ -26,6 +26,8 @@ export interface IsupportLimits {
   awayLength: number;
   /** CHANLIMIT: how many channels of these types one user may join; null for no limit. */
   channelLimit: { channelTypes: string; limit: number | null };
+  /** MAXLIST: the most entries of these list modes a channel keeps, together per group; absent when not said. */
+  maxList?: ReadonlyArray<{ modes: string; limit: number }>;
   /** TARGMAX: the most targets each command takes; null for no limit. */
   targetMax: ReadonlyArray<{ command: string; limit: number | null }>;
   /** MAXTARGETS: the older single limit on PRIVMSG/NOTICE targets. */
@@ -74,6 +76,8 @@ export function isupportTokens(limits: IsupportLimits): string[] {
   add("KICKLEN", limits.kickLength);
   add("AWAYLEN", limits.awayLength);
   add("CHANLIMIT", `${limits.channelLimit.channelTypes}:${limits.channelLimit.limit ?? ""}`);
+  if (limits.maxList !== undefined)
+    add("MAXLIST", limits.maxList.map(({ modes, limit }) => `${modes}:${limit}`).join(","));
   add("TARGMAX", limits.targetMax.map(({ command, limit }) => `${command}:${limit ?? ""}`).join(","));
   if (limits.maxTargets !== undefined) add("MAXTARGETS", limits.maxTargets);
   add("MODES", limits.modesPerCommand);

@@ -360,7 +360,7 @@ function formatBody({ source, command, params }: Omit<IrcMessage, "tags">): stri
 }
 
 /** RFC 2812 §2.3.1 `middle`: not empty, no space, not starting with ":". */
-function isMiddleParam(param: string): boolean {
+export function isMiddleParam(param: string): boolean {
   return param.length > 0 && param.charCodeAt(0) !== COLON && param.indexOf(" ") === -1;
 }
 

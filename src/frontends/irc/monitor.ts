@@ -67,6 +67,11 @@ export class MonitorIndex {
     }
   }
 
+  /** Who is online as `nick` (any case or look-alike of it), as last shown; undefined for nobody, or a guest. */
+  onlineAs(nick: string): UserRef | undefined {
+    return this.#online.get(identityKey(nick))?.ref;
+  }
+
   /** MONITOR + : watches `nicks`, and says at once which are online; past the limit, 734 for the rest. */
   add(session: IrcSession, nicks: readonly string[]): void {
     let watched = this.#watched.get(session);

@@ -1,4 +1,5 @@
 import type { ClientTags } from "../../../core/events.js";
+import { identityKey } from "../../../core/names.js";
 import { MAX_TARGETS } from "../irc-front-end.js";
 import { fitsOneIrcLine } from "../irc-render.js";
 import type { IrcSession } from "../irc-session.js";
@@ -48,7 +49,7 @@ function send(session: IrcSession, message: IrcMessage, isNotice: boolean): void
   const mask = session.frontEnd.users.maskOf(session.ref);
   const relayed = { text: said, isAction, isNotice };
   for (const target of list) {
-    if (isNickServ(target) || fitsOneIrcLine(mask, relayed, target)) continue;
+    if (isNickServ(target) || fitsOneIrcLine(mask, relayed, writtenTarget(session, target))) continue;
     if (!isNotice) session.numeric(N.ERR_INPUTTOOLONG, "Input line was too long to relay with your address added");
     return;
   }
@@ -62,6 +63,19 @@ function send(session: IrcSession, message: IrcMessage, isNotice: boolean): void
       session.run({ kind: "say", room: target, text: said, isAction, isNotice, clientTags });
     else session.run({ kind: "direct", to: target, text: said, isAction, isNotice, clientTags });
   }
+}
+
+/**
+ * The target as the relay will write it: a room by its own name ("#Café" for "#cafe"), a
+ * user by the nick shown. Found among the client's channels and the users online by name;
+ * otherwise as typed.
+ */
+function writtenTarget(session: IrcSession, target: string): string {
+  if (!target.startsWith("#")) return session.frontEnd.monitors.onlineAs(target)?.name ?? target;
+  const channels = session.channels;
+  if (channels.includes(target)) return target;
+  const key = identityKey(target);
+  return channels.find((channel) => identityKey(channel) === key) ?? target;
 }
 
 /** The text of a CTCP ACTION, without its wrapping (the closing \x01 is optional in practice). */

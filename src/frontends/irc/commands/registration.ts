@@ -87,6 +87,8 @@ export function user(session: IrcSession, message: IrcMessage): void {
   const [userName, , , realName] = message.params as [string, string, string, string];
   const cleaned = userName.replace(/[^A-Za-z0-9_\-.[\]\\`^{}|]/g, "").slice(0, 10);
   session.userInfo = { userName: `~${cleaned === "" ? "u" : cleaned}`, realName: keptParam(realName) };
+  // Known at once, not at the welcome: a login before it (SASL, PASS) shows and bans this mask.
+  session.frontEnd.users.register(session.ref.sessionId, session.userInfo);
   session.tryCompleteRegistration();
 }
 
