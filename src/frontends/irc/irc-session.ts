@@ -179,6 +179,12 @@ export class IrcSession extends FrontEndSession {
     return this.#channels?.includes(room) === true;
   }
 
+  /** Whether the client is in one of `rooms` (names, or a quit's rooms with their counts). */
+  #isInAnyChannel(rooms: readonly (string | { readonly room: string })[]): boolean {
+    for (const each of rooms) if (this.isInChannel(typeof each === "string" ? each : each.room)) return true;
+    return false;
+  }
+
   /** The client was shown joining `room`. */
   joinedChannel(room: string): void {
     if (this.#channels === null) this.#channels = [room];
@@ -492,11 +498,7 @@ export class IrcSession extends FrontEndSession {
         }
         return;
       case "quit":
-        for (const { room } of event.rooms) {
-          if (!this.isInChannel(room)) continue;
-          this.#sendShared(event, false);
-          return;
-        }
+        if (this.#isInAnyChannel(event.rooms)) this.#sendShared(event, false);
         return;
       case "renamed":
         if (event.who.sessionId === this.session.sessionId) {
@@ -510,17 +512,13 @@ export class IrcSession extends FrontEndSession {
         return;
       case "away":
         if (event.who.sessionId === this.session.sessionId || !this.caps.isEnabled("away-notify")) return;
-        for (const room of event.rooms) {
-          if (!this.isInChannel(room)) continue;
-          this.#sendShared(event, false);
-          return;
-        }
+        if (this.#isInAnyChannel(event.rooms)) this.#sendShared(event, false);
         return;
       case "real-name":
         // IRCv3 setname: the user's own change comes back as its confirmation.
         if (!this.caps.isEnabled("setname")) return;
         if (event.who.sessionId === this.session.sessionId) this.#confirmRealName(event);
-        else if (event.rooms.some((room) => this.isInChannel(room))) this.#sendShared(event, false);
+        else if (this.#isInAnyChannel(event.rooms)) this.#sendShared(event, false);
         return;
       case "direct":
         this.#onDirect(event);
