@@ -5,7 +5,7 @@
  * real loopback socket, against an in-process server with a real SQLite file. Median of 3.
  */
 import { mkdtempSync, rmSync } from "node:fs";
-import { connect, type Socket } from "node:net";
+import { type AddressInfo, connect, type Socket } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
@@ -92,7 +92,7 @@ async function main(): Promise<void> {
     },
     pino({ level: "silent" }),
   );
-  const port = server.lineAddress.port;
+  const port = (server.lineAddress as AddressInfo).port;
   try {
     const alice = await Peer.open(port);
     await alice.ask("/nick alice", (line) => line.startsWith("- You are now known as"));

@@ -1,18 +1,30 @@
 // Reads the JUnit report of an irctest run, prints what passed and what failed, and
 // compares the number of passes with the baseline recorded for that selection.
 //
-// usage: node scripts/irctest-report.mjs REPORT.xml BASELINE.json SELECTION [--update | --no-compare]
+// usage: node scripts/irctest-report.mjs REPORT.xml BASELINE.json SELECTION [--update | --no-compare] [--rerun RERUN.xml]
+//        node scripts/irctest-report.mjs --not-started REPORT.xml
 //   exit 0: at least as many passes as the baseline (more: says so, so it can be raised),
 //           or --no-compare (a run of part of the selection, which no baseline describes)
 //   exit 1: fewer passes than the baseline
 //   exit 2: no usable report
 //   --update writes the run's passes and failures into the baseline; a failure already
 //   listed keeps its reason, a new one gets the first line of its assertion to edit.
+//   --rerun: the report of a second run of some of the tests; their outcomes there replace
+//   the first run's.
+//   --not-started prints, one a line, the node ids of the tests that failed because their
+//   server stopped before the suite could connect to it.
 import { readFileSync, writeFileSync } from "node:fs";
 
-const [reportPath, baselinePath, selection, ...flags] = process.argv.slice(2);
-if (!reportPath || !baselinePath || !selection) {
-  console.error("usage: irctest-report.mjs REPORT.xml BASELINE.json SELECTION [--update | --no-compare]");
+const args = process.argv.slice(2);
+const isListingNotStarted = args[0] === "--not-started" && args.length === 2;
+const rerunAt = args.indexOf("--rerun");
+const rerunPath = rerunAt === -1 ? null : args.splice(rerunAt, 2)[1];
+const [reportPath, baselinePath, selection, ...flags] = args;
+if (!isListingNotStarted && (!reportPath || !baselinePath || !selection || (rerunAt !== -1 && !rerunPath))) {
+  console.error(
+    "usage: irctest-report.mjs REPORT.xml BASELINE.json SELECTION [--update | --no-compare] [--rerun RERUN.xml]\n" +
+      "       irctest-report.mjs --not-started REPORT.xml",
+  );
   process.exit(2);
 }
 
@@ -83,7 +95,23 @@ function firstLine(text) {
   return line.length > 160 ? `${line.slice(0, 157)}...` : line;
 }
 
+if (isListingNotStarted) {
+  for (const [id, result] of readReport(args[1])) {
+    if (result.outcome === "failed" && result.message.includes("ProcessStopped")) console.log(id);
+  }
+  process.exit(0);
+}
+
 const results = readReport(reportPath);
+if (rerunPath !== null) {
+  const rerun = readReport(rerunPath);
+  for (const [id, result] of rerun) {
+    console.log(
+      `run again: ${id}: ${result.outcome}${result.outcome === "failed" ? ` (${firstLine(result.message)})` : ""}`,
+    );
+    results.set(id, result);
+  }
+}
 const baseline = readBaseline(baselinePath);
 baseline.selections ??= {};
 const recorded = baseline.selections[selection];

@@ -74,20 +74,27 @@ export IRCTEST_SERVER_CAPS
 export IRCTEST_SERVER_SASL_MECHS=${IRCTEST_SERVER_SASL_MECHS:-PLAIN}
 export IRCTEST_SOFTWARE_NAME=Parley
 export IRCTEST_SERVER_CWD=$ROOT
-# Only the IRC listener is tested: the line protocol gets a free port nobody uses. The rate
+# Only the IRC listener is tested: the line protocol and the web port are off, so a server
+# binds no port but the one the suite chose for it (a second port, taken free, could be the
+# one another worker's suite has just chosen for its next server). The rate
 # limit is off because the suite sends bursts of commands on purpose, as irctest's own
 # configurations of other servers turn their flood limits off; what is checked is the replies.
 # The suite expects the server to be called My.Little.Server and an operator it can OPER as.
-export IRCTEST_SERVER_CMD="$(command -v node) dist/parley.js server --host {host} --port 0 --irc-port {port} --http-port off \
+SERVER_STDERR=$(mktemp)
+export PARLEY_IRCTEST_STDERR=$SERVER_STDERR
+export IRCTEST_SERVER_CMD="scripts/irctest-server.sh --host {host} --port off --irc-port {port} --http-port off \
 --data-dir {dir} --quiet --log-level warn --rate off --server-name My.Little.Server \
 --opers test/irctest-opers.txt ${PARLEY_IRCTEST_ARGS:-}"
 
 REPORT=${IRCTEST_JUNIT:+$(absolute "$IRCTEST_JUNIT")}
+RERUN_REPORT=$(mktemp --suffix=.xml)
 if [ -z "$REPORT" ]; then
   REPORT=$(mktemp --suffix=.xml)
-  trap 'rm -f "$REPORT"' EXIT
+  trap 'rm -f "$REPORT" "$RERUN_REPORT" "$SERVER_STDERR"' EXIT
+else
+  trap 'rm -f "$RERUN_REPORT" "$SERVER_STDERR"' EXIT
 fi
-rm -f "$REPORT"
+rm -f "$REPORT" "$RERUN_REPORT"
 
 echo "irctest: selection $SELECTION; caps: ${IRCTEST_SERVER_CAPS:-(none)}; SASL: $IRCTEST_SERVER_SASL_MECHS"
 started=$SECONDS
@@ -97,19 +104,41 @@ case "$SELECTION" in
   ircv3) RUN_MARKERS="not services and not implementation-specific and not deprecated and not strict and IRCv3" ;;
   *) RUN_MARKERS=$SELECTION ;;
 esac
-MARKERS=$RUN_MARKERS JUNIT=$REPORT "$RUN" cmd "$@" || true
 # The suite's controller does not always stop the servers it started (a test that fails
 # mid-way leaves its server up): end those, and only those (this checkout's, with the
 # suite's operator file), so runs do not pile up servers.
-for pid in $(pgrep -f "dist/parley.js server .*--opers test/irctest-opers.txt" || true); do
-  [ "$(readlink "/proc/$pid/cwd" 2>/dev/null)" = "$ROOT" ] && kill "$pid" 2>/dev/null || true
-done
-echo "irctest: ran in $((SECONDS - started)) s"
+end_leftover_servers() {
+  for pid in $(pgrep -f "dist/parley.js server .*--opers test/irctest-opers.txt" || true); do
+    [ "$(readlink "/proc/$pid/cwd" 2>/dev/null)" = "$ROOT" ] && kill "$pid" 2>/dev/null || true
+  done
+}
+MARKERS=$RUN_MARKERS JUNIT=$REPORT "$RUN" cmd "$@" || true
+end_leftover_servers
 
 mode=()
+# The suite picks each server's port by binding port 0 and closing it again, so with two
+# workers another test's server or connection can take that port before the server binds
+# it. A test whose server could not start for that reason alone runs once more; a server
+# that failed to start for any other reason is a failure like any other.
+start_failures=$(grep -a '^parley: ' "$SERVER_STDERR" | sort | uniq -c || true)
+not_started=$(node scripts/irctest-report.mjs --not-started "$REPORT")
+if [ -n "$start_failures" ]; then
+  echo "irctest: servers that could not start said (with how many times):"
+  echo "$start_failures"
+fi
+if [ -n "$not_started" ] && [ -n "$start_failures" ] && ! grep -a '^parley: ' "$SERVER_STDERR" | grep -qv 'the port is in use'; then
+  echo "irctest: running once more the tests whose server found its port taken:"
+  echo "$not_started" | sed 's/^/  /'
+  # shellcheck disable=SC2086  # one node id a line, none with spaces
+  MARKERS=$RUN_MARKERS JUNIT=$RERUN_REPORT "$RUN" cmd $not_started || true
+  end_leftover_servers
+  mode+=(--rerun "$RERUN_REPORT")
+fi
+echo "irctest: ran in $((SECONDS - started)) s"
+
 if [ $# -gt 0 ]; then
-  mode=(--no-compare)
+  mode+=(--no-compare)
 elif [ "${IRCTEST_UPDATE_BASELINE:-}" = 1 ]; then
-  mode=(--update)
+  mode+=(--update)
 fi
 node scripts/irctest-report.mjs "$REPORT" "$BASELINE" "$SELECTION" "${mode[@]}"

@@ -65,7 +65,7 @@ async function stageConversation(browser: Browser, server: RunningServer): Promi
   const url = `http://127.0.0.1:${server.httpAddress?.port}/`;
   const ann = await openPage(browser, url, "ann");
   const bob = await openPage(browser, url, "bob");
-  const carol = await lineClient(server.lineAddress.port);
+  const carol = await lineClient(server.lineAddress?.port ?? 0);
   carol.write("/nick carol\n");
   await say(ann, "/topic Parley's lobby: netcat, IRC and the browser in one room");
   await say(bob, "morning! the web page is live: https://example.org/parley");

@@ -178,7 +178,9 @@ async function serve(config: ServerConfig): Promise<void> {
     return;
   }
   logDescriptorLimit(log);
-  process.stdout.write(`Chat Server started on port ${server.lineAddress.port}.\n`);
+  // The original's start line names the line protocol's port; scripts wait for its first words.
+  const where = server.lineAddress === null ? " (the line protocol is off)" : ` on port ${server.lineAddress.port}`;
+  process.stdout.write(`Chat Server started${where}.\n`);
 }
 
 /** Runs what the command line asks for; resolves to the exit status, or -1 while a server keeps running. */

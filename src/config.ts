@@ -9,8 +9,8 @@ export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "
 export interface ServerConfig {
   /** Address the line-protocol listener binds; "" means every address. */
   host: string;
-  /** Line-protocol port; 0 takes a free port. */
-  port: number;
+  /** Line-protocol port; 0 takes a free port; null turns the line protocol off. */
+  port: number | null;
   /** Longest accepted line in bytes, terminator excluded. Longer lines get an error and are not relayed. */
   maxLineBytes: number;
   /**
@@ -176,16 +176,17 @@ export function listenersOf(config: ServerConfig): ListenerConfig[] {
     sendQueueBytes: config.sendQueueBytes,
     keepaliveSeconds: config.keepaliveSeconds,
   };
-  const listeners: ListenerConfig[] = [
-    {
+  const listeners: ListenerConfig[] = [];
+  if (config.port !== null) {
+    listeners.push({
       protocol: "line",
       port: config.port,
       portOption: "--port, or the second positional argument,",
       maxLineBytes: config.maxLineBytes,
       maxUnterminatedBytes: config.maxUnterminatedBytes,
       ...shared,
-    },
-  ];
+    });
+  }
   if (config.ircPort !== null) {
     listeners.push({
       protocol: "irc",

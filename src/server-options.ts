@@ -164,10 +164,10 @@ export const SERVER_OPTIONS: readonly ServerOption[] = [
   {
     name: "--port",
     argument: "PORT",
-    help: "line-protocol port; `0` takes a free port (the start line and the log say which)",
+    help: "line-protocol port (netcat, the terminal client); `0` takes a free port (the start line and the log say which); `off`: no line protocol",
     shownDefault: String(defaultServerConfig.port),
     apply: (config, value) => {
-      config.port = parsePort(String(value), "--port", SERVER_COMMAND);
+      config.port = parsePortOrOff(value, "--port");
     },
   },
   {
@@ -377,6 +377,9 @@ export const SERVER_OPTIONS: readonly ServerOption[] = [
  * disconnect everyone who receives it.
  */
 export function refuseConflicts(config: ServerConfig): void {
+  if (config.port === null && config.ircPort === null && config.httpPort === null) {
+    refuse("--port, --irc-port and --http-port are all off: the server would serve no one");
+  }
   if (config.sendQueueBytes < 2 * config.maxLineBytes) {
     refuse(
       `--sendq must be at least twice --max-line (${2 * config.maxLineBytes} for a --max-line of ${config.maxLineBytes}), not ${config.sendQueueBytes}`,

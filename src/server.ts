@@ -20,8 +20,8 @@ const RETENTION_INTERVAL_MS = 60_000;
 
 export interface RunningServer {
   readonly hub: Hub;
-  /** Where the line protocol actually listens (port 0 resolved). */
-  readonly lineAddress: AddressInfo;
+  /** Where the line protocol actually listens (port 0 resolved); null when it is off. */
+  readonly lineAddress: AddressInfo | null;
   /** Where IRC listens; null when it is off. */
   readonly ircAddress: AddressInfo | null;
   /** Where the web page and WebSockets are served; null when off. */
@@ -107,7 +107,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
   };
   return {
     hub,
-    lineAddress: addressOf("line") as AddressInfo,
+    lineAddress: addressOf("line"),
     ircAddress: addressOf("irc"),
     httpAddress: httpServer === null ? null : (httpServer.address() as AddressInfo),
     stop: async () => {

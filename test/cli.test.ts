@@ -4,6 +4,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { defaultServerConfig, type ServerConfig } from "../src/config.js";
 import { MAX_LINE_LIMIT, SERVER_OPTIONS } from "../src/server-options.js";
+import { IrcRawClient } from "./helpers/irc-raw-client.js";
 import { LineClient } from "./helpers/line-client.js";
 import { makeDataDir, PARLEY_BIN, ServerProcess } from "./helpers/server.js";
 
@@ -77,6 +78,12 @@ describe("the parley command", () => {
     [["server", "127.0.0.1", "0", "--port", "5"], /PORT is given twice: "0" and --port/, "parley server"],
     [["server", "::1", "--host", "127.0.0.1"], /HOST is given twice: "::1" and --host/, "parley server"],
     [["server", "--history", "no"], /--history must be on or off, not "no"/, "parley server"],
+    [["server", "--port", "of"], /--port must be a port number from 0 to 65535, not "of"/, "parley server"],
+    [
+      ["server", "--port", "off", "--irc-port", "off", "--http-port", "off"],
+      /--port, --irc-port and --http-port are all off: the server would serve no one/,
+      "parley server",
+    ],
     [["server", "--log-level", "loud"], /--log-level must be one of fatal, .*silent, not "loud"/, "parley server"],
     [["server", "--http-port", "80800"], /--http-port must be a port number from 0 to 65535/, "parley server"],
     [["server", "--allowed-origins", "chat.example.org"], /--allowed-origins must be origins such as/, "parley server"],
@@ -176,6 +183,28 @@ describe("the parley command", () => {
       assert.equal(listening.address, "127.0.0.1");
       const limit = await waitForLog(server, "descriptor-limit");
       assert.match(String(limit.soft), /^(\d+|unlimited)$/);
+    } finally {
+      await server.kill();
+    }
+  });
+
+  it("with --port off serves IRC alone, and its start line says the line protocol is off", async () => {
+    const server = await ServerProcess.start(["server", "--host", "127.0.0.1", "--port", "off", "--http-port", "off"]);
+    try {
+      assert.equal(server.stdoutLines[0], "Chat Server started (the line protocol is off).");
+      const ircPort = await server.portOf("irc");
+      const irc = await IrcRawClient.connect(ircPort, "solo");
+      try {
+        irc.send("JOIN #lobby");
+        await irc.waitFor(/ 366 solo #lobby /);
+      } finally {
+        irc.socket.destroy();
+      }
+      const listening = server.stderrLines
+        .map((line) => JSON.parse(line) as LogEntry)
+        .filter((entry) => entry.event === "listening")
+        .map((entry) => entry.frontend);
+      assert.deepEqual(listening, ["irc"]);
     } finally {
       await server.kill();
     }

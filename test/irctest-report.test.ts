@@ -78,6 +78,40 @@ describe("the irctest report counter", () => {
     });
   });
 
+  test("lists the tests whose server stopped before they could connect, and counts a second run's outcome for them", async () => {
+    const stopped = (name: string) =>
+      `<testcase classname="irctest.server_tests.whois.WhoisTestCase" name="${name}" time="0.5"><failure message="irctest.basecontrollers.ProcessStopped: process returned 1">trace</failure></testcase>`;
+    const firstRun = REPORT.replace(
+      "</testsuite>",
+      `${stopped("testWhoisUser[a]")}${stopped("testWhoisUser[b]")}</testsuite>`,
+    );
+    const rerunPath = join(dir, "rerun.xml");
+    writeFileSync(reportPath, firstRun);
+    writeFileSync(
+      rerunPath,
+      `<testsuites><testsuite>${stopped("testWhoisUser[a]")}<testcase classname="irctest.server_tests.whois.WhoisTestCase" name="testWhoisUser[b]" time="1" /></testsuite></testsuites>`,
+    );
+    try {
+      const listing = new SpawnedProgram(
+        "irctest-report",
+        process.execPath,
+        [join(REPO_ROOT, "scripts", "irctest-report.mjs"), "--not-started", reportPath],
+        { stdin: "ignore" },
+      );
+      assert.equal((await listing.waitForExit()).code, 0);
+      assert.equal(
+        listing.stdout,
+        "irctest/server_tests/whois.py::WhoisTestCase::testWhoisUser[a]\nirctest/server_tests/whois.py::WhoisTestCase::testWhoisUser[b]\n",
+      );
+      const { code, output } = await count(3, "--rerun", rerunPath);
+      assert.equal(code, 0, output);
+      assert.match(output, /^run again: irctest\/server_tests\/whois\.py::WhoisTestCase::testWhoisUser\[b\]: passed$/m);
+      assert.match(output, /^irctest rfc: 3 passed, 3 failed, 1 skipped, 1 xfailed .*, 8 in all$/m);
+    } finally {
+      writeFileSync(reportPath, REPORT);
+    }
+  });
+
   test("a missing report is an error, not a pass", async () => {
     rmSync(reportPath);
     try {

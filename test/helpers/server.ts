@@ -38,7 +38,8 @@ export async function startTestServer(overrides: Partial<ServerConfig> = {}): Pr
   const server = await startServer(config, log);
   const stop = server.stop;
   return Object.assign(server, {
-    port: server.lineAddress.port,
+    // NaN when the line protocol is off: a connection to it fails at once.
+    port: server.lineAddress?.port ?? Number.NaN,
     dataDir: config.dataDir,
     stop: async () => {
       await stop();
@@ -71,8 +72,9 @@ export class ServerProcess extends SpawnedProgram {
     const owned = args.includes("--data-dir") ? null : makeDataDir();
     const server = new ServerProcess(owned === null ? args : [...args, "--data-dir", owned.dataDir]);
     if (owned !== null) server.child.once("exit", owned.remove);
-    const started = await server.waitForLine((line) => line.startsWith("Chat Server started on port "));
-    server.port = Number(started.match(/port (\d+)\./)?.[1]);
+    const started = await server.waitForLine((line) => line.startsWith("Chat Server started"));
+    // NaN when the line protocol is off (`--port off`): a connection to it fails at once.
+    server.port = Number(started.match(/ on port (\d+)\.$/)?.[1]);
     return server;
   }
 
