@@ -27,6 +27,8 @@ export interface Plan {
   steadyClients: number;
   steadySenders: number;
   steadyRates: number[];
+  /** At the rate before latency is recorded: a first second of compiling and cold caches is start-up, not rate. */
+  steadyWarmupMs: number;
   steadyDurationMs: number;
   steadyDrainMs: number;
   memoryTarget: number;
@@ -105,6 +107,7 @@ export function readPlan(): { plan: Plan; serverIds: ServerId[] } {
     steadyClients: 500,
     steadySenders: 10,
     steadyRates: [2000, 20000],
+    steadyWarmupMs: 1000,
     steadyDurationMs: quick ? 3000 : 5000,
     steadyDrainMs: 3000,
     memoryTarget: 10_000,

@@ -20,7 +20,7 @@ export function printSteady(plan: Plan, summaries: SteadySummary[]): void {
     const rows = summaries.filter((summary) => summary.rate === rate);
     printHeading(
       `Steady rate: ${formatCount(rate)} msg/s over ${plan.steadySenders} senders, ` +
-        `${formatCount(plan.steadyClients)} clients, ${plan.steadyDurationMs / 1000} s ` +
+        `${formatCount(plan.steadyClients)} clients, ${plan.steadyDurationMs / 1000} s after ${plan.steadyWarmupMs / 1000} s of warm-up ` +
         `(${formatCount(rate * (plan.steadyClients - 1))} deliveries/s asked)`,
     );
     printTable(
@@ -82,7 +82,8 @@ export function printSteady(plan: Plan, summaries: SteadySummary[]): void {
   }
   console.log(
     "  Latency: from the sender's timestamp (taken when the line was generated) to the moment its bytes reached the" +
-      " receiving socket (the kernel's stamp); p99 read: to the generator's read of them, which adds the generator's" +
+      " receiving socket (the kernel's stamp), for the lines generated after the warm-up (sent at the same rate, delivered" +
+      " and counted, its latency not recorded); p99 read: to the generator's read of them, which adds the generator's" +
       " own delay in reading 500 sockets on one core.",
   );
   printIrcFramingNote([...new Set(summaries.map((summary) => summary.server))]);

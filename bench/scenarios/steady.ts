@@ -57,6 +57,8 @@ export async function measureSteadyOnce(plan: Plan, kind: ServerKind, rate: numb
     String(rate),
     "--size",
     String(LINE_BYTES),
+    "--warmup-ms",
+    String(plan.steadyWarmupMs),
     "--duration-ms",
     String(plan.steadyDurationMs),
     "--drain-ms",
@@ -66,7 +68,8 @@ export async function measureSteadyOnce(plan: Plan, kind: ServerKind, rate: numb
     "--join-timeout-ms",
     String(joinTimeoutMs(plan.steadyClients)),
   ];
-  const timeout = joinTimeoutMs(plan.steadyClients) + plan.steadyDurationMs + plan.steadyDrainMs + 30_000;
+  const timeout =
+    joinTimeoutMs(plan.steadyClients) + plan.steadyWarmupMs + plan.steadyDurationMs + plan.steadyDrainMs + 30_000;
   const session = await runSession({ kind, timeoutMs: timeout, loadgenArgs: args, whileHeld: noExtra });
   return session.result as SteadyResult;
 }
