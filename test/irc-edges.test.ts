@@ -24,6 +24,40 @@ describe("IRC at the edges", () => {
     assert.equal(text, words);
   });
 
+  it("a line user's long PART and QUIT reasons, and an IRC client's longest QUIT, reach IRC clients cut to 512 bytes", async (t) => {
+    const { connect, server } = await startChat(t);
+    const irc = await IrcRawClient.connect(ircPortOf(server), "reader");
+    t.after(() => irc.socket.destroy());
+    irc.send("JOIN #lobby");
+    await irc.waitFor(/ 366 reader #lobby /);
+    const fits = (line: string) =>
+      assert.ok(Buffer.byteLength(`${line}\r\n`) <= 512, `${Buffer.byteLength(line)} bytes`);
+    // Three bytes a character: a cut inside one would show as U+FFFD.
+    const reason = "日本語の理由".repeat(100);
+    const line = await connect("rambler");
+    await irc.waitFor(/ JOIN #lobby/);
+    line.send(`/part #lobby ${reason}\n`);
+    const part = await irc.waitFor((l) => commandOf(l) === "PART");
+    fits(part);
+    const partReason = part.slice(part.indexOf(" :") + 2);
+    assert.ok(partReason.length > 100 && reason.startsWith(partReason), part);
+    line.send("/join #lobby\n");
+    await irc.waitFor((l) => commandOf(l) === "JOIN" && l.startsWith(":rambler!"));
+    line.send(`/quit ${reason}\n`);
+    const quit = await irc.waitFor((l) => commandOf(l) === "QUIT");
+    fits(quit);
+    assert.ok(`Quit: ${reason}`.startsWith(quit.slice(quit.indexOf(" :") + 2)), quit);
+    // An IRC client's own QUIT fits its line; relayed behind the mask and "Quit: ", it would not.
+    const leaver = await IrcRawClient.connect(ircPortOf(server), "leaver");
+    leaver.send("JOIN #lobby");
+    await irc.waitFor((l) => commandOf(l) === "JOIN" && l.startsWith(":leaver!"));
+    const from = irc.lineCount;
+    leaver.send(`QUIT :${"x".repeat(500 - "QUIT :".length)}`);
+    const relayed = await irc.waitFor((l) => commandOf(l) === "QUIT", undefined, from);
+    fits(relayed);
+    assert.match(relayed, /^:leaver!\S+ QUIT :Quit: x+$/);
+  });
+
   it("a guest's past message replayed on JOIN comes from the guest's nick, never its address", async (t) => {
     const { connect, server } = await startChat(t);
     const guest = await connect();

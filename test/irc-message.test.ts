@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { isDeepStrictEqual } from "node:util";
 import fc from "fast-check";
 import {
   formatIrcLine,
@@ -243,6 +244,19 @@ describe("formatting an IRC message", () => {
     assert.equal(formatIrcLine(message("PING", [], { tags: new Map() })), "PING\r\n");
   });
 
+  it("cuts the last parameter between characters so the line is at most 512 bytes with CR LF", () => {
+    const reason = "é日😀x".repeat(200);
+    for (const source of ["n!u@h", "a-much-longer-nick!someone@a.host.example.org"]) {
+      const line = formatIrcLine(message("PART", ["#room", reason], { source }));
+      assert.ok(Buffer.byteLength(line) <= 512 && Buffer.byteLength(line) >= 509, `${Buffer.byteLength(line)} bytes`);
+      const kept = (parsed(line.slice(0, -2)).params as string[])[1] as string;
+      assert.ok(reason.startsWith(kept) && kept.length > 100, kept);
+      assert.ok(!kept.endsWith("\ud83d"), "no half of a surrogate pair");
+    }
+    const short = message("PART", ["#room", "bye now"], { source: "n!u@h" });
+    assert.equal(formatIrcLine(short), ":n!u@h PART #room :bye now\r\n");
+  });
+
   it("returns the same bytes as a Buffer", () => {
     const msg = message("PRIVMSG", ["#a", "日本語"], { source: "n" });
     assert.deepEqual(formatIrcMessage(msg), Buffer.from(formatIrcLine(msg), "utf8"));
@@ -331,12 +345,40 @@ describe("properties", () => {
   // fast-check's records have no prototype; the parser's messages are plain objects.
   const validMessage = fc.record({ tags, source, command, params }).map((msg): IrcMessage => ({ ...msg }));
 
-  it("formatting then parsing gives the message back", () => {
+  it("formatting then parsing gives the message back, its last parameter cut only where the line would pass 512 bytes", () => {
     fc.assert(
       fc.property(validMessage, (msg) => {
-        assert.deepEqual(parseIrcLine(formatIrcMessage(msg).subarray(0, -2)), msg);
+        // Middle parameters cannot be cut: a line whose others fill it is a caller's bug.
+        fc.pre(Buffer.byteLength(formatIrcLine({ ...msg, tags: null, params: msg.params.slice(0, -1) })) < 400);
+        const line = formatIrcLine(msg);
+        const body = Buffer.byteLength(formatIrcLine({ ...msg, tags: null }));
+        assert.ok(body <= 512, `${body} bytes`);
+        const back = parsed(line.slice(0, -2));
+        if (isDeepStrictEqual(back, msg)) return;
+        // Cut: to within a character of the limit, the rest as it was.
+        assert.ok(body > 512 - 4, `cut to ${body} bytes`);
+        const last = msg.params.length - 1;
+        assert.ok((msg.params[last] as string).startsWith(back.params[last] as string));
+        assert.deepEqual({ ...back, params: back.params.slice(0, -1) }, { ...msg, params: msg.params.slice(0, -1) });
       }),
       { numRuns: 2000 },
+    );
+  });
+
+  it("a long last parameter is cut between characters, never inside one", () => {
+    const longText = fc
+      .array(fc.oneof(safeChar, fc.constant(" ")), { minLength: 100, maxLength: 400 })
+      .map((c) => c.join(""));
+    fc.assert(
+      fc.property(fc.option(middle), fc.array(middle, { maxLength: 3 }), longText, (source, middles, text) => {
+        const msg: IrcMessage = { tags: null, source, command: "PART", params: [...middles, text] };
+        const line = formatIrcLine(msg);
+        assert.ok(Buffer.byteLength(line) <= 512);
+        const kept = parsed(line.slice(0, -2)).params.at(-1) as string;
+        assert.ok(text.startsWith(kept));
+        assert.equal(Buffer.from(kept, "utf8").toString("utf8"), kept, "no lone surrogate");
+      }),
+      { numRuns: 500 },
     );
   });
 

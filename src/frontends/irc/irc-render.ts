@@ -3,7 +3,7 @@ import type { ClientTags, RenamedEvent, UserRef } from "../../core/events.js";
 import { OpenBatches, type SharedPart } from "../../net/shared-output.js";
 import { formatModeChanges } from "../mode-string.js";
 import type { IrcUsers } from "./irc-users.js";
-import { ircText, isMiddleParam, PreparedIrcMessage } from "./message.js";
+import { ircText, isMiddleParam, PreparedIrcMessage, utf8Prefix } from "./message.js";
 
 /**
  * How one IRC client wants events drawn: which tags it takes and how JOIN looks. Clients
@@ -319,14 +319,7 @@ export function splitIrcText(text: string, maxBytes: number): string[] {
   const pieces: string[] = [];
   let rest = text;
   while (Buffer.byteLength(rest) > maxBytes) {
-    let end = 0;
-    let bytes = 0;
-    for (const character of rest) {
-      const size = Buffer.byteLength(character);
-      if (bytes + size > maxBytes) break;
-      bytes += size;
-      end += character.length;
-    }
+    const end = utf8Prefix(rest, maxBytes).length;
     const space = rest.lastIndexOf(" ", end - 1);
     const cut = space > (end * 2) / 3 ? space + 1 : end;
     pieces.push(rest.slice(0, cut));

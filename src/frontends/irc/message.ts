@@ -354,9 +354,38 @@ function formatBody({ source, command, params }: Omit<IrcMessage, "tags">): stri
   if (last >= 0) {
     const param = params[last] as string;
     assertSafe(param, "parameter");
-    line += isMiddleParam(param) ? ` ${param}` : ` :${param}`;
+    const written = isMiddleParam(param) ? ` ${param}` : ` :${param}`;
+    // A UTF-16 unit is at most 3 bytes: nearly every line is known to fit without counting.
+    if ((line.length + written.length) * 3 > MAX_LINE_BODY_BYTES) {
+      const room = MAX_LINE_BODY_BYTES - Buffer.byteLength(line) - 2;
+      if (Buffer.byteLength(written) > MAX_LINE_BODY_BYTES - Buffer.byteLength(line) && room > 0) {
+        return `${line} :${utf8Prefix(param, room)}\r\n`;
+      }
+    }
+    line += written;
   }
   return `${line}\r\n`;
+}
+
+/**
+ * The longest start of `text` that is at most `maxBytes` of UTF-8, ended between characters.
+ *
+ * Text from elsewhere can make a line longer than IRC clients take (RFC 1459 §2.3: 512
+ * bytes with CR LF, tags apart): a line user's 4 KiB PART reason, a topic of 390 characters
+ * of 4 bytes each, an IRC client's 500-byte QUIT behind "Quit: ". So every line's last
+ * parameter is cut to fit as it is written, as Ergo cuts the lines it sends; messages are
+ * split into several lines before that (`messageLines`), and lose nothing.
+ */
+export function utf8Prefix(text: string, maxBytes: number): string {
+  let end = 0;
+  let bytes = 0;
+  for (const character of text) {
+    const size = Buffer.byteLength(character);
+    if (bytes + size > maxBytes) break;
+    bytes += size;
+    end += character.length;
+  }
+  return text.slice(0, end);
 }
 
 /** RFC 2812 §2.3.1 `middle`: not empty, no space, not starting with ":". */
