@@ -73,6 +73,9 @@ describe("IRC registration", () => {
       client.send("NICK backwards");
       const welcome = await client.waitForCommand("001");
       assert.match(welcome, / 001 backwards :Welcome to the Parley Network, backwards!~backwards@/);
+      // RPL_MYINFO: the user modes (+i, and +o after OPER), the channel modes, those with a parameter.
+      const myInfo = await client.waitForCommand("004");
+      assert.match(myInfo, / 004 backwards \S+ \S+ io beIiklmnostv beIklov$/);
     } finally {
       await client.quit();
     }

@@ -171,7 +171,7 @@ export class IrcFrontEnd {
     session.numeric(N.RPL_WELCOME, `Welcome to the ${networkName} Network, ${mask}`);
     session.numeric(N.RPL_YOURHOST, `Your host is ${serverName}, running version ${version}`);
     session.numeric(N.RPL_CREATED, `This server was created ${new Date(startedAt).toUTCString()}`);
-    session.numeric(N.RPL_MYINFO, serverName, version, "i", "beIiklmnostv", "beIklov");
+    session.numeric(N.RPL_MYINFO, serverName, version, "io", "beIiklmnostv", "beIklov");
     for (const params of isupportReplies({ nick, serverName }, this.#isupport)) {
       session.serverLine(N.RPL_ISUPPORT, params);
     }
