@@ -5,7 +5,7 @@ import { runClient } from "./client/terminal-client.js";
 import { defaultServerConfig, type ServerConfig } from "./config.js";
 import { createLogger, releaseTerminal } from "./log.js";
 import { type RunningServer, startServer } from "./server.js";
-import { nonEmpty, parsePort, refuseConflicts, SERVER_OPTIONS, UsageError } from "./server-options.js";
+import { nonEmpty, parsePort, parsePortOrOff, refuseConflicts, SERVER_OPTIONS, UsageError } from "./server-options.js";
 
 /** Exit status for a wrong command line, as getopt-style tools use. */
 const EXIT_USAGE = 2;
@@ -64,7 +64,7 @@ function serverCommand(onParsed: (run: Run) => void): Command {
     if (port !== undefined && given("port"))
       throw new UsageError(`PORT is given twice: "${port}" and --port`, "parley server");
     if (host !== undefined) config.host = nonEmpty(host, "HOST");
-    if (port !== undefined) config.port = parsePort(port, "PORT", "parley server");
+    if (port !== undefined) config.port = parsePortOrOff(port, "PORT");
     for (const { option, key } of declared) {
       const value = command.getOptionValue(key) as string | true | undefined;
       if (value !== undefined) option.apply(config, value);

@@ -68,8 +68,14 @@ export function parsePort(text: string, what: string, helpCommand: string): numb
 }
 
 /** A front end's port, or null for `off`: that front end does not listen. */
-function parsePortOrOff(value: unknown, what: string): number | null {
-  return value === "off" ? null : parsePort(String(value), what, SERVER_COMMAND);
+export function parsePortOrOff(value: unknown, what: string): number | null {
+  const text = String(value);
+  if (text === "off") return null;
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port > 65535) {
+    throw new UsageError(`${what} must be a port number from 0 to 65535, or off, not "${text}"`, SERVER_COMMAND);
+  }
+  return port;
 }
 
 /** `NAME SECRET` a line; blank lines and lines starting with "#" are skipped. */

@@ -52,7 +52,11 @@ describe("the parley command", () => {
     [["serve"], /unknown command 'serve'/, "parley"],
     [["help", "serve"], /unknown command 'help'/, "parley"],
     [["server", "--bogus"], /unknown option '--bogus'/, "parley server"],
-    [["server", "127.0.0.1", "70000"], /PORT must be a port number from 0 to 65535, not "70000"/, "parley server"],
+    [
+      ["server", "127.0.0.1", "70000"],
+      /PORT must be a port number from 0 to 65535, or off, not "70000"/,
+      "parley server",
+    ],
     [["server", "a", "1", "b"], /too many arguments/, "parley server"],
     [["client", "127.0.0.1"], /missing required argument 'PORT'/, "parley client"],
     [["client", "127.0.0.1", "port"], /PORT must be a port number/, "parley client"],
@@ -78,7 +82,8 @@ describe("the parley command", () => {
     [["server", "127.0.0.1", "0", "--port", "5"], /PORT is given twice: "0" and --port/, "parley server"],
     [["server", "::1", "--host", "127.0.0.1"], /HOST is given twice: "::1" and --host/, "parley server"],
     [["server", "--history", "no"], /--history must be on or off, not "no"/, "parley server"],
-    [["server", "--port", "of"], /--port must be a port number from 0 to 65535, not "of"/, "parley server"],
+    [["server", "--port", "of"], /--port must be a port number from 0 to 65535, or off, not "of"/, "parley server"],
+    [["server", "127.0.0.1", "OFF"], /PORT must be a port number from 0 to 65535, or off, not "OFF"/, "parley server"],
     [
       ["server", "--port", "off", "--irc-port", "off", "--http-port", "off"],
       /--port, --irc-port and --http-port are all off: the server would serve no one/,
@@ -189,7 +194,8 @@ describe("the parley command", () => {
   });
 
   it("with --port off serves IRC alone, and its start line says the line protocol is off", async () => {
-    const server = await ServerProcess.start(["server", "--host", "127.0.0.1", "--port", "off", "--http-port", "off"]);
+    // The positional PORT takes `off` as --port does.
+    const server = await ServerProcess.start(["server", "127.0.0.1", "off", "--http-port", "off"]);
     try {
       assert.equal(server.stdoutLines[0], "Chat Server started (the line protocol is off).");
       const ircPort = await server.portOf("irc");

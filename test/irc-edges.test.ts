@@ -58,6 +58,41 @@ describe("IRC at the edges", () => {
     assert.match(relayed, /^:leaver!\S+ QUIT :Quit: x+$/);
   });
 
+  it("eight bans a line user sets at once reach IRC as MODE lines of four; WHOIS lists twenty long channels whole", async (t) => {
+    const { connect, server } = await startChat(t);
+    const irc = await IrcRawClient.connect(ircPortOf(server), "watcher");
+    t.after(() => irc.socket.destroy());
+    const keeper = await connect("keeper");
+    keeper.send("/join #kk\n");
+    await keeper.waitFor((l) => l.includes("#kk"));
+    irc.send("JOIN #kk");
+    await irc.waitFor(/ 366 watcher #kk /);
+    const masks = Array.from({ length: 8 }, (_, i) => `*!*@host-${i}.${"x".repeat(60)}`);
+    const from = irc.lineCount;
+    keeper.send(`/mode #kk +bbbbbbbb ${masks.join(" ")}\n`);
+    await irc.waitFor((l) => l.endsWith(masks[7] as string), undefined, from);
+    const modes = irc.lines.slice(from).filter((l) => commandOf(l) === "MODE");
+    assert.deepEqual(
+      modes.map((l) => l.slice(l.indexOf(" MODE ") + 1)),
+      [`MODE #kk +bbbb ${masks.slice(0, 4).join(" ")}`, `MODE #kk +bbbb ${masks.slice(4).join(" ")}`],
+    );
+    for (const line of modes) assert.ok(Buffer.byteLength(`${line}\r\n`) <= 512);
+    // WHOIS: twenty channels of 60 characters are more than one 319 line holds.
+    // Numbered, not lettered: i and l are one letter in names (look-alikes, with I).
+    const rooms = Array.from({ length: 20 }, (_, i) => `#room${String(i).padStart(2, "0")}-${"z".repeat(52)}`);
+    for (const room of rooms) irc.send(`JOIN ${room}`);
+    await irc.waitFor(new RegExp(` 366 watcher ${rooms[19]} `));
+    const asker = await IrcRawClient.connect(ircPortOf(server), "asker");
+    t.after(() => asker.socket.destroy());
+    asker.send("WHOIS watcher");
+    await asker.waitFor(/ 318 asker watcher /);
+    const listed = asker.lines.filter((l) => commandOf(l) === "319");
+    assert.ok(listed.length >= 2, `${listed.length} lines`);
+    for (const line of listed) assert.ok(Buffer.byteLength(`${line}\r\n`) <= 512);
+    const shown = listed.flatMap((l) => l.slice(l.indexOf(" :") + 2).split(" ")).map((c) => c.replace(/^[@+]/, ""));
+    assert.deepEqual(shown.sort(), [...rooms, "#kk"].sort());
+  });
+
   it("a guest's past message replayed on JOIN comes from the guest's nick, never its address", async (t) => {
     const { connect, server } = await startChat(t);
     const guest = await connect();

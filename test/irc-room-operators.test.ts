@@ -82,6 +82,9 @@ describe("IRC channel operators", () => {
     assert.deepEqual((await ask(alice, "MODE #chan +o dave", "441")).params.slice(1, 3), ["dave", "#chan"]);
     assert.deepEqual((await ask(alice, "MODE #chan +k :two words", "696")).params.slice(1, 4), ["#chan", "k", "*"]);
     assert.deepEqual((await ask(alice, "MODE #chan +l 0", "696")).params.slice(1, 3), ["#chan", "l"]);
+    const longMask = await ask(alice, `MODE #chan +b *!*@${"h".repeat(80)}`, "696");
+    assert.deepEqual(longMask.params.slice(1, 3), ["#chan", "b"]);
+    assert.match(longMask.params.at(-1) as string, /a mask is at most 80 bytes/);
     assert.equal((await ask(alice, "MODE #nowhere +i", "403")).params[1], "#nowhere");
   });
 

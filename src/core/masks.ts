@@ -127,6 +127,13 @@ export function normaliseMask(mask: string): string {
   return `${nick || "*"}!${user || "*"}@${host || "*"}`;
 }
 
+/**
+ * The longest list mask, in bytes. A user's mask is a name (32 at most), a user name and an
+ * address or cloak, well under this; four such masks fit one IRC MODE line with room to
+ * spare, and one fits a ban-list line with who set it and when.
+ */
+export const MAX_MASK_BYTES = 80;
+
 /** Most masks a room keeps on each list (bans, ban exceptions, invite exceptions): each is matched on every join. */
 export const MAX_ROOM_LIST_MASKS = 100;
 

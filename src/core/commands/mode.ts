@@ -2,7 +2,7 @@ import type { RoomMaskList } from "../../store/store.js";
 import type { CommandContext } from "../command-context.js";
 import type { CommandOf } from "../commands.js";
 import type { ModeChange } from "../events.js";
-import { compileRoomMask, foldRoomMask, MAX_ROOM_LIST_MASKS, normaliseMask } from "../masks.js";
+import { compileRoomMask, foldRoomMask, MAX_MASK_BYTES, MAX_ROOM_LIST_MASKS, normaliseMask } from "../masks.js";
 import { parseRoomName } from "../names.js";
 import type { Membership, Room } from "../room.js";
 import { sessionsShownAs } from "./shared.js";
@@ -185,6 +185,11 @@ function applyMask(ctx: CommandContext, room: Room, change: ModeChange): ModeCha
   if (HAS_SPACE_OR_CONTROL.test(mask)) {
     // Shown to members in every MODE line and list: it must be drawable as it is, on any client.
     const reason = "a mask has no spaces or control characters";
+    ctx.fail("ERR_BAD_MODE_ARG", { room: room.name, mode: change.mode, reason });
+    return null;
+  }
+  if (Buffer.byteLength(mask) > MAX_MASK_BYTES) {
+    const reason = `a mask is at most ${MAX_MASK_BYTES} bytes`;
     ctx.fail("ERR_BAD_MODE_ARG", { room: room.name, mode: change.mode, reason });
     return null;
   }

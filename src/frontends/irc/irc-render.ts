@@ -1,5 +1,5 @@
 import type { BusEvent } from "../../bus/bus.js";
-import type { ClientTags, RenamedEvent, UserRef } from "../../core/events.js";
+import type { ClientTags, ModeChange, RenamedEvent, UserRef } from "../../core/events.js";
 import { OpenBatches, type SharedPart } from "../../net/shared-output.js";
 import { formatModeChanges } from "../mode-string.js";
 import type { IrcUsers } from "./irc-users.js";
@@ -20,8 +20,16 @@ export const VARIANT_AWAY_NOTIFY = 16;
 const JOIN_VARIANTS = VARIANT_EXTENDED_JOIN | VARIANT_AWAY_NOTIFY;
 const VARIANTS = 32;
 
+/**
+ * RPL_ISUPPORT MODES: the most changes with an argument one MODE carries, from a client
+ * (the rest are dropped) and to one (more go out in several lines).
+ */
+export const MODES_PER_COMMAND = 4;
+
 /** Events every member of a room (or everyone sharing one with the user) sees alike. */
 export type SharedIrcEvent = Exclude<BusEvent, { kind: "direct" | "invited" }>;
+/** Those that are always one IRC line: a message may need several (`messageLines`), and so may mode changes (`modeLines`). */
+type OneLineIrcEvent = Exclude<SharedIrcEvent, { kind: "message" | "mode" }>;
 
 /** CTCP ACTION (the /me of IRC clients): the text between \x01ACTION and \x01. */
 export function actionText(text: string): string {
@@ -39,8 +47,8 @@ export class IrcEventRenderer {
   readonly #batches = new OpenBatches();
   #lastEvent: SharedIrcEvent | null = null;
   #body: PreparedIrcMessage | null = null;
-  /** A message too long for one IRC line, as the lines it is split into. */
-  #messageLines: PreparedIrcMessage[] | null = null;
+  /** A message too long for one IRC line, or mode changes too many for one, as their lines. */
+  #lines: PreparedIrcMessage[] | null = null;
   #extendedBody: PreparedIrcMessage | null = null;
   readonly #parts: Array<SharedPart | null> = new Array(VARIANTS).fill(null);
   #lastAccountEvent: RenamedEvent | null = null;
@@ -56,7 +64,7 @@ export class IrcEventRenderer {
     if (event !== this.#lastEvent) {
       this.#lastEvent = event;
       this.#body = null;
-      this.#messageLines = null;
+      this.#lines = null;
       this.#extendedBody = null;
       this.#parts.fill(null);
     }
@@ -65,8 +73,11 @@ export class IrcEventRenderer {
     if (part === null) {
       let bytes: Buffer;
       if (event.kind === "message") {
-        this.#messageLines ??= messageLines(this.#users.maskOf(event.from), event, event.room);
-        bytes = formatLines(this.#messageLines, tagsFor(event, effective));
+        this.#lines ??= messageLines(this.#users.maskOf(event.from), event, event.room);
+        bytes = formatLines(this.#lines, tagsFor(event, effective));
+      } else if (event.kind === "mode") {
+        this.#lines ??= modeLines(this.#users, event);
+        bytes = formatLines(this.#lines, tagsFor(event, effective));
       } else {
         const body = this.#bodyFor(event, (effective & VARIANT_EXTENDED_JOIN) !== 0);
         bytes = body.format(tagsFor(event, effective));
@@ -86,7 +97,7 @@ export class IrcEventRenderer {
     return part;
   }
 
-  #bodyFor(event: SharedIrcEvent, isExtendedJoin: boolean): PreparedIrcMessage {
+  #bodyFor(event: OneLineIrcEvent, isExtendedJoin: boolean): PreparedIrcMessage {
     if (isExtendedJoin) {
       this.#extendedBody ??= this.#prepare(event, true);
       return this.#extendedBody;
@@ -95,15 +106,9 @@ export class IrcEventRenderer {
     return this.#body;
   }
 
-  #prepare(event: SharedIrcEvent, isExtendedJoin: boolean): PreparedIrcMessage {
+  #prepare(event: OneLineIrcEvent, isExtendedJoin: boolean): PreparedIrcMessage {
     const users = this.#users;
     switch (event.kind) {
-      case "message":
-        return new PreparedIrcMessage({
-          source: users.maskOf(event.from),
-          command: event.isNotice === true ? "NOTICE" : "PRIVMSG",
-          params: [event.room, ircText(event.isAction ? actionText(event.text) : event.text)],
-        });
       case "joined":
         return new PreparedIrcMessage({
           source: users.maskOf(event.who),
@@ -154,17 +159,6 @@ export class IrcEventRenderer {
           source: users.maskOf(event.who),
           command: "SETNAME",
           params: [ircText(event.realName)],
-        });
-      case "mode":
-        return new PreparedIrcMessage({
-          source: users.maskOf(event.who),
-          command: "MODE",
-          params: [
-            event.room,
-            ...formatModeChanges(event.changes, (change) =>
-              change.member === undefined ? change.arg : users.nickOf(change.member),
-            ),
-          ],
         });
       case "kicked":
         return new PreparedIrcMessage({
@@ -259,6 +253,32 @@ export function messageLines(
     new PreparedIrcMessage({ source, command, params: [target, message.isAction ? actionText(chunk) : chunk] });
   if (fitsWhole(source, message, target, text)) return [line(text)];
   return splitIrcText(text, Math.max(64, textBytesPerLine(source, message, target))).map(line);
+}
+
+/**
+ * Mode changes as MODE lines of at most MODES_PER_COMMAND arguments each, as an IRC client
+ * may send them: a line user's /mode may set twenty bans at once, and their masks would not
+ * fit one line.
+ */
+function modeLines(users: IrcUsers, event: Extract<SharedIrcEvent, { kind: "mode" }>): PreparedIrcMessage[] {
+  const source = users.maskOf(event.who);
+  const argOf = (change: ModeChange): string | undefined =>
+    change.member === undefined ? change.arg : users.nickOf(change.member);
+  const groups: ModeChange[][] = [[]];
+  let withArgs = 0;
+  for (const change of event.changes) {
+    const hasArg = argOf(change) !== undefined;
+    if (hasArg && withArgs === MODES_PER_COMMAND) {
+      groups.push([]);
+      withArgs = 0;
+    }
+    (groups[groups.length - 1] as ModeChange[]).push(change);
+    if (hasArg) withArgs++;
+  }
+  return groups.map(
+    (changes) =>
+      new PreparedIrcMessage({ source, command: "MODE", params: [event.room, ...formatModeChanges(changes, argOf)] }),
+  );
 }
 
 /** A line's bytes besides its source, target and text, at most: ":", " PRIVMSG ", " :", CR LF, a CTCP ACTION's 9. */

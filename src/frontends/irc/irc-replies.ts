@@ -12,9 +12,6 @@ import * as N from "./numerics.js";
 export const NICKSERV = "NickServ";
 const NICKSERV_MASK = "NickServ!NickServ@services.parley";
 
-/** Keeps a NAMES line within 512 bytes, whatever the nicks. */
-const NAMES_LINE_BUDGET = 400;
-
 /** Each mask list's entries and end, as the modern document numbers them (RPL_BANLIST, RPL_EXCEPTLIST, RPL_INVEXLIST). */
 const MASK_LIST_NUMERICS: Readonly<Record<RoomMaskList, { item: string; end: string; endText: string }>> = {
   ban: { item: N.RPL_BANLIST, end: N.RPL_ENDOFBANLIST, endText: "End of channel ban list" },
@@ -191,20 +188,10 @@ export function prefixOf(session: IrcSession, member: { isOperator: boolean; isV
 function namesOf(session: IrcSession, room: string, members: readonly RoomMember[], isSecret: boolean): void {
   const users = session.frontEnd.users;
   const withHost = session.caps.isEnabled("userhost-in-names");
-  const kind = isSecret ? "@" : "=";
-  let line: string[] = [];
-  let bytes = 0;
-  for (const member of members) {
-    const shown = prefixOf(session, member) + (withHost ? users.maskOf(member.ref) : users.nickOf(member.ref));
-    if (bytes + shown.length + 1 > NAMES_LINE_BUDGET && line.length > 0) {
-      session.numeric(N.RPL_NAMREPLY, kind, room, line.join(" "));
-      line = [];
-      bytes = 0;
-    }
-    line.push(shown);
-    bytes += shown.length + 1;
-  }
-  if (line.length > 0) session.numeric(N.RPL_NAMREPLY, kind, room, line.join(" "));
+  const shown = members.map(
+    (member) => prefixOf(session, member) + (withHost ? users.maskOf(member.ref) : users.nickOf(member.ref)),
+  );
+  session.numericWords(N.RPL_NAMREPLY, [isSecret ? "@" : "=", room], shown);
   session.numeric(N.RPL_ENDOFNAMES, room, "End of /NAMES list");
 }
 
@@ -261,7 +248,7 @@ function whoisOf(session: IrcSession, asked: string, user: OnlineUser | null): v
   );
   if (user.rooms.length > 0) {
     const channels = user.rooms.map((standing) => `${prefixOf(session, standing)}${standing.room}`);
-    session.numeric(N.RPL_WHOISCHANNELS, nick, channels.join(" "));
+    session.numericWords(N.RPL_WHOISCHANNELS, [nick], channels);
   }
   session.numeric(N.RPL_WHOISSERVER, nick, serverName, networkName);
   if (user.isServerOperator) session.numeric(N.RPL_WHOISOPERATOR, nick, "is an IRC operator");

@@ -16,6 +16,7 @@ import type { IrcFrontEnd } from "./irc-front-end.js";
 import {
   formatLines,
   messageLines,
+  splitIrcText,
   tagsFor,
   VARIANT_ACCOUNT_TAG,
   VARIANT_AWAY_NOTIFY,
@@ -30,6 +31,7 @@ import {
   type IrcMessage,
   ircText,
   isIrcLineError,
+  MAX_LINE_BODY_BYTES,
   PreparedIrcMessage,
   parseIrcLine,
 } from "./message.js";
@@ -238,6 +240,29 @@ export class IrcSession extends FrontEndSession {
   /** A numeric to this client: `:server NNN nick params...`. */
   numeric(code: string, ...params: string[]): void {
     this.sendLine(this.frontEnd.options.serverName, code, [this.nick, ...params]);
+  }
+
+  /**
+   * A numeric whose last parameter is a list of words (NAMES' nicks, WHOIS's channels), in
+   * as many lines as the words need: each line at most 512 bytes, no word cut or lost.
+   */
+  numericWords(code: string, params: readonly string[], words: readonly string[]): void {
+    const serverName = this.frontEnd.options.serverName;
+    const head = Buffer.byteLength(`:${serverName} ${code} ${this.nick} ${params.join(" ")} :\r\n`);
+    const budget = MAX_LINE_BODY_BYTES + 2 - head;
+    let line = "";
+    let bytes = 0;
+    for (const word of words) {
+      const size = Buffer.byteLength(word);
+      if (line !== "" && bytes + 1 + size > budget) {
+        this.numeric(code, ...params, line);
+        line = "";
+        bytes = 0;
+      }
+      line = line === "" ? word : `${line} ${word}`;
+      bytes += line === word ? size : size + 1;
+    }
+    if (line !== "") this.numeric(code, ...params, line);
   }
 
   /** A line from `source` (null: no source) to this client, tagged with the request's label when it has one. */
@@ -523,9 +548,13 @@ export class IrcSession extends FrontEndSession {
       case "direct":
         this.#onDirect(event);
         return;
-      case "wallops":
-        this.sendLine(this.frontEnd.users.maskOf(event.from), "WALLOPS", [ircText(event.text)]);
+      case "wallops": {
+        // A line user's 4 KiB goes out in several lines, as its messages do.
+        const source = this.frontEnd.users.maskOf(event.from);
+        const budget = MAX_LINE_BODY_BYTES - Buffer.byteLength(`:${source} WALLOPS :`);
+        for (const piece of splitIrcText(ircText(event.text), budget)) this.sendLine(source, "WALLOPS", [piece]);
         return;
+      }
       case "signal":
         // IRCv3 message-tags: TAGMSG only to clients that take tags.
         if (!this.caps.isEnabled("message-tags")) return;

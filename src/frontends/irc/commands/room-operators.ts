@@ -1,11 +1,9 @@
 import { parseModeChanges } from "../../mode-string.js";
 import { MAX_TARGETS } from "../irc-front-end.js";
+import { MODES_PER_COMMAND } from "../irc-render.js";
 import type { IrcSession } from "../irc-session.js";
 import type { IrcMessage } from "../message.js";
 import * as N from "../numerics.js";
-
-/** RPL_ISUPPORT MODES: the most changes with an argument one MODE carries; the rest are dropped. */
-export const MODES_PER_COMMAND = 4;
 
 /**
  * RFC 2812 §3.1.5 and §3.2.3. A user's own modes: "+i" is the only one, and always set. A
