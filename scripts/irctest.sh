@@ -120,18 +120,27 @@ mode=()
 # workers another test's server or connection can take that port before the server binds
 # it. A test whose server could not start for that reason alone runs once more; a server
 # that failed to start for any other reason is a failure like any other.
-start_failures=$(grep -a '^parley: ' "$SERVER_STDERR" | sort | uniq -c || true)
+# Counted, not piped into `grep -q`: under pipefail an early exit would flip the verdict.
+start_failures=$(grep -a '^parley: ' "$SERVER_STDERR" || true)
+in_use=$(printf '%s\n' "$start_failures" | grep -c 'the port is in use' || true)
+other=$(printf '%s\n' "$start_failures" | grep -c -v -e 'the port is in use' -e '^$' || true)
 not_started=$(node scripts/irctest-report.mjs --not-started "$REPORT")
+not_started_count=$(printf '%s' "$not_started" | grep -c . || true)
 if [ -n "$start_failures" ]; then
   echo "irctest: servers that could not start said (with how many times):"
-  echo "$start_failures"
+  printf '%s\n' "$start_failures" | sort | uniq -c
 fi
-if [ -n "$not_started" ] && [ -n "$start_failures" ] && ! grep -a '^parley: ' "$SERVER_STDERR" | grep -qv 'the port is in use'; then
+# Every server that stopped must have said its port was taken: one that stopped without a
+# word (a crash) is a failure, not a second chance.
+if [ "$not_started_count" -gt 0 ] && [ "$other" -eq 0 ] && [ "$in_use" -ge "$not_started_count" ]; then
   echo "irctest: running once more the tests whose server found its port taken:"
   echo "$not_started" | sed 's/^/  /'
+  seen=$(wc -l <"$SERVER_STDERR")
   # shellcheck disable=SC2086  # one node id a line, none with spaces
   MARKERS=$RUN_MARKERS JUNIT=$RERUN_REPORT "$RUN" cmd $not_started || true
   end_leftover_servers
+  again=$(tail -n "+$((seen + 1))" "$SERVER_STDERR" | grep -a '^parley: ' || true)
+  [ -z "$again" ] || { echo "irctest: in the second run, servers that could not start said:"; echo "$again"; }
   mode+=(--rerun "$RERUN_REPORT")
 fi
 echo "irctest: ran in $((SECONDS - started)) s"
