@@ -257,6 +257,22 @@ describe("formatting an IRC message", () => {
     assert.equal(formatIrcLine(short), ":n!u@h PART #room :bye now\r\n");
   });
 
+  it("cuts between characters as a reader sees them: never inside a flag, an accented letter or a joined emoji", () => {
+    for (const unit of ["🇫🇷", "e\u0301", "👨\u200d👩\u200d👧"]) {
+      for (let pad = 0; pad < 8; pad++) {
+        const reason = "x".repeat(pad) + unit.repeat(200);
+        const line = formatIrcLine(message("PART", ["#room", reason], { source: "n!u@h" }));
+        assert.ok(Buffer.byteLength(line) <= 512);
+        const kept = (parsed(line.slice(0, -2)).params as string[])[1] as string;
+        assert.equal(kept.slice(pad).split(unit).join(""), "", `${JSON.stringify(unit)} whole, ${kept.length} units`);
+      }
+    }
+    // One character longer than a line is still cut, between its code points.
+    const heavy = `a${"\u0301".repeat(400)}`;
+    const line = formatIrcLine(message("PART", ["#room", heavy], { source: "n!u@h" }));
+    assert.ok(Buffer.byteLength(line) <= 512 && Buffer.byteLength(line) > 500);
+  });
+
   it("returns the same bytes as a Buffer", () => {
     const msg = message("PRIVMSG", ["#a", "日本語"], { source: "n" });
     assert.deepEqual(formatIrcMessage(msg), Buffer.from(formatIrcLine(msg), "utf8"));

@@ -367,8 +367,13 @@ function formatBody({ source, command, params }: Omit<IrcMessage, "tags">): stri
   return `${line}\r\n`;
 }
 
+/** Characters as a reader sees them (a flag, a letter and its accents, a family emoji). */
+const GRAPHEMES = new Intl.Segmenter(undefined, { granularity: "grapheme" });
+
 /**
- * The longest start of `text` that is at most `maxBytes` of UTF-8, ended between characters.
+ * The longest start of `text` that is at most `maxBytes` of UTF-8, ended between characters
+ * as a reader sees them: never inside a flag, between a letter and its accent, or after a
+ * joiner.
  *
  * Text from elsewhere can make a line longer than IRC clients take (RFC 1459 §2.3: 512
  * bytes with CR LF, tags apart): a line user's 4 KiB PART reason, a topic of 390 characters
@@ -379,11 +384,26 @@ function formatBody({ source, command, params }: Omit<IrcMessage, "tags">): stri
 export function utf8Prefix(text: string, maxBytes: number): string {
   let end = 0;
   let bytes = 0;
-  for (const character of text) {
-    const size = Buffer.byteLength(character);
+  for (const { segment } of GRAPHEMES.segment(text)) {
+    const size = Buffer.byteLength(segment);
+    if (bytes + size > maxBytes) {
+      // One character longer than the line (a letter under hundreds of marks) is cut between code points.
+      return end === 0 ? codePointPrefix(text, maxBytes) : text.slice(0, end);
+    }
+    bytes += size;
+    end += segment.length;
+  }
+  return text;
+}
+
+function codePointPrefix(text: string, maxBytes: number): string {
+  let end = 0;
+  let bytes = 0;
+  for (const codePoint of text) {
+    const size = Buffer.byteLength(codePoint);
     if (bytes + size > maxBytes) break;
     bytes += size;
-    end += character.length;
+    end += codePoint.length;
   }
   return text.slice(0, end);
 }
