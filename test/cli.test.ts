@@ -201,6 +201,9 @@ describe("the parley command", () => {
       const ircPort = await server.portOf("irc");
       const irc = await IrcRawClient.connect(ircPort, "solo");
       try {
+        // The MOTD names no front end that is off.
+        const motd = irc.lines.filter((line) => / 372 solo :/.test(line));
+        assert.match(motd[0] ?? "", / 372 solo :- Welcome to Parley\.$/);
         irc.send("JOIN #lobby");
         await irc.waitFor(/ 366 solo #lobby /);
       } finally {

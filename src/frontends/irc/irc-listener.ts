@@ -13,10 +13,23 @@ import { type FrontEndListener, listenerSpec } from "../listen.js";
 import { IrcFrontEnd } from "./irc-front-end.js";
 
 const VERSION = "0.1.0";
-const MOTD = [
-  "Welcome to Parley: the same rooms, names and history as the line protocol and the web page.",
-  "Messages you missed are replayed when you join a channel and when you log in (SASL, PASS account:password, or /msg NickServ IDENTIFY).",
-];
+/** The message of the day, saying only what this server's configuration makes true. */
+function motdOf(config: ServerConfig): string[] {
+  const others = [
+    ...(config.port === null ? [] : ["the line protocol"]),
+    ...(config.httpPort === null ? [] : ["the web page"]),
+  ];
+  const shared = config.history ? "rooms, names and history" : "rooms and names";
+  const motd = [
+    others.length === 0 ? "Welcome to Parley." : `Welcome to Parley: the same ${shared} as ${others.join(" and ")}.`,
+  ];
+  if (config.history) {
+    motd.push(
+      "Messages you missed are replayed when you join a channel and when you log in (SASL, PASS account:password, or /msg NickServ IDENTIFY).",
+    );
+  }
+  return motd;
+}
 
 /** IRCv3 WebSocket: one IRC line a text frame, without its CR LF. */
 const IRC_WEB_SOCKET_SUBPROTOCOL = "text.ircv3.net";
@@ -48,7 +61,7 @@ export function ircListener(
       networkName: config.networkName,
       version: VERSION,
       startedAt: Date.now(),
-      motd: MOTD,
+      motd: motdOf(config),
       registrationTimeoutMs: 60_000,
       pingIntervalMs: 90_000,
       cloakSecret,
