@@ -60,19 +60,22 @@ export function nonEmpty(text: string, what: string): string {
 
 /** A TCP port, from 0 (a free one) to 65535; `what` names the option or argument. */
 export function parsePort(text: string, what: string, helpCommand: string): number {
-  const port = Number(text);
-  if (!/^\d+$/.test(text) || port > 65535) {
-    throw new UsageError(`${what} must be a port number from 0 to 65535, not "${text}"`, helpCommand);
-  }
+  const port = portNumberOf(text);
+  if (port === null) throw new UsageError(`${what} must be a port number from 0 to 65535, not "${text}"`, helpCommand);
   return port;
+}
+
+function portNumberOf(text: string): number | null {
+  const port = Number(text);
+  return /^\d+$/.test(text) && port <= 65535 ? port : null;
 }
 
 /** A front end's port, or null for `off`: that front end does not listen. */
 export function parsePortOrOff(value: unknown, what: string): number | null {
   const text = String(value);
   if (text === "off") return null;
-  const port = Number(text);
-  if (!/^\d+$/.test(text) || port > 65535) {
+  const port = portNumberOf(text);
+  if (port === null) {
     throw new UsageError(`${what} must be a port number from 0 to 65535, or off, not "${text}"`, SERVER_COMMAND);
   }
   return port;

@@ -1,24 +1,7 @@
-import type {
-  AwayEvent,
-  DirectEvent,
-  InvitedEvent,
-  QuitEvent,
-  RealNameEvent,
-  RenamedEvent,
-  RoomEvent,
-  SignalEvent,
-} from "../core/events.js";
+import type { SharedChatEvent } from "../core/events.js";
 
 /** What travels between processes: everything that more than one session may need to see. */
-export type BusEvent =
-  | RoomEvent
-  | QuitEvent
-  | DirectEvent
-  | RenamedEvent
-  | AwayEvent
-  | RealNameEvent
-  | SignalEvent
-  | InvitedEvent;
+export type BusEvent = SharedChatEvent;
 
 /**
  * Carries events from the process that accepted them to every process serving their

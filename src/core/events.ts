@@ -457,15 +457,19 @@ export interface CloseEvent {
   readonly reason: string;
 }
 
-export type ChatEvent =
+/** Events more than one session may need to see: what the bus carries between processes. */
+export type SharedChatEvent =
   | RoomEvent
-  | InvitedEvent
   | QuitEvent
   | DirectEvent
   | RenamedEvent
   | AwayEvent
   | RealNameEvent
   | SignalEvent
+  | InvitedEvent;
+
+export type ChatEvent =
+  | SharedChatEvent
   | ReplyEvent
   | DoneEvent
   | WallopsEvent

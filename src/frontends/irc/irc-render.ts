@@ -3,7 +3,7 @@ import type { ClientTags, ModeChange, RenamedEvent, UserRef } from "../../core/e
 import { OpenBatches, type SharedPart } from "../../net/shared-output.js";
 import { formatModeChanges } from "../mode-string.js";
 import type { IrcUsers } from "./irc-users.js";
-import { ircText, isMiddleParam, PreparedIrcMessage, utf8Prefix } from "./message.js";
+import { ircText, isMiddleParam, MAX_LINE_BODY_BYTES, PreparedIrcMessage, utf8Prefix } from "./message.js";
 
 /**
  * How one IRC client wants events drawn: which tags it takes and how JOIN looks. Clients
@@ -235,7 +235,7 @@ function senderOf(event: object): UserRef | undefined {
 }
 
 /** RFC 1459 §2.3: a line is at most 512 bytes with its CR LF (tags apart). */
-const MAX_IRC_LINE_BYTES = 512;
+const MAX_IRC_LINE_BYTES = MAX_LINE_BODY_BYTES + 2;
 
 /**
  * A message as the PRIVMSG (or NOTICE) lines an IRC client can take: text longer than one

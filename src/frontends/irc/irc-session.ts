@@ -257,10 +257,14 @@ export class IrcSession extends FrontEndSession {
       if (line !== "" && bytes + 1 + size > budget) {
         this.numeric(code, ...params, line);
         line = "";
-        bytes = 0;
       }
-      line = line === "" ? word : `${line} ${word}`;
-      bytes += line === word ? size : size + 1;
+      if (line === "") {
+        line = word;
+        bytes = size;
+      } else {
+        line += ` ${word}`;
+        bytes += 1 + size;
+      }
     }
     if (line !== "") this.numeric(code, ...params, line);
   }

@@ -357,9 +357,10 @@ function formatBody({ source, command, params }: Omit<IrcMessage, "tags">): stri
     const written = isMiddleParam(param) ? ` ${param}` : ` :${param}`;
     // A UTF-16 unit is at most 3 bytes: nearly every line is known to fit without counting.
     if ((line.length + written.length) * 3 > MAX_LINE_BODY_BYTES) {
-      const room = MAX_LINE_BODY_BYTES - Buffer.byteLength(line) - 2;
-      if (Buffer.byteLength(written) > MAX_LINE_BODY_BYTES - Buffer.byteLength(line) && room > 0) {
-        return `${line} :${utf8Prefix(param, room)}\r\n`;
+      const head = Buffer.byteLength(line);
+      // Cut after " :", when the parameters before the last leave room for it.
+      if (head + Buffer.byteLength(written) > MAX_LINE_BODY_BYTES && head + 2 < MAX_LINE_BODY_BYTES) {
+        return `${line} :${utf8Prefix(param, MAX_LINE_BODY_BYTES - head - 2)}\r\n`;
       }
     }
     line += written;
