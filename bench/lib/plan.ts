@@ -27,6 +27,7 @@ export interface Plan {
   steadyClients: number;
   steadySenders: number;
   steadyRates: number[];
+  steadyRepeats: number;
   /** At the rate before latency is recorded: a first second of compiling and cold caches is start-up, not rate. */
   steadyWarmupMs: number;
   steadyDurationMs: number;
@@ -107,6 +108,7 @@ export function readPlan(): { plan: Plan; serverIds: ServerId[] } {
     steadyClients: 500,
     steadySenders: 10,
     steadyRates: [2000, 20000],
+    steadyRepeats: quick ? 1 : 3,
     steadyWarmupMs: 1000,
     steadyDurationMs: quick ? 3000 : 5000,
     steadyDrainMs: 3000,

@@ -1,6 +1,6 @@
 /** The steady-rate tables. */
 import { disturbance } from "../lib/loadgen.js";
-import { firstLine, type Plan } from "../lib/plan.js";
+import type { Plan } from "../lib/plan.js";
 import type { SteadySummary } from "../scenarios/steady.js";
 import { serverLabel } from "../servers/index.js";
 import {
@@ -21,7 +21,8 @@ export function printSteady(plan: Plan, summaries: SteadySummary[]): void {
     printHeading(
       `Steady rate: ${formatCount(rate)} msg/s over ${plan.steadySenders} senders, ` +
         `${formatCount(plan.steadyClients)} clients, ${plan.steadyDurationMs / 1000} s after ${plan.steadyWarmupMs / 1000} s of warm-up ` +
-        `(${formatCount(rate * (plan.steadyClients - 1))} deliveries/s asked)`,
+        `(${formatCount(rate * (plan.steadyClients - 1))} deliveries/s asked)` +
+        (plan.steadyRepeats > 1 ? `, the run with the median p99 of ${plan.steadyRepeats}` : ""),
     );
     printTable(
       [
@@ -58,13 +59,18 @@ export function printSteady(plan: Plan, summaries: SteadySummary[]): void {
       }),
     );
     for (const row of rows) {
-      const disturbed = row.run === null ? null : disturbance(row.run);
-      if (disturbed !== null) console.log(`  ${serverLabel(row.server)} run was disturbed: ${disturbed}`);
+      if (row.runs.length > 1) {
+        const p99s = row.runs.map((run) => formatLatency(run.latency.p99_us)).join(", ");
+        console.log(`  ${serverLabel(row.server)} p99 in each run: ${p99s}`);
+      }
+      row.runs.forEach((run, index) => {
+        const disturbed = disturbance(run);
+        const which = row.runs.length > 1 ? `run ${index + 1}` : "run";
+        if (disturbed !== null) console.log(`  ${serverLabel(row.server)} ${which} was disturbed: ${disturbed}`);
+      });
     }
     for (const row of rows) {
-      if (row.sustained) continue;
-      const why = row.run === null ? `failed: ${firstLine(row.error)}` : row.verdict;
-      console.log(`  ${serverLabel(row.server)} did not sustain it: ${why}`);
+      if (!row.sustained) console.log(`  ${serverLabel(row.server)} did not sustain it: ${row.verdict}`);
     }
     for (const [subject, baseline] of COMPARISONS) {
       const first = rows.find((row) => row.server === subject)?.run;
