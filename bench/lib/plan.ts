@@ -37,6 +37,7 @@ export interface Plan {
   /** Longest a memory run's joins may take; joins cost one notice per earlier client, so N^2. */
   memoryBudgetS: number;
   memoryForced: number | null;
+  memoryRepeats: number;
   /** Fresh loads of the chat page timed in Chromium (after one uncounted). */
   pageLoads: number;
 }
@@ -116,6 +117,7 @@ export function readPlan(): { plan: Plan; serverIds: ServerId[] } {
     memoryProbe: 1000,
     memoryBudgetS: quick ? 10 : 30,
     memoryForced,
+    memoryRepeats: quick ? 1 : 3,
     pageLoads: quick ? 3 : 5,
   };
   return { plan, serverIds };

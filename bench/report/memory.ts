@@ -50,6 +50,11 @@ export function printMemory(report: MemoryReport): void {
       formatFixed(run.serverCpuUsPerNotice ?? undefined, 3),
     ]),
   );
+  for (const run of sorted) {
+    if (run.kibPerConnectionRuns.length === 0) continue;
+    const figures = run.kibPerConnectionRuns.map((figure) => figure.toFixed(2)).join(", ");
+    console.log(`  ${serverLabel(run.server)} KiB/conn in each run: ${figures} (the median's row above)`);
+  }
   for (const failure of report.errors) {
     console.log(
       `  ${serverLabel(failure.server)} at ${formatCount(failure.clients)}: failed: ${firstLine(failure.error)}`,
