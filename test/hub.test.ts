@@ -253,6 +253,7 @@ describe("hub", () => {
       topicAt: 0,
       isSecret: false,
       wasMember: false,
+      asked: "#rust",
     });
     assert.deepEqual(
       listMembers().map((member) => member.ref.displayName),

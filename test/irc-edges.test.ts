@@ -105,6 +105,23 @@ describe("IRC at the edges", () => {
     assert.match(source, /^guest-[0-9a-f]+$/, replayed);
   });
 
+  it("a JOIN of a look-alike of a channel one is in says which room it is; the same name in other case stays silent", async (t) => {
+    const { server } = await startChat(t);
+    const irc = await IrcRawClient.connect(ircPortOf(server), "looker");
+    t.after(() => irc.socket.destroy());
+    irc.send("JOIN #lll");
+    await irc.waitFor(/ 366 looker #lll /);
+    const from = irc.lineCount;
+    irc.send("JOIN #LLL");
+    irc.send("JOIN #iii");
+    const notice = await irc.waitFor((line) => commandOf(line) === "NOTICE", undefined, from);
+    assert.match(notice, /NOTICE looker :#iii is the same room as #lll, where you are already$/);
+    irc.send("PING :after");
+    await irc.waitFor(/PONG \S+ :?after$/, undefined, from);
+    const answered = irc.lines.slice(from).filter((line) => !/ PONG /.test(line));
+    assert.deepEqual(answered, [notice], "#LLL is #lll by case: ignored without a word, as RFC 2812 has it");
+  });
+
   it("a JOIN past the most rooms a user may be in gets 405, and the connection lives", async (t) => {
     const { server } = await startChat(t, { maxRoomsPerUser: 2 });
     const irc = await IrcRawClient.connect(ircPortOf(server), "roomy");

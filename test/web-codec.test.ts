@@ -471,6 +471,7 @@ describe("web events render as the protocol says", () => {
       topicAt: 0,
       isSecret: false,
       wasMember: false,
+      asked: "#a",
     };
     assert.deepEqual(payloadOf(replyFrame(reply, 3)), {
       type: "reply",

@@ -371,6 +371,8 @@ export type Reply =
       readonly isSecret: boolean;
       /** The session was in the room already: nothing changed but (in a front end) where its lines go. */
       readonly wasMember: boolean;
+      /** The name the session asked for: the room's own, or a look-alike of it (the same identity). */
+      readonly asked: string;
     }
   | { readonly kind: "left"; readonly room: string; readonly reason: string }
   | { readonly kind: "registered"; readonly name: string }

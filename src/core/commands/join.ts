@@ -43,6 +43,7 @@ export async function join(ctx: CommandContext, command: CommandOf<"join">): Pro
     topicAt: room.topicAt,
     isSecret: room.modes.isSecret,
     wasMember,
+    asked: parsed.name,
   });
   if (wasMember) return;
   // A room an account founds is kept from the start (see `Room.founder`).

@@ -33,8 +33,16 @@ export class ReplyDrawer {
         session.tryCompleteRegistration();
         return;
       case "joined":
+        if (reply.wasMember) {
+          // A JOIN of a channel one is in is ignored (RFC 2812), but a look-alike name that is
+          // the same room would otherwise join nothing without a word.
+          if (reply.asked.toLowerCase() !== reply.room.toLowerCase()) {
+            session.notice(`${reply.asked} is the same room as ${reply.room}, where you are already`);
+          }
+          return;
+        }
         // Shown already when the core's own event came first (a server without history).
-        if (reply.wasMember || session.isInChannel(reply.room)) return;
+        if (session.isInChannel(reply.room)) return;
         session.joinedChannel(reply.room);
         session.sendLine(session.frontEnd.users.maskOf(session.ref), "JOIN", joinParams(session, reply.room));
         if (reply.topic !== "") {

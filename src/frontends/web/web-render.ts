@@ -382,7 +382,8 @@ export function replyJson(reply: Reply): object {
     case "topic":
       return { ...reply, by: reply.by === null ? null : shownName(reply.by) };
     case "joined": {
-      const { listMembers, ...rest } = reply;
+      // The page shows the room by its own name; what was typed stays out of the protocol.
+      const { listMembers, asked: _asked, ...rest } = reply;
       return {
         ...rest,
         members: listMembers().map(memberJson),
