@@ -3,7 +3,7 @@ import { createRequire } from "node:module";
 import { Command, CommanderError, Option } from "commander";
 import { runClient } from "./client/terminal-client.js";
 import { defaultServerConfig, type ServerConfig } from "./config.js";
-import { createLogger, releaseTerminal } from "./log.js";
+import { createLogger, releaseTerminal, whenLogDrained } from "./log.js";
 import { type RunningServer, startServer } from "./server.js";
 import { nonEmpty, parsePort, parsePortOrOff, refuseConflicts, SERVER_OPTIONS, UsageError } from "./server-options.js";
 
@@ -140,12 +140,10 @@ async function serve(config: ServerConfig): Promise<void> {
     // The log may still hold the last lines; let it drain, then leave, but never wait long
     // on a stderr that takes nothing.
     const exitAfterLog = (code: number): void => {
-      const exit = (): void => {
+      whenLogDrained(log, LOG_DRAIN_MS, () => {
         releaseTerminal(log);
         process.exit(code);
-      };
-      setTimeout(exit, LOG_DRAIN_MS).unref();
-      log.flush(() => setImmediate(exit));
+      });
     };
     running.stop().then(
       () => exitAfterLog(0),

@@ -25,6 +25,37 @@ function silence(destination: object): void {
   Object.assign(destination, { write: () => true, flush, flushSync: silent, end: silent });
 }
 
+/** What this module needs of pino's destination (sonic-boom) beyond its public events. */
+interface LogDestination {
+  readonly _writing?: boolean;
+  once(event: "drain" | "error", listener: () => void): void;
+}
+
+/**
+ * Calls `done` once the log has handed every line to stderr, or after `maxMs` on a stderr that
+ * takes nothing. sonic-boom's own `flush(cb)` answers at once when it holds nothing back by size
+ * (as here), even with a write under way: an exit then lost the lines a stop had just logged.
+ * With nothing held back, its writing flag is set exactly while lines wait, and "drain" ends
+ * each such stretch.
+ */
+export function whenLogDrained(log: Logger, maxMs: number, done: () => void): void {
+  const destination = (log as unknown as Record<symbol, LogDestination>)[pino.symbols.streamSym];
+  let isDone = false;
+  const finish = (): void => {
+    if (isDone) return;
+    isDone = true;
+    clearTimeout(timer);
+    done();
+  };
+  const timer = setTimeout(finish, maxMs);
+  if (destination._writing !== true) {
+    finish();
+    return;
+  }
+  destination.once("drain", finish);
+  destination.once("error", finish);
+}
+
 /**
  * Lets go of the terminal just before the process exits. Node 20 restores each standard
  * stream's terminal settings at exit and aborts when that fails, as it does on a terminal

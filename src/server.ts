@@ -156,6 +156,9 @@ function startHousekeeping(hub: Hub, store: MessageStore, config: ServerConfig, 
   return timers;
 }
 
+/** The longest a stop waits, once its listeners closed, for the sessions of their last sockets to end. */
+const SESSIONS_END_MS = 1000;
+
 async function stopServer(hub: Hub, listeners: Server[], log: Logger): Promise<void> {
   log.info({ event: "shutdown", sessions: hub.sessionCount }, "shutting down");
   const closed = listeners.map((listener) => new Promise<void>((resolve) => listener.close(() => resolve())));
@@ -163,4 +166,13 @@ async function stopServer(hub: Hub, listeners: Server[], log: Logger): Promise<v
   await hub.settled();
   hub.shutdown();
   await Promise.all(closed);
+  // A listener says it closed when its last socket is destroyed, a moment before that socket's
+  // "close" ends its session (and logs it): the stop waits for those, so that "stopped" is the
+  // log's last line. Bounded, should a session outlive its socket.
+  let timer: NodeJS.Timeout | undefined;
+  const cap = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, SESSIONS_END_MS);
+  });
+  await Promise.race([hub.whenEmpty(), cap]);
+  clearTimeout(timer);
 }

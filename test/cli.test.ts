@@ -330,6 +330,19 @@ describe("the parley command", () => {
     });
   }
 
+  it("on SIGTERM logs every connection's end and then that it stopped, however much it had to log", async () => {
+    const server = await ServerProcess.start();
+    const clients = await Promise.all(Array.from({ length: 300 }, () => LineClient.join(server.port)));
+    server.child.kill("SIGTERM");
+    const { code } = await server.exited;
+    assert.equal(code, 0);
+    const events = server.stderrLines.map((line) => JSON.parse(line) as LogEntry);
+    const ends = events.filter((entry) => entry.event === "disconnect" && entry.reason === "server-shutdown");
+    assert.equal(ends.length, clients.length, "a disconnect line for each connection");
+    assert.equal(events.at(-1)?.event, "stopped", `the last line says it stopped: ${JSON.stringify(events.at(-1))}`);
+    for (const client of clients) client.socket.destroy();
+  });
+
   it("on SIGHUP (a closed terminal) says goodbye, logs the signal, leaves no WAL behind and exits 0", async () => {
     const { dataDir, remove } = makeDataDir();
     try {

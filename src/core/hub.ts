@@ -81,6 +81,8 @@ export class Hub implements FrontEndHub {
   /** Events carry the room's canonical name; delivery looks it up here without folding it again. */
   readonly #roomsByName = new Map<string, Room>();
   readonly #sessions = new Map<SessionId, Session>();
+  /** Who waits for the last session to go (a stop). */
+  #emptyWaiters: (() => void)[] = [];
   /** Sessions by the name they use: an array, as a name is nearly always one session's, where a Set's table costs more. */
   readonly #sessionsByName = new Map<string, Session[]>();
   readonly #fanOut: FanOut;
@@ -266,6 +268,20 @@ export class Hub implements FrontEndHub {
     this.saveCursorOf(session);
     this.#forgetName(session);
     this.#quitRooms(session, reason);
+    if (this.#sessions.size === 0 && this.#emptyWaiters.length > 0) {
+      const waiters = this.#emptyWaiters;
+      this.#emptyWaiters = [];
+      // After the front end's own bookkeeping for this session (its log line), not inside it.
+      queueMicrotask(() => {
+        for (const resolve of waiters) resolve();
+      });
+    }
+  }
+
+  /** Resolves once no session is left: at a stop, every connection has been closed and its end logged. */
+  whenEmpty(): Promise<void> {
+    if (this.#sessions.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#emptyWaiters.push(resolve));
   }
 
   /** A user leaving the server leaves every room at once: one event, a history entry per room. */
