@@ -204,6 +204,8 @@ describe("the parley command", () => {
         // The MOTD names no front end that is off.
         const motd = irc.lines.filter((line) => / 372 solo :/.test(line));
         assert.match(motd[0] ?? "", / 372 solo :- Welcome to Parley\.$/);
+        // A join replays the channel's latest, seen or not: the MOTD promises no more than that.
+        assert.match(motd[1] ?? "", / 372 solo :- Joining a channel shows its last 50 messages\.$/);
         irc.send("JOIN #lobby");
         await irc.waitFor(/ 366 solo #lobby /);
       } finally {

@@ -24,8 +24,10 @@ function motdOf(config: ServerConfig): string[] {
     others.length === 0 ? "Welcome to Parley." : `Welcome to Parley: the same ${shared} as ${others.join(" and ")}.`,
   ];
   if (config.history) {
+    // A guest's past is unknown: a join shows the channel's latest, whether seen or not.
+    if (config.joinReplay > 0) motd.push(`Joining a channel shows its last ${config.joinReplay} messages.`);
     motd.push(
-      "Messages you missed are replayed when you join a channel and when you log in (SASL, PASS account:password, or /msg NickServ IDENTIFY).",
+      "Log in to get everything you missed (SASL, PASS account:password, or /msg NickServ IDENTIFY).",
     );
   }
   return motd;
