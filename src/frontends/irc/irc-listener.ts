@@ -26,9 +26,7 @@ function motdOf(config: ServerConfig): string[] {
   if (config.history) {
     // A guest's past is unknown: a join shows the channel's latest, whether seen or not.
     if (config.joinReplay > 0) motd.push(`Joining a channel shows its last ${config.joinReplay} messages.`);
-    motd.push(
-      "Log in to get everything you missed (SASL, PASS account:password, or /msg NickServ IDENTIFY).",
-    );
+    motd.push("Log in to get everything you missed (SASL, PASS account:password, or /msg NickServ IDENTIFY).");
   }
   return motd;
 }
