@@ -40,6 +40,10 @@ interface LogDestination {
  */
 export function whenLogDrained(log: Logger, maxMs: number, done: () => void): void {
   const destination = (log as unknown as Record<symbol, LogDestination>)[pino.symbols.streamSym];
+  if (destination._writing !== true) {
+    done();
+    return;
+  }
   let isDone = false;
   const finish = (): void => {
     if (isDone) return;
@@ -48,10 +52,6 @@ export function whenLogDrained(log: Logger, maxMs: number, done: () => void): vo
     done();
   };
   const timer = setTimeout(finish, maxMs);
-  if (destination._writing !== true) {
-    finish();
-    return;
-  }
   destination.once("drain", finish);
   destination.once("error", finish);
 }

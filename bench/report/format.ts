@@ -12,6 +12,13 @@ export function median(values: number[]): number {
   return finite.length % 2 === 1 ? finite[middle] : (finite[middle - 1] + finite[middle]) / 2;
 }
 
+/** The item whose `figure` is the median (the lower of the middle two): a whole run, not an average of runs. */
+export function medianBy<T>(items: readonly T[], figure: (item: T) => number): T | null {
+  if (items.length === 0) return null;
+  const sorted = [...items].sort((first, second) => figure(first) - figure(second));
+  return sorted[(sorted.length - 1) >> 1] as T;
+}
+
 export const integer = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
 
 export function formatCount(value: number): string {

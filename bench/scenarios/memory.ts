@@ -7,7 +7,7 @@ import { joinTimeoutMs, runSession, serverTarget } from "../lib/loadgen.js";
 import { readMemoryStatus } from "../lib/machine.js";
 import { describe, firstLine, type Plan, type ServerId } from "../lib/plan.js";
 import { sleep } from "../lib/processes.js";
-import { formatCount, formatFixed, progress } from "../report/format.js";
+import { formatCount, formatFixed, medianBy, progress } from "../report/format.js";
 import { serverLabel } from "../servers/index.js";
 import type { ServerKind } from "../servers/kind.js";
 
@@ -156,9 +156,8 @@ export async function runMemory(plan: Plan, kinds: ServerKind[]): Promise<Memory
       const run = await measure(kind, clients);
       if (run !== null) runs.push(run);
     }
-    if (runs.length === 0) return null;
-    const byFigure = [...runs].sort((first, second) => first.kibPerConnection - second.kibPerConnection);
-    const median = byFigure[(byFigure.length - 1) >> 1];
+    const median = medianBy(runs, (run) => run.kibPerConnection);
+    if (median === null) return null;
     const kept = { ...median, kibPerConnectionRuns: runs.length > 1 ? runs.map((run) => run.kibPerConnection) : [] };
     report.runs.push(kept);
     return kept;

@@ -2,7 +2,7 @@
 import { disturbance, joinTimeoutMs, noExtra, runSession, type SteadyResult, serverTarget } from "../lib/loadgen.js";
 import { LINE_BYTES } from "../lib/paths.js";
 import { describe, firstLine, type Plan, type ServerId } from "../lib/plan.js";
-import { formatCount, formatLatency, progress } from "../report/format.js";
+import { formatCount, formatLatency, medianBy, progress } from "../report/format.js";
 import type { RunningServer, ServerKind } from "../servers/kind.js";
 
 export interface SteadySummary {
@@ -54,10 +54,7 @@ export async function runSteady(plan: Plan, kinds: ServerKind[]): Promise<Steady
  */
 export function summarizeSteady(rate: number, server: ServerId, runs: SteadyResult[], errors: string[]): SteadySummary {
   const quietRuns = runs.filter((run) => disturbance(run) === null);
-  const candidates = [...(quietRuns.length > 0 ? quietRuns : runs)].sort(
-    (first, second) => first.latency.p99_us - second.latency.p99_us,
-  );
-  const run = candidates.length === 0 ? null : candidates[(candidates.length - 1) >> 1];
+  const run = medianBy(quietRuns.length > 0 ? quietRuns : runs, (each) => each.latency.p99_us);
   const problems = [...errors.map((error) => `failed: ${firstLine(error)}`)];
   runs.forEach((each, index) => {
     const judged = judgeSteady(each);
