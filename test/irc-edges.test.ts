@@ -120,6 +120,11 @@ describe("IRC at the edges", () => {
     await irc.waitFor(/PONG \S+ :?after$/, undefined, from);
     const answered = irc.lines.slice(from).filter((line) => !/ PONG /.test(line));
     assert.deepEqual(answered, [notice], "#LLL is #lll by case: ignored without a word, as RFC 2812 has it");
+    // CASEMAPPING=ascii: to the client, #ÄRGER is another name than #ärger, though the same room here.
+    irc.send("JOIN #ärger");
+    await irc.waitFor(/ 366 looker #ärger /);
+    irc.send("JOIN #ÄRGER");
+    await irc.waitFor(/NOTICE looker :#ÄRGER is the same room as #ärger, where you are already$/);
   });
 
   it("a JOIN past the most rooms a user may be in gets 405, and the connection lives", async (t) => {

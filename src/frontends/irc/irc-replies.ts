@@ -12,6 +12,11 @@ import * as N from "./numerics.js";
 export const NICKSERV = "NickServ";
 const NICKSERV_MASK = "NickServ!NickServ@services.parley";
 
+/** Folded as CASEMAPPING=ascii, which the front end advertises: only A to Z are one name with a to z. */
+function asciiLower(name: string): string {
+  return name.replace(/[A-Z]/g, (letter) => letter.toLowerCase());
+}
+
 /** Each mask list's entries and end, as the modern document numbers them (RPL_BANLIST, RPL_EXCEPTLIST, RPL_INVEXLIST). */
 const MASK_LIST_NUMERICS: Readonly<Record<RoomMaskList, { item: string; end: string; endText: string }>> = {
   ban: { item: N.RPL_BANLIST, end: N.RPL_ENDOFBANLIST, endText: "End of channel ban list" },
@@ -36,7 +41,7 @@ export class ReplyDrawer {
         if (reply.wasMember) {
           // A JOIN of a channel one is in is ignored (RFC 2812), but a look-alike name that is
           // the same room would otherwise join nothing without a word.
-          if (reply.asked.toLowerCase() !== reply.room.toLowerCase()) {
+          if (asciiLower(reply.asked) !== asciiLower(reply.room)) {
             session.notice(`${reply.asked} is the same room as ${reply.room}, where you are already`);
           }
           return;
